@@ -1,0 +1,92 @@
+import type { Observable } from 'rxjs';
+import type { DeadLetter } from '../../schemas/types.ts';
+import type { Topic } from './topics.ts';
+
+/** One record as stored: where it is, its key and its decoded value. */
+export interface LogRecord<T> {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset within the partition, from 0, contiguous. */
+  readonly offset: number;
+  readonly key: string;
+  /** Epoch milliseconds of the append. */
+  readonly timestamp: number;
+  readonly value: T;
+}
+
+export interface AppendRecord<T> {
+  readonly value: T;
+  /** Defaults to topic.keyOf(value). */
+  readonly key?: string;
+}
+
+/** Next offset to read, per partition. */
+export type Positions = ReadonlyMap<number, number>;
+
+export interface ReadOptions {
+  /** Start offset for every partition (default 0), or per-partition positions. Ignored where `reader` has a commit. */
+  readonly from?: number | Positions;
+  /** Keep reading new records as they are appended (default false: complete at the end offsets seen on subscribe). */
+  readonly follow?: boolean;
+  /** Resume from this named reader's committed positions (see commit). */
+  readonly reader?: string;
+  /** Read only these partitions (default all). */
+  readonly partitions?: readonly number[];
+  /** Records that cannot be decoded go here, and reading goes on. Default: appended to the dead-letters topic. */
+  readonly onDeadLetter?: (deadLetter: DeadLetter) => void;
+}
+
+export interface TopicStat {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+export interface CheckReport {
+  readonly ok: boolean;
+  readonly topics: readonly {
+    readonly topic: string;
+    readonly records: number;
+    /** What is wrong, each naming the file/partition and offset. */
+    readonly problems: readonly string[];
+    /** What --repair changed (bytes cut, files removed). */
+    readonly repaired: readonly string[];
+  }[];
+}
+
+/**
+ * The event-log port. Both backends (file, Kafka) implement it and pass test/contract/describeEventLog.ts.
+ *
+ * An implementer is responsible for durable, ordered, per-key-ordered storage and for never serving a partly
+ * written record. It is not responsible for deduplicating records (downstream drops repeats by event id), nor for
+ * validating values beyond what the schema encodes.
+ */
+export interface EventLog {
+  readonly uri: string;
+  /** Appends records in order; resolves once they are durable per the backend's policy, with their offsets. */
+  append<T>(topic: Topic<T>, records: readonly AppendRecord<T>[]): Promise<readonly LogRecord<T>[]>;
+  /** Reads a topic from the start, an offset or a reader's committed position; cold: each subscription reads anew. */
+  read<T>(topic: Topic<T>, options?: ReadOptions): Observable<LogRecord<T>>;
+  /** Next offset to be written, per partition. */
+  endOffsets(topic: Topic<unknown>): Promise<Positions>;
+  /** Stores a named reader's next offsets for a topic; a later read with `reader` resumes there. */
+  commit(reader: string, topic: Topic<unknown>, positions: Positions): Promise<void>;
+  /** A named reader's committed next offsets (empty map when none). */
+  committed(reader: string, topic: Topic<unknown>): Promise<Positions>;
+  /** Topics present, with record and byte counts. */
+  stat(): Promise<readonly TopicStat[]>;
+  /** Verifies every stored record decodes; with repair, cuts what cannot be served (torn tails). */
+  check(options?: { readonly repair?: boolean }): Promise<CheckReport>;
+  close(): Promise<void>;
+}
+
+/** The positions just after a set of records: what to commit after processing them. */
+export function positionsAfter(
+  records: readonly LogRecord<unknown>[],
+  base: Positions = new Map(),
+): Positions {
+  const next = new Map(base);
+  for (const r of records) next.set(r.partition, Math.max(next.get(r.partition) ?? 0, r.offset + 1));
+  return next;
+}

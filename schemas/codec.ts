@@ -1,0 +1,179 @@
+import type avro from 'avsc';
+import { ArboretumError, messageOf } from './errors.ts';
+import { fingerprintOf } from './fingerprint.ts';
+import { type RecordName, schemaTypes } from './schemaTypes.ts';
+import type { DeadLetter, Instruction, PreferencePair, SftExample, TreeEvent } from './types.ts';
+
+/** Avro single-object encoding marker (spec: "Single object encoding"). */
+const MAGIC = Buffer.from([0xc3, 0x01]);
+const HEADER_BYTES = 10;
+
+/** Encodes one kind of record: between the domain shape, Avro's value shape and bytes. */
+export interface RecordCodec<T> {
+  readonly name: RecordName;
+  /** The current (reader) schema. */
+  readonly type: avro.Type;
+  /** CRC-64-AVRO of the current schema, 8 bytes little-endian. */
+  readonly fingerprint: Buffer;
+  /** Domain value to the value avsc writes (identity but for unions of records). */
+  toAvro(value: T): unknown;
+  /** Value avsc read to the domain value. */
+  fromAvro(value: unknown): T;
+  /** Single-object encoding: C3 01, the writer schema's fingerprint, the Avro binary body. */
+  encode(value: T): Buffer;
+  /** Decodes single-object bytes written under any known writer schema; throws UNKNOWN_SCHEMA / DECODE_FAILED. */
+  decode(bytes: Buffer): T;
+  /** Makes an older or newer writer schema of this record decodable. */
+  knowWriter(writer: avro.Type): void;
+}
+
+function createCodec<T>(
+  name: RecordName,
+  toAvro: (value: T) => unknown = (v) => v,
+  fromAvro: (value: unknown) => T = (v) => v as T,
+): RecordCodec<T> {
+  const type = schemaTypes[name];
+  const fingerprint = fingerprintOf(type);
+  const readers = new Map<string, avro.Resolver | null>([[fingerprint.toString('hex'), null]]);
+  return {
+    name,
+    type,
+    fingerprint,
+    toAvro,
+    fromAvro,
+    encode(value) {
+      return Buffer.concat([MAGIC, fingerprint, type.toBuffer(toAvro(value))]);
+    },
+    decode(bytes) {
+      if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1]) {
+        throw new ArboretumError(
+          'DECODE_FAILED',
+          `${name}: not Avro single-object encoding (no C3 01 marker)`,
+        );
+      }
+      const fp = bytes.subarray(2, HEADER_BYTES).toString('hex');
+      const resolver = readers.get(fp);
+      if (resolver === undefined) {
+        throw new ArboretumError('UNKNOWN_SCHEMA', `${name}: unknown writer schema fingerprint ${fp}`);
+      }
+      try {
+        return fromAvro(type.fromBuffer(bytes.subarray(HEADER_BYTES), resolver ?? undefined));
+      } catch (e) {
+        throw new ArboretumError('DECODE_FAILED', `${name}: undecodable body: ${messageOf(e)}`, { cause: e });
+      }
+    },
+    knowWriter(writer) {
+      const fp = fingerprintOf(writer).toString('hex');
+      if (!readers.has(fp)) readers.set(fp, type.createResolver(writer));
+    },
+  };
+}
+
+const NAMESPACE = 'arboretum.';
+
+/** TreeEvent's payload is `{ kind, ...fields }` in TypeScript and a wrapped union `{ 'arboretum.Kind': fields }` in avsc. */
+function treeEventToAvro(event: TreeEvent): unknown {
+  const { kind, ...fields } = event.payload;
+  return { ...event, payload: { [NAMESPACE + kind]: fields } };
+}
+
+function treeEventFromAvro(value: unknown): TreeEvent {
+  const record = value as Omit<TreeEvent, 'payload'> & { payload: Record<string, object> };
+  const branch = Object.keys(record.payload)[0];
+  const kind = branch.slice(branch.lastIndexOf('.') + 1);
+  return {
+    eventId: record.eventId,
+    treeId: record.treeId,
+    seq: record.seq,
+    time: record.time,
+    writer: record.writer,
+    payload: { kind, ...record.payload[branch] } as TreeEvent['payload'],
+  };
+}
+
+export const codecs = {
+  Instruction: createCodec<Instruction>('Instruction'),
+  TreeEvent: createCodec<TreeEvent>('TreeEvent', treeEventToAvro, treeEventFromAvro),
+  PreferencePair: createCodec<PreferencePair>('PreferencePair'),
+  SftExample: createCodec<SftExample>('SftExample'),
+  DeadLetter: createCodec<DeadLetter>('DeadLetter'),
+} as const;
+
+/** Where a value failed validation: the dotted path of the first bad field and why. */
+export function validationErrors(type: avro.Type, value: unknown): string[] {
+  const errors: string[] = [];
+  type.isValid(value, {
+    errorHook: (path: string[], v: unknown, t: avro.Type) => {
+      const where = path.length ? path.join('.') : '(record)';
+      const expected = t.typeName === 'enum' ? `one of ${(t as any).symbols.join(', ')}` : t.typeName;
+      errors.push(`${where}: expected ${expected}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+    },
+  });
+  return errors;
+}
+
+/**
+ * Turns a parsed JSON object into a valid record of the codec's schema: fields with defaults may be left out,
+ * nullable fields take plain values, TreeEvent payloads carry `kind`. Throws INVALID_INPUT naming the bad fields.
+ */
+export function fromJson<T>(codec: RecordCodec<T>, json: unknown): T {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ArboretumError('INVALID_INPUT', `expected a JSON object for ${codec.name}`);
+  }
+  let avroValue: unknown;
+  try {
+    const shaped = codec.name === 'DeadLetter' ? reviveBytes(json as Record<string, unknown>) : json;
+    avroValue = codec.toAvro(withDefaults(codec.type, shaped) as T);
+  } catch (e) {
+    throw new ArboretumError('INVALID_INPUT', `${codec.name}: ${messageOf(e)}`);
+  }
+  const errors = validationErrors(codec.type, avroValue);
+  if (errors.length) throw new ArboretumError('INVALID_INPUT', `${codec.name}: ${errors.join('; ')}`);
+  return codec.fromAvro(codec.type.clone(avroValue));
+}
+
+/** Fills left-out fields that have defaults, recursively through records (including union branches). */
+function withDefaults(type: avro.Type, value: unknown): unknown {
+  const t = type as any;
+  if (t.typeName === 'record' && value && typeof value === 'object' && !Array.isArray(value)) {
+    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const field of t.fields) {
+      if (out[field.name] === undefined) {
+        const dflt = field.defaultValue();
+        if (dflt !== undefined) out[field.name] = dflt;
+      } else {
+        out[field.name] = withDefaults(field.type, out[field.name]);
+      }
+    }
+    return out;
+  }
+  if (t.typeName === 'union:wrapped' && value && typeof value === 'object' && 'kind' in (value as object)) {
+    const { kind, ...fields } = value as { kind: string };
+    const branch = t.types.find((b: any) => b.name === NAMESPACE + kind || b.branchName === kind);
+    if (!branch) throw new Error(`unknown payload kind ${JSON.stringify(kind)}`);
+    return { kind, ...(withDefaults(branch, fields) as object) };
+  }
+  if (t.typeName === 'union:unwrapped' && value !== null && value !== undefined) {
+    const branch = t.types.find((b: any) => b.typeName === 'record');
+    return branch ? withDefaults(branch, value) : value;
+  }
+  if (t.typeName === 'array' && Array.isArray(value)) return value.map((v) => withDefaults(t.itemsType, v));
+  return value;
+}
+
+function reviveBytes(json: Record<string, unknown>): Record<string, unknown> {
+  return typeof json.payload === 'string' ? { ...json, payload: Buffer.from(json.payload, 'base64') } : json;
+}
+
+/** JSON.stringify replacer: Buffers as base64 strings. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (
+    value &&
+    typeof value === 'object' &&
+    (value as any).type === 'Buffer' &&
+    Array.isArray((value as any).data)
+  ) {
+    return Buffer.from((value as any).data).toString('base64');
+  }
+  return value;
+}

@@ -36,6 +36,13 @@ export interface ReadOptions {
   readonly onDeadLetter?: (deadLetter: DeadLetter) => void;
 }
 
+export interface GroupReadOptions {
+  readonly group: string;
+  /** Called with this member's partitions whenever the assignment changes. */
+  readonly onAssigned?: (partitions: readonly number[]) => void;
+  readonly onDeadLetter?: (deadLetter: DeadLetter) => void;
+}
+
 export interface TopicStat {
   readonly topic: string;
   readonly partitions: number;
@@ -68,6 +75,15 @@ export interface EventLog {
   append<T>(topic: Topic<T>, records: readonly AppendRecord<T>[]): Promise<readonly LogRecord<T>[]>;
   /** Reads a topic from the start, an offset or a reader's committed position; cold: each subscription reads anew. */
   read<T>(topic: Topic<T>, options?: ReadOptions): Observable<LogRecord<T>>;
+  /**
+   * Reads a topic as one member of a consumer group: the members share the partitions, each record of an assigned
+   * partition is delivered to one member, starting from the group's committed positions (commit with the group
+   * name as reader). `onAssigned` is told the partitions this member owns after each rebalance. The file backend
+   * has one partition and one member per group at a time.
+   */
+  readGroup<T>(topic: Topic<T>, options: GroupReadOptions): Observable<LogRecord<T>>;
+  /** Number of partitions of a topic (1 for the file backend). */
+  partitions(topic: Topic<unknown>): Promise<number>;
   /** Next offset to be written, per partition. */
   endOffsets(topic: Topic<unknown>): Promise<Positions>;
   /** Stores a named reader's next offsets for a topic; a later read with `reader` resumes there. */

@@ -1,4 +1,5 @@
 import { codecs, type RecordCodec } from '../../schemas/codec.ts';
+import { treeIdOf } from '../../schemas/ids.ts';
 import type { DeadLetter, Instruction, PreferencePair, SftExample, TreeEvent } from '../../schemas/types.ts';
 
 /** A topic of the log: its name, the record it carries and how a record is keyed. */
@@ -12,7 +13,12 @@ export interface Topic<T> {
 export type TopicName = 'instructions' | 'tree-events' | 'pairs' | 'sft' | 'dead-letters';
 
 export const topics = {
-  instructions: { name: 'instructions', codec: codecs.Instruction, keyOf: (i: Instruction) => i.id },
+  // Instructions are keyed by the tree id derived from them, so `instructions` and `tree-events` are co-partitioned.
+  instructions: {
+    name: 'instructions',
+    codec: codecs.Instruction,
+    keyOf: (i: Instruction) => treeIdOf(i.id),
+  },
   treeEvents: { name: 'tree-events', codec: codecs.TreeEvent, keyOf: (e: TreeEvent) => e.treeId },
   pairs: { name: 'pairs', codec: codecs.PreferencePair, keyOf: (p: PreferencePair) => p.id },
   sft: { name: 'sft', codec: codecs.SftExample, keyOf: (s: SftExample) => s.id },

@@ -132,7 +132,7 @@ export class TopicWriter {
       const batch = this.queue.splice(0);
       try {
         const results = await this.writeBatch(batch);
-        batch.forEach((p, i) => p.resolve(results[i]));
+        for (const [i, p] of batch.entries()) p.resolve(results[i]);
       } catch (e) {
         for (const p of batch) p.reject(e);
       }

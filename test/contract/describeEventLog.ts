@@ -1,0 +1,207 @@
+import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventLog, LogRecord } from '../../connectors/log/eventLog.ts';
+import { positionsAfter } from '../../connectors/log/eventLog.ts';
+import { topics } from '../../connectors/log/topics.ts';
+import { sampleInstruction, sampleTreeEvents } from './sampleRecords.ts';
+
+/** A fresh, empty log for one test, and a way to open the same log again after closing it. */
+export interface LogUnderTest {
+  readonly log: EventLog;
+  reopen(): Promise<EventLog>;
+  cleanup(): Promise<void>;
+}
+
+/** Polls `check` until it returns true or the deadline passes (no fixed sleeps). */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  deadlineMs = 20_000,
+): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`condition not met within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const readAll = <T>(log: EventLog, topic: Parameters<EventLog['read']>[0], options = {}) =>
+  lastValueFrom(log.read(topic, options).pipe(toArray())) as Promise<LogRecord<T>[]>;
+
+const byPartitionOffset = (a: LogRecord<unknown>, b: LogRecord<unknown>) =>
+  a.partition - b.partition || a.offset - b.offset;
+
+/** The behaviour every EventLog backend must show. `factory` gives a fresh empty log per test. */
+export function describeEventLog(name: string, factory: () => Promise<LogUnderTest>): void {
+  describe(`EventLog contract: ${name}`, () => {
+    let subject: LogUnderTest;
+    let extra: EventLog[] = [];
+
+    beforeEach(async () => {
+      subject = await factory();
+      extra = [];
+    });
+    afterEach(async () => {
+      for (const log of extra) await log.close();
+      await subject.log.close();
+      await subject.cleanup();
+    });
+
+    it('appends records and reads them back whole, with contiguous offsets per partition', async () => {
+      const values = Array.from({ length: 25 }, (_, i) => sampleInstruction(i));
+      const appended = await subject.log.append(
+        topics.instructions,
+        values.map((value) => ({ value })),
+      );
+      expect(appended.map((r) => r.value.id)).toEqual(values.map((v) => v.id));
+      const read = await readAll(subject.log, topics.instructions);
+      expect(read).toHaveLength(25);
+      expect(new Set(read.map((r) => r.value.id))).toEqual(new Set(values.map((v) => v.id)));
+      for (const r of read) {
+        expect(r.value).toEqual(values.find((v) => v.id === r.value.id));
+        expect(r.key).toBe(topics.instructions.keyOf(r.value));
+      }
+      const perPartition = new Map<number, number[]>();
+      for (const r of read.sort(byPartitionOffset))
+        perPartition.set(r.partition, [...(perPartition.get(r.partition) ?? []), r.offset]);
+      for (const offsets of perPartition.values())
+        expect(offsets).toEqual(offsets.map((_, i) => offsets[0] + i));
+      const ends = await subject.log.endOffsets(topics.instructions);
+      expect([...ends.values()].reduce((a, b) => a + b, 0)).toBe(25);
+    });
+
+    it('round-trips every tree event kind and large payloads', async () => {
+      const big = 'x'.repeat(4096) + ' Step 1: ✓ ünïcode';
+      const events = [...sampleTreeEvents(1, big), ...sampleTreeEvents(2)];
+      await subject.log.append(
+        topics.treeEvents,
+        events.map((value) => ({ value })),
+      );
+      const read = await readAll<(typeof events)[number]>(subject.log, topics.treeEvents);
+      const got = read.map((r) => r.value).sort((a, b) => a.eventId.localeCompare(b.eventId));
+      expect(got).toEqual([...events].sort((a, b) => a.eventId.localeCompare(b.eventId)));
+    });
+
+    it('keeps the order of records with the same key across batches', async () => {
+      for (let batch = 0; batch < 5; batch++) {
+        const events = [1, 2, 3].flatMap((n) =>
+          sampleTreeEvents(n).map((e) => ({ ...e, seq: e.seq + 10 * batch })),
+        );
+        await subject.log.append(
+          topics.treeEvents,
+          events.map((value) => ({ value })),
+        );
+      }
+      const read = await readAll<ReturnType<typeof sampleTreeEvents>[number]>(subject.log, topics.treeEvents);
+      expect(read).toHaveLength(90);
+      const byKey = new Map<string, LogRecord<{ seq: number }>[]>();
+      for (const r of read) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+      for (const records of byKey.values()) {
+        expect(new Set(records.map((r) => r.partition)).size).toBe(1);
+        const sorted = [...records].sort(byPartitionOffset);
+        expect(sorted.map((r) => r.value.seq)).toEqual(
+          [...sorted.map((r) => r.value.seq)].sort((a, b) => a - b),
+        );
+      }
+    });
+
+    it('reads from an offset', async () => {
+      await subject.log.append(
+        topics.instructions,
+        Array.from({ length: 10 }, (_, i) => ({ value: sampleInstruction(i), key: 'one-key' })),
+      );
+      const all = await readAll(subject.log, topics.instructions);
+      const from = await readAll(subject.log, topics.instructions, { from: 4 });
+      expect(from.map((r) => r.offset)).toEqual(all.filter((r) => r.offset >= 4).map((r) => r.offset));
+      expect(from).toHaveLength(6);
+    });
+
+    it('completes a non-following read at the end, and a following read sees later appends', async () => {
+      expect(await readAll(subject.log, topics.instructions)).toEqual([]);
+      const seen: string[] = [];
+      const sub = subject.log
+        .read(topics.instructions, { follow: true })
+        .subscribe((r) => seen.push(r.value.id));
+      try {
+        await subject.log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+        await eventually(() => seen.length === 1);
+        await subject.log.append(topics.instructions, [
+          { value: sampleInstruction(2) },
+          { value: sampleInstruction(3) },
+        ]);
+        await eventually(() => seen.length === 3);
+        expect(seen.sort()).toEqual(['sample-1', 'sample-2', 'sample-3']);
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
+    it('stores a named reader position and resumes from it', async () => {
+      await subject.log.append(
+        topics.instructions,
+        Array.from({ length: 6 }, (_, i) => ({ value: sampleInstruction(i) })),
+      );
+      expect((await subject.log.committed('resumer', topics.instructions)).size).toBe(0);
+      const first = await firstValueFrom(
+        subject.log.read(topics.instructions, { reader: 'resumer' }).pipe(take(2), toArray()),
+      );
+      await subject.log.commit('resumer', topics.instructions, positionsAfter(first));
+      const rest = await readAll(subject.log, topics.instructions, { reader: 'resumer' });
+      const ids = [...first, ...rest].map((r) => r.value.id).sort();
+      expect(ids).toEqual(Array.from({ length: 6 }, (_, i) => `sample-${i}`).sort());
+      expect(new Set(ids).size).toBe(6);
+    });
+
+    it('keeps records and positions across close and reopen', async () => {
+      await subject.log.append(topics.instructions, [
+        { value: sampleInstruction(1) },
+        { value: sampleInstruction(2) },
+      ]);
+      await subject.log.commit('keeper', topics.instructions, new Map([[0, 1]]));
+      await subject.log.close();
+      const again = await subject.reopen();
+      extra.push(again);
+      expect((await readAll(again, topics.instructions)).map((r) => r.value.id).sort()).toEqual([
+        'sample-1',
+        'sample-2',
+      ]);
+      expect((await again.committed('keeper', topics.instructions)).get(0)).toBe(1);
+      await again.append(topics.instructions, [{ value: sampleInstruction(3) }]);
+      expect(await readAll(again, topics.instructions)).toHaveLength(3);
+    });
+
+    it('delivers every record to a one-member consumer group, resuming from its commits', async () => {
+      await subject.log.append(
+        topics.instructions,
+        Array.from({ length: 8 }, (_, i) => ({ value: sampleInstruction(i) })),
+      );
+      const assigned: number[][] = [];
+      const got: LogRecord<unknown>[] = [];
+      const sub = subject.log
+        .readGroup(topics.instructions, { group: 'workers', onAssigned: (p) => assigned.push([...p]) })
+        .subscribe((r) => got.push(r));
+      try {
+        await eventually(() => got.length === 8, 30_000);
+        expect(assigned.at(-1)!.length).toBe(await subject.log.partitions(topics.instructions));
+        await subject.log.commit('workers', topics.instructions, positionsAfter(got));
+      } finally {
+        sub.unsubscribe();
+      }
+      const committed = await subject.log.committed('workers', topics.instructions);
+      expect([...committed.values()].reduce((a, b) => a + b, 0)).toBe(8);
+    });
+
+    it('reports topics in stat and passes check', async () => {
+      await subject.log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+      await subject.log.append(
+        topics.treeEvents,
+        sampleTreeEvents(1).map((value) => ({ value })),
+      );
+      const stats = await subject.log.stat();
+      expect(stats.find((s) => s.topic === 'instructions')?.records).toBe(1);
+      expect(stats.find((s) => s.topic === 'tree-events')?.records).toBe(6);
+      expect(stats.every((s) => s.bytes > 0)).toBe(true);
+      const report = await subject.log.check();
+      expect(report.ok).toBe(true);
+    });
+  });
+}

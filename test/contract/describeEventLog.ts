@@ -1,8 +1,8 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventLog, LogRecord } from '../../connectors/log/eventLog.ts';
+import type { EventLog, LogRecord, ReadOptions } from '../../connectors/log/eventLog.ts';
 import { positionsAfter } from '../../connectors/log/eventLog.ts';
-import { topics } from '../../connectors/log/topics.ts';
+import { type Topic, topics } from '../../connectors/log/topics.ts';
 import { sampleInstruction, sampleTreeEvents } from './sampleRecords.ts';
 
 /** A fresh, empty log for one test, and a way to open the same log again after closing it. */
@@ -24,8 +24,11 @@ export async function eventually(
   }
 }
 
-const readAll = <T>(log: EventLog, topic: Parameters<EventLog['read']>[0], options = {}) =>
-  lastValueFrom(log.read(topic, options).pipe(toArray())) as Promise<LogRecord<T>[]>;
+const readAll = <T = any>(
+  log: EventLog,
+  topic: Topic<any>,
+  options: ReadOptions = {},
+): Promise<LogRecord<T>[]> => lastValueFrom(log.read<T>(topic, options).pipe(toArray()));
 
 const byPartitionOffset = (a: LogRecord<unknown>, b: LogRecord<unknown>) =>
   a.partition - b.partition || a.offset - b.offset;

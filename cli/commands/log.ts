@@ -1,0 +1,268 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { bufferCount, concatMap, lastValueFrom, take } from 'rxjs';
+import type { EventLog } from '../../connectors/log/eventLog.ts';
+import { type Topic, topicNamed, topicNames, topics } from '../../connectors/log/topics.ts';
+import { fromJson } from '../../schemas/codec.ts';
+import { ArboretumError, messageOf } from '../../schemas/errors.ts';
+import type { DeadLetter } from '../../schemas/types.ts';
+import { DEFAULT_LOG, intFlag, parseFlags, wantsHelp } from '../args.ts';
+import type { Command } from '../command.ts';
+import { openLog } from '../openLog.ts';
+import { formatTable, jsonLine, writeOut } from '../output.ts';
+
+const help = `arboretum log — the event log itself
+
+Usage:
+  arboretum log append --topic T --file F.jsonl [--log URI]
+      Validates each line against the topic's schema and appends the valid ones. A bad line is reported as
+      F.jsonl:LINE: what is wrong, goes to the dead-letters topic, and the rest are appended (exit 1 if any).
+  arboretum log read --topic T [--from N] [--follow] [--limit N] [--with-offsets] [--log URI]
+      Prints records as JSON lines (the record value; --with-offsets wraps it with partition, offset, key, timestamp).
+  arboretum log stat [--json] [--log URI]          topics, partitions, records, bytes
+  arboretum log check [--repair] [--log URI]       decodes everything; --repair cuts torn tails (exit 1 if not ok)
+  arboretum log copy --from URI --to URI [--topic T ...]
+      Copies history between backends (all topics by default), keeping keys and per-key order.
+
+Topics: ${topicNames.join(', ')}.
+--log defaults to ${DEFAULT_LOG}; kafka://host:port[,host:port] for Kafka.`;
+
+const BATCH = 1000;
+
+function topicFlag(name: string | undefined): Topic<unknown> {
+  if (!name)
+    throw new ArboretumError('INVALID_INPUT', `--topic is required (one of ${topicNames.join(', ')})`);
+  const topic = topicNamed(name);
+  if (!topic)
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      `--topic ${JSON.stringify(name)} is not one of ${topicNames.join(', ')}`,
+    );
+  return topic;
+}
+
+async function withLog<T>(uri: string, body: (log: EventLog) => Promise<T>): Promise<T> {
+  const log = await openLog(uri);
+  try {
+    return await body(log);
+  } finally {
+    await log.close();
+  }
+}
+
+/** Appends the valid lines of a JSONL file; bad lines become dead letters naming file and line. */
+export async function appendJsonLines(log: EventLog, topic: Topic<unknown>, file: string) {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  let batch: { value: unknown }[] = [];
+  let appended = 0;
+  const bad: DeadLetter[] = [];
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (!line.trim()) continue;
+    try {
+      batch.push({ value: fromJson(topic.codec, JSON.parse(line)) });
+    } catch (e) {
+      const reason = e instanceof SyntaxError ? `not JSON: ${e.message}` : messageOf(e);
+      console.error(`${file}:${lineNo}: ${reason}`);
+      bad.push({
+        topic: topic.name,
+        partition: 0,
+        offset: null,
+        source: `${file}:${lineNo}`,
+        key: null,
+        reason,
+        payload: Buffer.from(line),
+        time: Date.now(),
+      });
+    }
+    if (batch.length >= BATCH) {
+      appended += (await log.append(topic, batch)).length;
+      batch = [];
+    }
+  }
+  if (batch.length) appended += (await log.append(topic, batch)).length;
+  if (bad.length)
+    await log.append(
+      topics.deadLetters,
+      bad.map((value) => ({ value })),
+    );
+  return { appended, bad: bad.length };
+}
+
+async function append(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { log: { type: 'string', default: DEFAULT_LOG }, topic: { type: 'string' }, file: { type: 'string' } },
+    false,
+  );
+  const topic = topicFlag(values.topic);
+  if (!values.file) throw new ArboretumError('INVALID_INPUT', '--file is required');
+  const file = values.file;
+  const { appended, bad } = await withLog(values.log!, (log) => appendJsonLines(log, topic, file));
+  console.error(
+    `appended ${appended} records to ${topic.name}${bad ? `; ${bad} bad lines went to dead-letters` : ''}`,
+  );
+  return bad ? 1 : 0;
+}
+
+async function read(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    {
+      log: { type: 'string', default: DEFAULT_LOG },
+      topic: { type: 'string' },
+      from: { type: 'string' },
+      follow: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      'with-offsets': { type: 'boolean', default: false },
+    },
+    false,
+  );
+  const topic = topicFlag(values.topic);
+  const from = intFlag('from', values.from, 0);
+  const limit = intFlag('limit', values.limit, Number.POSITIVE_INFINITY);
+  await withLog(values.log!, async (log) => {
+    let records = log.read(topic, { from, follow: values.follow });
+    if (Number.isFinite(limit)) records = records.pipe(take(limit));
+    const done = records.pipe(
+      bufferCount(256),
+      concatMap((chunk) =>
+        writeOut(
+          chunk
+            .map((r) =>
+              jsonLine(
+                values['with-offsets']
+                  ? {
+                      partition: r.partition,
+                      offset: r.offset,
+                      key: r.key,
+                      timestamp: r.timestamp,
+                      value: r.value,
+                    }
+                  : r.value,
+              ),
+            )
+            .join(''),
+        ),
+      ),
+    );
+    await lastValueFrom(done, { defaultValue: undefined });
+  });
+  return 0;
+}
+
+async function stat(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { log: { type: 'string', default: DEFAULT_LOG }, json: { type: 'boolean', default: false } },
+    false,
+  );
+  const stats = await withLog(values.log!, (log) => log.stat());
+  if (values.json) console.log(JSON.stringify(stats));
+  else if (!stats.length) console.log(`${values.log}: empty`);
+  else
+    console.log(
+      formatTable(
+        ['topic', 'partitions', 'records', 'bytes'],
+        stats.map((s) => [s.topic, s.partitions, s.records, s.bytes]),
+      ),
+    );
+  return 0;
+}
+
+async function check(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { log: { type: 'string', default: DEFAULT_LOG }, repair: { type: 'boolean', default: false } },
+    false,
+  );
+  const report = await withLog(values.log!, (log) => log.check({ repair: values.repair }));
+  for (const t of report.topics) {
+    console.log(
+      `${t.topic}: ${t.records} records${t.problems.length ? `, ${t.problems.length} problems` : ', ok'}`,
+    );
+    for (const p of t.problems) console.log(`  problem: ${p}`);
+    for (const r of t.repaired) console.log(`  repaired: ${r}`);
+  }
+  console.log(report.ok ? 'ok' : 'NOT OK');
+  return report.ok ? 0 : 1;
+}
+
+/** Copies topics from one log to another, keeping keys; returns records copied per topic. */
+export async function copyLog(
+  source: EventLog,
+  target: EventLog,
+  names: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const name of names) {
+    const topic = topicNamed(name)!;
+    let n = 0;
+    const copied = source
+      .read(topic, { onDeadLetter: (d) => console.error(`${name}: skipped undecodable record: ${d.reason}`) })
+      .pipe(
+        bufferCount(BATCH),
+        concatMap(async (chunk) => {
+          await target.append(
+            topic,
+            chunk.map((r) => ({ key: r.key, value: r.value })),
+          );
+          n += chunk.length;
+        }),
+      );
+    await lastValueFrom(copied, { defaultValue: undefined });
+    counts.set(name, n);
+  }
+  return counts;
+}
+
+async function copy(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    { from: { type: 'string' }, to: { type: 'string' }, topic: { type: 'string', multiple: true } },
+    false,
+  );
+  if (!values.from || !values.to)
+    throw new ArboretumError('INVALID_INPUT', '--from URI and --to URI are required');
+  if (values.from === values.to)
+    throw new ArboretumError('INVALID_INPUT', '--from and --to name the same log');
+  for (const t of values.topic ?? []) topicFlag(t);
+  const to = values.to;
+  const counts = await withLog(values.from, (source) =>
+    withLog(to, async (target) => {
+      const present = (await source.stat()).map((s) => s.topic);
+      return copyLog(source, target, values.topic ?? present);
+    }),
+  );
+  for (const [topic, n] of counts) console.log(`${topic}: copied ${n} records`);
+  return 0;
+}
+
+const subcommands: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  append,
+  read,
+  stat,
+  check,
+  copy,
+};
+
+export const command: Command = {
+  name: 'log',
+  summary: 'append, read, stat, check and copy the event log',
+  help,
+  subcommands: true,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    const run = sub ? subcommands[sub] : undefined;
+    if (!run) {
+      console.error(sub ? `arboretum log: unknown subcommand ${JSON.stringify(sub)}\n\n${help}` : help);
+      return 2;
+    }
+    if (wantsHelp(rest)) {
+      console.log(help);
+      return 0;
+    }
+    return run(rest);
+  },
+};

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { renderTypes } from '../../scripts/genTypes.ts';
+import { codecs, fromJson } from '../../schemas/codec.ts';
+import { ArboretumError, isArboretumError } from '../../schemas/errors.ts';
+import { fingerprintOf, rabin64 } from '../../schemas/fingerprint.ts';
+import { parseSchemas, readSchemaFile, recordNames } from '../../schemas/schemaTypes.ts';
+import type { DeadLetter, PreferencePair, SftExample } from '../../schemas/types.ts';
+import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
+
+const pair: PreferencePair = {
+  id: 'abc_1_1',
+  parentId: 'sample-1',
+  treeId: 'abc',
+  task: 'Math_CoT',
+  dataset: 'GSM8K',
+  turn: 1,
+  trajectory: [{ from: 'user', value: 'What is 1 + 1?' }],
+  chosen: 'Step 1: 2',
+  rejected: 'Step 1: 3',
+  chosenNodeId: 't1.a0.0',
+  rejectedNodeId: 't1.a0.1',
+  chosenModel: 'strong',
+  rejectedModel: 'weak',
+};
+const sft: SftExample = {
+  id: 'abc_1_1',
+  parentId: 'sample-1',
+  treeId: 'abc',
+  task: 'Math_CoT',
+  dataset: 'GSM8K',
+  turn: 1,
+  nodeId: 't1.a0.0',
+  model: 'strong',
+  instruction: 'What is 1 + 1?',
+  response: 'Step 1: 2',
+};
+const deadLetter: DeadLetter = {
+  topic: 'instructions',
+  partition: 0,
+  offset: 12,
+  source: null,
+  key: null,
+  reason: 'bad',
+  payload: Buffer.from([1, 2, 3]),
+  time: 1,
+};
+
+// One typed sample per record: the TypeScript compiler checks the sample against the generated type, and the
+// test checks it against the Avro schema, so a drift between the two fails one or the other.
+const samples = {
+  Instruction: [sampleInstruction(1)],
+  TreeEvent: sampleTreeEvents(1),
+  PreferencePair: [pair],
+  SftExample: [sft],
+  DeadLetter: [deadLetter],
+} as const;
+
+describe('schemas and types', () => {
+  it('schemas/types.ts is exactly what the generator renders from the .avsc files', () => {
+    expect(readFileSync(new URL('../../schemas/types.ts', import.meta.url), 'utf8')).toBe(renderTypes());
+  });
+
+  for (const name of recordNames) {
+    it(`${name}: every typed sample is valid for the schema and round-trips through single-object encoding`, () => {
+      const codec = codecs[name] as (typeof codecs)[typeof name] & { encode(v: unknown): Buffer; decode(b: Buffer): unknown };
+      for (const sample of samples[name]) {
+        const errors: string[] = [];
+        codec.type.isValid(codec.toAvro(sample as never), { errorHook: (path) => errors.push(path.join('.')) });
+        expect(errors).toEqual([]);
+        const bytes = codec.encode(sample);
+        expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
+        expect(bytes.subarray(2, 10)).toEqual(codec.fingerprint);
+        expect(codec.decode(bytes)).toEqual(sample);
+      }
+    });
+  }
+
+  it('fingerprints are CRC-64-AVRO of the canonical form (spec test vector for "null")', () => {
+    expect(rabin64(Buffer.from('"null"'))).toBe(7195948357588979594n);
+    expect(fingerprintOf(avro.Type.forSchema('null')).toString('hex')).toBe('8a8f25cce724dd63');
+  });
+
+  it('an unknown fingerprint or a damaged body is a clear error, not garbage', () => {
+    const bytes = codecs.Instruction.encode(sampleInstruction(1));
+    const unknown = Buffer.from(bytes);
+    unknown[5] ^= 0xff;
+    expect(() => codecs.Instruction.decode(unknown)).toThrow(/unknown writer schema fingerprint/);
+    expect(() => codecs.Instruction.decode(bytes.subarray(0, 14))).toThrow(/undecodable body/);
+    expect(() => codecs.Instruction.decode(Buffer.from('{"id":1}'))).toThrow(/no C3 01 marker/);
+    try {
+      codecs.Instruction.decode(unknown);
+    } catch (e) {
+      expect(isArboretumError(e, 'UNKNOWN_SCHEMA')).toBe(true);
+    }
+  });
+
+  it('JSON input is validated with errors naming each bad field, and defaults fill what is left out', () => {
+    expect(() => fromJson(codecs.Instruction, { id: 7, task: 'Poetry', dataset: 'x', instruction: 'y', reference: {} })).toThrow(
+      /id: expected string, got 7; task: expected one of Coding, Math_CoT, Math_PoT, Logic, got "Poetry"/,
+    );
+    expect(() => fromJson(codecs.Instruction, [])).toThrow(ArboretumError);
+    const filled = fromJson(codecs.Instruction, { id: 'a', task: 'Logic', dataset: 'ReClor', instruction: 'q', reference: { answer: 'B' } });
+    expect(filled.reference).toEqual({ answer: 'B', solution: null, tests: null, choices: null, entryPoint: null });
+    expect(filled.metadata).toEqual({});
+  });
+
+  it('evolution: bytes written today decode under a later schema that adds a field with a default', () => {
+    const today = sampleTreeEvents(3);
+    const written = today.map((e) => codecs.TreeEvent.encode(e));
+    // The later schema: TurnExecuted gains a field (with a default, as the evolution rule requires).
+    const later = parseSchemas((name) => {
+      const schema = readSchemaFile(name) as any;
+      if (name === 'TreeEvent') {
+        const turn = schema.fields.find((f: any) => f.name === 'payload').type.find((t: any) => t.name === 'TurnExecuted');
+        turn.fields.push({ name: 'sandboxVersion', type: 'string', default: 'unknown' });
+      }
+      return schema;
+    }).TreeEvent;
+    const resolver = later.createResolver(codecs.TreeEvent.type);
+    for (const [i, bytes] of written.entries()) {
+      expect(bytes.subarray(2, 10)).toEqual(codecs.TreeEvent.fingerprint);
+      const decoded = later.fromBuffer(bytes.subarray(10), resolver) as any;
+      const branch = Object.keys(decoded.payload)[0];
+      expect(decoded.eventId).toBe(today[i].eventId);
+      if (branch.endsWith('TurnExecuted')) expect(decoded.payload[branch].sandboxVersion).toBe('unknown');
+    }
+    expect(fingerprintOf(later).equals(codecs.TreeEvent.fingerprint)).toBe(false);
+  });
+
+  it('a codec told of a newer writer schema decodes its bytes', () => {
+    const newer = parseSchemas((name) => {
+      const schema = readSchemaFile(name) as any;
+      if (name === 'Instruction') schema.fields.push({ name: 'difficulty', type: ['null', 'string'], default: null });
+      return schema;
+    }).Instruction;
+    const body = newer.toBuffer({ ...sampleInstruction(4), difficulty: 'hard' });
+    const bytes = Buffer.concat([Buffer.from([0xc3, 0x01]), fingerprintOf(newer), body]);
+    expect(() => codecs.Instruction.decode(bytes)).toThrow(/unknown writer schema/);
+    codecs.Instruction.knowWriter(newer);
+    expect(codecs.Instruction.decode(bytes)).toEqual(sampleInstruction(4));
+  });
+});

@@ -1,0 +1,241 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastValueFrom, toArray } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventLog } from '../../connectors/log/eventLog.ts';
+import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
+import { topics } from '../../connectors/log/topics.ts';
+import { codecs } from '../../schemas/codec.ts';
+import { isArboretumError } from '../../schemas/errors.ts';
+import type { DeadLetter } from '../../schemas/types.ts';
+import { eventually } from '../contract/describeEventLog.ts';
+import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const bin = join(root, 'bin/arboretum.js');
+let dir: string;
+const opened: EventLog[] = [];
+const open = (options = {}) => {
+  const log = createFileEventLog({ dir, onRecovered: () => {}, ...options });
+  opened.push(log);
+  return log;
+};
+const ids = async (log: EventLog, onDeadLetter?: (d: DeadLetter) => void) =>
+  (await lastValueFrom(log.read(topics.instructions, { onDeadLetter }).pipe(toArray()))).map(
+    (r) => r.value.id,
+  );
+const segmentsOf = (topic: string) =>
+  readdirSync(join(dir, topic))
+    .filter((f) => f.endsWith('.avro'))
+    .sort()
+    .map((f) => join(dir, topic, f));
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'arboretum-file-'));
+});
+afterEach(async () => {
+  for (const log of opened.splice(0)) await log.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('file event log', () => {
+  it('never serves a torn tail, reports it in check, and cuts it when a writer opens', async () => {
+    const log = open();
+    await log.append(
+      topics.instructions,
+      [1, 2, 3].map((n) => ({ value: sampleInstruction(n) })),
+    );
+    await log.close();
+    const [segment] = segmentsOf('instructions');
+    const whole = statSync(segment).size;
+    // Half of a block: a count, a size promising 5000 bytes, and only some of them.
+    appendFileSync(segment, Buffer.concat([Buffer.from([0x02, 0x90, 0x4e]), Buffer.alloc(700, 7)]));
+
+    const reader = open();
+    expect(await ids(reader)).toEqual(['sample-1', 'sample-2', 'sample-3']);
+    const report = await reader.check();
+    expect(report.ok).toBe(false);
+    expect(report.topics[0].problems[0]).toMatch(/torn tail of 703 bytes/);
+
+    const writer = open();
+    await writer.append(topics.instructions, [{ value: sampleInstruction(4) }]);
+    expect(statSync(segment).size).toBeGreaterThan(whole);
+    expect(await ids(writer)).toEqual(['sample-1', 'sample-2', 'sample-3', 'sample-4']);
+    expect((await writer.endOffsets(topics.instructions)).get(0)).toBe(4);
+    await writer.close();
+    expect((await open().check()).ok).toBe(true);
+  });
+
+  it('check --repair cuts a torn tail', async () => {
+    const log = open();
+    await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+    await log.close();
+    appendFileSync(segmentsOf('instructions')[0], Buffer.from([0x02, 0x90]));
+    const repaired = await open().check({ repair: true });
+    expect(repaired.topics[0].repaired[0]).toMatch(/cut$/);
+    expect((await open().check()).ok).toBe(true);
+  });
+
+  it('a corrupt block in the middle becomes a dead letter and reading goes on', async () => {
+    const log = open();
+    for (const n of [1, 2, 3]) await log.append(topics.instructions, [{ value: sampleInstruction(n) }]);
+    await log.close();
+    const [segment] = segmentsOf('instructions');
+    const bytes = readFileSync(segment);
+    const at = bytes.indexOf('sample-2');
+    bytes.write('\xff\xff\xff\xff\xff', at - 3, 'latin1'); // break the record's framing inside block 2
+    writeFileSync(segment, bytes);
+    const dead: DeadLetter[] = [];
+    const reader = open();
+    const got = await ids(reader, (d) => dead.push(d));
+    expect(got).toEqual(['sample-1', 'sample-3']);
+    expect(dead).toHaveLength(1);
+    expect(dead[0].topic).toBe('instructions');
+    expect(dead[0].reason).toMatch(new RegExp(`${segment}.*block at byte`));
+    expect((await reader.check()).ok).toBe(false);
+  });
+
+  it('allows one writer per topic, with a clear error for the second', async () => {
+    const first = open();
+    await first.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+    const second = open();
+    const error = await second.append(topics.instructions, [{ value: sampleInstruction(2) }]).catch((e) => e);
+    expect(isArboretumError(error, 'LOG_LOCKED')).toBe(true);
+    expect(error.message).toMatch(
+      /topic instructions .* is being written by process \d+ \(this process\): one writer at a time/,
+    );
+    // Other topics are free, and the lock goes with the writer.
+    await second.append(
+      topics.treeEvents,
+      sampleTreeEvents(1).map((value) => ({ value })),
+    );
+    await first.close();
+    await second.append(topics.instructions, [{ value: sampleInstruction(2) }]);
+    expect(await ids(second)).toEqual(['sample-1', 'sample-2']);
+  });
+
+  it('takes over the lock of a writer that died', async () => {
+    const log = open();
+    await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+    await log.close();
+    const dead = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    writeFileSync(join(dir, 'instructions', '.lock'), dead);
+    await open().append(topics.instructions, [{ value: sampleInstruction(2) }]);
+  });
+
+  it('rolls segments and reads across them from any offset', async () => {
+    const log = open({ segmentBytes: 4096 });
+    for (let n = 0; n < 30; n++)
+      await log.append(topics.instructions, [{ value: sampleInstruction(n, 'q'.repeat(400)) }]);
+    expect(segmentsOf('instructions').length).toBeGreaterThan(3);
+    expect(await ids(log)).toEqual(Array.from({ length: 30 }, (_, n) => `sample-${n}`));
+    const from = await lastValueFrom(log.read(topics.instructions, { from: 17 }).pipe(toArray()));
+    expect(from.map((r) => r.offset)).toEqual(Array.from({ length: 13 }, (_, i) => 17 + i));
+    expect((await log.check()).ok).toBe(true);
+  });
+
+  it('fsync policies interval and never write the same readable log', async () => {
+    for (const fsync of ['never', { intervalMs: 5 }] as const) {
+      const sub = join(dir, typeof fsync === 'string' ? fsync : 'interval');
+      const log = createFileEventLog({ dir: sub, fsync });
+      await log.append(topics.instructions, [
+        { value: sampleInstruction(1) },
+        { value: sampleInstruction(2) },
+      ]);
+      await log.close();
+      const again = createFileEventLog({ dir: sub });
+      opened.push(again);
+      expect(await ids(again)).toEqual(['sample-1', 'sample-2']);
+    }
+  });
+
+  it('a reader following the tail sees another process append', async () => {
+    const log = open();
+    const seen: string[] = [];
+    const sub = log.read(topics.instructions, { follow: true }).subscribe((r) => seen.push(r.value.id));
+    try {
+      const file = join(dir, 'in.jsonl');
+      writeFileSync(file, [5, 6, 7].map((n) => JSON.stringify(sampleInstruction(n))).join('\n'));
+      const child = spawn(process.execPath, [
+        bin,
+        'log',
+        'append',
+        '--log',
+        `file:${dir}`,
+        '--topic',
+        'instructions',
+        '--file',
+        file,
+      ]);
+      const code = await new Promise((r) => child.on('exit', r));
+      expect(code).toBe(0);
+      await eventually(() => seen.length === 3);
+      expect(seen).toEqual(['sample-5', 'sample-6', 'sample-7']);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it("Python's avro package reads a segment and gets the same records", async () => {
+    const log = open();
+    const instructions = [1, 2].map((n) => sampleInstruction(n));
+    const events = sampleTreeEvents(1, 'Step 1: ✓ ünïcode 🌳');
+    await log.append(
+      topics.instructions,
+      instructions.map((value) => ({ value })),
+    );
+    await log.append(
+      topics.treeEvents,
+      events.map((value) => ({ value })),
+    );
+    await log.close();
+    const script = `
+import json, sys
+from avro.datafile import DataFileReader
+from avro.io import DatumReader
+out = []
+for path in sys.argv[1:]:
+    with DataFileReader(open(path, 'rb'), DatumReader()) as reader:
+        out.append([r for r in reader])
+print(json.dumps(out))`;
+    const py = spawnSync(
+      'python3',
+      ['-c', script, segmentsOf('instructions')[0], segmentsOf('tree-events')[0]],
+      { encoding: 'utf8' },
+    );
+    expect(py.stderr).toBe('');
+    const [pyInstructions, pyEvents] = JSON.parse(py.stdout);
+    expect(pyInstructions.map((r: any) => r.value)).toEqual(JSON.parse(JSON.stringify(instructions)));
+    expect(pyInstructions.map((r: any) => r.offset)).toEqual([0, 1]);
+    // Python's reader gives a union's branch value without its name: compare against ours the same way.
+    const ours = events.map((e) => {
+      const avro = codecs.TreeEvent.toAvro(e) as any;
+      return { ...avro, payload: Object.values(avro.payload)[0] };
+    });
+    expect(pyEvents.map((r: any) => r.value)).toEqual(JSON.parse(JSON.stringify(ours)));
+    expect(pyEvents.map((r: any) => r.key)).toEqual(events.map((e) => e.treeId));
+  });
+
+  it("our fingerprints equal Python avro's CRC-64-AVRO of the same schemas", () => {
+    const script = `
+import sys, avro.schema, json
+names = {}
+for name in ['Instruction', 'TreeEvent', 'PreferencePair', 'SftExample', 'DeadLetter']:
+    text = open(f'${root}schemas/avro/{name}.avsc').read()
+    if name == 'TreeEvent':
+        text = text.replace('"type": "Instruction"', '"type": ' + open('${root}schemas/avro/Instruction.avsc').read())
+    names[name] = avro.schema.parse(text).fingerprint('CRC-64-AVRO').hex()
+print(json.dumps(names))`;
+    const py = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+    expect(py.stderr).toBe('');
+    const theirs = JSON.parse(py.stdout);
+    for (const [name, codec] of Object.entries(codecs))
+      expect(theirs[name]).toBe(codec.fingerprint.toString('hex'));
+  });
+});

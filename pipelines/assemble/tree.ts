@@ -1,0 +1,42 @@
+import type {
+  CritiqueEmitted,
+  StrategySampled,
+  TreeClosed,
+  TreeOpened,
+  TurnExecuted,
+  VerdictReached,
+} from '../../schemas/types.ts';
+
+/**
+ * One action of the actor at one turn, as far as the log has told so far. Fields arrive with their events
+ * (StrategySampled → TurnExecuted → VerdictReached, and CritiqueEmitted when the node is expanded); each stays null
+ * until then. `…At` fields are the tree's clock (`Tree.applied`) when that fact became known: they order decisions
+ * within a tree the same way on every replay, whatever the wall clock or the interleaving with other trees.
+ */
+export interface ActionNode {
+  readonly nodeId: string;
+  /** StrategySampled without its prompt (the prompt is rebuilt from the ancestors; keeping it would cost memory). */
+  readonly sampled: Omit<StrategySampled, 'prompt'> | null;
+  readonly executed: TurnExecuted | null;
+  readonly verdict: VerdictReached | null;
+  readonly critique: CritiqueEmitted | null;
+  /** Clock when sampled, executed and verdict were all known; null until then. */
+  readonly completeAt: number | null;
+  /** Clock when the critique was known; null while the node is not expanded. */
+  readonly critiquedAt: number | null;
+}
+
+/** A preference tree folded from its events by evolveTree. Immutable: every event gives a new Tree. */
+export interface Tree {
+  readonly treeId: string;
+  readonly opened: TreeOpened | null;
+  /** Clock when TreeOpened was applied. */
+  readonly openedAt: number | null;
+  /** Every node by id, in the order the log first named it. */
+  readonly nodes: ReadonlyMap<string, ActionNode>;
+  readonly closed: TreeClosed | null;
+  /** Number of events that changed the tree: the tree's clock. Repeats of a known fact do not count. */
+  readonly applied: number;
+  /** Events that were ignored: repeats of a known fact, or anything after TreeClosed. */
+  readonly ignored: number;
+}

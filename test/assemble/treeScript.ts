@@ -1,0 +1,114 @@
+import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
+import type { Task, TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
+
+export interface ActionSpec {
+  readonly parent?: string | null;
+  readonly turn?: number;
+  readonly correct: boolean;
+  readonly model?: string;
+  readonly action?: string;
+  readonly observation?: string;
+  readonly code?: string | null;
+  readonly syntaxOk?: boolean;
+  readonly failure?: string | null;
+}
+
+/** Writes a tree's events the way the grower does, with seq from 0; tests build their own small trees with it. */
+export function treeScript(
+  instructionId: string,
+  options: { task?: Task; dataset?: string; text?: string } = {},
+) {
+  const treeId = treeIdOf(instructionId);
+  const events: TreeEvent[] = [];
+  const emit = (nodeId: string | null, payload: TreeEventPayload) => {
+    events.push({
+      eventId: eventIdOf(treeId, nodeId, payload.kind),
+      treeId,
+      seq: events.length,
+      time: 1_700_000_000_000 + events.length,
+      writer: 'test',
+      payload,
+    });
+  };
+  const script = {
+    treeId,
+    events,
+    open() {
+      emit(null, {
+        kind: 'TreeOpened',
+        instruction: {
+          id: instructionId,
+          task: options.task ?? 'Math_CoT',
+          dataset: options.dataset ?? 'GSM8K',
+          instruction: options.text ?? `Solve problem ${instructionId}.`,
+          reference: { answer: '42', solution: null, tests: null, choices: null, entryPoint: null },
+          metadata: {},
+        },
+        config: {
+          maxTurns: 5,
+          actorModels: ['strong', 'weak'],
+          criticModel: 'critic',
+          expandAfterPair: true,
+          params: {},
+        },
+      });
+      return script;
+    },
+    sample(nodeId: string, spec: ActionSpec) {
+      emit(nodeId, {
+        kind: 'StrategySampled',
+        nodeId,
+        parentId: spec.parent ?? null,
+        turn: spec.turn ?? 1,
+        strategy: 'chain-of-thought',
+        model: spec.model ?? (spec.correct ? 'strong' : 'weak'),
+        role: spec.correct ? 'strong' : 'weak',
+        attempt: 0,
+        params: { temperature: 1, topP: 1, maxTokens: 1024, seed: null },
+        prompt: [{ role: 'user', content: 'prompt' }],
+      });
+      return script;
+    },
+    execute(nodeId: string, spec: ActionSpec) {
+      emit(nodeId, {
+        kind: 'TurnExecuted',
+        nodeId,
+        action: spec.action ?? `Step 1: action ${nodeId}`,
+        code: spec.code ?? null,
+        answer: spec.correct ? '42' : '41',
+        syntaxOk: spec.syntaxOk ?? true,
+        observation: spec.observation ?? '',
+        promptTokens: 10,
+        completionTokens: 20,
+        latencyMs: 5,
+        failure: spec.failure ?? null,
+      });
+      return script;
+    },
+    judge(nodeId: string, correct: boolean) {
+      emit(nodeId, { kind: 'VerdictReached', nodeId, correct, grader: 'math', detail: '' });
+      return script;
+    },
+    /** StrategySampled, TurnExecuted and VerdictReached of one action. */
+    action(nodeId: string, spec: ActionSpec) {
+      return script.sample(nodeId, spec).execute(nodeId, spec).judge(nodeId, spec.correct);
+    },
+    critique(nodeId: string, text = `Critique of ${nodeId}.`) {
+      emit(nodeId, {
+        kind: 'CritiqueEmitted',
+        nodeId,
+        critique: text,
+        model: 'critic',
+        promptTokens: 1,
+        completionTokens: 1,
+        latencyMs: 1,
+      });
+      return script;
+    },
+    close(outcome: 'solved' | 'exhausted' | 'failed' = 'solved') {
+      emit(null, { kind: 'TreeClosed', outcome, reason: '' });
+      return script;
+    },
+  };
+  return script;
+}

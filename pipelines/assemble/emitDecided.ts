@@ -1,0 +1,42 @@
+import { mergeMap, type OperatorFunction, scan } from 'rxjs';
+import type { Assembled } from './assembled.ts';
+import { pairDecisionsOf } from './pairDecisionsOf.ts';
+import { pairOf } from './pairOf.ts';
+import { rmPairsOf } from './rmPairsOf.ts';
+import { sftDecisionsOf } from './sftDecisionsOf.ts';
+import { sftRowOf } from './sftRowOf.ts';
+import type { Tree } from './tree.ts';
+
+interface Emitted {
+  readonly applied: number;
+  readonly pairs: number;
+  readonly sft: number;
+  readonly rm: boolean;
+  readonly out: readonly Assembled[];
+}
+
+const none: Emitted = { applied: 0, pairs: 0, sft: 0, rm: false, out: [] };
+
+/**
+ * Turns one tree's successive states into rows the moment they are decided: each new pair and SFT row once (the
+ * decision lists only grow, see pairDecisionsOf), and the RM pairs when the tree closes. Pairs before SFT rows
+ * before RM pairs when one event decides several.
+ */
+export function emitDecided(): OperatorFunction<Tree, Assembled> {
+  return (trees) =>
+    trees.pipe(
+      scan((done: Emitted, tree: Tree): Emitted => {
+        if (tree.applied === done.applied) return { ...done, out: [] };
+        const out: Assembled[] = [];
+        const pairs = pairDecisionsOf(tree);
+        for (let i = done.pairs; i < pairs.length; i++)
+          out.push({ kind: 'pair', row: pairOf(tree, pairs[i]) });
+        const sft = sftDecisionsOf(tree);
+        for (let i = done.sft; i < sft.length; i++) out.push({ kind: 'sft', row: sftRowOf(tree, sft[i]) });
+        const closing = !done.rm && tree.closed !== null;
+        if (closing) for (const row of rmPairsOf(tree)) out.push({ kind: 'rm', row });
+        return { applied: tree.applied, pairs: pairs.length, sft: sft.length, rm: done.rm || closing, out };
+      }, none),
+      mergeMap((done) => done.out),
+    );
+}

@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import type { TreeEvent } from '../../schemas/types.ts';
+import { treeScript } from './treeScript.ts';
+
+interface ActionShape {
+  readonly correct: boolean;
+  readonly flaw: 'none' | 'syntax' | 'failure';
+}
+
+export interface TreeShape {
+  readonly turns: readonly (readonly ActionShape[])[];
+  readonly closed: boolean;
+}
+
+const actionShape: fc.Arbitrary<ActionShape> = fc.record({
+  correct: fc.boolean(),
+  flaw: fc.constantFrom<ActionShape['flaw']>('none', 'none', 'none', 'none', 'syntax', 'failure'),
+});
+
+/** Small random preference trees: 1..4 turns of 1..4 actions, each turn continuing the first valid incorrect one. */
+export const treeShape: fc.Arbitrary<TreeShape> = fc.record({
+  turns: fc.array(fc.array(actionShape, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }),
+  closed: fc.boolean(),
+});
+
+/** The events the grower would write for a shape. */
+export function eventsOf(name: string, shape: TreeShape): TreeEvent[] {
+  const s = treeScript(name, { text: `Instruction ${name}` }).open();
+  let parent: string | null = null;
+  for (let t = 0; t < shape.turns.length; t++) {
+    const turn = t + 1;
+    let expand: string | null = null;
+    shape.turns[t].forEach((a, i) => {
+      const nodeId = `${name}-t${turn}-${i}`;
+      s.action(nodeId, {
+        parent,
+        turn,
+        correct: a.correct,
+        action: `${nodeId} says ${a.correct ? 'right' : 'wrong'}`,
+        observation: a.correct ? '' : `out ${nodeId}`,
+        syntaxOk: a.flaw !== 'syntax',
+        failure: a.flaw === 'failure' ? 'malformed' : null,
+      });
+      if (expand === null && !a.correct && a.flaw === 'none') expand = nodeId;
+    });
+    if (expand === null || t === shape.turns.length - 1) break;
+    s.critique(expand, `critique of ${expand}`);
+    parent = expand;
+  }
+  if (shape.closed) s.close(shape.turns.length > 1 ? 'solved' : 'exhausted');
+  return s.events;
+}
+
+/**
+ * Merges per-tree event lists into one log, keeping each tree's order, picking the next tree by `choices`, and
+ * re-delivers events: each `repeat` copies the event at `at` to `later` positions after it.
+ */
+export function interleave(
+  trees: readonly (readonly TreeEvent[])[],
+  choices: readonly number[],
+  repeats: readonly { at: number; later: number }[],
+): TreeEvent[] {
+  const queues = trees.map((t) => [...t]);
+  const log: TreeEvent[] = [];
+  let c = 0;
+  while (queues.some((q) => q.length)) {
+    const open = queues.filter((q) => q.length);
+    log.push(open[(choices[c++ % Math.max(1, choices.length)] ?? 0) % open.length].shift()!);
+  }
+  for (const { at, later } of repeats) {
+    if (!log.length) break;
+    const i = at % log.length;
+    log.splice(Math.min(log.length, i + 1 + later), 0, log[i]);
+  }
+  return log;
+}
+
+export const logArb = fc
+  .record({
+    shapes: fc.array(treeShape, { minLength: 1, maxLength: 5 }),
+    choices: fc.array(fc.nat(), { maxLength: 60 }),
+    repeats: fc.array(fc.record({ at: fc.nat(), later: fc.nat({ max: 40 }) }), { maxLength: 20 }),
+  })
+  .map(({ shapes, choices, repeats }) => {
+    const trees = shapes.map((shape, i) => eventsOf(`tree${i}`, shape));
+    return { trees, log: interleave(trees, choices, repeats) };
+  });

@@ -1,0 +1,87 @@
+// File log throughput: append (group fsync) and read+decode of 1M realistic tree events, median of N runs.
+// Usage: npm run bench:log [-- --events 1000000 --runs 5 --batch 1000]
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { lastValueFrom, reduce } from 'rxjs';
+import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
+import type { FsyncPolicy } from '../connectors/log/file/topicWriter.ts';
+import { topics } from '../connectors/log/topics.ts';
+import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
+import { codecs } from '../schemas/codec.ts';
+import type { TreeEvent } from '../schemas/types.ts';
+import { median, printTable } from './stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '5' },
+    batch: { type: 'string', default: '1000' },
+  },
+});
+const total = Number(values.events);
+const runs = Number(values.runs);
+const batch = Number(values.batch);
+
+// 100K distinct realistic events (actions 0.5-4 KB), appended round-robin up to `total`.
+const distinct: TreeEvent[] = [
+  ...syntheticTreeEvents({ trees: Math.ceil(Math.min(total, 100_000) / 14.8), seed: 7 }),
+];
+const meanBytes =
+  distinct.slice(0, 10_000).reduce((a, e) => a + codecs.TreeEvent.encode(e).length, 0) /
+  Math.min(distinct.length, 10_000);
+console.log(
+  `${total.toLocaleString()} events (${distinct.length.toLocaleString()} distinct, mean ${Math.round(meanBytes)} B encoded), batches of ${batch}, ${runs} runs`,
+);
+
+async function appendRun(dir: string, fsync: FsyncPolicy, concurrent: number): Promise<number> {
+  const log = createFileEventLog({ dir, fsync });
+  const start = process.hrtime.bigint();
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const from = next;
+      next += batch;
+      const records = [];
+      for (let i = from; i < Math.min(from + batch, total); i++)
+        records.push({ value: distinct[i % distinct.length] });
+      await log.append(topics.treeEvents, records);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrent }, worker));
+  await log.close();
+  return total / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function readRun(dir: string): Promise<number> {
+  const log = createFileEventLog({ dir });
+  const start = process.hrtime.bigint();
+  const n = await lastValueFrom(log.read(topics.treeEvents).pipe(reduce((a) => a + 1, 0)));
+  const rate = n / (Number(process.hrtime.bigint() - start) / 1e9);
+  await log.close();
+  if (n !== total) throw new Error(`read ${n} events, expected ${total}`);
+  return rate;
+}
+
+const results: Record<string, number[]> = {};
+const add = (k: string, v: number) => (results[k] ??= []).push(v);
+for (let run = 0; run < runs; run++) {
+  const dir = await mkdtemp(join(tmpdir(), 'arboretum-bench-'));
+  add('append, fsync always (group commit), 1 appender', await appendRun(join(dir, 'a'), 'always', 1));
+  add('append, fsync always (group commit), 4 appenders', await appendRun(join(dir, 'b'), 'always', 4));
+  add('append, fsync every 100 ms', await appendRun(join(dir, 'c'), { intervalMs: 100 }, 1));
+  add('read + decode', await readRun(join(dir, 'a')));
+  await rm(dir, { recursive: true, force: true });
+  process.stderr.write(`run ${run + 1}/${runs} done\n`);
+}
+printTable([
+  ['operation', 'median events/s', 'median MB/s', 'min events/s', 'max events/s'],
+  ...Object.entries(results).map(([k, v]) => [
+    k,
+    median(v),
+    (median(v) * meanBytes) / 1e6,
+    Math.min(...v),
+    Math.max(...v),
+  ]),
+]);

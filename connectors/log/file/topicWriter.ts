@@ -231,13 +231,13 @@ export async function recoverSegment(path: string, base: number, type: avro.Type
   try {
     let nextOffset = base;
     let end = reader.pos;
-    let lastRecords: Buffer | undefined;
+    let lastBlock: number | undefined;
     for (;;) {
       const read = await reader.next();
       if (read.kind === 'block') {
         nextOffset += read.count;
         end = read.end;
-        lastRecords = read.records;
+        lastBlock = read.start;
       } else if (read.kind === 'corrupt') {
         reader.seek(read.resume!);
       } else {
@@ -249,7 +249,13 @@ export async function recoverSegment(path: string, base: number, type: avro.Type
           await fh.datasync();
           await fh.close();
         }
-        if (lastRecords) nextOffset = lastOffsetIn(lastRecords, writerTypeOf(reader.header.schema, type)) + 1;
+        if (lastBlock !== undefined) {
+          // Read the last whole block again (the reader reuses its buffer) and take its last record's offset.
+          reader.seek(lastBlock);
+          const last = await reader.next();
+          if (last.kind === 'block')
+            nextOffset = lastOffsetIn(last.records, writerTypeOf(reader.header.schema, type)) + 1;
+        }
         return {
           headerWhole: true,
           nextOffset,

@@ -1,0 +1,3 @@
+/** DuckDB from_json structures shared by the formats (JSON text). */
+export const MESSAGES = '[{"role":"VARCHAR","content":"VARCHAR"}]';
+export const UTTERANCES = '[{"from":"VARCHAR","value":"VARCHAR"}]';

@@ -1,0 +1,24 @@
+import type { SftExample } from '../../schemas/types.ts';
+import type { ExportFormat } from './exportFormat.ts';
+
+/** UltraInteract_sft rows: `id, parent_id, task, dataset, instruction, response`. */
+export const ultrainteractSft: ExportFormat = {
+  name: 'ultrainteract-sft',
+  kind: 'sft',
+  description: 'UltraInteract_sft rows: id, parent_id, task, dataset, instruction, response',
+  records: (row) => {
+    const r = row as SftExample;
+    return [
+      {
+        id: r.id,
+        parent_id: r.parentId,
+        task: r.task,
+        dataset: r.dataset,
+        instruction: r.instruction,
+        response: r.response,
+      },
+    ];
+  },
+  structure:
+    '{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","instruction":"VARCHAR","response":"VARCHAR"}',
+};

@@ -1,0 +1,227 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
+import { createRateLimiter } from '../../connectors/llm/rateLimiter.ts';
+import { retryDelayOf } from '../../connectors/llm/retryDelayOf.ts';
+import { isArboretumError } from '../../schemas/errors.ts';
+import { type ScriptedOpenAI, type ScriptReply, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+
+const servers: ScriptedOpenAI[] = [];
+const start = async (reply: Parameters<typeof startScriptedOpenAI>[0] = {}) => {
+  const s = await startScriptedOpenAI(reply);
+  servers.push(s);
+  return s;
+};
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const ask = (content = 'hello', model = 'm') => ({ model, messages: [{ role: 'user', content }] });
+const caught = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+};
+
+describe('createOpenAIClient', () => {
+  it('returns the answer with tokens and latency, sends the request id and the key', async () => {
+    const s = await start({
+      reply: () => ({ content: 'Step 1: 42', promptTokens: 11, completionTokens: 7 }),
+      latencyMs: 30,
+    });
+    const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl, apiKey: 'sk-test' }] });
+    const r = await llm.chat({
+      ...ask(),
+      requestId: 'tree/t1.a0.0',
+      seed: 5,
+      temperature: 0.7,
+      maxTokens: 99,
+    });
+    expect(r).toMatchObject({
+      text: 'Step 1: 42',
+      failure: null,
+      promptTokens: 11,
+      completionTokens: 7,
+      attempts: 1,
+    });
+    expect(r.latencyMs).toBeGreaterThanOrEqual(25);
+    expect(s.requests[0].requestId).toBe('tree/t1.a0.0');
+    expect(s.requests[0].authorization).toBe('Bearer sk-test');
+    expect(s.requests[0].body).toMatchObject({ seed: 5, temperature: 0.7, max_tokens: 99 });
+    expect(llm.usage()).toMatchObject({ calls: 1, promptTokens: 11, completionTokens: 7, retries: 0 });
+  });
+
+  it('retries 429 after the Retry-After the server gave, then succeeds', async () => {
+    let n = 0;
+    const s = await start({
+      reply: (): ScriptReply =>
+        n++ === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { content: 'ok' },
+    });
+    const llm = createOpenAIClient({
+      endpoints: [{ name: 'e', baseUrl: s.baseUrl }],
+      backoff: { baseMs: 1 },
+    });
+    const r = await llm.chat(ask());
+    expect(r).toMatchObject({ text: 'ok', attempts: 2 });
+    expect(s.requests[1].receivedAt - s.requests[0].receivedAt).toBeGreaterThanOrEqual(950);
+    expect(llm.usage().retries).toBe(1);
+  });
+
+  it('retries 5xx with backoff and honours retry-after-ms', async () => {
+    let n = 0;
+    const s = await start({
+      reply: (): ScriptReply =>
+        n++ < 2 ? { status: 503, headers: { 'retry-after-ms': '200' } } : { content: 'fine' },
+    });
+    const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl }] });
+    const r = await llm.chat(ask());
+    expect(r.attempts).toBe(3);
+    expect(s.requests[2].receivedAt - s.requests[1].receivedAt).toBeGreaterThanOrEqual(190);
+  });
+
+  it('times out a hung call, retries it, and reports a retriable failure when retries are spent', async () => {
+    const s = await start({ reply: () => ({ hang: true }) });
+    const llm = createOpenAIClient({
+      endpoints: [{ name: 'e', baseUrl: s.baseUrl, timeoutMs: 150, maxRetries: 1 }],
+      backoff: { baseMs: 10 },
+    });
+    const e = await caught(llm.chat(ask()));
+    expect(isArboretumError(e, 'LLM_FAILED')).toBe(true);
+    expect((e as any).retriable).toBe(true);
+    expect((e as Error).message).toMatch(/timed out.*after 2 attempts/);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it('does not retry a refused request (400) and says it is not retriable', async () => {
+    const s = await start({ reply: () => ({ status: 400 }) });
+    const llm = createOpenAIClient({ endpoints: [{ name: 'local', baseUrl: s.baseUrl }] });
+    const e = await caught(llm.chat(ask()));
+    expect(isArboretumError(e, 'LLM_FAILED')).toBe(true);
+    expect((e as any).retriable).toBe(false);
+    expect((e as Error).message).toMatch(/local.*HTTP 400/);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('turns malformed and empty answers into failures, not exceptions', async () => {
+    const replies: Record<string, ScriptReply> = {
+      raw: { raw: 'this is not json {' },
+      nochoice: { body: { id: 'x', choices: [] } },
+      empty: { content: '   ' },
+      cut: { body: { choices: [{ message: { content: 'Step 1: half' }, finish_reason: 'length' }] } },
+    };
+    const s = await start({ reply: (r) => replies[r.model] });
+    const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl }] });
+    const out = Object.fromEntries(
+      await Promise.all(Object.keys(replies).map(async (m) => [m, await llm.chat(ask('q', m))] as const)),
+    );
+    expect(out.raw.failure).toMatch(/malformed answer/);
+    expect(out.nochoice.failure).toMatch(/no choices/);
+    expect(out.empty.failure).toBe('empty answer');
+    expect(out.cut).toMatchObject({ text: 'Step 1: half', failure: 'answer cut at the max_tokens limit' });
+    expect(s.requests).toHaveLength(4);
+    expect(llm.usage().failedCalls).toBe(4);
+  });
+
+  it('holds at most `concurrency` calls in flight per endpoint', async () => {
+    const s = await start({ latencyMs: 60 });
+    const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl, concurrency: 3 }] });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => llm.chat(ask(`q${i}`))));
+    expect(s.peakInFlight()).toBe(3);
+    expect(s.requests).toHaveLength(10);
+  });
+
+  it('routes models to their endpoints, the unlisted ones to the endpoint with no model list', async () => {
+    const a = await start({ reply: () => ({ content: 'from a' }) });
+    const b = await start({ reply: () => ({ content: 'from b' }) });
+    const llm = createOpenAIClient({
+      endpoints: [
+        { name: 'a', baseUrl: a.baseUrl, models: ['small'] },
+        { name: 'b', baseUrl: b.baseUrl },
+      ],
+    });
+    expect((await llm.chat(ask('x', 'small'))).text).toBe('from a');
+    expect((await llm.chat(ask('x', 'big'))).text).toBe('from b');
+    const only = createOpenAIClient({ endpoints: [{ name: 'a', baseUrl: a.baseUrl, models: ['small'] }] });
+    expect(only.knows('big')).toBe(false);
+    const e = await caught(only.chat(ask('x', 'big')));
+    expect(isArboretumError(e, 'INVALID_CONFIG')).toBe(true);
+  });
+
+  it('stops at the token budget with BUDGET_EXHAUSTED and keeps the totals', async () => {
+    const s = await start({ reply: () => ({ content: 'ok', promptTokens: 20, completionTokens: 10 }) });
+    const llm = createOpenAIClient({
+      endpoints: [{ name: 'e', baseUrl: s.baseUrl }],
+      budget: { maxTokens: 50 },
+    });
+    await llm.chat(ask());
+    expect(llm.exhausted()).toBe(false);
+    await llm.chat(ask());
+    expect(llm.exhausted()).toBe(true);
+    const e = await caught(llm.chat(ask()));
+    expect(isArboretumError(e, 'BUDGET_EXHAUSTED')).toBe(true);
+    expect((e as Error).message).toMatch(/60 of 50 tokens/);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it('stops at the cost budget from the configured prices', async () => {
+    const s = await start({ reply: () => ({ content: 'ok', promptTokens: 1000, completionTokens: 1000 }) });
+    const llm = createOpenAIClient({
+      endpoints: [
+        { name: 'e', baseUrl: s.baseUrl, prices: { m: { promptPerMTok: 1, completionPerMTok: 3 } } },
+      ],
+      budget: { maxCostUsd: 0.006 },
+    });
+    await llm.chat(ask());
+    expect(llm.usage().costUsd).toBeCloseTo(0.004, 9);
+    await llm.chat(ask());
+    expect(isArboretumError(await caught(llm.chat(ask())), 'BUDGET_EXHAUSTED')).toBe(true);
+  });
+
+  it('rejects an invalid endpoint config with the endpoint named', () => {
+    expect(() => createOpenAIClient({ endpoints: [{ name: 'x', concurrency: 0 }] })).toThrow(
+      /endpoint x: concurrency/,
+    );
+    expect(() => createOpenAIClient({ endpoints: [] })).toThrow(/at least one endpoint/);
+  });
+});
+
+describe('createRateLimiter', () => {
+  it('lets a minute of requests through, then spaces them at rpm', async () => {
+    const t = 0;
+    const rl = createRateLimiter({ rpm: 60, now: () => t });
+    for (let i = 0; i < 60; i++) {
+      expect(rl.waitMs()).toBe(0);
+      await rl.acquire();
+    }
+    expect(rl.waitMs()).toBe(1000);
+  });
+  it('waits per the request and token buckets', async () => {
+    let t = 0;
+    const rl = createRateLimiter({ rpm: 2, tpm: 1000, now: () => t });
+    await rl.acquire();
+    await rl.acquire();
+    expect(rl.waitMs()).toBe(30_000);
+    t = 30_000;
+    expect(rl.waitMs()).toBe(0);
+    rl.spend(1500); // bucket at 1000 → -500: hold until it is back above 0
+    expect(rl.waitMs()).toBe(Math.ceil((501 * 60_000) / 1000));
+    t += 31_000;
+    expect(rl.waitMs()).toBe(0);
+  });
+});
+
+describe('retryDelayOf', () => {
+  const h = (o: Record<string, string>) => new Headers(o);
+  it('prefers the server’s Retry-After (seconds, ms or date)', () => {
+    expect(retryDelayOf(1, h({ 'retry-after': '3' }))).toBe(3000);
+    expect(retryDelayOf(1, h({ 'retry-after-ms': '250', 'retry-after': '3' }))).toBe(250);
+    expect(retryDelayOf(1, h({ 'retry-after': new Date(10_000).toUTCString() }), {}, 4_000)).toBe(6_000);
+  });
+  it('backs off exponentially with jitter, capped', () => {
+    expect(retryDelayOf(1, undefined, { baseMs: 100, random: 0 })).toBe(50);
+    expect(retryDelayOf(3, undefined, { baseMs: 100, random: 0.999 })).toBe(400);
+    expect(retryDelayOf(20, undefined, { baseMs: 100, maxMs: 1000, random: 0.5 })).toBe(750);
+  });
+});

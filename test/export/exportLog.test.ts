@@ -63,7 +63,7 @@ describe('exportLog', () => {
     const file = (name: string) => join(dir, 'formats', `${name}.jsonl`);
     const mathTree = math[0].treeId;
     const codeTree = code[0].treeId;
-    const [first, second] = [mathTree, codeTree].sort();
+    const [first] = [mathTree, codeTree].sort();
     const pairs = await readLines(file('ultrainteract-pair'));
     expect(pairs.map((p) => p.id)).toEqual(
       first === mathTree

@@ -34,7 +34,7 @@ ${[...exportFormats.values()].map((f) => `  ${f.name.padEnd(20)} ${f.description
 
 A one-shot export is sorted by tree id, turn and row id: the same log gives byte-identical files on either backend
 and after any replay. Pairs are decided per turn as soon as the turn has a correct and an incorrect action (the
-first of each); SFT rows are all correct actions; rm-pairs are the paper's extra single-turn pairs.`;
+k-th correct with the k-th incorrect, so usually the first of each); SFT rows are all correct actions; rm-pairs are the paper's extra single-turn pairs.`;
 
 /** Publishes decided pairs and SFT rows to their topics (keyed by row id, so compaction keeps the latest). */
 function publisherTo(log: EventLog) {

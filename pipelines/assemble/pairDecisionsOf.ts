@@ -22,41 +22,41 @@ export interface PairDecision {
  * sharing a parent (the expanded node of the previous turn, or the root). A pair is decided as soon as the siblings
  * include a correct and an incorrect action and the history up to the parent is known — not at tree close.
  *
- * With several of either, chosen = the first correct sibling and rejected = the first incorrect sibling, "first" by
- * when each became complete (tree clock, i.e. log order within the tree). Both are fixed the moment the pair is
- * decided: later siblings never change a decided pair, so a growing tree only ever appends to this list. The grower
- * expands the first incorrect action, so rejected is normally the node whose critique continues the tree.
+ * With several of either, siblings pair in order: the k-th correct with the k-th incorrect, each ordered by when it
+ * became complete (tree clock, i.e. log order within the tree); the surplus of either side stays unpaired. So the
+ * usual turn (one correct, one or more incorrect, the first incorrect expanded) gives one pair: the first correct
+ * and the first incorrect, which is the node whose critique continues the tree. No action is in two pairs, and a
+ * decided pair never changes: a growing tree only ever appends to this list.
  */
 export function pairDecisionsOf(tree: Tree): PairDecision[] {
   if (tree.opened === null || tree.openedAt === null) return [];
-  const firsts = new Map<string | null, { correct?: ActionNode; incorrect?: ActionNode }>();
+  const siblings = new Map<string | null, { correct: ActionNode[]; incorrect: ActionNode[] }>();
   for (const node of tree.nodes.values()) {
     if (!isValidAction(node)) continue;
     const parentId = node.sampled!.parentId;
-    let slot = firsts.get(parentId);
-    if (!slot) {
-      slot = {};
-      firsts.set(parentId, slot);
+    let group = siblings.get(parentId);
+    if (!group) {
+      group = { correct: [], incorrect: [] };
+      siblings.set(parentId, group);
     }
-    const key = node.verdict!.correct ? 'correct' : 'incorrect';
-    const held = slot[key];
-    if (!held || node.completeAt! < held.completeAt!) slot[key] = node;
+    (node.verdict!.correct ? group.correct : group.incorrect).push(node);
   }
+  const byCompletion = (a: ActionNode, b: ActionNode) => a.completeAt! - b.completeAt!;
   const decided: Omit<PairDecision, 'ordinal'>[] = [];
-  for (const [parentId, { correct, incorrect }] of firsts) {
-    if (!correct || !incorrect) continue;
+  for (const [parentId, { correct, incorrect }] of siblings) {
+    const n = Math.min(correct.length, incorrect.length);
+    if (n === 0) continue;
     const ancestors = ancestorsOf(tree, parentId);
     if (ancestors === null) continue;
-    let decidedAt = Math.max(tree.openedAt, correct.completeAt!, incorrect.completeAt!);
-    for (const a of ancestors) decidedAt = Math.max(decidedAt, a.critiquedAt!, a.completeAt ?? 0);
-    decided.push({
-      parentId,
-      turn: correct.sampled!.turn,
-      chosen: correct,
-      rejected: incorrect,
-      ancestors,
-      decidedAt,
-    });
+    let historyAt = tree.openedAt;
+    for (const a of ancestors) historyAt = Math.max(historyAt, a.critiquedAt!, a.completeAt ?? 0);
+    correct.sort(byCompletion);
+    incorrect.sort(byCompletion);
+    for (let k = 0; k < n; k++) {
+      const [chosen, rejected] = [correct[k], incorrect[k]];
+      const decidedAt = Math.max(historyAt, chosen.completeAt!, rejected.completeAt!);
+      decided.push({ parentId, turn: chosen.sampled!.turn, chosen, rejected, ancestors, decidedAt });
+    }
   }
   decided.sort(
     (a, b) => a.decidedAt - b.decidedAt || a.turn - b.turn || a.chosen.completeAt! - b.chosen.completeAt!,

@@ -5,8 +5,8 @@ import type { Tree } from './tree.ts';
 
 /**
  * The preference pairs of a tree so far, in decision order (pure): at each expanded node (and the root), the
- * history so far, chosen = the first correct action of the next turn, rejected = the first incorrect one (rules in
- * pairDecisionsOf). Stable under growth: a longer prefix of the same tree's events only appends pairs.
+ * history so far, chosen = a correct action of the next turn, rejected = an incorrect one: the k-th correct with the
+ * k-th incorrect, so usually the first of each (rules in pairDecisionsOf). Stable under growth: a longer prefix of the same tree's events only appends pairs.
  */
 export function pairsOf(tree: Tree): PreferencePair[] {
   return pairDecisionsOf(tree).map((d) => pairOf(tree, d));

@@ -32,7 +32,7 @@ export function datasetCard({ format, file, counts, filter = {} }: DatasetCardIn
     format.kind === 'sft'
       ? 'every correct action of every tree, with its instruction and without the history (as the Eurus paper trains SFT)'
       : format.kind === 'pair'
-        ? 'one pair per expanded node of every tree: the history so far, chosen = the first correct action of the next turn, rejected = the first incorrect one'
+        ? 'the pairs of every turn of every tree: the history so far (instruction, then each expanded action and its feedback), chosen = a correct action of the turn, rejected = an incorrect one (the k-th correct with the k-th incorrect, so usually the first of each)'
         : "the paper's extra single-turn pairs: correct actions matched with incorrect actions of other turns, only trees with correct × incorrect ≤ 10, at most 9 a tree, each action at most 3 times";
   return `---
 pretty_name: ${yamlString(`arboretum ${format.name}`)}

@@ -83,16 +83,29 @@ describe('evolveTree / pairsOf / sftOf', () => {
     expect(sftOf(tree)).toEqual([]);
   });
 
-  it('takes the first correct and the first incorrect sibling when there are several', () => {
+  it('pairs the k-th correct with the k-th incorrect sibling when there are several', () => {
     const s = treeScript('inst-many')
       .open()
       .action('w1', { correct: false })
       .action('w2', { correct: false })
+      .action('w3', { correct: false })
       .action('c1', { correct: true })
       .action('c2', { correct: true })
       .close();
     const tree = treeOf(s.treeId, s.events);
-    expect(pairsOf(tree).map((p) => [p.chosenNodeId, p.rejectedNodeId])).toEqual([['c1', 'w1']]);
+    expect(pairsOf(tree).map((p) => [p.id.slice(-4), p.chosenNodeId, p.rejectedNodeId])).toEqual([
+      ['_1_1', 'c1', 'w1'],
+      ['_1_2', 'c2', 'w2'],
+    ]);
+    const one = treeScript('inst-one')
+      .open()
+      .action('c1', { correct: true })
+      .action('w1', { correct: false })
+      .action('w2', { correct: false })
+      .close();
+    expect(pairsOf(treeOf(one.treeId, one.events)).map((p) => [p.chosenNodeId, p.rejectedNodeId])).toEqual([
+      ['c1', 'w1'],
+    ]);
     expect(sftOf(tree).map((r) => [r.id.slice(-4), r.nodeId])).toEqual([
       ['_1_1', 'c1'],
       ['_1_2', 'c2'],

@@ -73,9 +73,22 @@ const NAMESPACE = 'arboretum.';
 
 /** TreeEvent's payload is `{ kind, ...fields }` in TypeScript and a wrapped union `{ 'arboretum.Kind': fields }` in avsc. */
 function treeEventToAvro(event: TreeEvent): unknown {
-  const { kind, ...fields } = event.payload;
-  return { ...event, payload: { [NAMESPACE + kind]: fields } };
+  // avsc writes a record's declared fields only, so the payload goes in as it is, `kind` and all.
+  return {
+    eventId: event.eventId,
+    treeId: event.treeId,
+    seq: event.seq,
+    time: event.time,
+    writer: event.writer,
+    payload: { [branchNames[event.payload.kind]]: event.payload },
+  };
 }
+
+const branchNames: Record<string, string> = Object.fromEntries(
+  ['TreeOpened', 'StrategySampled', 'TurnExecuted', 'VerdictReached', 'CritiqueEmitted', 'TreeClosed'].map(
+    (k) => [k, NAMESPACE + k],
+  ),
+);
 
 function treeEventFromAvro(value: unknown): TreeEvent {
   const record = value as Omit<TreeEvent, 'payload'> & { payload: Record<string, object> };

@@ -1,0 +1,96 @@
+import type { Outcome } from '../../schemas/types.ts';
+import type { GrowConfig } from './growConfig.ts';
+import type { GrowNode, GrowTree } from './growTree.ts';
+import { type NodeSpec, turnPlan } from './turnPlan.ts';
+
+/** What a tree needs next, decided from the log alone. */
+export type Step =
+  | { readonly kind: 'open' }
+  /** Plan new actions: log their intents, then ask. `parentId` is the expanded node they continue. */
+  | {
+      readonly kind: 'sample';
+      readonly specs: readonly NodeSpec[];
+      readonly parentId: string | null;
+      readonly ancestors: readonly GrowNode[];
+    }
+  /** Intents on the log without an answer (a crash came between): ask again, with the logged prompt. */
+  | { readonly kind: 'ask'; readonly nodes: readonly GrowNode[] }
+  /** Answers without a verdict: grade them. */
+  | { readonly kind: 'judge'; readonly nodes: readonly GrowNode[] }
+  /** Expand this incorrect action: ask the critic. */
+  | { readonly kind: 'critique'; readonly node: GrowNode; readonly ancestors: readonly GrowNode[] }
+  | { readonly kind: 'close'; readonly outcome: Outcome; readonly reason: string }
+  | { readonly kind: 'closed' };
+
+/** A node that may be chosen or rejected (the same rule as assemble's isValidAction). */
+export const isValid = (n: GrowNode) =>
+  n.sampled !== null &&
+  n.executed !== null &&
+  n.verdict !== null &&
+  n.executed.syntaxOk &&
+  n.executed.failure === null;
+
+/**
+ * The next step of a tree (pure): walks the expanded (critiqued) nodes from the root to the current turn, then
+ * finishes that turn's pending work, samples the next wave of its plan while no correct action has come (a wave once
+ * started is always finished, so a restart samples exactly what an uninterrupted run would), and finally expands the
+ * first valid incorrect action or closes the tree.
+ */
+export function nextStep(tree: GrowTree, config: GrowConfig): Step {
+  if (tree.closed) return { kind: 'closed' };
+  if (!tree.opened) return { kind: 'open' };
+  const task = tree.opened.instruction.task;
+  const all = [...tree.nodes.values()];
+  let parentId: string | null = null;
+  const ancestors: GrowNode[] = [];
+  let turn = 1;
+  let children: GrowNode[];
+  for (;;) {
+    children = all.filter((n) => n.sampled?.parentId === parentId && n.sampled.turn === turn);
+    const expanded = children.find((n) => n.critique !== null);
+    if (!expanded || turn >= config.maxTurns) break;
+    ancestors.push(expanded);
+    parentId = expanded.nodeId;
+    turn++;
+  }
+  const unanswered = children.filter((n) => n.executed === null);
+  if (unanswered.length) return { kind: 'ask', nodes: unanswered };
+  const ungraded = children.filter((n) => n.verdict === null);
+  if (ungraded.length) return { kind: 'judge', nodes: ungraded };
+
+  const known = new Set(children.map((n) => n.nodeId));
+  const anyCorrect = () => children.some((n) => isValid(n) && n.verdict!.correct);
+  const waves = turnPlan(config, task, turn);
+  for (let w = 0; w < waves.length; w++) {
+    const missing = waves[w].filter((s) => !known.has(s.nodeId));
+    if (!missing.length) continue;
+    const started = missing.length < waves[w].length;
+    if (w === 0 || started || !anyCorrect()) return { kind: 'sample', specs: missing, parentId, ancestors };
+    break;
+  }
+  const correct = children.filter((n) => isValid(n) && n.verdict!.correct);
+  const incorrect = children.filter((n) => isValid(n) && !n.verdict!.correct);
+  if (incorrect.length && turn < config.maxTurns && (config.expandAfterPair || !correct.length)) {
+    return { kind: 'critique', node: incorrect[0], ancestors };
+  }
+  if (correct.length || all.some((n) => isValid(n) && n.verdict!.correct)) {
+    return {
+      kind: 'close',
+      outcome: 'solved',
+      reason: correct.length
+        ? incorrect.length
+          ? turn >= config.maxTurns
+            ? `pair at turn ${turn}, the last turn`
+            : `pair at turn ${turn}; expandAfterPair is off`
+          : `only correct actions at turn ${turn}`
+        : `no valid action at turn ${turn}; solved at an earlier turn`,
+    };
+  }
+  if (!incorrect.length)
+    return { kind: 'close', outcome: 'failed', reason: `no valid action at turn ${turn}` };
+  return {
+    kind: 'close',
+    outcome: 'exhausted',
+    reason: `no correct action in ${turn} turn(s) and every fallback`,
+  };
+}

@@ -1,0 +1,80 @@
+import type { Task } from '../../schemas/types.ts';
+import type { GrowConfig } from './growConfig.ts';
+import { strategiesOf } from './strategiesOf.ts';
+
+/** One planned action of a turn. */
+export interface NodeSpec {
+  readonly nodeId: string;
+  readonly turn: number;
+  readonly attempt: number;
+  readonly slot: number;
+  readonly role: 'strong' | 'weak' | 'resample' | 'ladder' | 'ground-truth';
+  readonly model: string;
+  readonly strategy: string;
+}
+
+/** `t<turn>.a<attempt>.<slot>`: the same planned action always gets the same node id. */
+export const nodeIdOf = (turn: number, attempt: number, slot: number) => `t${turn}.a${attempt}.${slot}`;
+
+/**
+ * The actions a turn may take, in waves (pure, deterministic). Wave 0 is the pair: the strong actor (slot 0) and the
+ * weak one (slot 1), each with its own planning strategy. When no correct action comes, the fallbacks follow in waves
+ * of `config.wave`: (1) `resamples` samples alternating the actors; (2) `ladderRounds` rounds of `ladderSamples`
+ * climbing `ladder` from cheap to strong; (3) `groundTruthAttempts` samples from the strong actor given the reference.
+ * Attempts number the actions of a turn from 0 across all waves.
+ */
+export function turnPlan(config: GrowConfig, task: Task, turn: number): NodeSpec[][] {
+  const strategies = strategiesOf(task);
+  const strategy = (attempt: number, slot: number) => strategies[(turn + attempt + slot) % strategies.length];
+  const waves: NodeSpec[][] = [
+    [
+      {
+        nodeId: nodeIdOf(turn, 0, 0),
+        turn,
+        attempt: 0,
+        slot: 0,
+        role: 'strong',
+        model: config.strong,
+        strategy: strategy(0, 0),
+      },
+      {
+        nodeId: nodeIdOf(turn, 0, 1),
+        turn,
+        attempt: 0,
+        slot: 1,
+        role: 'weak',
+        model: config.weak,
+        strategy: strategy(0, 1),
+      },
+    ],
+  ];
+  const fallback: NodeSpec[] = [];
+  let attempt = 1;
+  const actors = [config.strong, config.weak];
+  const add = (role: NodeSpec['role'], model: string) => {
+    fallback.push({
+      nodeId: nodeIdOf(turn, attempt, 0),
+      turn,
+      attempt,
+      slot: 0,
+      role,
+      model,
+      strategy: strategy(attempt, 0),
+    });
+    attempt++;
+  };
+  for (let i = 0; i < config.resamples; i++) add('resample', actors[i % 2]);
+  const phases: NodeSpec[][] = [fallback.splice(0)];
+  for (let r = 0; r < config.ladderRounds; r++) {
+    const model = config.ladder[Math.min(r, config.ladder.length - 1)];
+    for (let i = 0; i < config.ladderSamples; i++) add('ladder', model);
+    phases.push(fallback.splice(0));
+  }
+  for (let i = 0; i < config.groundTruthAttempts; i++) add('ground-truth', config.strong);
+  phases.push(fallback.splice(0));
+  // Waves never straddle two phases, so each ladder round and the ground-truth step start on a wave of their own.
+  for (const phase of phases) {
+    for (let i = 0; i < phase.length; i += config.wave) waves.push(phase.slice(i, i + config.wave));
+  }
+  return waves;
+}

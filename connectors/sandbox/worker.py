@@ -1,0 +1,104 @@
+# A long-lived helper run inside bubblewrap by createPythonWorker: one JSON request per stdin line,
+# one JSON reply per stdout line. Operations:
+#   {"op": "syntax", "code": str}              -> {"ok": bool, "error": str|None, "line": int|None}
+#   {"op": "equal", "a": str, "b": str}        -> {"result": "equal"|"different"|"error", "detail": str}
+# The caller owns the timeout: it kills this process when a call takes too long and starts a new one.
+import ast
+import json
+import os
+import resource
+import sys
+import warnings
+
+warnings.simplefilter('ignore')
+sys.setrecursionlimit(3000)
+
+memory = os.environ.get('ARBORETUM_MEMORY_BYTES')
+if memory:
+    resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+
+_sympy = None
+
+
+def sympy():
+    global _sympy
+    if _sympy is None:
+        import sympy as s
+        from sympy.parsing import sympy_parser as p
+
+        _sympy = (s, p)
+    return _sympy
+
+
+def syntax(req):
+    try:
+        ast.parse(req['code'], '<action>', 'exec')
+        return {'ok': True, 'error': None, 'line': None}
+    except SyntaxError as e:
+        return {'ok': False, 'error': '%s: %s' % (type(e).__name__, e.msg), 'line': e.lineno}
+    except (ValueError, RecursionError, MemoryError) as e:
+        return {'ok': False, 'error': '%s: %s' % (type(e).__name__, e), 'line': None}
+
+
+def parse(text):
+    s, p = sympy()
+    transformations = p.standard_transformations + (
+        p.implicit_multiplication_application,
+        p.convert_xor,
+    )
+    local = {name: s.Symbol(name) for name in ('E', 'I', 'N', 'S', 'O', 'Q', 'C', 'beta', 'gamma', 'lambda')}
+    local.update({'pi': s.pi, 'e': s.E, 'i': s.I, 'oo': s.oo, 'inf': s.oo, 'infty': s.oo})
+    # parse_expr evaluates Python: harmless here only because this process is sandboxed.
+    return p.parse_expr(text, local_dict=local, transformations=transformations, evaluate=True)
+
+
+def equal(req):
+    s, _ = sympy()
+    try:
+        a = parse(req['a'])
+        b = parse(req['b'])
+    except BaseException as e:
+        return {'result': 'error', 'detail': 'parse: %s: %s' % (type(e).__name__, str(e)[:200])}
+    try:
+        if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+            return {'result': 'different', 'detail': 'sequence'}
+        if a == b:
+            return {'result': 'equal', 'detail': 'structural'}
+        diff = s.simplify(a - b)
+        if diff == 0:
+            return {'result': 'equal', 'detail': 'simplify'}
+        if diff.is_number:
+            value = complex(s.N(diff, 30))
+            scale = max(1.0, abs(complex(s.N(b, 30))))
+            if abs(value) <= 1e-9 * scale:
+                return {'result': 'equal', 'detail': 'numeric'}
+            return {'result': 'different', 'detail': 'numeric'}
+        eq = a.equals(b)
+        if eq is True:
+            return {'result': 'equal', 'detail': 'equals'}
+        return {'result': 'different', 'detail': 'symbolic'}
+    except BaseException as e:
+        return {'result': 'error', 'detail': '%s: %s' % (type(e).__name__, str(e)[:200])}
+
+
+def main():
+    ops = {'syntax': syntax, 'equal': equal}
+    if os.environ.get('ARBORETUM_PRELOAD_SYMPY'):
+        sympy()
+    sys.stdout.write(json.dumps({'ready': True}) + '\n')
+    sys.stdout.flush()
+    for line in sys.stdin:
+        req = None
+        try:
+            req = json.loads(line)
+            reply = ops[req['op']](req)
+        except BaseException as e:
+            reply = {'error': '%s: %s' % (type(e).__name__, str(e)[:200])}
+        reply['id'] = req.get('id') if isinstance(req, dict) else None
+        sys.stdout.write(json.dumps(reply) + '\n')
+        sys.stdout.flush()
+
+
+main()

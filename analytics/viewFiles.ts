@@ -1,0 +1,17 @@
+/**
+ * The SQL views, in creation order (a view may read the ones before it). Each file answers one question and is
+ * named after it; `CREATE OR REPLACE VIEW <name>` inside.
+ */
+export const viewFiles: readonly string[] = [
+  'trees.sql',
+  'nodes.sql',
+  'pairs.sql',
+  'sft.sql',
+  'strategyDiversity.sql',
+  'passRate.sql',
+  'treeLength.sql',
+  'critiqueEffectiveness.sql',
+  'modelContribution.sql',
+  'cost.sql',
+  'table1.sql',
+];

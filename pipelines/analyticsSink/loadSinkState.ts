@@ -1,0 +1,69 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { emptyTree } from '../assemble/emptyTree.ts';
+import { evolveTree } from '../assemble/evolveTree.ts';
+import { eventsOfRows } from './eventsOfRows.ts';
+import type { OpenTree, SinkState } from './sinkState.ts';
+
+const OPEN = `(SELECT tree_id FROM (
+  SELECT tree_id FROM tree_opened UNION SELECT tree_id FROM strategy_sampled UNION
+  SELECT tree_id FROM turn_executed UNION SELECT tree_id FROM verdict_reached UNION
+  SELECT tree_id FROM critique_emitted) EXCEPT SELECT tree_id FROM tree_closed)`;
+
+/**
+ * Rebuilds the sink's memory from its tables (for `topic`): stored positions, the closed trees, and each open tree
+ * folded again from its stored rows with the counts of pairs and SFT rows already stored for it.
+ */
+export async function loadSinkState(connection: DuckDBConnection, topic: string): Promise<SinkState> {
+  const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJS();
+  const positions = new Map<number, number>();
+  for (const r of await rows(
+    `SELECT part, max(next_offset) AS next FROM sync_state WHERE topic = '${topic.replaceAll("'", "''")}' GROUP BY part`,
+  ))
+    positions.set(Number(r.part), Number(r.next));
+  const closed = new Set<string>();
+  const reader = await connection.streamAndReadUntil('SELECT tree_id FROM tree_closed', 0);
+  while (!reader.done) await reader.readUntil(reader.currentRowCount + 100_000);
+  for (const [id] of reader.getRowsJS()) closed.add(String(id));
+  const open = new Map<string, OpenTree>();
+  const of = (table: string) => rows(`SELECT * FROM ${table} WHERE tree_id IN ${OPEN}`);
+  const events = eventsOfRows({
+    treeOpened: await of('tree_opened'),
+    strategySampled: await of('strategy_sampled'),
+    turnExecuted: await of('turn_executed'),
+    verdictReached: await of('verdict_reached'),
+    critiqueEmitted: await of('critique_emitted'),
+  });
+  for (const { event } of events) {
+    let t = open.get(event.treeId);
+    if (!t) {
+      t = {
+        tree: emptyTree(event.treeId),
+        seen: new Set(),
+        pairs: 0,
+        sft: 0,
+        task: null,
+        dataset: null,
+        dirty: false,
+      };
+      open.set(event.treeId, t);
+    }
+    t.seen.add(event.eventId);
+    t.tree = evolveTree(t.tree, event);
+    if (event.payload.kind === 'TreeOpened') {
+      t.task = event.payload.instruction.task;
+      t.dataset = event.payload.instruction.dataset;
+    }
+  }
+  for (const [table, field] of [
+    ['pair_rows', 'pairs'],
+    ['sft_rows', 'sft'],
+  ] as const) {
+    for (const r of await rows(
+      `SELECT tree_id, count(*) AS n FROM ${table} WHERE tree_id IN ${OPEN} GROUP BY 1`,
+    )) {
+      const t = open.get(String(r.tree_id));
+      if (t) t[field] = Number(r.n);
+    }
+  }
+  return { positions, closed, open };
+}

@@ -1,0 +1,191 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { EventLog, LogRecord } from '../../connectors/log/eventLog.ts';
+import { topics } from '../../connectors/log/topics.ts';
+import { ArboretumError } from '../../schemas/errors.ts';
+import type { TreeEvent } from '../../schemas/types.ts';
+import { emptyTree } from '../assemble/emptyTree.ts';
+import { evolveTree } from '../assemble/evolveTree.ts';
+import { pairsOf } from '../assemble/pairsOf.ts';
+import { sftOf } from '../assemble/sftOf.ts';
+import { appendPair, appendSft } from './appendDecided.ts';
+import { appendEvent } from './appendEvent.ts';
+import { loadSinkState } from './loadSinkState.ts';
+import {
+  closeSinkAppenders,
+  createSinkAppenders,
+  flushSinkAppenders,
+  type SinkAppenders,
+} from './sinkAppenders.ts';
+import type { OpenTree } from './sinkState.ts';
+
+export interface SyncLogOptions {
+  readonly log: EventLog;
+  /** A connection to a database with the tables of analytics/schema.sql (see analytics/openAnalyticsDb). */
+  readonly connection: DuckDBConnection;
+  /** Keep syncing new events until `signal` aborts; default false (stop at the end offsets seen on start). */
+  readonly follow?: boolean;
+  readonly signal?: AbortSignal;
+  /** Store rows and the position every this many events; default 100,000. */
+  readonly batchEvents?: number;
+  /** With follow, also store them at least this often while events trickle in (ms); default 1000. */
+  readonly flushMs?: number;
+  /** Told after each stored batch. */
+  readonly onBatch?: (progress: SyncSummary) => void;
+}
+
+export interface SyncSummary {
+  /** Events read by this run. */
+  readonly events: number;
+  /** Of them, dropped as repeats of a stored event id or as arriving after their tree's TreeClosed. */
+  readonly duplicates: number;
+  /** Pairs and SFT rows stored by this run. */
+  readonly pairs: number;
+  readonly sft: number;
+  /** Next offset per partition, as stored. */
+  readonly positions: ReadonlyMap<number, number>;
+}
+
+/**
+ * Appends the tree-events topic into the analytics tables with DuckDB's appender, from the position the last run
+ * stored: one row per distinct event id (repeats and events after TreeClosed are dropped), and the pairs and SFT rows
+ * that pipelines/assemble's pairsOf / sftOf decide, each once. Rows are flushed before the position that covers
+ * them, so a run that dies is resumed by the next without loss, and without double rows since the next run
+ * rebuilds the event ids of open trees and the closed trees from the tables. Running it twice adds nothing twice.
+ */
+export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
+  const { log, connection, follow = false, signal, batchEvents = 100_000, flushMs = 1000, onBatch } = options;
+  if (!Number.isInteger(batchEvents) || batchEvents < 1)
+    throw new ArboretumError(
+      'INVALID_CONFIG',
+      `syncLog: batchEvents must be a whole number >= 1, got ${batchEvents}`,
+    );
+  const topic = topics.treeEvents;
+  const state = await loadSinkState(connection, topic.name);
+  const appenders: SinkAppenders = await createSinkAppenders(connection);
+  let events = 0;
+  let duplicates = 0;
+  let pairs = 0;
+  let sft = 0;
+  let pending = 0;
+  const touchedParts = new Set<number>();
+
+  const decide = (t: OpenTree) => {
+    if (t.tree.opened === null) return;
+    const ps = pairsOf(t.tree);
+    for (let i = t.pairs; i < ps.length; i++) appendPair(appenders, ps[i]);
+    pairs += ps.length - t.pairs;
+    t.pairs = ps.length;
+    const ss = sftOf(t.tree);
+    for (let i = t.sft; i < ss.length; i++) appendSft(appenders, ss[i]);
+    sft += ss.length - t.sft;
+    t.sft = ss.length;
+    t.dirty = false;
+  };
+
+  const summary = (): SyncSummary => ({
+    events,
+    duplicates,
+    pairs,
+    sft,
+    positions: new Map(state.positions),
+  });
+
+  const store = () => {
+    if (pending === 0 && touchedParts.size === 0) return;
+    for (const t of state.open.values()) if (t.dirty) decide(t);
+    flushSinkAppenders(appenders);
+    const now = BigInt(Date.now());
+    for (const part of touchedParts) {
+      const s = appenders.syncState;
+      s.appendVarchar(topic.name);
+      s.appendInteger(part);
+      s.appendBigInt(BigInt(state.positions.get(part) ?? 0));
+      s.appendBigInt(BigInt(events));
+      s.appendBigInt(BigInt(duplicates));
+      s.appendBigInt(now);
+      s.endRow();
+    }
+    appenders.syncState.flushSync();
+    touchedParts.clear();
+    pending = 0;
+    onBatch?.(summary());
+  };
+
+  const apply = (record: LogRecord<TreeEvent>) => {
+    const e = record.value;
+    events++;
+    pending++;
+    state.positions.set(record.partition, record.offset + 1);
+    touchedParts.add(record.partition);
+    if (state.closed.has(e.treeId)) {
+      duplicates++;
+    } else {
+      let t = state.open.get(e.treeId);
+      if (!t) {
+        t = {
+          tree: emptyTree(e.treeId),
+          seen: new Set(),
+          pairs: 0,
+          sft: 0,
+          task: null,
+          dataset: null,
+          dirty: false,
+        };
+        state.open.set(e.treeId, t);
+      }
+      if (t.seen.has(e.eventId)) {
+        duplicates++;
+      } else {
+        const p = e.payload;
+        if (p.kind === 'TreeOpened') {
+          t.task = p.instruction.task;
+          t.dataset = p.instruction.dataset;
+        }
+        appendEvent(appenders, record, t);
+        t.tree = evolveTree(t.tree, e);
+        if (p.kind === 'TreeClosed') {
+          decide(t);
+          state.open.delete(e.treeId);
+          state.closed.add(e.treeId);
+        } else {
+          t.seen.add(e.eventId);
+          t.dirty = true;
+        }
+      }
+    }
+    if (pending >= batchEvents) store();
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return resolve();
+      const timer = follow ? setInterval(() => safely(store), flushMs) : undefined;
+      const done = (error?: unknown) => {
+        clearInterval(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const safely = (f: () => void) => {
+        try {
+          f();
+        } catch (error) {
+          subscription.unsubscribe();
+          done(error);
+        }
+      };
+      const subscription = log
+        .read(topic, { from: state.positions, follow })
+        .subscribe({ next: (r) => safely(() => apply(r)), error: done, complete: () => done() });
+      const onAbort = () => {
+        subscription.unsubscribe();
+        done();
+      };
+      signal?.addEventListener('abort', onAbort);
+    });
+    store();
+  } finally {
+    closeSinkAppenders(appenders);
+  }
+  return summary();
+}

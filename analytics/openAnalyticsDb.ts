@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
 import { ArboretumError, messageOf } from '../schemas/errors.ts';
 import { plainValue } from './plainValue.ts';
 import type { QueryResult } from './queryResult.ts';
@@ -66,9 +66,19 @@ export async function openAnalyticsDb(options: OpenAnalyticsDbOptions = {}): Pro
     async query(sql, params) {
       try {
         const reader = await connection.runAndReadAll(sql, params);
+        // MAPs come as [{key, value}]; as plain objects they read better in JSON and in the report.
+        const maps = reader.columnTypes().map((t) => t.typeId === DuckDBTypeId.MAP);
         return {
           columns: reader.columnNames(),
-          rows: reader.getRowsJS().map((r) => r.map(plainValue)),
+          rows: reader
+            .getRowsJS()
+            .map((r) =>
+              r.map((v, i) =>
+                maps[i] && Array.isArray(v)
+                  ? Object.fromEntries(v.map((e) => [String((e as any).key), plainValue((e as any).value)]))
+                  : plainValue(v),
+              ),
+            ),
         };
       } catch (e) {
         throw new ArboretumError('INVALID_INPUT', messageOf(e), { cause: e });

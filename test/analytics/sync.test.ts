@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
+import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
+import type { PreferencePair, SftExample, TreeEvent } from '../../schemas/types.ts';
+import { logArb } from '../assemble/randomTrees.ts';
+import { appendEvents, assembled, smallTrees, tempLog } from './fixtures.ts';
+
+let env: Awaited<ReturnType<typeof tempLog>>;
+let db: AnalyticsDb;
+beforeEach(async () => {
+  env = await tempLog();
+  db = await openAnalyticsDb();
+});
+afterEach(async () => {
+  db.close();
+  await env.dispose();
+});
+
+const sync = () => syncLog({ log: env.log, connection: db.connection });
+const rows = async (sql: string) => (await db.query(sql)).rows;
+const count = async (table: string) => (await rows(`SELECT count(*) FROM ${table}`))[0][0];
+
+/** Every sink table's rows, sorted, to compare whole databases. */
+async function snapshot(): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const t of ['tree_opened', 'strategy_sampled', 'turn_executed', 'verdict_reached', 'critique_emitted', 'tree_closed', 'pair_rows', 'sft_rows'])
+    out[t] = (await rows(`SELECT * EXCLUDE (${t.endsWith('_rows') ? 'tree_id' : 'part, off'}) FROM ${t} ORDER BY ALL`)) as unknown[];
+  return out;
+}
+
+/** The pairs and SFT rows as the views give them, in the shape pipelines/assemble emits. */
+async function viewRows() {
+  const pairs = await rows(
+    'SELECT id, tree_id, turn, chosen, rejected, chosen_node_id, rejected_node_id, trajectory FROM pairs ORDER BY id',
+  );
+  const sft = await rows('SELECT id, tree_id, turn, node_id, instruction, response FROM sft ORDER BY id');
+  return { pairs, sft };
+}
+
+function expectedRows(decided: Awaited<ReturnType<typeof assembled>>) {
+  const pairs = decided
+    .filter((a) => a.kind === 'pair')
+    .map((a) => a.row as PreferencePair)
+    .map((p) => [p.id, p.treeId, p.turn, p.chosen, p.rejected, p.chosenNodeId, p.rejectedNodeId, JSON.stringify(p.trajectory)])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  const sft = decided
+    .filter((a) => a.kind === 'sft')
+    .map((a) => a.row as SftExample)
+    .map((s) => [s.id, s.treeId, s.turn, s.nodeId, s.instruction, s.response])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  return { pairs, sft };
+}
+
+describe('syncLog', () => {
+  it('stores one row per distinct event and the pairs / SFT rows that assemble decides', async () => {
+    const { math, code, logic } = smallTrees();
+    // Interleave the trees and deliver some events twice (a re-append after a crash).
+    const events: TreeEvent[] = [];
+    for (let i = 0; i < Math.max(math.length, code.length, logic.length); i++)
+      for (const t of [math, code, logic]) if (t[i]) events.push(t[i]);
+    events.push(math[3], code[1], logic[2], math[0]);
+    await appendEvents(env.log, events);
+    const s = await sync();
+    expect(s.events).toBe(events.length);
+    expect(s.duplicates).toBe(4);
+    expect(await count('tree_opened')).toBe(3);
+    expect(await count('nodes')).toBe(9);
+    expect(await count('tree_closed')).toBe(2);
+    expect(await rows('SELECT tree_id FROM trees WHERE NOT closed')).toEqual([[logic[0].treeId]]);
+    const decided = await assembled(events);
+    const expected = expectedRows(decided);
+    expect(expected.pairs).toHaveLength(3);
+    expect(expected.sft).toHaveLength(4);
+    expect(await viewRows()).toEqual(expected);
+  });
+
+  it('resumes from its stored position: twice adds nothing twice, late repeats and post-close events are dropped', async () => {
+    const { math, code, logic } = smallTrees();
+    await appendEvents(env.log, [...math.slice(0, 5), ...logic.slice(0, 4)]);
+    await sync();
+    const mid = await count('nodes');
+    expect(mid).toBe(2 + 1);
+    // Second part: the rest, a repeat of an event stored by the first sync, and a stray event after math closed.
+    const stray = { ...math[4], eventId: `${math[0].treeId}/zz/StrategySampled`, payload: { ...(math[4].payload as object), nodeId: 'zz' } } as TreeEvent;
+    await appendEvents(env.log, [...math.slice(5), math[2], ...code, ...logic.slice(4), stray]);
+    const second = await sync();
+    expect(second.duplicates).toBe(2);
+    const again = await sync();
+    expect(again.events).toBe(0);
+    const incremental = await snapshot();
+    // The same database as one sync of the whole log.
+    const whole = await openAnalyticsDb();
+    const log2 = await tempLog();
+    try {
+      await appendEvents(log2.log, [...math, ...logic, ...code]);
+      await syncLog({ log: log2.log, connection: whole.connection });
+      const [a, b] = [db, whole];
+      db = b;
+      const oneShot = await snapshot();
+      db = a;
+      expect(incremental).toEqual(oneShot);
+    } finally {
+      whole.close();
+      await log2.dispose();
+    }
+    expect(await viewRows()).toEqual(expectedRows(await assembled([...math, ...code, ...logic])));
+  });
+
+  it('agrees with assemble on random logs with repeats, synced in two parts', async () => {
+    await fc.assert(
+      fc.asyncProperty(logArb, fc.nat(), async ({ log: events }, cut) => {
+        const local = await tempLog();
+        const local_db = await openAnalyticsDb();
+        try {
+          const at = cut % (events.length + 1);
+          await appendEvents(local.log, events.slice(0, at));
+          await syncLog({ log: local.log, connection: local_db.connection, batchEvents: 3 });
+          await appendEvents(local.log, events.slice(at));
+          await syncLog({ log: local.log, connection: local_db.connection, batchEvents: 7 });
+          const [saved, swap] = [db, local_db];
+          db = swap;
+          try {
+            expect(await viewRows()).toEqual(expectedRows(await assembled(events)));
+            const distinct = new Set(events.map((e) => e.eventId)).size;
+            const stored = Number((await rows(
+              'SELECT (SELECT count(*) FROM tree_opened) + (SELECT count(*) FROM strategy_sampled) + (SELECT count(*) FROM turn_executed) + (SELECT count(*) FROM verdict_reached) + (SELECT count(*) FROM critique_emitted) + (SELECT count(*) FROM tree_closed)',
+            ))[0][0]);
+            expect(stored).toBe(distinct);
+          } finally {
+            db = saved;
+          }
+        } finally {
+          local_db.close();
+          await local.dispose();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -9,7 +9,7 @@ shares AS (
   SELECT *, actions / sum(actions) OVER (PARTITION BY task, dataset) AS share FROM counts
 )
 SELECT task, dataset, sum(actions)::BIGINT AS actions, count(*) AS strategies,
-       round(-sum(share * log2(share)), 4) AS entropy_bits,
+       round(-sum(share * log2(share)), 4) + 0.0 AS entropy_bits, -- + 0.0 turns -0 into 0
        round(log2(count(*)), 4) AS max_entropy_bits,
        map(list(strategy ORDER BY strategy), list(round(share, 4) ORDER BY strategy)) AS share
 FROM shares GROUP BY task, dataset

@@ -25,7 +25,11 @@ export async function tempLog(): Promise<{ log: EventLog; dir: string; dispose: 
 }
 
 export async function appendEvents(log: EventLog, events: readonly TreeEvent[]): Promise<void> {
-  if (events.length) await log.append(topics.treeEvents, events.map((value) => ({ value })));
+  if (events.length)
+    await log.append(
+      topics.treeEvents,
+      events.map((value) => ({ value })),
+    );
 }
 
 /** What pipelines/assemble (and so `arboretum export`) decides from the same events. */
@@ -45,7 +49,13 @@ export function smallTrees() {
   const math = treeScript('math-1', { task: 'Math_PoT', dataset: 'MATH', text: 'Compute 2+2.' })
     .open()
     .action('c1', { correct: true, action: 'Step 1: 2+2=4', model: 'gpt-4' })
-    .action('w1', { correct: false, action: 'Step 1: print(5)', code: 'print(5)', observation: '5', model: 'llama' })
+    .action('w1', {
+      correct: false,
+      action: 'Step 1: print(5)',
+      code: 'print(5)',
+      observation: '5',
+      model: 'llama',
+    })
     .critique('w1', 'The sum is wrong.')
     .action('c2', { parent: 'w1', turn: 2, correct: true, action: 'Step 2: 4', model: 'gpt-4' })
     .action('w2', { parent: 'w1', turn: 2, correct: false, action: 'Step 2: 3', model: 'llama' })
@@ -58,7 +68,14 @@ export function smallTrees() {
     .action('k1', { correct: false, action: 'def f(): return 0', model: 'llama' })
     .critique('k1', 'Return 1.')
     .action('k2', { parent: 'k1', turn: 2, correct: true, action: 'def f(): return 1', model: 'gpt-4' })
-    .action('k3', { parent: 'k1', turn: 2, correct: false, action: 'def f(:', syntaxOk: false, model: 'llama' })
+    .action('k3', {
+      parent: 'k1',
+      turn: 2,
+      correct: false,
+      action: 'def f(:',
+      syntaxOk: false,
+      model: 'llama',
+    })
     .close('solved');
   const logic = treeScript('logic-1', { task: 'Logic', dataset: 'ReClor', text: 'Which follows?' })
     .open()

@@ -24,8 +24,19 @@ const count = async (table: string) => (await rows(`SELECT count(*) FROM ${table
 /** Every sink table's rows, sorted, to compare whole databases. */
 async function snapshot(): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const t of ['tree_opened', 'strategy_sampled', 'turn_executed', 'verdict_reached', 'critique_emitted', 'tree_closed', 'pair_rows', 'sft_rows'])
-    out[t] = (await rows(`SELECT * EXCLUDE (${t.endsWith('_rows') ? 'tree_id' : 'part, off'}) FROM ${t} ORDER BY ALL`)) as unknown[];
+  for (const t of [
+    'tree_opened',
+    'strategy_sampled',
+    'turn_executed',
+    'verdict_reached',
+    'critique_emitted',
+    'tree_closed',
+    'pair_rows',
+    'sft_rows',
+  ])
+    out[t] = (await rows(
+      `SELECT * EXCLUDE (${t.endsWith('_rows') ? 'tree_id' : 'part, off'}) FROM ${t} ORDER BY ALL`,
+    )) as unknown[];
   return out;
 }
 
@@ -42,7 +53,16 @@ function expectedRows(decided: Awaited<ReturnType<typeof assembled>>) {
   const pairs = decided
     .filter((a) => a.kind === 'pair')
     .map((a) => a.row as PreferencePair)
-    .map((p) => [p.id, p.treeId, p.turn, p.chosen, p.rejected, p.chosenNodeId, p.rejectedNodeId, JSON.stringify(p.trajectory)])
+    .map((p) => [
+      p.id,
+      p.treeId,
+      p.turn,
+      p.chosen,
+      p.rejected,
+      p.chosenNodeId,
+      p.rejectedNodeId,
+      JSON.stringify(p.trajectory),
+    ])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   const sft = decided
     .filter((a) => a.kind === 'sft')
@@ -82,7 +102,11 @@ describe('syncLog', () => {
     const mid = await count('nodes');
     expect(mid).toBe(2 + 1);
     // Second part: the rest, a repeat of an event stored by the first sync, and a stray event after math closed.
-    const stray = { ...math[4], eventId: `${math[0].treeId}/zz/StrategySampled`, payload: { ...(math[4].payload as object), nodeId: 'zz' } } as TreeEvent;
+    const stray = {
+      ...math[4],
+      eventId: `${math[0].treeId}/zz/StrategySampled`,
+      payload: { ...(math[4].payload as object), nodeId: 'zz' },
+    } as TreeEvent;
     await appendEvents(env.log, [...math.slice(5), math[2], ...code, ...logic.slice(4), stray]);
     const second = await sync();
     expect(second.duplicates).toBe(2);
@@ -123,9 +147,13 @@ describe('syncLog', () => {
           try {
             expect(await viewRows()).toEqual(expectedRows(await assembled(events)));
             const distinct = new Set(events.map((e) => e.eventId)).size;
-            const stored = Number((await rows(
-              'SELECT (SELECT count(*) FROM tree_opened) + (SELECT count(*) FROM strategy_sampled) + (SELECT count(*) FROM turn_executed) + (SELECT count(*) FROM verdict_reached) + (SELECT count(*) FROM critique_emitted) + (SELECT count(*) FROM tree_closed)',
-            ))[0][0]);
+            const stored = Number(
+              (
+                await rows(
+                  'SELECT (SELECT count(*) FROM tree_opened) + (SELECT count(*) FROM strategy_sampled) + (SELECT count(*) FROM turn_executed) + (SELECT count(*) FROM verdict_reached) + (SELECT count(*) FROM critique_emitted) + (SELECT count(*) FROM tree_closed)',
+                )
+              )[0][0],
+            );
             expect(stored).toBe(distinct);
           } finally {
             db = saved;

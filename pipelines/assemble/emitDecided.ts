@@ -8,14 +8,15 @@ import { sftRowOf } from './sftRowOf.ts';
 import type { Tree } from './tree.ts';
 
 interface Emitted {
-  readonly applied: number;
+  /** Tree.decisiveAt when rows were last computed. */
+  readonly decisiveAt: number;
   readonly pairs: number;
   readonly sft: number;
   readonly rm: boolean;
   readonly out: readonly Assembled[];
 }
 
-const none: Emitted = { applied: 0, pairs: 0, sft: 0, rm: false, out: [] };
+const none: Emitted = { decisiveAt: 0, pairs: 0, sft: 0, rm: false, out: [] };
 
 /**
  * Turns one tree's successive states into rows the moment they are decided: each new pair and SFT row once (the
@@ -26,7 +27,8 @@ export function emitDecided(): OperatorFunction<Tree, Assembled> {
   return (trees) =>
     trees.pipe(
       scan((done: Emitted, tree: Tree): Emitted => {
-        if (tree.applied === done.applied) return { ...done, out: [] };
+        // Only opening, closing, completing or expanding a node can decide rows (Tree.decisiveAt).
+        if (tree.decisiveAt === done.decisiveAt) return done.out.length ? { ...done, out: [] } : done;
         const out: Assembled[] = [];
         const pairs = pairDecisionsOf(tree);
         for (let i = done.pairs; i < pairs.length; i++)
@@ -35,7 +37,13 @@ export function emitDecided(): OperatorFunction<Tree, Assembled> {
         for (let i = done.sft; i < sft.length; i++) out.push({ kind: 'sft', row: sftRowOf(tree, sft[i]) });
         const closing = !done.rm && tree.closed !== null;
         if (closing) for (const row of rmPairsOf(tree)) out.push({ kind: 'rm', row });
-        return { applied: tree.applied, pairs: pairs.length, sft: sft.length, rm: done.rm || closing, out };
+        return {
+          decisiveAt: tree.decisiveAt,
+          pairs: pairs.length,
+          sft: sft.length,
+          rm: done.rm || closing,
+          out,
+        };
       }, none),
       mergeMap((done) => done.out),
     );

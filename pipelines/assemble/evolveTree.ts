@@ -1,6 +1,9 @@
 import type { TreeEvent } from '../../schemas/types.ts';
 import type { ActionNode, Tree } from './tree.ts';
 
+// Hot path (once per event of a replay): objects are built field by field rather than with spreads and rests, and
+// no closure is created per call.
+
 const blankNode = (nodeId: string): ActionNode => ({
   nodeId,
   sampled: null,
@@ -11,63 +14,102 @@ const blankNode = (nodeId: string): ActionNode => ({
   critiquedAt: null,
 });
 
+function ignore(tree: Tree): Tree {
+  return {
+    treeId: tree.treeId,
+    opened: tree.opened,
+    openedAt: tree.openedAt,
+    nodes: tree.nodes,
+    closed: tree.closed,
+    applied: tree.applied,
+    decisiveAt: tree.decisiveAt,
+    ignored: tree.ignored + 1,
+  };
+}
+
 /**
  * Folds one tree event into a tree (pure). Idempotent per fact: a second StrategySampled / TurnExecuted /
  * VerdictReached / CritiqueEmitted for the same node, a second TreeOpened or TreeClosed, and anything after TreeClosed
  * leave the tree unchanged but for `ignored` — the same rule as dropping repeats by their deterministic event id
  * (treeId, nodeId, kind). Events of another tree are ignored likewise. Facts may arrive in any order within a node;
- * a node is complete once its sampled, executed and verdict facts are all known.
+ * a node is complete once its sampled, executed and verdict facts are all known. The stored facts keep the
+ * payload's `kind` field; StrategySampled is stored without its prompt.
  */
 export function evolveTree(tree: Tree, event: TreeEvent): Tree {
-  const ignore = (): Tree => ({ ...tree, ignored: tree.ignored + 1 });
-  if (event.treeId !== tree.treeId || tree.closed !== null) return ignore();
+  if (event.treeId !== tree.treeId || tree.closed !== null) return ignore(tree);
   const clock = tree.applied + 1;
   const p = event.payload;
-  switch (p.kind) {
-    case 'TreeOpened': {
-      if (tree.opened !== null) return ignore();
-      const { kind: _k, ...opened } = p;
-      return { ...tree, opened, openedAt: clock, applied: clock };
-    }
-    case 'TreeClosed': {
-      const { kind: _k, ...closed } = p;
-      return { ...tree, closed, applied: clock };
-    }
-    default: {
-      const node = tree.nodes.get(p.nodeId) ?? blankNode(p.nodeId);
-      let next: ActionNode;
-      switch (p.kind) {
-        case 'StrategySampled': {
-          if (node.sampled !== null) return ignore();
-          const { kind: _k, prompt: _p, ...sampled } = p;
-          next = { ...node, sampled };
-          break;
-        }
-        case 'TurnExecuted': {
-          if (node.executed !== null) return ignore();
-          const { kind: _k, ...executed } = p;
-          next = { ...node, executed };
-          break;
-        }
-        case 'VerdictReached': {
-          if (node.verdict !== null) return ignore();
-          const { kind: _k, ...verdict } = p;
-          next = { ...node, verdict };
-          break;
-        }
-        case 'CritiqueEmitted': {
-          if (node.critique !== null) return ignore();
-          const { kind: _k, ...critique } = p;
-          next = { ...node, critique, critiquedAt: clock };
-          break;
-        }
-      }
-      if (next.completeAt === null && next.sampled && next.executed && next.verdict) {
-        next = { ...next, completeAt: clock };
-      }
-      const nodes = new Map(tree.nodes);
-      nodes.set(p.nodeId, next);
-      return { ...tree, nodes, applied: clock };
-    }
+  if (p.kind === 'TreeOpened') {
+    if (tree.opened !== null) return ignore(tree);
+    return {
+      treeId: tree.treeId,
+      opened: { instruction: p.instruction, config: p.config },
+      openedAt: clock,
+      nodes: tree.nodes,
+      closed: null,
+      applied: clock,
+      decisiveAt: clock,
+      ignored: tree.ignored,
+    };
   }
+  if (p.kind === 'TreeClosed') {
+    return {
+      treeId: tree.treeId,
+      opened: tree.opened,
+      openedAt: tree.openedAt,
+      nodes: tree.nodes,
+      closed: { outcome: p.outcome, reason: p.reason },
+      applied: clock,
+      decisiveAt: clock,
+      ignored: tree.ignored,
+    };
+  }
+  const node = tree.nodes.get(p.nodeId) ?? blankNode(p.nodeId);
+  let { sampled, executed, verdict, critique, critiquedAt } = node;
+  switch (p.kind) {
+    case 'StrategySampled':
+      if (sampled !== null) return ignore(tree);
+      sampled = {
+        nodeId: p.nodeId,
+        parentId: p.parentId,
+        turn: p.turn,
+        strategy: p.strategy,
+        model: p.model,
+        role: p.role,
+        attempt: p.attempt,
+        params: p.params,
+      };
+      break;
+    case 'TurnExecuted':
+      if (executed !== null) return ignore(tree);
+      executed = p;
+      break;
+    case 'VerdictReached':
+      if (verdict !== null) return ignore(tree);
+      verdict = p;
+      break;
+    case 'CritiqueEmitted':
+      if (critique !== null) return ignore(tree);
+      critique = p;
+      critiquedAt = clock;
+      break;
+  }
+  let decisiveAt = p.kind === 'CritiqueEmitted' ? clock : tree.decisiveAt;
+  let completeAt = node.completeAt;
+  if (completeAt === null && sampled !== null && executed !== null && verdict !== null) {
+    completeAt = clock;
+    decisiveAt = clock;
+  }
+  const nodes = new Map(tree.nodes);
+  nodes.set(p.nodeId, { nodeId: p.nodeId, sampled, executed, verdict, critique, completeAt, critiquedAt });
+  return {
+    treeId: tree.treeId,
+    opened: tree.opened,
+    openedAt: tree.openedAt,
+    nodes,
+    closed: null,
+    applied: clock,
+    decisiveAt,
+    ignored: tree.ignored,
+  };
 }

@@ -17,6 +17,14 @@ export interface PairDecision {
   readonly decidedAt: number;
 }
 
+function byCompletion(a: ActionNode, b: ActionNode): number {
+  return a.completeAt! - b.completeAt!;
+}
+
+function byDecision(a: Omit<PairDecision, 'ordinal'>, b: Omit<PairDecision, 'ordinal'>): number {
+  return a.decidedAt - b.decidedAt || a.turn - b.turn || a.chosen.completeAt! - b.chosen.completeAt!;
+}
+
 /**
  * The pairs a tree has decided so far, in decision order (pure). Siblings are the valid actions (see isValidAction)
  * sharing a parent (the expanded node of the previous turn, or the root). A pair is decided as soon as the siblings
@@ -41,7 +49,6 @@ export function pairDecisionsOf(tree: Tree): PairDecision[] {
     }
     (node.verdict!.correct ? group.correct : group.incorrect).push(node);
   }
-  const byCompletion = (a: ActionNode, b: ActionNode) => a.completeAt! - b.completeAt!;
   const decided: Omit<PairDecision, 'ordinal'>[] = [];
   for (const [parentId, { correct, incorrect }] of siblings) {
     const n = Math.min(correct.length, incorrect.length);
@@ -58,9 +65,7 @@ export function pairDecisionsOf(tree: Tree): PairDecision[] {
       decided.push({ parentId, turn: chosen.sampled!.turn, chosen, rejected, ancestors, decidedAt });
     }
   }
-  decided.sort(
-    (a, b) => a.decidedAt - b.decidedAt || a.turn - b.turn || a.chosen.completeAt! - b.chosen.completeAt!,
-  );
+  decided.sort(byDecision);
   const perTurn = new Map<number, number>();
   return decided.map((d) => {
     const ordinal = (perTurn.get(d.turn) ?? 0) + 1;

@@ -10,20 +10,34 @@ export interface SftDecision {
   readonly decidedAt: number;
 }
 
+function byDecision(a: SftDecision, b: SftDecision): number {
+  return a.decidedAt - b.decidedAt || a.node.completeAt! - b.node.completeAt!;
+}
+
 /** The valid correct actions of a tree so far, in decision order (pure); append-only as the tree grows. */
 export function sftDecisionsOf(tree: Tree): SftDecision[] {
   if (tree.openedAt === null) return [];
-  const openedAt = tree.openedAt;
-  const correct: ActionNode[] = [];
-  for (const node of tree.nodes.values())
-    if (isValidAction(node) && node.verdict!.correct) correct.push(node);
-  const decided = correct
-    .map((node) => ({ node, turn: node.sampled!.turn, decidedAt: Math.max(openedAt, node.completeAt!) }))
-    .sort((a, b) => a.decidedAt - b.decidedAt || a.node.completeAt! - b.node.completeAt!);
-  const perTurn = new Map<number, number>();
-  return decided.map((d) => {
-    const ordinal = (perTurn.get(d.turn) ?? 0) + 1;
-    perTurn.set(d.turn, ordinal);
-    return { ...d, ordinal };
-  });
+  const decided: { node: ActionNode; turn: number; ordinal: number; decidedAt: number }[] = [];
+  for (const node of tree.nodes.values()) {
+    if (isValidAction(node) && node.verdict!.correct) {
+      decided.push({
+        node,
+        turn: node.sampled!.turn,
+        ordinal: 0,
+        decidedAt: Math.max(tree.openedAt, node.completeAt!),
+      });
+    }
+  }
+  if (decided.length > 1) decided.sort(byDecision);
+  let perTurn: Map<number, number> | null = null;
+  for (const d of decided) {
+    if (decided.length === 1) {
+      d.ordinal = 1;
+      break;
+    }
+    perTurn ??= new Map();
+    d.ordinal = (perTurn.get(d.turn) ?? 0) + 1;
+    perTurn.set(d.turn, d.ordinal);
+  }
+  return decided;
 }

@@ -37,6 +37,11 @@ export interface Tree {
   readonly closed: TreeClosed | null;
   /** Number of events that changed the tree: the tree's clock. Repeats of a known fact do not count. */
   readonly applied: number;
+  /**
+   * Clock of the last event that can decide rows: it opened or closed the tree, completed a node or expanded one.
+   * Rows (pairs, SFT, RM pairs) depend on nothing else, so after any other event they are as before.
+   */
+  readonly decisiveAt: number;
   /** Events that were ignored: repeats of a known fact, or anything after TreeClosed. */
   readonly ignored: number;
 }

@@ -1,6 +1,6 @@
 import type { ExportFormat } from './exportFormat.ts';
+import type { RowCounts } from './rowCounts.ts';
 import type { RowFilterOptions } from './rowFilter.ts';
-import type { RowCounts } from './sortedRows.ts';
 
 export interface DatasetCardInput {
   readonly format: ExportFormat;

@@ -10,6 +10,8 @@ export interface ExportFormat {
   readonly description: string;
   /** The records of one assembled row of `kind` (key order = column order), most often one. */
   records(row: Assembled['row']): object[];
+  /** The same records as JSON lines, byte for byte `records(row).map(JSON.stringify)`, built from jsonOfRow. */
+  lines(row: Assembled['row']): string[];
   /** The record's columns as a DuckDB from_json structure (JSON text), for Parquet output. */
   readonly structure: string;
 }

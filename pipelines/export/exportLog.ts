@@ -1,17 +1,19 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { filter, lastValueFrom, type Observable, tap } from 'rxjs';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { assemble } from '../assemble/assemble.ts';
 import { datasetCard } from './datasetCard.ts';
+import { createDirectLines } from './directLines.ts';
 import type { ExportFormat } from './exportFormat.ts';
+import { jsonlToParquet } from './jsonlToParquet.ts';
 import { outputKindOf } from './outputKindOf.ts';
+import type { RowCounts } from './rowCounts.ts';
 import { type RowFilterOptions, rowFilter } from './rowFilter.ts';
-import { createSortedRows, type RowCounts } from './sortedRows.ts';
-import { sortKeyOf } from './sortKeyOf.ts';
+import { createSortedLines, type SortedLines } from './sortedLines.ts';
+import { turnOf } from './turnOf.ts';
 
 export interface ExportTarget {
   readonly format: ExportFormat;
@@ -27,12 +29,15 @@ export interface ExportLogOptions {
   /** One or more outputs, all fed by one pass over the events. */
   readonly targets: readonly ExportTarget[];
   readonly filter?: RowFilterOptions;
-  /** DuckDB memory limit for sorting before it spills to `tempDir`; default '512MB'. */
-  readonly memoryLimit?: string;
-  /** Where DuckDB spills; default the OS temp folder. */
+  /** Where rows spill while being put in order; default the OS temp folder. */
   readonly tempDir?: string;
-  /** DuckDB threads; default 2. */
-  readonly threads?: number;
+  /** Spill buckets per output (power of two ≤ 256); memory follows output size / buckets. Default 64. */
+  readonly buckets?: number;
+  /**
+   * 'canonical' (default): sorted by tree id and row id, byte-identical on either backend after any replay, repeats
+   * written once. 'log': rows as decided, no spill or sort (faster), identical only on the same backend.
+   */
+  readonly order?: 'canonical' | 'log';
 }
 
 export interface ExportSummary {
@@ -45,29 +50,27 @@ export interface ExportSummary {
 
 /**
  * Replays tree events into export files: assemble, filter, lay out each row in each target's format, and write
- * every file in canonical order (tree id, turn, row id), so the same log gives byte-identical files on either
- * backend and after any replay. Resolves with what was written, once the events complete.
+ * every file in canonical order (tree id, row id), so the same log gives byte-identical files on either backend and
+ * after any replay; a row repeated in the stream is written once. Resolves once the events complete.
  */
 export async function exportLog(options: ExportLogOptions): Promise<{
   readonly events: number;
   readonly outputs: readonly ExportSummary[];
 }> {
-  const { events, targets, memoryLimit = '512MB', tempDir = tmpdir(), threads = 2 } = options;
+  const { events, targets, tempDir = tmpdir(), buckets = 64, order = 'canonical' } = options;
   if (!targets.length) throw new ArboretumError('INVALID_INPUT', 'export: no output given');
   for (const t of targets) outputKindOf(t.out);
   const keep = rowFilter(options.filter);
-  const spill = join(tempDir, `arboretum-export-${process.pid}-${Date.now()}`);
-  const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: memoryLimit,
-    temp_directory: spill,
-    threads: String(threads),
-  });
-  const connection = await instance.connect();
+  const sorters: SortedLines[] = [];
   try {
-    const tables = await Promise.all(
-      targets.map((_, i) => createSortedRows({ connection, table: `rows${i}` })),
-    );
-    const byKind = targets.map((t, i) => ({ format: t.format, rows: tables[i] }));
+    for (const t of targets) {
+      if (order === 'log') {
+        await mkdir(dirname(t.out) || '.', { recursive: true });
+        const direct = outputKindOf(t.out) === 'jsonl' ? t.out : `${t.out}.jsonl-${process.pid}`;
+        sorters.push(createDirectLines({ path: direct }));
+      } else sorters.push(await createSortedLines({ tempDir, buckets }));
+    }
+    const byTarget = targets.map((t, i) => ({ format: t.format, lines: sorters[i] }));
     let seen = 0;
     await lastValueFrom(
       events.pipe(
@@ -75,16 +78,16 @@ export async function exportLog(options: ExportLogOptions): Promise<{
         assemble(),
         filter(keep),
         tap((a) => {
-          let key: ReturnType<typeof sortKeyOf> | null = null;
-          for (const { format, rows } of byKind) {
+          const key = {
+            treeId: a.row.treeId,
+            id: a.row.id,
+            task: a.row.task,
+            dataset: a.row.dataset,
+            turn: turnOf(a),
+          };
+          for (const { format, lines } of byTarget) {
             if (format.kind !== a.kind) continue;
-            key ??= sortKeyOf(a);
-            rows.add(
-              key,
-              a.row.task,
-              a.row.dataset,
-              format.records(a.row).map((r) => JSON.stringify(r)),
-            );
+            lines.add(key, format.lines(a.row));
           }
         }),
       ),
@@ -93,14 +96,19 @@ export async function exportLog(options: ExportLogOptions): Promise<{
     const outputs: ExportSummary[] = [];
     for (let i = 0; i < targets.length; i++) {
       const { format, out, card } = targets[i];
-      const rows = tables[i];
-      rows.seal();
       await mkdir(dirname(out) || '.', { recursive: true });
-      const n =
-        outputKindOf(out) === 'jsonl'
-          ? await rows.writeJsonl(out)
-          : await rows.writeParquet(out, format.structure);
-      const counts = await rows.counts();
+      let counts: RowCounts;
+      if (outputKindOf(out) === 'jsonl') {
+        counts = await sorters[i].finish(out);
+      } else {
+        const jsonl = `${out}.jsonl-${process.pid}`;
+        try {
+          counts = await sorters[i].finish(jsonl);
+          await jsonlToParquet(jsonl, out, format.structure);
+        } finally {
+          await rm(jsonl, { force: true });
+        }
+      }
       let cardPath: string | null = null;
       if (card) {
         cardPath = typeof card === 'string' ? card : join(dirname(out), 'README.md');
@@ -109,13 +117,10 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           datasetCard({ format, file: basename(out), counts, filter: options.filter }),
         );
       }
-      await rows.drop();
-      outputs.push({ format: format.name, out, rows: n, counts, card: cardPath });
+      outputs.push({ format: format.name, out, rows: counts.total, counts, card: cardPath });
     }
     return { events: seen, outputs };
   } finally {
-    connection.closeSync();
-    instance.closeSync();
-    await rm(spill, { recursive: true, force: true });
+    for (const s of sorters) await s.dispose();
   }
 }

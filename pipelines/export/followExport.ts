@@ -59,7 +59,7 @@ export function followExport(options: FollowExportOptions): Observable<FollowPro
         const lines: string[] = [];
         for (const a of batch) {
           if (a.kind !== format.kind || !keep(a)) continue;
-          for (const record of format.records(a.row)) lines.push(JSON.stringify(record));
+          for (const line of format.lines(a.row)) lines.push(line);
         }
         if (lines.length) await write(file, `${lines.join('\n')}\n`);
         written += lines.length;

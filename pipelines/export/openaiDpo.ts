@@ -1,5 +1,7 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
+import { jsonOfRow } from './jsonOfRow.ts';
+import { messagesJson } from './messagesJson.ts';
 import { messagesOf } from './messagesOf.ts';
 import { MESSAGES } from './structures.ts';
 
@@ -16,6 +18,12 @@ export const openaiDpo: ExportFormat = {
         preferred_output: [{ role: 'assistant', content: p.chosen }],
         non_preferred_output: [{ role: 'assistant', content: p.rejected }],
       },
+    ];
+  },
+  lines: (row) => {
+    const r = jsonOfRow(row);
+    return [
+      `{"input":{"messages":${messagesJson(r.trajectory)}},"preferred_output":[{"role":"assistant","content":${r.chosen}}],"non_preferred_output":[{"role":"assistant","content":${r.rejected}}]}`,
     ];
   },
   structure: `{"input":{"messages":${MESSAGES}},"preferred_output":${MESSAGES},"non_preferred_output":${MESSAGES}}`,

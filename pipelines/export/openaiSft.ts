@@ -1,5 +1,6 @@
 import type { SftExample } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
+import { jsonOfRow } from './jsonOfRow.ts';
 import { MESSAGES } from './structures.ts';
 
 /** OpenAI supervised fine-tuning (chat): `messages` = the instruction (user) and the correct action (assistant). */
@@ -16,6 +17,12 @@ export const openaiSft: ExportFormat = {
           { role: 'assistant', content: r.response },
         ],
       },
+    ];
+  },
+  lines: (row) => {
+    const r = jsonOfRow(row);
+    return [
+      `{"messages":[{"role":"user","content":${r.trajectory[0].value}},{"role":"assistant","content":${r.chosen}}]}`,
     ];
   },
   structure: `{"messages":${MESSAGES}}`,

@@ -1,5 +1,7 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
+import { jsonOfRow } from './jsonOfRow.ts';
+import { messagesJson } from './messagesJson.ts';
 import { messagesOf } from './messagesOf.ts';
 import { MESSAGES } from './structures.ts';
 
@@ -16,6 +18,12 @@ export const trlDpo: ExportFormat = {
         chosen: [{ role: 'assistant', content: p.chosen }],
         rejected: [{ role: 'assistant', content: p.rejected }],
       },
+    ];
+  },
+  lines: (row) => {
+    const r = jsonOfRow(row);
+    return [
+      `{"prompt":${messagesJson(r.trajectory)},"chosen":[{"role":"assistant","content":${r.chosen}}],"rejected":[{"role":"assistant","content":${r.rejected}}]}`,
     ];
   },
   structure: `{"prompt":${MESSAGES},"chosen":${MESSAGES},"rejected":${MESSAGES}}`,

@@ -1,5 +1,7 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
+import { jsonOfRow } from './jsonOfRow.ts';
+import { messagesJson } from './messagesJson.ts';
 import { messagesOf } from './messagesOf.ts';
 import { MESSAGES } from './structures.ts';
 
@@ -19,6 +21,14 @@ export const trlKto: ExportFormat = {
     return [
       { prompt, completion: [{ role: 'assistant', content: p.chosen }], label: true },
       { prompt, completion: [{ role: 'assistant', content: p.rejected }], label: false },
+    ];
+  },
+  lines: (row) => {
+    const r = jsonOfRow(row);
+    const prompt = messagesJson(r.trajectory);
+    return [
+      `{"prompt":${prompt},"completion":[{"role":"assistant","content":${r.chosen}}],"label":true}`,
+      `{"prompt":${prompt},"completion":[{"role":"assistant","content":${r.rejected}}],"label":false}`,
     ];
   },
   structure: `{"prompt":${MESSAGES},"completion":${MESSAGES},"label":"BOOLEAN"}`,

@@ -1,5 +1,6 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
+import { jsonOfRow } from './jsonOfRow.ts';
 import { UTTERANCES } from './structures.ts';
 
 /** UltraInteract_pair rows: `id, parent_id, task, dataset, trajectory[{from, value}], chosen, rejected`. */
@@ -20,6 +21,13 @@ export const ultrainteractPair: ExportFormat = {
         chosen: p.chosen,
         rejected: p.rejected,
       },
+    ];
+  },
+  lines: (row) => {
+    const r = jsonOfRow(row);
+    const trajectory = r.trajectory.map((u) => `{"from":${u.from},"value":${u.value}}`).join(',');
+    return [
+      `{"id":${r.id},"parent_id":${r.parentId},"task":${r.task},"dataset":${r.dataset},"trajectory":[${trajectory}],"chosen":${r.chosen},"rejected":${r.rejected}}`,
     ];
   },
   structure: `{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","trajectory":${UTTERANCES},"chosen":"VARCHAR","rejected":"VARCHAR"}`,

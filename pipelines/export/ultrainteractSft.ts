@@ -1,5 +1,6 @@
 import type { SftExample } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
+import { jsonOfRow } from './jsonOfRow.ts';
 
 /** UltraInteract_sft rows: `id, parent_id, task, dataset, instruction, response`. */
 export const ultrainteractSft: ExportFormat = {
@@ -17,6 +18,13 @@ export const ultrainteractSft: ExportFormat = {
         instruction: r.instruction,
         response: r.response,
       },
+    ];
+  },
+  lines: (row) => {
+    const r = jsonOfRow(row);
+    const instruction = r.trajectory[0].value;
+    return [
+      `{"id":${r.id},"parent_id":${r.parentId},"task":${r.task},"dataset":${r.dataset},"instruction":${instruction},"response":${r.chosen}}`,
     ];
   },
   structure:

@@ -248,6 +248,22 @@ describe('exportLog', () => {
     expect(card).toContain('Filters: `task=Math_PoT`, `minTurns=2`.');
   });
 
+  it("order 'log' writes the same lines in decision order, without the spill", async () => {
+    const t = trees();
+    await exportAll(interleave(t, [0, 1], []), 'canon');
+    const format = exportFormats.get('trl-kto')!;
+    const out = join(dir, 'log-order', 'kto.jsonl');
+    const { outputs } = await exportLog({
+      events: from(interleave(t, [0, 1], [])),
+      targets: [{ format, out }],
+      order: 'log',
+    });
+    const logOrder = (await readFile(out, 'utf8')).split('\n');
+    const canonical = (await readFile(join(dir, 'canon', 'trl-kto.jsonl'), 'utf8')).split('\n');
+    expect([...logOrder].sort()).toEqual([...canonical].sort());
+    expect(outputs[0].rows).toBe(6);
+  });
+
   it('rejects an output that is neither .jsonl nor .parquet, naming it', async () => {
     const format = exportFormats.get('trl-dpo')!;
     await expect(

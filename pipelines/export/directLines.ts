@@ -1,0 +1,69 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { RowCounts } from './rowCounts.ts';
+import type { SortedLines } from './sortedLines.ts';
+
+const count = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+
+/**
+ * Lines written straight to the output in the order rows are decided (log order), buffered, without the spill and
+ * sort of createSortedLines: about twice as fast, byte-identical on replays of the same log on the same backend, but
+ * not across backends (Kafka interleaves partitions) and without dropping repeated rows. Same interface as
+ * SortedLines; the output goes to a temporary file renamed on finish.
+ */
+export function createDirectLines({
+  path,
+  bufferBytes = 1 << 22,
+}: {
+  path: string;
+  bufferBytes?: number;
+}): SortedLines {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  let open = true;
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  const byTask = new Map<string, number>();
+  const byDataset = new Map<string, number>();
+  const byTurn = new Map<number, number>();
+  let total = 0;
+  const flush = () => {
+    if (pending.length) writeSync(fd, pending.join(''));
+    pending = [];
+    pendingBytes = 0;
+  };
+  return {
+    add(key, lines) {
+      for (const line of lines) {
+        pending.push(`${line}\n`);
+        pendingBytes += line.length + 1;
+        count(byTask, key.task);
+        count(byDataset, key.dataset);
+        count(byTurn, key.turn);
+        total++;
+      }
+      if (pendingBytes >= bufferBytes) flush();
+    },
+    async finish(target) {
+      flush();
+      closeSync(fd);
+      open = false;
+      await rename(tmp, target);
+      const sorted = <K extends string | number>(m: Map<K, number>) =>
+        [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      return {
+        total,
+        byTask: sorted(byTask),
+        byDataset: sorted(byDataset),
+        byTurn: sorted(byTurn),
+      } as RowCounts;
+    },
+    async dispose() {
+      if (open) {
+        closeSync(fd);
+        open = false;
+        await rm(tmp, { force: true });
+      }
+    },
+  };
+}

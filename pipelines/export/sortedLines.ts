@@ -1,0 +1,153 @@
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bucketOf } from './bucketOf.ts';
+import type { RowCounts } from './rowCounts.ts';
+
+/** Where a row sorts and what it is counted as. */
+export interface LineKey {
+  readonly treeId: string;
+  /** The row id; unique within its kind, so repeats of a row are written once. */
+  readonly id: string;
+  readonly task: string;
+  readonly dataset: string;
+  readonly turn: number;
+}
+
+export interface SortedLines {
+  /** Adds the JSON lines (no raw newline inside) of one row. */
+  add(key: LineKey, lines: readonly string[]): void;
+  /** Writes every line once, in canonical order, to `path` (through a temporary file); the counts. */
+  finish(path: string): Promise<RowCounts>;
+  /** Removes the spill files. */
+  dispose(): Promise<void>;
+}
+
+export interface SortedLinesOptions {
+  /** Folder for the spill files (created inside it, removed by dispose). */
+  readonly tempDir: string;
+  /** Spill buckets, a power of two ≤ 256; each must fit in memory when sorted. Default 64. */
+  readonly buckets?: number;
+  /** Bytes buffered per bucket before a write; default 256 KiB. */
+  readonly bufferBytes?: number;
+}
+
+const clean = (s: string) => (/[\t\n]/.test(s) ? s.replace(/\t/g, '\\t').replace(/\n/g, '\\n') : s);
+const pad = (n: number) => String(n).padStart(4, '0');
+const NL = 0x0a;
+const TAB = 0x09;
+
+function countsOf(map: Map<string, number>): [string, number][] {
+  return [...map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/**
+ * Puts lines in one canonical order with bounded memory: each line goes, tagged with its key, to a spill file
+ * chosen by its tree (bucketOf); at the end each bucket is read, sorted by (tree id, row id, line index), stripped
+ * of repeats and appended to the output. Memory holds the write buffers and one bucket at a time, so it follows the
+ * largest bucket (output size / buckets), not the history. This order makes an export byte-identical whatever
+ * order the log delivered the trees in (either backend, any replay).
+ */
+export async function createSortedLines(options: SortedLinesOptions): Promise<SortedLines> {
+  const { buckets = 64, bufferBytes = 256 << 10 } = options;
+  const dir = await mkdtemp(join(options.tempDir, 'arboretum-sort-'));
+  const files = Array.from({ length: buckets }, (_, i) => join(dir, `b${i}`));
+  const fds: (number | null)[] = new Array(buckets).fill(null);
+  const pending: string[][] = Array.from({ length: buckets }, () => []);
+  const pendingBytes = new Array<number>(buckets).fill(0);
+  const flush = (b: number) => {
+    if (!pending[b].length) return;
+    fds[b] ??= openSync(files[b], 'a');
+    writeSync(fds[b]!, pending[b].join(''));
+    pending[b] = [];
+    pendingBytes[b] = 0;
+  };
+  return {
+    add(key, lines) {
+      const b = bucketOf(key.treeId, buckets);
+      const head = `${clean(key.treeId)}\t${clean(key.id)}\t`;
+      const tail = `\t${clean(key.task)}\t${clean(key.dataset)}\t${key.turn}\t`;
+      for (let sub = 0; sub < lines.length; sub++) {
+        const record = `${head}${pad(sub)}${tail}${lines[sub]}\n`;
+        pending[b].push(record);
+        pendingBytes[b] += record.length;
+      }
+      if (pendingBytes[b] >= bufferBytes) flush(b);
+    },
+    async finish(path) {
+      for (let b = 0; b < buckets; b++) {
+        flush(b);
+        if (fds[b] !== null) closeSync(fds[b]!);
+        fds[b] = null;
+      }
+      const tmp = `${path}.tmp-${process.pid}`;
+      const out = openSync(tmp, 'w');
+      const byTask = new Map<string, number>();
+      const byDataset = new Map<string, number>();
+      const byTurn = new Map<number, number>();
+      let total = 0;
+      try {
+        for (let b = 0; b < buckets; b++) {
+          let data: Buffer;
+          try {
+            data = readFileSync(files[b]);
+          } catch {
+            continue; // no line fell in this bucket
+          }
+          // Records are `tree\tid\tsub\ttask\tdataset\tturn\tline\n`; only the small header is decoded, the line is
+          // copied as bytes.
+          const keyed: { key: string; start: number; head: number; end: number }[] = [];
+          for (let start = 0; start < data.length; ) {
+            const end = data.indexOf(NL, start);
+            const i3 = data.indexOf(TAB, data.indexOf(TAB, data.indexOf(TAB, start) + 1) + 1);
+            keyed.push({ key: data.toString('utf8', start, i3), start, head: i3, end });
+            start = end + 1;
+          }
+          keyed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+          const chunk: Buffer[] = [];
+          let chunkBytes = 0;
+          let previous = '';
+          for (const { key, head, end } of keyed) {
+            if (key === previous) continue;
+            previous = key;
+            const i4 = data.indexOf(TAB, head + 1);
+            const i5 = data.indexOf(TAB, i4 + 1);
+            const i6 = data.indexOf(TAB, i5 + 1);
+            const task = data.toString('utf8', head + 1, i4);
+            const dataset = data.toString('utf8', i4 + 1, i5);
+            const turn = Number(data.toString('latin1', i5 + 1, i6));
+            byTask.set(task, (byTask.get(task) ?? 0) + 1);
+            byDataset.set(dataset, (byDataset.get(dataset) ?? 0) + 1);
+            byTurn.set(turn, (byTurn.get(turn) ?? 0) + 1);
+            total++;
+            chunk.push(data.subarray(i6 + 1, end + 1));
+            chunkBytes += end - i6;
+            if (chunkBytes >= 1 << 22) {
+              writeSync(out, Buffer.concat(chunk, chunkBytes));
+              chunk.length = 0;
+              chunkBytes = 0;
+            }
+          }
+          if (chunk.length) writeSync(out, Buffer.concat(chunk, chunkBytes));
+          rmSync(files[b], { force: true });
+        }
+        closeSync(out);
+        await rename(tmp, path);
+      } catch (e) {
+        closeSync(out);
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      return {
+        total,
+        byTask: countsOf(byTask),
+        byDataset: countsOf(byDataset),
+        byTurn: [...byTurn.entries()].sort((a, b) => a[0] - b[0]),
+      };
+    },
+    async dispose() {
+      for (let b = 0; b < buckets; b++) if (fds[b] !== null) closeSync(fds[b]!);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -71,7 +71,7 @@ def equal(req):
             return {'result': 'equal', 'detail': 'simplify'}
         if diff.is_number:
             value = complex(s.N(diff, 30))
-            scale = max(1.0, abs(complex(s.N(b, 30))))
+            scale = max(1.0, abs(complex(s.N(b, 30)))) if b.is_number else 1.0
             if abs(value) <= 1e-9 * scale:
                 return {'result': 'equal', 'detail': 'numeric'}
             return {'result': 'different', 'detail': 'numeric'}

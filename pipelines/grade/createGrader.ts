@@ -1,0 +1,92 @@
+import type { Instruction } from '../../schemas/types.ts';
+import { gradeCode } from './gradeCode.ts';
+import { gradeLogic } from './gradeLogic.ts';
+import { gradeMath } from './gradeMath.ts';
+import type { Cas, CodeRunner, GradeResult } from './gradeTypes.ts';
+import type { ParsedAction } from './parseAction.ts';
+
+/** Grades one parsed action against its instruction's reference. */
+export interface Grader {
+  grade(instruction: Instruction, action: ParsedAction): Promise<GradeResult>;
+}
+
+const FENCED = /```[ \t]*(?:python3?|py)?[ \t]*\n([\s\S]*?)(?:```|$)/g;
+
+/** The program a Coding action submits: the python block(s) of its answer, else its code. */
+function programOf(action: ParsedAction): string | null {
+  if (action.answer) {
+    const blocks = [...action.answer.matchAll(FENCED)].map((m) => m[1]);
+    if (blocks.length) return blocks.join('\n');
+  }
+  return action.code ?? null;
+}
+
+/** The last non-empty line a program printed: a PoT action's answer when it wrote none. */
+function lastPrinted(stdout: string): string | null {
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  return lines.length ? lines[lines.length - 1].trim() : null;
+}
+
+/**
+ * The grader dispatcher the grower calls, choosing by `instruction.task`:
+ * Coding → gradeCode with `reference.tests` / `reference.entryPoint` in the sandbox;
+ * Math_CoT → gradeMath on `action.answer` against `reference.answer` (sympy through `cas`);
+ * Math_PoT → the same, the answer being what the action's code prints last when it gave none;
+ * Logic → gradeLogic with `reference.choices`.
+ * Never rejects for a bad answer or reference: everything ends as `{correct: false, detail}`.
+ * An action whose syntax check failed (`syntaxOk === false`) is incorrect (`syntax error`).
+ */
+export function createGrader({
+  sandbox,
+  cas,
+  perTestTimeoutMs = 4000,
+  mathTimeoutMs = 3000,
+}: {
+  sandbox: CodeRunner;
+  cas?: Cas;
+  perTestTimeoutMs?: number;
+  mathTimeoutMs?: number;
+}): Grader {
+  return {
+    async grade(instruction, action) {
+      const ref = instruction.reference;
+      switch (instruction.task) {
+        case 'Coding': {
+          if (action.syntaxOk === false) return { correct: false, grader: 'code', detail: 'syntax error' };
+          const v = await gradeCode(sandbox, {
+            code: programOf(action),
+            tests: ref.tests ?? [],
+            entryPoint: ref.entryPoint,
+            perTestTimeoutMs,
+          });
+          return { correct: v.correct, grader: 'code', detail: v.reason };
+        }
+        case 'Math_CoT':
+        case 'Math_PoT': {
+          if (ref.answer === null)
+            return { correct: false, grader: 'math', detail: 'reference has no answer' };
+          let answer = action.answer;
+          if (answer === null && instruction.task === 'Math_PoT' && action.code) {
+            if (action.syntaxOk === false) return { correct: false, grader: 'math', detail: 'syntax error' };
+            const r = await sandbox.run({ code: action.code });
+            answer = r.exitCode === 0 ? lastPrinted(r.stdout) : null;
+            if (answer === null) {
+              const why = r.timedOut ? 'timeout' : r.exitCode !== 0 ? 'program failed' : 'printed nothing';
+              return { correct: false, grader: 'math', detail: `no answer (${why})` };
+            }
+          }
+          const v = await gradeMath(ref.answer, answer, { cas, timeoutMs: mathTimeoutMs });
+          return { correct: v.correct, grader: 'math', detail: v.reason };
+        }
+        case 'Logic': {
+          if (ref.answer === null)
+            return { correct: false, grader: 'logic', detail: 'reference has no answer' };
+          const v = gradeLogic(ref.answer, action.answer, ref.choices);
+          return { correct: v.correct, grader: 'logic', detail: v.reason };
+        }
+        default:
+          return { correct: false, grader: 'logic', detail: `unknown task ${String(instruction.task)}` };
+      }
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * Benchmark of assemble + export: a seeded synthetic log shaped like the paper's data (T1..T5 trajectory lengths,
+ * realistic text sizes; pipelines/synthetic) in the file backend, replayed into the exports. Each run is a fresh
+ * child process, so peak RSS is per run. Prints a table of medians.
+ *
+ *   npx tsx bench/assemble.ts [--trees 100000] [--runs 3] [--dir /tmp/arboretum-bench-assemble]
+ *                             [--stages read,assemble,export-pair,export-all,export-all-log,export-parquet]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { count, lastValueFrom, map, tap } from 'rxjs';
+import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
+import { topics } from '../connectors/log/topics.ts';
+import { assemble } from '../pipelines/assemble/assemble.ts';
+import { exportFormats } from '../pipelines/export/exportFormats.ts';
+import { exportLog } from '../pipelines/export/exportLog.ts';
+import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
+import type { TreeEvent } from '../schemas/types.ts';
+
+const { values } = parseArgs({
+  options: {
+    trees: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '3' },
+    dir: { type: 'string', default: '/tmp/arboretum-bench-assemble' },
+    stages: { type: 'string', default: 'read,assemble,export-pair,export-all,export-all-log,export-parquet' },
+    child: { type: 'string' },
+  },
+});
+const dir = values.dir!;
+const logDir = join(dir, 'log');
+
+interface Result {
+  readonly events: number;
+  readonly rows: number;
+  readonly ms: number;
+  readonly rssMB: number;
+  readonly outMB: number;
+}
+
+const sizeOf = (path: string): number =>
+  existsSync(path)
+    ? statSync(path).isDirectory()
+      ? readdirSync(path).reduce((s, f) => s + sizeOf(join(path, f)), 0)
+      : statSync(path).size
+    : 0;
+
+async function child(stage: string): Promise<Result> {
+  const log = createFileEventLog({ dir: logDir, fsync: 'never' });
+  const events = () => log.read(topics.treeEvents).pipe(map((r) => r.value));
+  const out = join(dir, `out-${stage}`);
+  rmSync(out, { recursive: true, force: true });
+  const started = performance.now();
+  let n = 0;
+  let rows = 0;
+  const all = [...exportFormats.values()];
+  const targetsOf = (names: readonly string[], ext: string) =>
+    names.map((name) => ({ format: exportFormats.get(name)!, out: join(out, `${name}.${ext}`) }));
+  if (stage === 'read') {
+    n = await lastValueFrom(log.read(topics.treeEvents).pipe(count()));
+  } else if (stage === 'assemble') {
+    rows = await lastValueFrom(
+      events().pipe(
+        tap(() => n++),
+        assemble(),
+        count(),
+      ),
+    );
+  } else {
+    const plan: Record<string, { targets: ReturnType<typeof targetsOf>; order: 'canonical' | 'log' }> = {
+      'export-pair': { targets: targetsOf(['ultrainteract-pair'], 'jsonl'), order: 'canonical' },
+      'export-all': {
+        targets: targetsOf(
+          all.map((f) => f.name),
+          'jsonl',
+        ),
+        order: 'canonical',
+      },
+      'export-all-log': {
+        targets: targetsOf(
+          all.map((f) => f.name),
+          'jsonl',
+        ),
+        order: 'log',
+      },
+      'export-parquet': { targets: targetsOf(['trl-dpo'], 'parquet'), order: 'canonical' },
+    };
+    const p = plan[stage];
+    if (!p) throw new Error(`unknown stage ${stage}`);
+    const result = await exportLog({ events: events(), targets: p.targets, order: p.order });
+    n = result.events;
+    rows = result.outputs.reduce((s, o) => s + o.rows, 0);
+  }
+  const ms = performance.now() - started;
+  await log.close();
+  const outMB = sizeOf(out) / 2 ** 20;
+  rmSync(out, { recursive: true, force: true });
+  return { events: n, rows, ms, rssMB: process.resourceUsage().maxRSS / 1024, outMB };
+}
+
+async function ensureLog(trees: number): Promise<{ events: number; bytes: number; ms: number }> {
+  const marker = join(dir, 'params.json');
+  const want = JSON.stringify({ trees, seed: 1 });
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === want) {
+    return { events: -1, bytes: sizeOf(logDir), ms: 0 };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const started = performance.now();
+  const log = createFileEventLog({ dir: logDir, fsync: 'never' });
+  let batch: { value: TreeEvent }[] = [];
+  let events = 0;
+  for (const value of syntheticTreeEvents({ trees, seed: 1 })) {
+    batch.push({ value });
+    events++;
+    if (batch.length >= 5000) {
+      await log.append(topics.treeEvents, batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await log.append(topics.treeEvents, batch);
+  await log.close();
+  writeFileSync(marker, want);
+  return { events, bytes: sizeOf(logDir), ms: performance.now() - started };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+if (values.child) {
+  console.log(JSON.stringify(await child(values.child)));
+} else {
+  const trees = Number(values.trees);
+  const runs = Number(values.runs);
+  const gen = await ensureLog(trees);
+  console.log(
+    gen.ms
+      ? `log: ${trees} trees, ${gen.events} events, ${(gen.bytes / 2 ** 20).toFixed(0)} MiB, written in ${(gen.ms / 1000).toFixed(1)} s`
+      : `log: reusing ${logDir} (${(gen.bytes / 2 ** 20).toFixed(0)} MiB)`,
+  );
+  const rows: string[][] = [];
+  for (const stage of values.stages!.split(',')) {
+    const results: Result[] = [];
+    for (let r = 0; r < runs; r++) {
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'bench/assemble.ts', '--child', stage, '--dir', dir],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
+      if (run.status !== 0) throw new Error(`${stage}: ${run.stderr}`);
+      results.push(JSON.parse(run.stdout.trim().split('\n').pop()!));
+      process.stderr.write('.');
+    }
+    const ms = median(results.map((r) => r.ms));
+    const { events, rows: out } = results[0];
+    rows.push([
+      stage,
+      String(events),
+      String(out),
+      (ms / 1000).toFixed(2),
+      Math.round((events / ms) * 1000).toLocaleString('en'),
+      Math.max(...results.map((r) => r.rssMB)).toFixed(0),
+      results[0].outMB.toFixed(0),
+    ]);
+  }
+  process.stderr.write('\n');
+  const head = ['stage', 'events', 'rows out', 'median s', 'events/s', 'peak RSS MiB', 'output MiB'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log(`(${runs} runs each, median time, max peak RSS; ${new Date().toISOString()})`);
+}

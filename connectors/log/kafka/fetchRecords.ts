@@ -1,0 +1,140 @@
+import { Observable } from 'rxjs';
+import { ArboretumError, messageOf } from '../../../schemas/errors.ts';
+import type { DeadLetter } from '../../../schemas/types.ts';
+import type { LogRecord, Positions } from '../eventLog.ts';
+import type { Topic } from '../topics.ts';
+import { createKafkaCluster, type KafkaCluster } from './kafkaCluster.ts';
+import { recordOfMessage } from './recordOfMessage.ts';
+
+export interface FetchRecordsOptions<T> {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** The Kafka topic name (`arboretum.<topic>`). */
+  readonly kafkaTopic: string;
+  readonly topic: Topic<T>;
+  /** Where to start, per partition; only these partitions are read. */
+  readonly start: () => Promise<Positions>;
+  /** Where to stop (exclusive), per partition; undefined: follow forever. */
+  readonly end?: () => Promise<Positions>;
+  readonly onDeadLetter: (deadLetter: DeadLetter) => void;
+  /** Longest time the broker holds a fetch open when a following reader is at the end, in ms; default 500. */
+  readonly maxWaitMs?: number;
+  /** Bytes per partition per fetch; default 4 MiB. */
+  readonly partitionMaxBytes?: number;
+  /** Give up after this long without a successful fetch (broker down), in ms; default 120000. */
+  readonly unavailableAfterMs?: number;
+}
+
+/**
+ * Reads partitions of a topic from given offsets with plain fetch requests (no consumer group), through broker
+ * restarts and leader changes: a fetch that fails is retried with backoff from the same positions, so nothing is
+ * skipped nor delivered twice. Completes at `end` when given. Each subscription has its own connections, so a long
+ * poll never delays another reader.
+ */
+export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<LogRecord<T>> {
+  const {
+    brokers,
+    clientId,
+    kafkaTopic,
+    topic,
+    onDeadLetter,
+    maxWaitMs = 500,
+    partitionMaxBytes = 4 << 20,
+    unavailableAfterMs = 120_000,
+  } = options;
+  return new Observable<LogRecord<T>>((subscriber) => {
+    let closed = false;
+    let cluster: KafkaCluster | undefined;
+    const run = async () => {
+      const positions = new Map(await options.start());
+      const end = options.end ? await options.end() : undefined;
+      const pending = () =>
+        [...positions.keys()].filter((p) => end === undefined || positions.get(p)! < (end.get(p) ?? 0));
+      if (pending().length === 0) return;
+      cluster = createKafkaCluster({ brokers, clientId });
+      let lastSuccess = Date.now();
+      let backoffMs = 50;
+      let needsMetadata = true;
+      while (!closed) {
+        const wanted = pending();
+        if (wanted.length === 0) return;
+        try {
+          if (needsMetadata) {
+            await cluster.connect();
+            await cluster.addTargetTopic(kafkaTopic);
+            await cluster.refreshMetadata();
+            needsMetadata = false;
+          }
+          const byLeader = cluster.findLeaderForPartitions(kafkaTopic, wanted);
+          for (const [leader, partitions] of Object.entries(byLeader)) {
+            if (closed) return;
+            const broker = await cluster.findBroker({ nodeId: leader });
+            const response = await broker.fetch({
+              replicaId: -1,
+              isolationLevel: 1,
+              maxWaitTime: end ? 0 : maxWaitMs,
+              minBytes: 1,
+              maxBytes: partitions.length * partitionMaxBytes,
+              topics: [
+                {
+                  topic: kafkaTopic,
+                  partitions: partitions.map((partition) => ({
+                    partition,
+                    fetchOffset: String(positions.get(partition)),
+                    maxBytes: partitionMaxBytes,
+                  })),
+                },
+              ],
+            });
+            for (const { partitions: got } of response.responses) {
+              for (const { partition, messages } of got) {
+                let next = positions.get(partition)!;
+                const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
+                for (const message of messages) {
+                  const offset = Number(message.offset);
+                  // A fetch returns whole batches: skip what precedes the position, stop at the end.
+                  if (offset < next) continue;
+                  if (offset >= stop || closed) break;
+                  next = offset + 1;
+                  if (message.isControlRecord) continue;
+                  const decoded = recordOfMessage(topic, partition, message);
+                  if (decoded.record) subscriber.next(decoded.record);
+                  else onDeadLetter(decoded.deadLetter);
+                }
+                positions.set(partition, next);
+              }
+            }
+          }
+          lastSuccess = Date.now();
+          backoffMs = 50;
+        } catch (e) {
+          if (closed) return;
+          if (Date.now() - lastSuccess > unavailableAfterMs) {
+            throw new ArboretumError(
+              'LOG_UNAVAILABLE',
+              `kafka topic ${kafkaTopic} at ${brokers.join(',')}: no answer for ${unavailableAfterMs} ms: ${messageOf(e)}`,
+              { retriable: true, context: { topic: topic.name }, cause: e },
+            );
+          }
+          await new Promise((r) => setTimeout(r, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, 1000);
+          needsMetadata = true;
+        }
+      }
+    };
+    run()
+      .finally(() => cluster?.disconnect().catch(() => {}))
+      .then(
+        () => {
+          if (!closed) subscriber.complete();
+        },
+        (e) => {
+          if (!closed) subscriber.error(e);
+        },
+      );
+    return () => {
+      closed = true;
+      cluster?.disconnect().catch(() => {});
+    };
+  });
+}

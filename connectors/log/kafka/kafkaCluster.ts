@@ -1,0 +1,90 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The part of kafkajs' internal Cluster that the reader and the standalone commit use. kafkajs 2.2.4 (its last
+ * release) has no public API for fetching from given offsets without joining a group, nor for committing a reader's
+ * offsets without joining one; its Cluster and Broker do both, and are what its own consumer uses.
+ */
+export interface KafkaCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number }[];
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(args: { nodeId: string }): Promise<KafkaBroker>;
+  findGroupCoordinator(args: { groupId: string }): Promise<KafkaBroker>;
+}
+
+export interface FetchedMessage {
+  readonly offset: string;
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, Buffer | Buffer[] | undefined>;
+  readonly isControlRecord?: boolean;
+}
+
+export interface FetchResponse {
+  readonly responses: {
+    readonly topicName: string;
+    readonly partitions: {
+      readonly partition: number;
+      readonly errorCode: number;
+      readonly highWatermark: string;
+      readonly messages: FetchedMessage[];
+    }[];
+  }[];
+}
+
+export interface KafkaBroker {
+  fetch(args: {
+    replicaId: number;
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<FetchResponse>;
+  offsetCommit(args: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    retentionTime?: number;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }): Promise<unknown>;
+}
+
+const require = createRequire(import.meta.url);
+const Cluster = require('kafkajs/src/cluster/index.js');
+const { createLogger, LEVELS } = require('kafkajs/src/loggers/index.js');
+const LoggerConsole = require('kafkajs/src/loggers/console.js');
+const socketFactory = require('kafkajs/src/network/socketFactory.js');
+
+/** A kafkajs Cluster on `brokers` (no topic auto-creation, errors only logged). */
+export function createKafkaCluster({
+  brokers,
+  clientId,
+  connectionTimeoutMs = 3000,
+  requestTimeoutMs = 30_000,
+}: {
+  brokers: readonly string[];
+  clientId: string;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}): KafkaCluster {
+  return new Cluster({
+    logger: createLogger({ level: LEVELS.NOTHING, logCreator: LoggerConsole }),
+    socketFactory: socketFactory(),
+    brokers: [...brokers],
+    clientId,
+    connectionTimeout: connectionTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    enforceRequestTimeout: true,
+    metadataMaxAge: 300_000,
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: null,
+    isolationLevel: 1,
+  });
+}

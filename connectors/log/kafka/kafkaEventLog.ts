@@ -1,0 +1,476 @@
+import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { lastValueFrom, Observable, toArray } from 'rxjs';
+import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/errors.ts';
+import type { DeadLetter } from '../../../schemas/types.ts';
+import type {
+  AppendRecord,
+  CheckReport,
+  EventLog,
+  GroupReadOptions,
+  LogRecord,
+  Positions,
+  ReadOptions,
+  TopicStat,
+} from '../eventLog.ts';
+import { type Topic, topicNamed, topicNames, topics } from '../topics.ts';
+import { fetchRecords } from './fetchRecords.ts';
+import { createKafkaCluster, type KafkaCluster } from './kafkaCluster.ts';
+import { kafkaMessageOf, type OutgoingMessage } from './kafkaMessageOf.ts';
+import { logDirSizes } from './logDirSizes.ts';
+import { recordOfMessage } from './recordOfMessage.ts';
+import { retrying } from './retrying.ts';
+
+export interface KafkaEventLogOptions {
+  /** Bootstrap brokers, `host:port`. */
+  readonly brokers: readonly string[];
+  /** Default 'arboretum'. */
+  readonly clientId?: string;
+  /** Partitions of topics this log creates; default 3 (instructions and tree-events always get the same count). */
+  readonly partitions?: number;
+  /** Replication factor of topics this log creates; default 1. */
+  readonly replicationFactor?: number;
+  /** Prefix of topic and consumer-group names; default 'arboretum.' (topic `arboretum.tree-events`). */
+  readonly namespace?: string;
+  /** Longest a following read's fetch waits at the end of a partition, in ms; default 500. */
+  readonly maxWaitMs?: number;
+  /** Consumer-group session timeout, in ms; default 10000 (a crashed worker's partitions move after this). */
+  readonly sessionTimeoutMs?: number;
+  /** Bytes of one produce request, at most; default 4 MiB (topics are created with max.message.bytes 16 MiB). */
+  readonly maxRequestBytes?: number;
+  /** kafkajs' own logging; default nothing (errors reach the caller as ArboretumErrors). */
+  readonly logLevel?: logLevel;
+}
+
+/** Topics that share the key and must share the partition count (co-partitioning). */
+const coPartitioned: readonly string[] = [topics.instructions.name, topics.treeEvents.name];
+const MAX_MESSAGE_BYTES = 16 << 20;
+
+/**
+ * The event log on Apache Kafka through kafkajs: topics `<namespace><topic>` created with the admin API, an
+ * idempotent producer (acks=all) keyed by the record key, plain fetches from offsets for `read`, a real consumer
+ * group for `readGroup`, and group offsets for `commit`/`committed`. Undecodable messages become dead letters.
+ */
+export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
+  const {
+    brokers,
+    clientId = 'arboretum',
+    partitions = 3,
+    replicationFactor = 1,
+    namespace = 'arboretum.',
+    maxWaitMs = 500,
+    sessionTimeoutMs = 10_000,
+    maxRequestBytes = 4 << 20,
+  } = options;
+  if (!brokers.length || brokers.some((b) => !/^[^\s:]+:\d+$/.test(b))) {
+    throw new ArboretumError(
+      'INVALID_CONFIG',
+      `kafka brokers ${JSON.stringify(brokers)}: expected host:port, at least one`,
+    );
+  }
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new ArboretumError(
+      'INVALID_CONFIG',
+      `kafka partitions ${partitions}: expected a whole number >= 1`,
+    );
+  }
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+    throw new ArboretumError(
+      'INVALID_CONFIG',
+      `kafka replicationFactor ${replicationFactor}: expected a whole number >= 1`,
+    );
+  }
+  const uri = `kafka://${brokers.join(',')}`;
+  const kafka = new Kafka({
+    brokers: [...brokers],
+    clientId,
+    connectionTimeout: 3000,
+    logLevel: options.logLevel ?? logLevel.NOTHING,
+  });
+  const kafkaName = (topic: Topic<unknown> | string) =>
+    `${namespace}${typeof topic === 'string' ? topic : topic.name}`;
+  const groupName = (reader: string) => `${namespace}${reader}`;
+
+  const unavailable = (what: string, e: unknown, topic?: string): ArboretumError =>
+    isArboretumError(e)
+      ? e
+      : new ArboretumError('LOG_UNAVAILABLE', `${uri}: ${what}: ${messageOf(e)}`, {
+          retriable: true,
+          context: topic ? { topic } : {},
+          cause: e,
+        });
+
+  let closed = false;
+  const lazily = <T>(make: () => Promise<T>) => {
+    let p: Promise<T> | undefined;
+    return () => {
+      if (closed) return Promise.reject(new ArboretumError('LOG_UNAVAILABLE', `${uri}: the log is closed`));
+      if (!p) {
+        p = make();
+        p.catch(() => {
+          p = undefined;
+        });
+      }
+      return p;
+    };
+  };
+  let producerMade: Producer | undefined;
+  let adminMade: Admin | undefined;
+  let clusterMade: KafkaCluster | undefined;
+  const producer = lazily(async () => {
+    producerMade = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producerMade.connect();
+    return producerMade;
+  });
+  const admin = lazily(async () => {
+    adminMade = kafka.admin();
+    await adminMade.connect();
+    return adminMade;
+  });
+  const control = lazily(async () => {
+    clusterMade = createKafkaCluster({ brokers, clientId });
+    await clusterMade.connect();
+    return clusterMade;
+  });
+
+  /** Creates the topic (and its co-partitioned sibling) when missing; resolves to its partition count. */
+  const ensured = new Map<string, Promise<number>>();
+  const ensureOne = (name: string): Promise<number> => {
+    let p = ensured.get(name);
+    if (!p) {
+      p = (async () => {
+        const a = await admin();
+        try {
+          await retrying(() =>
+            a.createTopics({
+              waitForLeaders: true,
+              topics: [
+                {
+                  topic: kafkaName(name),
+                  numPartitions: partitions,
+                  replicationFactor,
+                  configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
+                },
+              ],
+            }),
+          );
+        } catch (e) {
+          if (!/already exists/i.test(messageOf(e))) throw e;
+        }
+        const { topics: found } = await a.fetchTopicMetadata({ topics: [kafkaName(name)] });
+        return found[0].partitions.length;
+      })().catch((e) => {
+        ensured.delete(name);
+        throw unavailable(`cannot create topic ${kafkaName(name)}`, e, name);
+      });
+      ensured.set(name, p);
+    }
+    return p;
+  };
+  const ensure = async (topic: Topic<unknown>): Promise<number> => {
+    if (!coPartitioned.includes(topic.name)) return ensureOne(topic.name);
+    const [a, b] = await Promise.all(coPartitioned.map(ensureOne));
+    if (a !== b) {
+      throw new ArboretumError(
+        'INVALID_CONFIG',
+        `${uri}: ${kafkaName(coPartitioned[0])} has ${a} partitions but ${kafkaName(coPartitioned[1])} has ${b}: ` +
+          'instructions and tree-events must have the same count (co-partitioning)',
+      );
+    }
+    return coPartitioned[0] === topic.name ? a : b;
+  };
+
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionOf = (name: string, count: number) => {
+    const metadata = Array.from({ length: count }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+      partitionErrorCode: 0,
+    }));
+    return (key: string) =>
+      partitioner({ topic: name, partitionMetadata: metadata, message: { key, value: null } });
+  };
+
+  // Appends are serialised so that records of one key keep the order of the append calls.
+  let appending: Promise<unknown> = Promise.resolve();
+  const append = <T>(
+    topic: Topic<T>,
+    records: readonly AppendRecord<T>[],
+  ): Promise<readonly LogRecord<T>[]> => {
+    const run = appending.then(() => appendNow(topic, records));
+    appending = run.catch(() => {});
+    return run;
+  };
+  const appendNow = async <T>(
+    topic: Topic<T>,
+    records: readonly AppendRecord<T>[],
+  ): Promise<LogRecord<T>[]> => {
+    if (records.length === 0) return [];
+    const name = kafkaName(topic);
+    const count = await ensure(topic as Topic<unknown>);
+    const p = await producer();
+    const now = Date.now();
+    const toPartition = partitionOf(name, count);
+    const messages: OutgoingMessage[] = records.map((r) => kafkaMessageOf(topic, r, toPartition, now));
+    const out: LogRecord<T>[] = new Array(records.length);
+    let start = 0;
+    while (start < messages.length) {
+      let end = start;
+      let bytes = 0;
+      while (
+        end < messages.length &&
+        (end === start || bytes + messages[end].value.length < maxRequestBytes)
+      ) {
+        bytes += messages[end].value.length + messages[end].key.length + 64;
+        end++;
+      }
+      const chunk = messages.slice(start, end);
+      let metadata: Awaited<ReturnType<Producer['send']>>;
+      try {
+        metadata = await p.send({ topic: name, acks: -1, messages: chunk });
+      } catch (e) {
+        throw unavailable(`append to ${name} (records ${start}..${end - 1} of this call)`, e, topic.name);
+      }
+      const next = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
+      for (let i = start; i < end; i++) {
+        const m = messages[i];
+        const offset = next.get(m.partition)!;
+        next.set(m.partition, offset + 1);
+        out[i] = {
+          topic: topic.name,
+          partition: m.partition,
+          offset,
+          key: m.key,
+          timestamp: now,
+          value: records[i].value,
+        };
+      }
+      start = end;
+    }
+    return out;
+  };
+
+  const defaultDeadLetter = (deadLetter: DeadLetter) => {
+    append(topics.deadLetters, [{ value: deadLetter }]).catch((e) =>
+      console.error(`arboretum: could not record a dead letter (${deadLetter.reason}): ${messageOf(e)}`),
+    );
+  };
+
+  const watermarks = async (topic: Topic<unknown>) => {
+    await ensure(topic);
+    try {
+      const a = await admin();
+      const offsets = await retrying(() => a.fetchTopicOffsets(kafkaName(topic)));
+      return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+    } catch (e) {
+      throw unavailable(`offsets of ${kafkaName(topic)}`, e, topic.name);
+    }
+  };
+
+  const committed = async (reader: string, topic: Topic<unknown>): Promise<Positions> => {
+    await ensure(topic);
+    try {
+      const [found] = await (await admin()).fetchOffsets({
+        groupId: groupName(reader),
+        topics: [kafkaName(topic)],
+      });
+      return new Map(
+        (found?.partitions ?? [])
+          .filter((p) => Number(p.offset) >= 0)
+          .map((p) => [p.partition, Number(p.offset)]),
+      );
+    } catch (e) {
+      throw unavailable(`committed offsets of reader ${reader} on ${kafkaName(topic)}`, e, topic.name);
+    }
+  };
+
+  /** Consumers of readGroup subscriptions in this process, by group and topic: commits for them go through them. */
+  const members = new Map<string, Consumer>();
+  const memberKey = (group: string, name: string) => `${group}\u0000${name}`;
+
+  const read = <T>(topic: Topic<T>, opts: ReadOptions = {}): Observable<LogRecord<T>> => {
+    const t = topic as Topic<unknown>;
+    let marks: Promise<{ partition: number; low: number; high: number }[]> | undefined;
+    const marksOnce = () => {
+      marks ??= watermarks(t);
+      return marks;
+    };
+    return fetchRecords<T>({
+      brokers,
+      clientId,
+      kafkaTopic: kafkaName(topic),
+      topic,
+      maxWaitMs,
+      onDeadLetter: opts.onDeadLetter ?? defaultDeadLetter,
+      start: async () => {
+        const found = await marksOnce();
+        const commits = opts.reader ? await committed(opts.reader, t) : new Map<number, number>();
+        const wanted = opts.partitions ? new Set(opts.partitions) : undefined;
+        const start = new Map<number, number>();
+        for (const { partition, low, high } of found) {
+          if (wanted && !wanted.has(partition)) continue;
+          const from = typeof opts.from === 'number' ? opts.from : (opts.from?.get(partition) ?? 0);
+          start.set(partition, Math.min(Math.max(commits.get(partition) ?? from, low), high));
+        }
+        return start;
+      },
+      end: opts.follow
+        ? undefined
+        : async () => new Map((await marksOnce()).map(({ partition, high }) => [partition, high])),
+    });
+  };
+
+  const readGroup = <T>(topic: Topic<T>, opts: GroupReadOptions): Observable<LogRecord<T>> =>
+    new Observable<LogRecord<T>>((subscriber) => {
+      const name = kafkaName(topic);
+      const groupId = groupName(opts.group);
+      const key = memberKey(groupId, name);
+      const onDeadLetter = opts.onDeadLetter ?? defaultDeadLetter;
+      let consumer: Consumer | undefined;
+      let stopped = false;
+      const start = async () => {
+        await ensure(topic as Topic<unknown>);
+        if (stopped) return;
+        consumer = kafka.consumer({
+          groupId,
+          allowAutoTopicCreation: false,
+          sessionTimeout: sessionTimeoutMs,
+          heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)),
+          maxWaitTimeInMs: maxWaitMs,
+          retry: { retries: 10 },
+        });
+        members.set(key, consumer);
+        consumer.on(consumer.events.GROUP_JOIN, (e) => {
+          const assigned = [...(e.payload.memberAssignment[name] ?? [])].sort((a, b) => a - b);
+          opts.onAssigned?.(assigned);
+        });
+        consumer.on(consumer.events.CRASH, (e) => {
+          if (!e.payload.restart && !stopped)
+            subscriber.error(unavailable(`consumer group ${groupId}`, e.payload.error, topic.name));
+        });
+        await consumer.connect();
+        await consumer.subscribe({ topic: name, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              if (stopped) return;
+              const decoded = recordOfMessage(topic, batch.partition, message as never);
+              if (decoded.record) subscriber.next(decoded.record);
+              else onDeadLetter(decoded.deadLetter);
+            }
+          },
+        });
+      };
+      start().catch((e) => {
+        if (!stopped) subscriber.error(unavailable(`consumer group ${groupId}`, e, topic.name));
+      });
+      return () => {
+        stopped = true;
+        if (members.get(key) === consumer) members.delete(key);
+        consumer?.disconnect().catch(() => {});
+      };
+    });
+
+  const commit = async (reader: string, topic: Topic<unknown>, positions: Positions): Promise<void> => {
+    if (positions.size === 0) return;
+    const name = kafkaName(topic);
+    const groupId = groupName(reader);
+    const entries = [...positions].map(([partition, offset]) => ({ partition, offset: String(offset) }));
+    const member = members.get(memberKey(groupId, name));
+    try {
+      if (member) {
+        await retrying(() => member.commitOffsets(entries.map((e) => ({ topic: name, ...e }))));
+        return;
+      }
+      await ensure(topic);
+      const cluster = await control();
+      await retrying(async () => {
+        const coordinator = await cluster.findGroupCoordinator({ groupId });
+        // Generation -1 and no member id: a commit outside any group generation, which Kafka accepts for a group
+        // without live members (a "simple" consumer).
+        await coordinator.offsetCommit({
+          groupId,
+          groupGenerationId: -1,
+          memberId: '',
+          topics: [{ topic: name, partitions: entries }],
+        });
+      });
+    } catch (e) {
+      throw unavailable(`commit of reader ${reader} on ${name}`, e, topic.name);
+    }
+  };
+
+  const ourTopics = async (): Promise<string[]> => {
+    try {
+      const all = await (await admin()).listTopics();
+      return topicNames.filter((t) => all.includes(kafkaName(t)));
+    } catch (e) {
+      throw unavailable('list topics', e);
+    }
+  };
+
+  const stat = async (): Promise<readonly TopicStat[]> => {
+    const names = await ourTopics();
+    const sizes = await logDirSizes(await control(), names.map(kafkaName)).catch((e) => {
+      throw unavailable('log dir sizes', e);
+    });
+    const out: TopicStat[] = [];
+    for (const name of names) {
+      const marks = await watermarks(topicNamed(name)!);
+      out.push({
+        topic: name,
+        partitions: marks.length,
+        records: marks.reduce((n, m) => n + m.high - m.low, 0),
+        bytes: sizes.get(kafkaName(name)) ?? 0,
+      });
+    }
+    return out;
+  };
+
+  const check = async (): Promise<CheckReport> => {
+    const report: CheckReport['topics'][number][] = [];
+    for (const name of await ourTopics()) {
+      const problems: string[] = [];
+      const records = await lastValueFrom(
+        read(topicNamed(name)!, { onDeadLetter: (d) => problems.push(d.reason) }).pipe(toArray()),
+      );
+      report.push({ topic: name, records: records.length + problems.length, problems, repaired: [] });
+    }
+    return { ok: report.every((t) => t.problems.length === 0), topics: report };
+  };
+
+  return {
+    uri,
+    append,
+    read,
+    readGroup,
+    partitions: (topic) => ensure(topic),
+    async endOffsets(topic) {
+      return new Map((await watermarks(topic)).map(({ partition, high }) => [partition, high]));
+    },
+    commit,
+    committed,
+    stat,
+    // Kafka cannot cut a partition: check reports what does not decode; dead letters carry it on reading.
+    check: () => check(),
+    async close() {
+      if (closed) return;
+      await appending;
+      closed = true;
+      for (const consumer of members.values()) await consumer.disconnect().catch(() => {});
+      members.clear();
+      await Promise.all([
+        producerMade?.disconnect().catch(() => {}),
+        adminMade?.disconnect().catch(() => {}),
+        clusterMade?.disconnect().catch(() => {}),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { AppendRecord } from '../eventLog.ts';
+import type { Topic } from '../topics.ts';
+
+/** Header names our producer writes on every message. */
+export const KIND_HEADER = 'arboretum.kind';
+export const FINGERPRINT_HEADER = 'arboretum.fingerprint';
+
+/** What the producer sends for one record. */
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly partition: number;
+  readonly timestamp: string;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * One appended record as a Kafka message: key = record key (tree id), value = the single-object encoding, headers =
+ * the event kind (payload.kind for tree events, else the record name) and the writer schema's fingerprint (hex).
+ * `partitionOf` maps the key to a partition (kafkajs' default, Java-compatible murmur2 partitioner).
+ */
+export function kafkaMessageOf<T>(
+  topic: Topic<T>,
+  record: AppendRecord<T>,
+  partitionOf: (key: string) => number,
+  now: number,
+): OutgoingMessage {
+  const key = record.key ?? topic.keyOf(record.value);
+  const payload = (record.value as { payload?: { kind?: unknown } }).payload;
+  const kind = typeof payload?.kind === 'string' ? payload.kind : topic.codec.name;
+  return {
+    key,
+    value: topic.codec.encode(record.value),
+    partition: partitionOf(key),
+    timestamp: String(now),
+    headers: { [KIND_HEADER]: kind, [FINGERPRINT_HEADER]: topic.codec.fingerprint.toString('hex') },
+  };
+}

@@ -1,0 +1,11 @@
+import { describeEventLog } from '../contract/describeEventLog.ts';
+import { deleteNamespace, freshNamespace, openTestLog } from './kafkaTestLog.ts';
+
+describeEventLog('kafka', async () => {
+  const namespace = freshNamespace();
+  return {
+    log: openTestLog(namespace),
+    reopen: async () => openTestLog(namespace),
+    cleanup: () => deleteNamespace(namespace),
+  };
+});

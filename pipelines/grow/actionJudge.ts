@@ -22,5 +22,9 @@ export interface Judgement {
  * now; a wrong or crashing action is a Judgement, not an exception.
  */
 export interface ActionJudge {
-  judge(instruction: Instruction, action: string): Promise<Judgement>;
+  /**
+   * `priorCells` is the code of the expanded actions before this one on its branch, root first: the notebook state
+   * a Math_PoT action may build on (the sandbox re-runs them silently).
+   */
+  judge(instruction: Instruction, action: string, priorCells: readonly string[]): Promise<Judgement>;
 }

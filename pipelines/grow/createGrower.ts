@@ -26,6 +26,16 @@ export interface GrowerOptions {
   readonly now?: () => number;
 }
 
+/**
+ * What run() consumes: instructions (plain, or with the partition they were read from and an `ack` called once the
+ * tree's TreeOpened is durable — when a consumer group may commit the instruction), and, in a consumer group, the
+ * partitions this worker owns after each rebalance.
+ */
+export type GrowInput =
+  | Instruction
+  | { readonly instruction: Instruction; readonly partition: number; readonly ack?: () => void }
+  | { readonly assigned: readonly number[] };
+
 /** Why a run ended early, or null when it ran out of work. */
 export type StopReason = { readonly code: string; readonly message: string } | null;
 
@@ -36,13 +46,28 @@ export interface Grower {
    * Grows every tree the log shows open, then one tree per instruction of `source` not yet on the log, `trees` at a
    * time; resolves when all are closed or the run stops (budget, an endpoint or sandbox gone, stop()).
    */
-  run(source: AsyncIterable<Instruction>): Promise<StopReason>;
+  run(source: AsyncIterable<GrowInput>): Promise<StopReason>;
   /** Asks the run to stop after the steps in flight; nothing already answered is lost. */
   stop(reason?: string): void;
   stats(): GrowStats;
   /** The grower's view of a tree (for tests and tools). */
   tree(treeId: string): GrowTree | undefined;
 }
+
+/** The code of the expanded nodes from the root down to `parentId`, root first. */
+function priorCellsOf(tree: GrowTree, parentId: string | null): string[] {
+  const cells: string[] = [];
+  for (let id = parentId, guard = 0; id !== null && guard <= tree.nodes.size; guard++) {
+    const node = tree.nodes.get(id);
+    if (!node?.sampled) break;
+    if (node.executed?.code) cells.push(node.executed.code);
+    id = node.sampled.parentId;
+  }
+  return cells.reverse();
+}
+
+/** Thrown by emit when the tree's partition went to another worker; ends that tree's loop quietly. */
+const REVOKED = new Error('partition revoked');
 
 /** Errors that end the run (trying again later may work) rather than a single action. */
 const fatal = (e: unknown) =>
@@ -69,6 +94,11 @@ export function createGrower({
   const state = new Map<string, GrowTree>();
   const stats = emptyGrowStats(now());
   const configs = new Map<string, GrowConfig>();
+  /** Partitions this worker owns (null: all, outside a consumer group) and the partition of each tree. */
+  let owned: Set<number> | null = null;
+  const partitionOf = new Map<string, number>();
+  const owns = (treeId: string) => owned === null || owned.has(partitionOf.get(treeId) ?? -1);
+  const acks = new Map<string, () => void>();
   let stopReason: StopReason = null;
 
   const stopWith = (e: unknown) => {
@@ -90,6 +120,8 @@ export function createGrower({
 
   /** Appends payloads as the tree's next events (one append, in order) and folds them in. */
   const emit = async (treeId: string, payloads: readonly TreeEventPayload[]): Promise<GrowTree> => {
+    // Another worker owns the tree since the last rebalance: write nothing more to it.
+    if (!owns(treeId)) throw REVOKED;
     let tree = state.get(treeId) ?? emptyGrowTree(treeId);
     const events: TreeEvent[] = payloads.map((payload, i) => ({
       eventId: eventIdOf(treeId, 'nodeId' in payload ? payload.nodeId : null, payload.kind),
@@ -105,6 +137,11 @@ export function createGrower({
     );
     for (const e of events) tree = evolveGrowTree(tree, e);
     state.set(treeId, tree);
+    const ack = acks.get(treeId);
+    if (ack && tree.opened) {
+      acks.delete(treeId);
+      ack();
+    }
     return tree;
   };
 
@@ -168,7 +205,7 @@ export function createGrower({
         },
       ];
     }
-    const j = await judge.judge(instruction, answer.text);
+    const j = await judge.judge(instruction, answer.text, priorCellsOf(tree, sampled.parentId));
     return [
       {
         kind: 'TurnExecuted',
@@ -216,7 +253,7 @@ export function createGrower({
   /** Drives one tree until it is closed or the run stops. */
   const grow = async (treeId: string, instruction: Instruction | null) => {
     for (;;) {
-      if (stopReason) return;
+      if (stopReason || !owns(treeId)) return;
       const tree = state.get(treeId) ?? emptyGrowTree(treeId);
       const cfg = configOf(tree);
       const step = nextStep(tree, cfg);
@@ -274,7 +311,7 @@ export function createGrower({
               ]);
               continue;
             }
-            const j = await judge.judge(inst, n.executed!.action);
+            const j = await judge.judge(inst, n.executed!.action, priorCellsOf(tree, n.sampled!.parentId));
             await emit(treeId, [
               {
                 kind: 'VerdictReached',
@@ -337,24 +374,27 @@ export function createGrower({
     }
   };
 
+  const load = async (partitions?: readonly number[]): Promise<void> => {
+    await new Promise<void>((resolve, reject) => {
+      log.read(topics.treeEvents, partitions ? { partitions } : {}).subscribe({
+        next: (r) => {
+          const e = r.value;
+          partitionOf.set(e.treeId, r.partition);
+          state.set(e.treeId, evolveGrowTree(state.get(e.treeId) ?? emptyGrowTree(e.treeId), e));
+        },
+        error: reject,
+        complete: resolve,
+      });
+    });
+  };
+
   const stop = (reason = 'stopped') => stopWith(new ArboretumError('TIMEOUT', reason));
 
   return {
     stop,
     stats: () => ({ ...stats, graded: [...stats.graded], correct: [...stats.correct] }),
     tree: (treeId) => state.get(treeId),
-    async load(partitions) {
-      await new Promise<void>((resolve, reject) => {
-        log.read(topics.treeEvents, partitions ? { partitions } : {}).subscribe({
-          next: (r) => {
-            const e = r.value;
-            state.set(e.treeId, evolveGrowTree(state.get(e.treeId) ?? emptyGrowTree(e.treeId), e));
-          },
-          error: reject,
-          complete: resolve,
-        });
-      });
-    },
+    load,
     async run(source) {
       const inFlight = new Set<string>();
       const running = new Set<Promise<void>>();
@@ -363,7 +403,9 @@ export function createGrower({
         inFlight.add(treeId);
         stats.open++;
         const p = grow(treeId, instruction)
-          .catch(stopWith)
+          .catch((e) => {
+            if (e !== REVOKED) stopWith(e);
+          })
           .finally(() => {
             inFlight.delete(treeId);
             stats.open--;
@@ -375,22 +417,45 @@ export function createGrower({
       const slot = async () => {
         while (running.size >= maxTrees && !stopReason) await new Promise<void>((r) => (wake = r));
       };
-      // Trees the log shows open first: they were cut short by a crash, a budget or a stop.
-      for (const [treeId, tree] of state) {
-        if (stopReason) break;
-        if (tree.opened && !tree.closed) {
+      /** Trees the log shows open (cut short by a crash, a budget, a stop or a rebalance) in these partitions. */
+      const resume = async (partitions: ReadonlySet<number> | null) => {
+        for (const [treeId, tree] of state) {
+          if (stopReason) return;
+          if (!tree.opened || tree.closed || inFlight.has(treeId)) continue;
+          if (partitions && !partitions.has(partitionOf.get(treeId) ?? -1)) continue;
+          if (!owns(treeId)) continue;
           await slot();
           start(treeId, null);
         }
-      }
-      for await (const instruction of source) {
+      };
+      await resume(null);
+      for await (const input of source) {
         if (stopReason) break;
+        if ('assigned' in input) {
+          const before = owned;
+          owned = new Set(input.assigned);
+          const added = input.assigned.filter((p) => !before?.has(p));
+          // On the first assignment, what load() read before run() covers every partition.
+          if (added.length && before !== null) await load(added);
+          await resume(new Set(added));
+          continue;
+        }
+        const wrapped = typeof (input as { instruction: unknown }).instruction === 'object';
+        const instruction = wrapped
+          ? (input as { instruction: Instruction }).instruction
+          : (input as Instruction);
         const treeId = treeIdOf(instruction.id);
+        const ack = wrapped ? (input as { ack?: () => void }).ack : undefined;
+        if (wrapped) partitionOf.set(treeId, (input as { partition: number }).partition);
+        const known = state.get(treeId);
+        if (inFlight.has(treeId) || known?.opened) ack?.();
         if (inFlight.has(treeId)) continue;
-        if (state.get(treeId)?.closed) {
+        if (known?.closed) {
           stats.skipped++;
           continue;
         }
+        if (!owns(treeId)) continue;
+        if (ack && !known?.opened) acks.set(treeId, ack);
         await slot();
         if (stopReason) break;
         start(treeId, instruction);

@@ -1,0 +1,256 @@
+import { readFile } from 'node:fs/promises';
+import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
+import type { EndpointConfig } from '../../connectors/llm/endpointConfig.ts';
+import type { LlmClient } from '../../connectors/llm/llmClient.ts';
+import type { EventLog } from '../../connectors/log/eventLog.ts';
+import { topics } from '../../connectors/log/topics.ts';
+import { createCas } from '../../connectors/sandbox/createCas.ts';
+import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
+import { readInstructions } from '../../connectors/sources/readInstructions.ts';
+import { createGrader } from '../../pipelines/grade/createGrader.ts';
+import { type ParsedAction, parseAction } from '../../pipelines/grade/parseAction.ts';
+import type { ActionJudge } from '../../pipelines/grow/actionJudge.ts';
+import { asyncIterableOf } from '../../pipelines/grow/asyncIterableOf.ts';
+import { createGradeJudge } from '../../pipelines/grow/createGradeJudge.ts';
+import { createGrower } from '../../pipelines/grow/createGrower.ts';
+import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
+import { type GrowSettings, parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
+import { progressLine } from '../../pipelines/grow/progressLine.ts';
+import { ArboretumError } from '../../schemas/errors.ts';
+import type { Instruction } from '../../schemas/types.ts';
+import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
+import type { Command } from '../command.ts';
+import { openLog } from '../openLog.ts';
+
+const help = `arboretum grow — grow preference trees with OpenAI-compatible actors and a critic
+
+Usage:
+  arboretum grow --instructions FILE --model M [--base-url URL] [--weak-model W] [--critic-model C] [options]
+  arboretum grow --config grow.yaml [options]
+  arboretum grow [--log URI] [--follow] --model M ...     (instructions from the log's instructions topic; see submit)
+
+Options:
+  --log URI            the event log (default ${DEFAULT_LOG}; kafka://host:port for a broker)
+  --instructions FILE  .jsonl/.json/.parquet instructions (--adapter gsm8k|math|apps|taco|codecontests|reclor|
+                       hotpotqa|strategyqa reads public dataset rows); without it, the instructions topic is read
+  --base-url URL       OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else api.openai.com)
+  --model M            the actor model; with only --model it plays every role (strong, weak, critic)
+  --weak-model W       the weaker actor (usually gives the rejected action)
+  --critic-model C     the critique model (it is shown the ground truth)
+  --max-turns N        turns per tree (default 5)
+  --concurrency N      LLM calls in flight per endpoint and trees grown at once (default 32)
+  --no-expand-after-pair   close a tree once a turn has its pair instead of expanding the incorrect action
+  --budget-tokens N    stop cleanly after N prompt+completion tokens (rerun to continue)
+  --budget-usd X       stop cleanly at X USD (prices per model in the config file)
+  --follow             keep growing as instructions arrive; on Kafka, workers share the topic as a consumer group
+  --group NAME         consumer group for --follow (default arboretum-grow)
+  --progress bar|json|none   default: bar on a terminal, JSON lines otherwise
+  --writer ID          worker id written on every event (default <hostname>-<pid>)
+  --unsafe-sandbox     run actions' Python WITHOUT bubblewrap isolation (limits only) where bwrap cannot run
+
+Keys come only from the environment: OPENAI_API_KEY, or the variable a config endpoint names in apiKeyEnv.
+Rerunning the same command resumes: trees already closed are skipped, open ones continue from the log, and no
+prompt whose answer is on the log is sent again.`;
+
+const noEndpointHelp = `no LLM endpoint. Point grow at one of:
+  OpenAI:          export OPENAI_API_KEY=sk-...            then  arboretum grow --model gpt-4o-mini ...
+  vLLM:            vllm serve Qwen/Qwen2.5-7B-Instruct     then  arboretum grow --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct ...
+  Ollama:          ollama serve; ollama pull qwen2.5       then  arboretum grow --base-url http://127.0.0.1:11434/v1 --model qwen2.5 ...
+  llama.cpp:       llama-server -m model.gguf --port 8080  then  arboretum grow --base-url http://127.0.0.1:8080/v1 --model local ...
+(or set OPENAI_BASE_URL, or give --config grow.yaml with endpoints; see examples/grow.yaml)`;
+
+function number(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new ArboretumError('INVALID_INPUT', `--${name} takes a number >= 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Endpoints from the settings, keys read from the environment; INVALID_CONFIG when nothing is reachable. */
+function endpointsOf(
+  settings: GrowSettings,
+  baseUrl: string | undefined,
+  concurrency: number,
+): EndpointConfig[] {
+  const env = process.env;
+  if (settings.endpoints?.length) {
+    return settings.endpoints.map((e) => {
+      const keyVar = e.apiKeyEnv ?? 'OPENAI_API_KEY';
+      const apiKey = env[keyVar];
+      if (!e.baseUrl && !apiKey) {
+        throw new ArboretumError(
+          'INVALID_CONFIG',
+          `endpoint ${e.name}: no baseUrl and no key in $${keyVar}\n${noEndpointHelp}`,
+        );
+      }
+      return { concurrency, ...e, apiKey };
+    });
+  }
+  const url = baseUrl ?? env.OPENAI_BASE_URL;
+  if (!url && !env.OPENAI_API_KEY) throw new ArboretumError('INVALID_CONFIG', noEndpointHelp);
+  return [{ name: url ?? 'openai', baseUrl: url, apiKey: env.OPENAI_API_KEY, concurrency }];
+}
+
+/** The environment: the bubblewrap sandbox, the sympy CAS and the graders, as the grower's judge. */
+function createJudge(unsafe: boolean): { judge: ActionJudge; close(): Promise<void> } {
+  const sandbox = createSandbox({ unsafe });
+  const cas = createCas({ unsafe });
+  const grader = createGrader({ sandbox, cas });
+  return {
+    judge: createGradeJudge<ParsedAction>({
+      sandbox,
+      parse: parseAction,
+      grade: (i, a) => grader.grade(i, a),
+    }),
+    async close() {
+      cas.close();
+      await sandbox.close();
+    },
+  };
+}
+
+async function* instructionsFrom(
+  log: EventLog,
+  file: string | undefined,
+  adapter: string | undefined,
+  follow: boolean,
+  group: string,
+): AsyncGenerator<Instruction> {
+  if (file) {
+    for await (const item of readInstructions(file, { adapter })) {
+      if (item.kind === 'instruction') yield item.instruction;
+      else {
+        console.error(item.deadLetter.reason);
+        await log.append(topics.deadLetters, [{ value: item.deadLetter }]);
+      }
+    }
+    return;
+  }
+  const records = follow ? log.readGroup(topics.instructions, { group }) : log.read(topics.instructions);
+  for await (const r of asyncIterableOf(records)) yield r.value;
+}
+
+export const command: Command = {
+  name: 'grow',
+  summary: 'grow preference trees from instructions with LLM actors and a critic',
+  help,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      {
+        log: { type: 'string' },
+        config: { type: 'string' },
+        instructions: { type: 'string' },
+        adapter: { type: 'string' },
+        'base-url': { type: 'string' },
+        model: { type: 'string' },
+        'weak-model': { type: 'string' },
+        'critic-model': { type: 'string' },
+        'max-turns': { type: 'string' },
+        concurrency: { type: 'string' },
+        'no-expand-after-pair': { type: 'boolean', default: false },
+        'budget-tokens': { type: 'string' },
+        'budget-usd': { type: 'string' },
+        follow: { type: 'boolean', default: false },
+        group: { type: 'string', default: 'arboretum-grow' },
+        progress: { type: 'string' },
+        writer: { type: 'string' },
+        'unsafe-sandbox': { type: 'boolean', default: false },
+      },
+      false,
+    );
+    const settings: GrowSettings = values.config
+      ? parseGrowYaml(await readFile(values.config, 'utf8'), values.config)
+      : { grow: {} };
+    const strong = values.model ?? settings.grow.strong;
+    if (!strong) {
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        '--model is required (or actors.strong in --config)\n' + noEndpointHelp,
+      );
+    }
+    const concurrency = intFlag('concurrency', values.concurrency, settings.concurrency ?? 32);
+    if (concurrency < 1) throw new ArboretumError('INVALID_INPUT', '--concurrency must be >= 1');
+    const config = growConfigOf({
+      ...settings.grow,
+      strong,
+      weak: values['weak-model'] ?? settings.grow.weak ?? (values.model ? values.model : undefined),
+      critic: values['critic-model'] ?? settings.grow.critic,
+      maxTurns:
+        values['max-turns'] !== undefined
+          ? intFlag('max-turns', values['max-turns'], 5)
+          : settings.grow.maxTurns,
+      expandAfterPair: values['no-expand-after-pair'] ? false : settings.grow.expandAfterPair,
+    });
+    const endpoints = endpointsOf(settings, values['base-url'], concurrency);
+    const llm: LlmClient = createOpenAIClient({
+      endpoints,
+      budget: {
+        maxTokens: number('budget-tokens', values['budget-tokens']) ?? settings.budget?.maxTokens,
+        maxCostUsd: number('budget-usd', values['budget-usd']) ?? settings.budget?.maxCostUsd,
+      },
+    });
+    const progress = values.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
+    if (!['bar', 'json', 'none'].includes(progress)) {
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        `--progress must be bar, json or none, got ${JSON.stringify(progress)}`,
+      );
+    }
+    const log = await openLog(values.log ?? settings.log ?? DEFAULT_LOG, { clientId: values.writer });
+    const judge = createJudge(values['unsafe-sandbox']!);
+    const grower = createGrower({
+      log,
+      llm,
+      judge: judge.judge,
+      config,
+      writer: values.writer,
+      trees: concurrency,
+    });
+    const onSignal = () => grower.stop('interrupted');
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const report = () => {
+      const stats = grower.stats();
+      if (progress === 'bar')
+        process.stderr.write(`\r\x1b[2K${progressLine(stats, llm.usage(), Date.now())}`);
+      else if (progress === 'json')
+        process.stderr.write(`${JSON.stringify({ progress: stats, usage: llm.usage(), at: Date.now() })}\n`);
+    };
+    const timer = progress === 'none' ? null : setInterval(report, progress === 'bar' ? 250 : 5000);
+    try {
+      await grower.load();
+      const stopped = await grower.run(
+        instructionsFrom(
+          log,
+          values.instructions ?? settings.instructions,
+          values.adapter ?? settings.adapter,
+          values.follow,
+          values.group!,
+        ),
+      );
+      if (timer) clearInterval(timer);
+      report();
+      if (progress === 'bar') process.stderr.write('\n');
+      const s = grower.stats();
+      console.error(
+        `grow: ${s.solved} solved, ${s.exhausted} exhausted, ${s.failed} failed, ${s.skipped} already closed; ` +
+          `${s.calls} LLM calls, ${s.tokens} tokens${s.reasked ? `, ${s.reasked} re-asked after a restart` : ''}`,
+      );
+      if (stopped) {
+        console.error(
+          `grow stopped: ${stopped.message}\nEverything so far is on ${log.uri}; rerun the same command to continue.`,
+        );
+        return stopped.code === 'BUDGET_EXHAUSTED' ? 3 : stopped.message === 'interrupted' ? 130 : 1;
+      }
+      return 0;
+    } finally {
+      if (timer) clearInterval(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await judge.close();
+      await log.close();
+    }
+  },
+};

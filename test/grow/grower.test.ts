@@ -1,0 +1,311 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastValueFrom, toArray } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
+import type { Budget } from '../../connectors/llm/endpointConfig.ts';
+import type { EventLog } from '../../connectors/log/eventLog.ts';
+import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
+import { topics } from '../../connectors/log/topics.ts';
+import { pairsOf } from '../../pipelines/assemble/pairsOf.ts';
+import { treeOf } from '../../pipelines/assemble/treeOf.ts';
+import type { ActionJudge } from '../../pipelines/grow/actionJudge.ts';
+import { createGrower } from '../../pipelines/grow/createGrower.ts';
+import { type GrowConfig, growConfigOf } from '../../pipelines/grow/growConfig.ts';
+import { treeIdOf } from '../../schemas/ids.ts';
+import type { Instruction, TreeEvent } from '../../schemas/types.ts';
+import { type ScriptedRequest, type ScriptReply, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+import { arithmeticActor, arithmeticInstructions, isCritique } from './arithmeticActor.ts';
+import { realJudge } from './realJudge.ts';
+
+let dir: string;
+let judge: { judge: ActionJudge; close(): Promise<void> };
+const cleanup: (() => Promise<void>)[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'arb-grow-'));
+  judge = await realJudge();
+});
+afterAll(async () => {
+  await judge.close();
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+let n = 0;
+async function setup(
+  reply: (r: ScriptedRequest) => ScriptReply,
+  grow: Partial<GrowConfig> = {},
+  budget: Budget = {},
+) {
+  const server = await startScriptedOpenAI({ reply });
+  const logDir = join(dir, `log-${n++}`);
+  let log: EventLog = createFileEventLog({ dir: logDir, fsync: 'never' });
+  cleanup.push(async () => {
+    await log.close();
+    await server.close();
+  });
+  const config = growConfigOf({ strong: 'strong', weak: 'weak', critic: 'critic', maxTurns: 3, ...grow });
+  const make = async (b: Budget = budget) => {
+    const llm = createOpenAIClient({
+      endpoints: [{ name: 'scripted', baseUrl: server.baseUrl, concurrency: 8 }],
+      budget: b,
+    });
+    const grower = createGrower({ log, llm, judge: judge.judge, config, writer: 'test', trees: 4 });
+    await grower.load();
+    return { grower, llm };
+  };
+  const events = async () =>
+    (await lastValueFrom(log.read(topics.treeEvents).pipe(toArray()))).map((r) => r.value);
+  const reopen = async () => {
+    await log.close();
+    log = createFileEventLog({ dir: logDir, fsync: 'never' });
+  };
+  return {
+    server,
+    make,
+    events,
+    reopen,
+    get log() {
+      return log;
+    },
+  };
+}
+const source = (xs: Instruction[]) =>
+  (async function* () {
+    yield* xs;
+  })();
+const kinds = (events: TreeEvent[]) =>
+  events.map((e) => `${e.payload.kind}${'nodeId' in e.payload ? `:${e.payload.nodeId}` : ''}`);
+const say = (value: number | string) => ({ content: `Step 1: add.\nAnswer:\n\\boxed{${value}}` });
+const sumOf = (r: ScriptedRequest) => {
+  const m = /What is (\d+) \+ (\d+)\?/.exec(r.messages.find((x) => x.role === 'user')!.content)!;
+  return Number(m[1]) + Number(m[2]);
+};
+const critiques = (r: ScriptedRequest) =>
+  r.messages.filter((m) => m.content.includes('Your answer is wrong.')).length;
+
+describe('createGrower', () => {
+  it('grows a tree turn by turn: pair, critique of the incorrect action, its history in the next prompt', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup((r) =>
+      isCritique(r)
+        ? { content: 'Step 1 adds wrongly.' }
+        : say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1),
+    );
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const events = await t.events();
+    expect(kinds(events)).toEqual([
+      'TreeOpened',
+      'StrategySampled:t1.a0.0',
+      'StrategySampled:t1.a0.1',
+      'TurnExecuted:t1.a0.0',
+      'VerdictReached:t1.a0.0',
+      'TurnExecuted:t1.a0.1',
+      'VerdictReached:t1.a0.1',
+      'CritiqueEmitted:t1.a0.1',
+      'StrategySampled:t2.a0.0',
+      'StrategySampled:t2.a0.1',
+      'TurnExecuted:t2.a0.0',
+      'VerdictReached:t2.a0.0',
+      'TurnExecuted:t2.a0.1',
+      'VerdictReached:t2.a0.1',
+      'CritiqueEmitted:t2.a0.1',
+      'StrategySampled:t3.a0.0',
+      'StrategySampled:t3.a0.1',
+      'TurnExecuted:t3.a0.0',
+      'VerdictReached:t3.a0.0',
+      'TurnExecuted:t3.a0.1',
+      'VerdictReached:t3.a0.1',
+      'TreeClosed',
+    ]);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    expect(events.every((e) => e.treeId === treeIdOf(inst.id) && e.writer === 'test')).toBe(true);
+    const t2 = events.find((e) => e.payload.kind === 'StrategySampled' && e.payload.nodeId === 't2.a0.1')!
+      .payload as any;
+    expect(t2).toMatchObject({ parentId: 't1.a0.1', turn: 2, model: 'weak', role: 'weak' });
+    expect(t2.prompt.at(-1).content).toBe('Your answer is wrong.\nStep 1 adds wrongly.');
+    expect(t2.prompt.at(-2)).toEqual({
+      role: 'assistant',
+      content: say(sumOf({ messages: t2.prompt } as any) + 1).content,
+    });
+    expect(events.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
+    // The critic saw the ground truth; nothing was asked twice.
+    const critic = t.server.requests.filter(isCritique);
+    expect(critic).toHaveLength(2);
+    expect(critic[0].messages[1].content).toContain(`Answer: ${inst.reference.answer}`);
+    const ids = t.server.requests.map((r) => r.requestId);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The assemble engine reads the same tree: one pair per turn, chosen from strong, rejected from weak.
+    const pairs = pairsOf(treeOf(events[0].treeId, events));
+    expect(pairs.map((p) => [p.turn, p.chosenModel, p.rejectedModel])).toEqual([
+      [1, 'strong', 'weak'],
+      [2, 'strong', 'weak'],
+      [3, 'strong', 'weak'],
+    ]);
+    expect(grower.stats()).toMatchObject({ solved: 1, pairs: 3, calls: 8 });
+  });
+
+  it('with no correct action climbs resample, ladder and ground-truth waves, stopping after the wave that finds one', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup(
+      (r) => {
+        if (isCritique(r)) return { content: 'No.' };
+        const given = r.messages[0].content.includes('A reference solution is given below');
+        return say(given ? sumOf(r) : sumOf(r) + 2);
+      },
+      {
+        maxTurns: 1,
+        resamples: 3,
+        ladderRounds: 2,
+        ladderSamples: 2,
+        groundTruthAttempts: 3,
+        wave: 2,
+        ladder: ['weak', 'strong', 'oracle'],
+      },
+    );
+    const { grower } = await t.make();
+    await grower.run(source([inst]));
+    const sampled = (await t.events())
+      .filter((e) => e.payload.kind === 'StrategySampled')
+      .map((e) => e.payload as any);
+    expect(sampled.map((s) => `${s.nodeId}:${s.role}:${s.model}`)).toEqual([
+      't1.a0.0:strong:strong',
+      't1.a0.1:weak:weak',
+      't1.a1.0:resample:strong',
+      't1.a2.0:resample:weak',
+      't1.a3.0:resample:strong',
+      't1.a4.0:ladder:weak',
+      't1.a5.0:ladder:weak',
+      't1.a6.0:ladder:strong',
+      't1.a7.0:ladder:strong',
+      't1.a8.0:ground-truth:strong',
+      't1.a9.0:ground-truth:strong',
+    ]);
+    expect(sampled.at(-1).prompt[0].content).toContain(`Answer: ${inst.reference.answer}`);
+    const events = await t.events();
+    expect(events.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
+    expect(pairsOf(treeOf(events[0].treeId, events))).toHaveLength(2);
+  });
+
+  it('records an empty or malformed answer as a failed action and the tree goes on', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup(
+      (r) =>
+        isCritique(r)
+          ? { content: 'No.' }
+          : r.model === 'weak'
+            ? critiques(r)
+              ? { raw: '{oops' }
+              : { content: '' }
+            : say(sumOf(r)),
+      { maxTurns: 2, resamples: 0, ladderRounds: 0, groundTruthAttempts: 0 },
+    );
+    const { grower } = await t.make();
+    await grower.run(source([inst]));
+    const events = await t.events();
+    const failed = events
+      .filter((e) => e.payload.kind === 'TurnExecuted' && e.payload.failure)
+      .map((e) => e.payload as any);
+    expect(failed.map((f) => [f.nodeId, f.failure])).toEqual([['t1.a0.1', 'empty answer']]);
+    // Only correct actions at turn 1 (the failed one is not valid): solved, not expanded.
+    expect(events.at(-1)!.payload).toMatchObject({
+      kind: 'TreeClosed',
+      outcome: 'solved',
+      reason: 'only correct actions at turn 1',
+    });
+  });
+
+  it('closes after the pair when expandAfterPair is off', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup((r) => say(r.model === 'strong' ? sumOf(r) : 0), { expandAfterPair: false });
+    const { grower } = await t.make();
+    await grower.run(source([inst]));
+    const events = await t.events();
+    expect(events.some((e) => e.payload.kind === 'CritiqueEmitted')).toBe(false);
+    expect(events.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
+  });
+
+  it('stops cleanly at the budget and a later run finishes without asking any answered prompt again', async () => {
+    const insts = arithmeticInstructions(6);
+    const t = await setup(arithmeticActor({ skill: { strong: 0.6, weak: 0.3 } }), {
+      resamples: 2,
+      ladderRounds: 1,
+      ladderSamples: 2,
+      groundTruthAttempts: 1,
+      wave: 2,
+    });
+    const first = await t.make({ maxTokens: 1500 });
+    const stopped = await first.grower.run(source(insts));
+    expect(stopped?.code).toBe('BUDGET_EXHAUSTED');
+    const before = await t.events();
+    const answered = new Set(
+      before
+        .filter((e) => e.payload.kind === 'TurnExecuted' || e.payload.kind === 'CritiqueEmitted')
+        .map((e) => {
+          const p = e.payload as { kind: string; nodeId: string };
+          return `${e.treeId}/${p.nodeId}${p.kind === 'CritiqueEmitted' ? '/critique' : ''}`;
+        }),
+    );
+    expect(answered.size).toBeGreaterThan(0);
+    expect(before.filter((e) => e.payload.kind === 'TreeClosed').length).toBeLessThan(6);
+    const asked = t.server.requests.length;
+    await t.reopen();
+    const second = await t.make({});
+    expect(await second.grower.run(source(insts))).toBeNull();
+    const again = t.server.requests.slice(asked).filter((r) => answered.has(r.requestId!));
+    expect(again.map((r) => r.requestId)).toEqual([]);
+    const after = await t.events();
+    expect(after.filter((e) => e.payload.kind === 'TreeClosed')).toHaveLength(6);
+    // Events of one tree keep a contiguous seq across the two runs.
+    for (const id of new Set(after.map((e) => e.treeId))) {
+      const seqs = after.filter((e) => e.treeId === id).map((e) => e.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => i));
+    }
+    // A third run has nothing to do.
+    const third = await t.make({});
+    const count = t.server.requests.length;
+    await third.grower.run(source(insts));
+    expect(t.server.requests.length).toBe(count);
+    expect(third.grower.stats().skipped).toBe(6);
+  });
+
+  it('re-asks an intent left without its answer once, with the logged prompt', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup(arithmeticActor(), { maxTurns: 1 });
+    // A grower whose endpoint never answers logs the intents, then stops: as a crash right after them would.
+    const probe = await startScriptedOpenAI({ reply: () => ({ hang: true }) });
+    cleanup.push(() => probe.close());
+    const hung = createGrower({
+      log: t.log,
+      llm: createOpenAIClient({
+        endpoints: [{ name: 'p', baseUrl: probe.baseUrl, timeoutMs: 200, maxRetries: 0 }],
+      }),
+      judge: judge.judge,
+      config: growConfigOf({ strong: 'strong', weak: 'weak', critic: 'critic', maxTurns: 1 }),
+      writer: 'crashed',
+    });
+    await hung.load();
+    expect((await hung.run(source([inst])))?.code).toBe('LLM_FAILED');
+    const intents = (await t.events())
+      .filter((e) => e.payload.kind === 'StrategySampled')
+      .map((e) => e.payload as any);
+    expect(intents.map((s) => s.nodeId)).toEqual(['t1.a0.0', 't1.a0.1']);
+    const { grower } = await t.make();
+    await grower.run(source([]));
+    const asked = t.server.requests.filter((r) => !isCritique(r));
+    expect(asked.map((r) => r.requestId).sort()).toEqual(
+      intents.map((s) => `${treeIdOf(inst.id)}/${s.nodeId}`).sort(),
+    );
+    for (const r of asked) {
+      const s = intents.find((i) => r.requestId!.endsWith(i.nodeId));
+      expect(r.messages).toEqual(s.prompt);
+      expect(r.body.seed).toBe(s.params.seed);
+    }
+    expect(grower.stats().reasked).toBe(2);
+  });
+});

@@ -1,0 +1,58 @@
+import type { AnalyticsDb } from '../openAnalyticsDb.ts';
+import type { QueryResult } from '../queryResult.ts';
+
+/** Everything a report shows, read from the views. */
+export interface ReportData {
+  readonly totals: Readonly<Record<string, number>>;
+  readonly table1: QueryResult;
+  readonly strategyDiversity: QueryResult;
+  readonly strategyShares: QueryResult;
+  readonly passRate: QueryResult;
+  readonly passRateByTurn: QueryResult;
+  readonly treeLength: QueryResult;
+  readonly critiqueEffectiveness: QueryResult;
+  readonly modelContribution: QueryResult;
+  readonly cost: QueryResult;
+  /** Examples to open in the viewer: the longest trees of each task and dataset. */
+  readonly exampleTrees: QueryResult;
+}
+
+/** Reads the report's figures from an analytics database. */
+export async function reportData(db: AnalyticsDb): Promise<ReportData> {
+  const totalsRow = await db.query(`SELECT
+    (SELECT count(*) FROM tree_opened) AS trees,
+    (SELECT count(*) FROM tree_closed) AS closed_trees,
+    (SELECT count(*) FROM strategy_sampled) AS actions,
+    (SELECT count(*) FROM verdict_reached WHERE correct) AS correct_actions,
+    (SELECT count(*) FROM critique_emitted) AS critiques,
+    (SELECT count(*) FROM pair_rows) AS pairs,
+    (SELECT count(*) FROM sft_rows) AS sft_rows`);
+  const totals = Object.fromEntries(totalsRow.columns.map((c, i) => [c, Number(totalsRow.rows[0][i])]));
+  return {
+    totals,
+    table1: await db.query('SELECT * FROM table1'),
+    strategyDiversity: await db.query(
+      'SELECT task, dataset, actions, strategies, entropy_bits, max_entropy_bits FROM strategy_diversity',
+    ),
+    strategyShares: await db.query(
+      `SELECT task || ' / ' || dataset AS "group", strategy, share
+       FROM (SELECT task, dataset, unnest(map_keys(share)) AS strategy, unnest(map_values(share)) AS share
+             FROM strategy_diversity)`,
+    ),
+    passRate: await db.query('SELECT * FROM pass_rate'),
+    passRateByTurn: await db.query(
+      `SELECT turn, strategy, sum(judged)::BIGINT AS judged, round(sum(correct) / sum(judged), 4) AS pass_rate
+       FROM pass_rate GROUP BY ALL ORDER BY turn, strategy`,
+    ),
+    treeLength: await db.query('SELECT * FROM tree_length'),
+    critiqueEffectiveness: await db.query('SELECT * FROM critique_effectiveness'),
+    modelContribution: await db.query('SELECT * FROM model_contribution'),
+    cost: await db.query('SELECT * FROM cost'),
+    exampleTrees: await db.query(
+      `SELECT task, dataset, tree_id, instruction_id, turns, actions, outcome FROM (
+         SELECT *, row_number() OVER (PARTITION BY task, dataset ORDER BY turns DESC, actions DESC, tree_id) AS k
+         FROM trees)
+       WHERE k <= 3 ORDER BY task, dataset, k`,
+    ),
+  };
+}

@@ -1,0 +1,87 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ArboretumError, messageOf } from '../../schemas/errors.ts';
+import type { AnalyticsDb } from '../openAnalyticsDb.ts';
+import { buildReport } from '../report/buildReport.ts';
+import { viewerPage } from './viewerPage.ts';
+import { viewerQueries } from './viewerQueries.ts';
+
+export interface ViewerOptions {
+  readonly db: AnalyticsDb;
+  /** Default 0: a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1 (local only). */
+  readonly host?: string;
+}
+
+export interface Viewer {
+  /** Where it listens, e.g. http://127.0.0.1:8787/. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The tree viewer: a local web app (node:http) over an analytics database. `/` the page, `/report` the HTML report
+ * with links back to the viewer, `/api/facets`, `/api/trees?q=&task=&dataset=&limit=&offset=`, `/api/tree?id=`.
+ */
+export async function createViewer(options: ViewerOptions): Promise<Viewer> {
+  const { db, port = 0, host = '127.0.0.1' } = options;
+  const queries = viewerQueries(db);
+  const send = (res: ServerResponse, status: number, type: string, body: string) => {
+    res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+  const json = (res: ServerResponse, status: number, value: unknown) =>
+    send(res, status, 'application/json', JSON.stringify(value));
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://viewer');
+    const p = url.searchParams;
+    switch (url.pathname) {
+      case '/':
+        return send(res, 200, 'text/html', viewerPage);
+      case '/report':
+        return send(res, 200, 'text/html', await buildReport({ db, viewerUrl: '/' }));
+      case '/api/facets':
+        return json(res, 200, await queries.facets());
+      case '/api/trees':
+        return json(
+          res,
+          200,
+          await queries.search({
+            q: p.get('q') ?? '',
+            task: p.get('task') ?? '',
+            dataset: p.get('dataset') ?? '',
+            limit: Number(p.get('limit') ?? 50) || 50,
+            offset: Number(p.get('offset') ?? 0) || 0,
+          }),
+        );
+      case '/api/tree': {
+        const id = p.get('id') ?? '';
+        const tree = await queries.tree(id);
+        return tree ? json(res, 200, tree) : json(res, 404, { error: `no tree ${id}` });
+      }
+      default:
+        return json(res, 404, { error: `not found: ${url.pathname}` });
+    }
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => json(res, 500, { error: messageOf(e) }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) =>
+      reject(
+        new ArboretumError('INVALID_INPUT', `viewer: cannot listen on ${host}:${port}: ${messageOf(e)}`),
+      ),
+    );
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,58 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { buildReport } from '../../analytics/report/buildReport.ts';
+import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
+import { ArboretumError } from '../../schemas/errors.ts';
+import { DEFAULT_LOG, parseFlags } from '../args.ts';
+import type { Command } from '../command.ts';
+import { openLog } from '../openLog.ts';
+
+const help = `arboretum report — one self-contained HTML report of the log
+
+Usage:
+  arboretum report --out report.html [--log URI] [--db FILE.duckdb] [--viewer URL] [--title T]
+
+Syncs the log into the database (FILE, or in memory), then writes the paper's Table 1 per task and dataset
+(instructions, pairs, correct answers, T1..T5), charts of strategy diversity, pass rate by turn and tree lengths,
+and critique effectiveness, model contribution and cost. Charts are drawn by Vega-Lite, inlined: the file needs
+no network. Rows link to the tree viewer at --viewer (default http://127.0.0.1:8787/, see arboretum view).
+--log defaults to ${DEFAULT_LOG}.`;
+
+export const command: Command = {
+  name: 'report',
+  summary: 'write a self-contained HTML report of the log',
+  help,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      {
+        log: { type: 'string', default: DEFAULT_LOG },
+        db: { type: 'string' },
+        out: { type: 'string' },
+        viewer: { type: 'string', default: 'http://127.0.0.1:8787/' },
+        title: { type: 'string', default: 'arboretum report' },
+      },
+      false,
+    );
+    if (!values.out) throw new ArboretumError('INVALID_INPUT', '--out report.html is required');
+    const log = await openLog(values.log!);
+    try {
+      const { db, sync } = await syncedDb({ log, path: values.db });
+      try {
+        const html = await buildReport({ db, title: values.title, viewerUrl: values.viewer });
+        await mkdir(dirname(values.out) || '.', { recursive: true });
+        const tmp = `${values.out}.tmp-${process.pid}`;
+        await writeFile(tmp, html);
+        await rename(tmp, values.out);
+        console.log(
+          `report of ${sync.positions.size ? [...sync.positions.values()].reduce((a, b) => a + b, 0) : 0} events written to ${values.out} (${Math.round(html.length / 1024)} KiB)`,
+        );
+        return 0;
+      } finally {
+        db.close();
+      }
+    } finally {
+      await log.close();
+    }
+  },
+};

@@ -117,8 +117,8 @@ describe('viewer in headless Chromium', () => {
 
   it('serves the report; its rows link to the trees', async () => {
     await page.goto(`${viewer.url}report`);
-    await page.waitForFunction(() => document.body.dataset.charts);
-    expect(await page.evaluate(() => document.body.dataset.charts)).toBe('ready');
+    await page.waitForFunction('document.body.dataset.charts');
+    expect(await page.evaluate('document.body.dataset.charts')).toBe('ready');
     expect(await page.locator('.charts svg').count()).toBe(4);
     await page.click('table a[href*="tree="]');
     await page.waitForSelector('body[data-tree]');
@@ -134,8 +134,8 @@ describe('viewer in headless Chromium', () => {
     await writeFile(file, await buildReport({ db, viewerUrl: viewer.url }));
     const report = await browser.newPage();
     await report.goto(`file://${file}`);
-    await report.waitForFunction(() => document.body.dataset.charts);
-    expect(await report.evaluate(() => document.body.dataset.charts)).toBe('ready');
+    await report.waitForFunction('document.body.dataset.charts');
+    expect(await report.evaluate('document.body.dataset.charts')).toBe('ready');
     expect(await report.locator('.charts svg').count()).toBe(4);
     expect(await report.locator('table').first().locator('tfoot').textContent()).toContain('43');
     await report.close();

@@ -131,9 +131,11 @@ export function bwrapArgs({
   if (!real.startsWith('/usr/')) {
     const prefix = dirname(dirname(real));
     args.push('--ro-bind', prefix, prefix);
-    if (dirname(dirname(python)) !== prefix)
-      args.push('--ro-bind', dirname(dirname(python)), dirname(dirname(python)));
+    const linked = dirname(dirname(python));
+    if (linked !== prefix && !linked.startsWith('/usr/')) args.push('--ro-bind', linked, linked);
   }
+  // The root tmpfs bwrap builds (and /etc on it) read-only too: only /scratch and /dev/shm are writable.
+  args.push('--remount-ro', '/');
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
   return args;
 }

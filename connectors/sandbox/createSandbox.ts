@@ -253,6 +253,7 @@ export function createSandbox({
         const results: TestRunResult[] = [];
         let compileError: string | null = null;
         let stopped = false;
+        let protocolError: string | null = null;
         let child: ChildProcess | undefined;
         let stdoutBytes = 0;
         const err = collector(64 * 1024, () => {});
@@ -260,9 +261,24 @@ export function createSandbox({
         let partial = '';
         const onLine = (line: string) => {
           if (stopped || !line) return;
-          const msg = JSON.parse(line);
-          if ('compileError' in msg) {
+          let msg: TestRunResult & { compileError?: string };
+          try {
+            msg = JSON.parse(line);
+          } catch {
+            protocolError = `result line is not JSON: ${line.slice(0, 100)}`;
+            stopped = true;
+            if (child) launcher.kill(child);
+            return;
+          }
+          if (msg.compileError !== undefined) {
             compileError = msg.compileError;
+            return;
+          }
+          if (msg.index !== results.length) {
+            // Results come strictly in order; anything else did not come from the runner.
+            protocolError = `result line out of order (index ${msg.index}, expected ${results.length})`;
+            stopped = true;
+            if (child) launcher.kill(child);
             return;
           }
           results.push(msg as TestRunResult);
@@ -301,15 +317,19 @@ export function createSandbox({
             child = c;
           },
         );
+        // Assigned in the line callback, which TypeScript's narrowing does not follow.
+        const broken = protocolError as string | null;
         const failed = !stopped && !r.timedOut && (r.code !== 0 || r.signal !== null);
         return {
           compileError,
           results,
-          stopped,
+          stopped: stopped && broken === null,
           timedOut: r.timedOut,
-          error: failed
-            ? `runner ended with ${r.signal ?? `exit code ${r.code}`}: ${err.text.slice(-2000)}`
-            : null,
+          error:
+            broken ??
+            (failed
+              ? `runner ended with ${r.signal ?? `exit code ${r.code}`}: ${err.text.slice(-2000)}`
+              : null),
           durationMs: Math.round(r.durationMs * 1000) / 1000,
         };
       });

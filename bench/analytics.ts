@@ -1,0 +1,140 @@
+// Analytics sink and query benchmark: sync rate (events/s) of a synthetic log into a fresh DuckDB file, and the
+// latency of strategy_diversity (and the other report queries) on it; medians of several runs.
+// Usage: npx tsx bench/analytics.ts [--events 10000000] [--runs 3] [--queries 5] [--action-bytes 100,400]
+//                                   [--log-dir DIR (kept and reused when it already holds the events)]
+
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openAnalyticsDb } from '../analytics/openAnalyticsDb.ts';
+import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
+import { topics } from '../connectors/log/topics.ts';
+import { syncLog } from '../pipelines/analyticsSink/syncLog.ts';
+import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
+import { median, printTable } from './stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '10000000' },
+    runs: { type: 'string', default: '3' },
+    queries: { type: 'string', default: '5' },
+    'action-bytes': { type: 'string', default: '100,400' },
+    'log-dir': { type: 'string' },
+  },
+});
+const total = Number(values.events);
+const runs = Number(values.runs);
+const queryRuns = Number(values.queries);
+const [minBytes, maxBytes] = values['action-bytes']!.split(',').map(Number);
+const work = await mkdtemp(join(tmpdir(), 'arboretum-bench-analytics-'));
+const logDir = values['log-dir'] ?? join(work, 'log');
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+// 1. The log: synthetic trees (about 14.8 events a tree, lengths as the paper's T1..T5) up to `total` events.
+{
+  const log = createFileEventLog({ dir: logDir, fsync: 'never' });
+  const have = (await log.endOffsets(topics.treeEvents)).get(0) ?? 0;
+  if (have < total) {
+    if (have > 0)
+      throw new Error(`${logDir} holds ${have} events, fewer than ${total}: give an empty --log-dir`);
+    const t0 = performance.now();
+    let batch: { value: import('../schemas/types.ts').TreeEvent }[] = [];
+    let n = 0;
+    for (const value of syntheticTreeEvents({
+      trees: Math.ceil(total / 14.5),
+      seed: 42,
+      actionBytes: [minBytes, maxBytes],
+    })) {
+      batch.push({ value });
+      if (++n === total) break;
+      if (batch.length === 10_000) {
+        await log.append(topics.treeEvents, batch);
+        batch = [];
+      }
+    }
+    if (batch.length) await log.append(topics.treeEvents, batch);
+    process.stderr.write(`wrote ${n} events in ${seconds(t0).toFixed(1)} s\n`);
+  }
+  await log.close();
+}
+const logBytes = (await createFileEventLog({ dir: logDir }).stat()).find(
+  (s) => s.topic === 'tree-events',
+)!.bytes;
+
+// 2. Sync into a fresh DuckDB file, `runs` times; then the queries on the last file, `queryRuns` times each.
+const syncRates: number[] = [];
+const syncSeconds: number[] = [];
+let dbFile = '';
+let summary = '';
+for (let run = 0; run < runs; run++) {
+  dbFile = join(work, `run${run}.duckdb`);
+  const log = createFileEventLog({ dir: logDir });
+  const t0 = performance.now();
+  const db = await openAnalyticsDb({ path: dbFile });
+  const s = await syncLog({ log, connection: db.connection });
+  db.close(); // includes the final checkpoint
+  const secs = seconds(t0);
+  await log.close();
+  if (s.events !== total) throw new Error(`synced ${s.events} events, expected ${total}`);
+  syncRates.push(s.events / secs);
+  syncSeconds.push(secs);
+  summary = `${s.pairs} pairs, ${s.sft} SFT rows`;
+  process.stderr.write(`sync run ${run + 1}/${runs}: ${secs.toFixed(1)} s\n`);
+  if (run < runs - 1) await rm(dbFile, { force: true });
+}
+const dbBytes = (await stat(dbFile)).size;
+
+// An incremental sync with nothing new: loading the stored positions, closed trees and open trees.
+const noop: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const log = createFileEventLog({ dir: logDir });
+  const db = await openAnalyticsDb({ path: dbFile });
+  const t0 = performance.now();
+  const s = await syncLog({ log, connection: db.connection });
+  noop.push(seconds(t0));
+  if (s.events !== 0) throw new Error(`a second sync read ${s.events} events`);
+  db.close();
+  await log.close();
+}
+
+const queries: Record<string, string> = {
+  strategy_diversity: 'SELECT * FROM strategy_diversity',
+  pass_rate: 'SELECT * FROM pass_rate',
+  tree_length: 'SELECT * FROM tree_length',
+  table1: 'SELECT * FROM table1',
+  critique_effectiveness: 'SELECT * FROM critique_effectiveness',
+  model_contribution: 'SELECT * FROM model_contribution',
+  cost: 'SELECT * FROM cost',
+};
+const latencies: Record<string, { first: number; times: number[] }> = {};
+{
+  const db = await openAnalyticsDb({ path: dbFile });
+  for (const [name, sql] of Object.entries(queries)) {
+    const times: number[] = [];
+    for (let i = 0; i < queryRuns; i++) {
+      const t0 = performance.now();
+      await db.query(sql);
+      times.push(seconds(t0));
+    }
+    latencies[name] = { first: times[0], times };
+  }
+  db.close();
+}
+
+console.log(
+  `\n${total.toLocaleString('en-US')} events (${(logBytes / 2 ** 30).toFixed(2)} GiB of log, actions ${minBytes}-${maxBytes} B; ${summary}); DuckDB file ${(dbBytes / 2 ** 30).toFixed(2)} GiB; ${runs} sync runs, ${queryRuns} runs a query\n`,
+);
+printTable([
+  ['measure', 'median', 'min', 'max'],
+  ['sync, fresh file (events/s)', median(syncRates), Math.min(...syncRates), Math.max(...syncRates)],
+  ['sync, fresh file (s)', median(syncSeconds), Math.min(...syncSeconds), Math.max(...syncSeconds)],
+  ['sync, nothing new (s)', median(noop), Math.min(...noop), Math.max(...noop)],
+  ...Object.entries(latencies).map(([name, l]) => [
+    `${name} (ms; first ${(l.first * 1000).toFixed(0)})`,
+    median(l.times) * 1000,
+    Math.min(...l.times) * 1000,
+    Math.max(...l.times) * 1000,
+  ]),
+]);
+await rm(work, { recursive: true, force: true });

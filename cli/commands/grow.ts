@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { map } from 'rxjs';
 import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
 import type { EndpointConfig } from '../../connectors/llm/endpointConfig.ts';
 import type { LlmClient } from '../../connectors/llm/llmClient.ts';
@@ -12,12 +13,12 @@ import { type ParsedAction, parseAction } from '../../pipelines/grade/parseActio
 import type { ActionJudge } from '../../pipelines/grow/actionJudge.ts';
 import { asyncIterableOf } from '../../pipelines/grow/asyncIterableOf.ts';
 import { createGradeJudge } from '../../pipelines/grow/createGradeJudge.ts';
-import { createGrower } from '../../pipelines/grow/createGrower.ts';
+import { createGrower, type GrowInput } from '../../pipelines/grow/createGrower.ts';
+import { groupInputs } from '../../pipelines/grow/groupInputs.ts';
 import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
 import { type GrowSettings, parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
 import { progressLine } from '../../pipelines/grow/progressLine.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
-import type { Instruction } from '../../schemas/types.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { openLog } from '../openLog.ts';
@@ -110,25 +111,31 @@ function createJudge(unsafe: boolean): { judge: ActionJudge; close(): Promise<vo
   };
 }
 
-async function* instructionsFrom(
+/** Instructions of a file (dead letters appended to the log as they come). */
+async function* fileInstructions(
+  log: EventLog,
+  file: string,
+  adapter: string | undefined,
+): AsyncGenerator<GrowInput> {
+  for await (const item of readInstructions(file, { adapter })) {
+    if (item.kind === 'instruction') yield item.instruction;
+    else {
+      console.error(item.deadLetter.reason);
+      await log.append(topics.deadLetters, [{ value: item.deadLetter }]);
+    }
+  }
+}
+
+function instructionsFrom(
   log: EventLog,
   file: string | undefined,
   adapter: string | undefined,
   follow: boolean,
   group: string,
-): AsyncGenerator<Instruction> {
-  if (file) {
-    for await (const item of readInstructions(file, { adapter })) {
-      if (item.kind === 'instruction') yield item.instruction;
-      else {
-        console.error(item.deadLetter.reason);
-        await log.append(topics.deadLetters, [{ value: item.deadLetter }]);
-      }
-    }
-    return;
-  }
-  const records = follow ? log.readGroup(topics.instructions, { group }) : log.read(topics.instructions);
-  for await (const r of asyncIterableOf(records)) yield r.value;
+): AsyncIterable<GrowInput> {
+  if (file) return fileInstructions(log, file, adapter);
+  if (follow) return asyncIterableOf(groupInputs(log, group));
+  return asyncIterableOf(log.read(topics.instructions).pipe(map((r) => r.value)));
 }
 
 export const command: Command = {
@@ -220,7 +227,14 @@ export const command: Command = {
     };
     const timer = progress === 'none' ? null : setInterval(report, progress === 'bar' ? 250 : 5000);
     try {
-      await grower.load();
+      const source = values.instructions ?? settings.instructions;
+      if (values.follow && source)
+        throw new ArboretumError(
+          'INVALID_INPUT',
+          '--follow reads the instructions topic: submit the file first, or drop --follow',
+        );
+      // In a consumer group each assignment loads the tree-events of the partitions it gives this worker.
+      if (!values.follow) await grower.load();
       const stopped = await grower.run(
         instructionsFrom(
           log,

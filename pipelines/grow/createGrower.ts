@@ -40,7 +40,10 @@ export type GrowInput =
 export type StopReason = { readonly code: string; readonly message: string } | null;
 
 export interface Grower {
-  /** Reads the tree-events log (all partitions, or these) to its end and folds every tree. Call before run. */
+  /**
+   * Reads the tree-events log (all partitions, or these) to its end and folds every tree. Call before run, except in
+   * a consumer group: there each assignment loads the partitions it adds.
+   */
   load(partitions?: readonly number[]): Promise<void>;
   /**
    * Grows every tree the log shows open, then one tree per instruction of `source` not yet on the log, `trees` at a
@@ -101,12 +104,15 @@ export function createGrower({
   const acks = new Map<string, () => void>();
   let stopReason: StopReason = null;
 
+  /** Wakes run() when it waits for the next input. */
+  let onStop = () => {};
   const stopWith = (e: unknown) => {
     if (stopReason) return;
     stopReason = {
       code: isArboretumError(e) ? e.code : 'ERROR',
       message: messageOf(e),
     };
+    onStop();
   };
 
   const configOf = (tree: GrowTree): GrowConfig => {
@@ -429,14 +435,24 @@ export function createGrower({
         }
       };
       await resume(null);
-      for await (const input of source) {
-        if (stopReason) break;
+      const inputs = source[Symbol.asyncIterator]();
+      // stop() must not wait for the next instruction of a followed topic.
+      const stopped = new Promise<IteratorResult<GrowInput>>((resolve) => {
+        onStop = () => resolve({ done: true, value: undefined });
+      });
+      for (;;) {
+        const next = await Promise.race([inputs.next(), stopped]);
+        if (next.done || stopReason) {
+          void inputs.return?.();
+          break;
+        }
+        const input = next.value;
         if ('assigned' in input) {
           const before = owned;
           owned = new Set(input.assigned);
           const added = input.assigned.filter((p) => !before?.has(p));
-          // On the first assignment, what load() read before run() covers every partition.
-          if (added.length && before !== null) await load(added);
+          // Newly owned partitions are (re)read: another worker may have grown their trees meanwhile.
+          if (added.length) await load(added);
           await resume(new Set(added));
           continue;
         }

@@ -4,8 +4,8 @@ import { deleteNamespace, freshNamespace, openTestLog } from './kafkaTestLog.ts'
 describeEventLog('kafka', async () => {
   const namespace = freshNamespace();
   return {
-    log: openTestLog(namespace),
-    reopen: async () => openTestLog(namespace),
+    log: await openTestLog(namespace),
+    reopen: () => openTestLog(namespace),
     cleanup: () => deleteNamespace(namespace),
   };
 });

@@ -1,11 +1,40 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
+import { startBroker } from '../../connectors/log/kafka/broker/startBroker.ts';
 import { createKafkaEventLog, type KafkaEventLogOptions } from '../../connectors/log/kafka/kafkaEventLog.ts';
 
-/** The broker of this test run (test/setup/kafkaBroker.ts): KAFKA_BROKERS or the one the setup started. */
-export function testBrokers(): string[] {
-  return inject('kafkaBrokers').split(',');
+let brokers: Promise<string[]> | undefined;
+
+/**
+ * The broker of this test run: KAFKA_BROKERS, else the run's own broker (test/setup/kafkaBroker.ts), started by the
+ * first test file that asks, under a lock folder so parallel test files start one.
+ */
+export function testBrokers(): Promise<string[]> {
+  brokers ??= (async () => {
+    const external = inject('kafkaBrokers');
+    if (external) return external.split(',');
+    const root = inject('kafkaBrokerDir');
+    const lock = join(root, 'broker.lock');
+    const until = Date.now() + 180_000;
+    for (;;) {
+      try {
+        await mkdir(lock);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > until) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    try {
+      return [await startBroker({ dir: join(root, 'broker') })];
+    } finally {
+      await rmdir(lock);
+    }
+  })();
+  return brokers;
 }
 
 /** A namespace no other test uses, so every test has fresh topics and groups. */
@@ -14,24 +43,23 @@ export function freshNamespace(): string {
 }
 
 /** A Kafka log in its own namespace on the test broker. */
-export function openTestLog(namespace: string, options: Partial<KafkaEventLogOptions> = {}) {
-  return createKafkaEventLog({ brokers: testBrokers(), namespace, maxWaitMs: 100, ...options });
+export async function openTestLog(namespace: string, options: Partial<KafkaEventLogOptions> = {}) {
+  return createKafkaEventLog({ brokers: await testBrokers(), namespace, maxWaitMs: 100, ...options });
+}
+
+/** A plain kafkajs client on the test broker (to write what our producer never would). */
+export async function rawKafka(): Promise<Kafka> {
+  return new Kafka({ brokers: await testBrokers(), logLevel: logLevel.NOTHING });
 }
 
 /** Deletes the topics of a namespace (keeps the test broker small). */
 export async function deleteNamespace(namespace: string): Promise<void> {
-  const admin = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING }).admin();
+  const admin = (await rawKafka()).admin();
   await admin.connect();
   try {
     const names = (await admin.listTopics()).filter((t) => t.startsWith(namespace));
     if (names.length) await admin.deleteTopics({ topics: names, timeout: 10_000 });
   } finally {
     await admin.disconnect();
-  }
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    kafkaBrokers: string;
   }
 }

@@ -276,10 +276,10 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
   const committed = async (reader: string, topic: Topic<unknown>): Promise<Positions> => {
     await ensure(topic);
     try {
-      const [found] = await (await admin()).fetchOffsets({
-        groupId: groupName(reader),
-        topics: [kafkaName(topic)],
-      });
+      const a = await admin();
+      const [found] = await retrying(() =>
+        a.fetchOffsets({ groupId: groupName(reader), topics: [kafkaName(topic)] }),
+      );
       return new Map(
         (found?.partitions ?? [])
           .filter((p) => Number(p.offset) >= 0)

@@ -168,7 +168,7 @@ ${table(d.cost)}
 <h2>Pass rate by turn, strategy and model</h2>
 ${table(d.passRate)}
 <h2>Longest trees per task and dataset</h2>
-${table({ columns: ['tree_id', ...d.exampleTrees.columns.filter((c) => c !== 'tree_id')], rows: rowsOf(d.exampleTrees).map((o) => [o.tree_id, o.task, o.dataset, o.instruction_id, o.turns, o.actions, o.outcome]) }, tree)}
+${table({ columns: ['instruction_id', 'task', 'dataset', 'turns', 'actions', 'outcome', 'tree_id'], rows: rowsOf(d.exampleTrees).map((o) => [o.instruction_id, o.task, o.dataset, o.turns, o.actions, o.outcome, o.tree_id]) }, tree)}
 ${await chartLibraries()}
 <script id="specs" type="application/json">${scriptJson(specs)}</script>
 <script>

@@ -14,7 +14,7 @@ function lastMatch(re: RegExp, text: string): RegExpExecArray | null {
 export function finalAnswerOf(text: string): string | null {
   const boxed = lastBoxed(text);
   if (boxed !== null) return boxed;
-  const hashes = lastMatch(/(?:^|\n)[ \t]*####[ \t]*([^\n]+)/g, text);
+  const hashes = lastMatch(/(?:^|\s)####[ \t]*([^\n]+)/g, text);
   if (hashes) return hashes[1].trim();
   const answerLine = lastMatch(
     /(?:^|\n)[ \t]*(?:\*\*)?(?:Final )?Answer(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*([^\n]*)(?:\n+[ \t]*([^\n]+))?/gi,

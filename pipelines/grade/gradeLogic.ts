@@ -8,7 +8,7 @@ const NO = new Set(['no', 'false', 'incorrect', 'wrong', 'n', 'f']);
 function normalizeText(s: string): string {
   return s
     .toLowerCase()
-    .replace(/[\p{P}\p{S}]/gu, ' ')
+    .replace(/[\p{P}\p{S}]/gu, '')
     .replace(/\b(?:a|an|the)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
@@ -81,15 +81,17 @@ export function gradeLogic(gold: string, pred: string | null, choices?: readonly
     if (py === null) return { correct: false, reason: 'ambiguous' };
     return py === gy ? { correct: true, reason: 'yes-no' } : { correct: false, reason: 'different' };
   }
-  const ng = normalizeText(g);
-  const np = normalizeText(p);
-  if (ng === np && ng !== '') return { correct: true, reason: 'text' };
+  // Numbers first: text normalisation drops the decimal point (1.5 would become 15).
   const num = (s: string) =>
     /^[+-]?\d[\d,]*(?:\.\d+)?$/.test(s.trim()) ? Number(s.replace(/,/g, '')) : null;
   const gn = num(g);
   const pn = num(p);
-  if (gn !== null && pn !== null && Math.abs(gn - pn) <= 1e-9 * Math.max(1, Math.abs(gn))) {
-    return { correct: true, reason: 'number' };
+  if (gn !== null && pn !== null) {
+    const same = Math.abs(gn - pn) <= 1e-9 * Math.max(1, Math.abs(gn));
+    return same ? { correct: true, reason: 'number' } : { correct: false, reason: 'different' };
   }
+  const ng = normalizeText(g);
+  const np = normalizeText(p);
+  if (ng === np && ng !== '') return { correct: true, reason: 'text' };
   return { correct: false, reason: 'different' };
 }

@@ -21,8 +21,15 @@ interface Shape {
   items: string[];
 }
 
-function closeEnough(a: number, b: number): boolean {
-  return Math.abs(a - b) <= REL_TOL * Math.max(1, Math.abs(b));
+const LITERAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Two written decimals must be equal (to float precision); a fraction against a decimal may differ by
+ * REL_TOL, so `0.333333` matches `\frac{1}{3}` while `0.33` does not.
+ */
+function closeEnough(a: number, b: number, aText = '', bText = ''): boolean {
+  const tol = LITERAL.test(aText) && LITERAL.test(bText) ? 1e-12 : REL_TOL;
+  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 }
 
 /** Index of the bracket closing the one at 0, or -1. */
@@ -70,7 +77,7 @@ async function scalarEqual(a: string, b: string, cas: Cas | undefined, timeoutMs
   if (a === b) return 'equal';
   const na = parseNumber(a);
   const nb = parseNumber(b);
-  if (na !== null && nb !== null) return closeEnough(na, nb) ? 'equal' : 'different';
+  if (na !== null && nb !== null) return closeEnough(na, nb, a, b) ? 'equal' : 'different';
   if (/^[a-zA-Z ]+$/.test(a) && /^[a-zA-Z ]+$/.test(b) && a.length > 1 && b.length > 1) {
     return a.toLowerCase() === b.toLowerCase() ? 'equal' : 'different';
   }
@@ -160,9 +167,11 @@ export async function gradeMath(
   const gn = parseNumber(g.text);
   const pn = parseNumber(p.text);
   if (gn !== null && pn !== null) {
-    if (closeEnough(pn, gn)) return { correct: true, reason: 'numeric' };
+    if (closeEnough(pn, gn, p.text, g.text)) return { correct: true, reason: 'numeric' };
     if (g.percent !== p.percent) {
-      const scaled = g.percent ? closeEnough(pn * 100, gn) : closeEnough(pn, gn * 100);
+      const scaled = g.percent
+        ? closeEnough(pn * 100, gn, p.text, g.text)
+        : closeEnough(pn, gn * 100, p.text, g.text);
       if (scaled) return { correct: true, reason: 'percent' };
     }
     return { correct: false, reason: 'different' };

@@ -1,0 +1,225 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCas, type SympyCas } from '../../connectors/sandbox/createCas.ts';
+import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
+import type { Sandbox } from '../../connectors/sandbox/sandboxTypes.ts';
+import { createGrader } from '../../pipelines/grade/createGrader.ts';
+import { gradeCode } from '../../pipelines/grade/gradeCode.ts';
+import { parseAction } from '../../pipelines/grade/parseAction.ts';
+import type { Instruction, Task } from '../../schemas/types.ts';
+
+let sandbox: Sandbox;
+let cas: SympyCas;
+beforeAll(() => {
+  sandbox = createSandbox({ concurrency: 2 });
+  cas = createCas();
+});
+afterAll(async () => {
+  cas?.close();
+  await sandbox?.close();
+});
+
+// Codeforces 4A "Watermelon": can w kilos be split into two even, positive parts?
+const WATERMELON = [
+  { input: '8\n', output: 'YES\n' },
+  { input: '2\n', output: 'NO\n' },
+  { input: '1\n', output: 'NO\n' },
+  { input: '100\n', output: 'YES\n' },
+  { input: '7', output: 'NO' },
+];
+
+describe('gradeCode (code-contest stdin/stdout)', () => {
+  it('passes a correct solution, whatever its trailing whitespace', async () => {
+    const code = 'w = int(input())\nprint("YES " if w > 2 and w % 2 == 0 else "NO")';
+    expect(await gradeCode(sandbox, { code, tests: WATERMELON })).toEqual({
+      correct: true,
+      reason: 'passed 5/5',
+      passed: 5,
+      total: 5,
+    });
+  });
+
+  it('fails the classic near-miss (forgets w = 2) at the test that shows it', async () => {
+    const code = 'w = int(input())\nprint("YES" if w % 2 == 0 else "NO")';
+    expect(await gradeCode(sandbox, { code, tests: WATERMELON })).toMatchObject({
+      correct: false,
+      reason: 'test 2: wrong answer',
+      passed: 1,
+    });
+  });
+
+  it('reports runtime errors, timeouts and syntax errors', async () => {
+    const crash = await gradeCode(sandbox, {
+      code: 'print(1 // int(input()) - 1)',
+      tests: [{ input: '0', output: '0' }],
+    });
+    expect(crash).toMatchObject({
+      correct: false,
+      reason: 'test 1: runtime error: ZeroDivisionError: integer division or modulo by zero',
+    });
+    const slow = await gradeCode(sandbox, {
+      code: 'w = int(input())\nwhile w > 7: pass\nprint("NO")',
+      tests: WATERMELON.slice(2),
+      perTestTimeoutMs: 300,
+    });
+    expect(slow).toMatchObject({ correct: false, reason: 'test 2: timeout', passed: 1 });
+    const syntax = await gradeCode(sandbox, { code: 'def f(:\n  pass', tests: WATERMELON });
+    expect(syntax.correct).toBe(false);
+    expect(syntax.reason).toMatch(/^syntax error: SyntaxError/);
+    expect(await gradeCode(sandbox, { code: 'print(1)', tests: [] })).toMatchObject({
+      correct: false,
+      reason: 'no tests',
+    });
+    expect(await gradeCode(sandbox, { code: '  ', tests: WATERMELON })).toMatchObject({
+      correct: false,
+      reason: 'no code',
+    });
+  });
+
+  it('grades function-call tests with an entry point (TACO fn_name style)', async () => {
+    const tests = [
+      { input: '[[1, 2, 3]]', output: '[6]' },
+      { input: '[[]]', output: '[0]' },
+      { input: '[[-1, 1, 10]]', output: '[10]' },
+    ];
+    const good = await gradeCode(sandbox, {
+      code: 'def total(xs):\n    return sum(xs)',
+      tests,
+      entryPoint: 'total',
+    });
+    expect(good).toMatchObject({ correct: true, reason: 'passed 3/3' });
+    const bad = await gradeCode(sandbox, {
+      code: 'def total(xs):\n    return sum(xs[1:])',
+      tests,
+      entryPoint: 'total',
+    });
+    expect(bad).toMatchObject({ correct: false, reason: 'test 1: wrong answer' });
+    const missing = await gradeCode(sandbox, {
+      code: 'def other(xs):\n    return 0',
+      tests,
+      entryPoint: 'total',
+    });
+    expect(missing.reason).toMatch(/test 1: runtime error: NameError/);
+  });
+});
+
+function instruction(task: Task, reference: Partial<Instruction['reference']>): Instruction {
+  return {
+    id: `t-${task}`,
+    task,
+    dataset: 'test',
+    instruction: '…',
+    reference: { answer: null, solution: null, tests: null, choices: null, entryPoint: null, ...reference },
+    metadata: {},
+  };
+}
+
+describe('createGrader (the dispatcher the grower calls)', () => {
+  it('chooses the grader by task', async () => {
+    const grader = createGrader({ sandbox, cas });
+    const coding = instruction('Coding', { tests: WATERMELON });
+    const action = parseAction(
+      'Step 1: read w\n```python\n# Step 2: answer\nw = int(input())\nprint("YES" if w > 2 and w % 2 == 0 else "NO")\n```',
+    );
+    expect(await grader.grade(coding, action)).toEqual({
+      correct: true,
+      grader: 'code',
+      detail: 'passed 5/5',
+    });
+    expect(await grader.grade(coding, { ...action, syntaxOk: false })).toEqual({
+      correct: false,
+      grader: 'code',
+      detail: 'syntax error',
+    });
+
+    const cot = instruction('Math_CoT', { answer: '\\frac{\\sqrt{3}}{2}' });
+    expect(await grader.grade(cot, parseAction('Step 1: …\nAnswer:\n\\boxed{\\sqrt{3}/2}'))).toEqual({
+      correct: true,
+      grader: 'math',
+      detail: 'equivalent',
+    });
+    expect(await grader.grade(cot, parseAction('Step 1: …'))).toEqual({
+      correct: false,
+      grader: 'math',
+      detail: 'no answer',
+    });
+
+    const pot = instruction('Math_PoT', { answer: '72' });
+    const program = parseAction('Step 1: add\n```python\nprint(48 + 48 // 2)\n```');
+    expect(await grader.grade(pot, program)).toEqual({ correct: true, grader: 'math', detail: 'exact' });
+    const wrong = parseAction('Step 1: add\n```python\nprint(48 + 48 * 2)\n```');
+    expect(await grader.grade(pot, wrong)).toEqual({ correct: false, grader: 'math', detail: 'different' });
+
+    const logic = instruction('Logic', { answer: 'C', choices: ['a', 'b', 'c', 'd'] });
+    expect(await grader.grade(logic, parseAction('<solution> C </solution>'))).toEqual({
+      correct: true,
+      grader: 'logic',
+      detail: 'letter',
+    });
+    expect(await grader.grade(instruction('Logic', {}), parseAction('Answer: C'))).toEqual({
+      correct: false,
+      grader: 'logic',
+      detail: 'reference has no answer',
+    });
+  });
+});
+
+describe('arboretum grade', () => {
+  const run = promisify(execFile);
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'arboretum-grade-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('grades a JSONL batch in order; a malformed line prints {id, error} and the rest go on', async () => {
+    const file = join(dir, 'in.jsonl');
+    const lines = [
+      { id: 'm1', task: 'math', gold: 'Janet has 16 eggs … #### 18', pred: 'She makes \\boxed{18} dollars.' },
+      { id: 'm2', task: 'math', gold: '18', pred: '\\boxed{17}' },
+      'this is not json',
+      {
+        id: 'c1',
+        task: 'code',
+        code: 'print(sum(map(int, input().split())))',
+        tests: [{ input: '1 2', output: '3' }],
+      },
+      { id: 'c2', task: 'code', code: 'print(1)', tests: [{ input: '1' }] },
+      { id: 'l1', task: 'logic', gold: 'yes', pred: 'Yes.' },
+      { id: 'x1', task: 'poetry', gold: 'a', pred: 'b' },
+    ];
+    writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
+    const out = await run('node', ['bin/arboretum.js', 'grade', '--batch', file]).catch((e) => e);
+    expect(out.code).toBe(1);
+    const rows = out.stdout
+      .trim()
+      .split('\n')
+      .map((l: string) => JSON.parse(l));
+    expect(rows).toEqual([
+      { id: 'm1', correct: true, reason: 'exact' },
+      { id: 'm2', correct: false, reason: 'different' },
+      { id: null, error: expect.stringMatching(/in\.jsonl:3: not JSON/) },
+      { id: 'c1', correct: true, reason: 'passed 1/1' },
+      { id: 'c2', error: expect.stringMatching(/in\.jsonl:5: tests\[0\] must be/) },
+      { id: 'l1', correct: true, reason: 'yes-no' },
+      { id: 'x1', error: expect.stringMatching(/in\.jsonl:7: "task" must be/) },
+    ]);
+  });
+
+  it('grades one math case', async () => {
+    const { stdout } = await run('node', [
+      'bin/arboretum.js',
+      'grade',
+      'math',
+      '--gold',
+      '\\frac{1}{2}',
+      '--pred',
+      '0.5',
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ correct: true, reason: 'numeric' });
+  });
+});

@@ -43,7 +43,8 @@ export async function loadSinkState(connection: DuckDBConnection, topic: string)
         sft: 0,
         task: null,
         dataset: null,
-        dirty: false,
+        // Decide again on the next store: a run that died may have stored the events but not their rows.
+        dirty: true,
       };
       open.set(event.treeId, t);
     }

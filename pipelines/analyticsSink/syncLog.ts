@@ -91,8 +91,13 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
   });
 
   const store = () => {
-    if (pending === 0 && touchedParts.size === 0) return;
-    for (const t of state.open.values()) if (t.dirty) decide(t);
+    let decided = false;
+    for (const t of state.open.values())
+      if (t.dirty) {
+        decide(t);
+        decided = true;
+      }
+    if (pending === 0 && touchedParts.size === 0 && !decided) return;
     flushSinkAppenders(appenders);
     const now = BigInt(Date.now());
     for (const part of touchedParts) {

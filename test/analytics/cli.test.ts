@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,5 +73,30 @@ describe('arboretum analytics / sql / report', () => {
     expect(html).toContain('data-library="vega-lite"');
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).toContain('Table 1');
+  });
+
+  it('view serves the viewer on a free port until stopped', async () => {
+    const child = spawn(process.execPath, [bin, 'view', '--log', uri, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /viewer on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`view exited with ${code}: ${out}`)));
+      });
+      const trees = await (await fetch(`${url}api/trees?task=Logic`)).json();
+      expect(trees.total).toBe(1);
+      expect((await fetch(`${url}api/tree?id=nope`)).status).toBe(404);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });

@@ -89,7 +89,7 @@ describe('arboretum analytics / sql / report', () => {
         });
         child.once('exit', (code) => reject(new Error(`view exited with ${code}: ${out}`)));
       });
-      const trees = await (await fetch(`${url}api/trees?task=Logic`)).json();
+      const trees = (await (await fetch(`${url}api/trees?task=Logic`)).json()) as { total: number };
       expect(trees.total).toBe(1);
       expect((await fetch(`${url}api/tree?id=nope`)).status).toBe(404);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -117,6 +117,17 @@ function collector(limit: number, onOverflow: () => void) {
   };
 }
 
+/** The cells request in runner.py's JSON-free format (start-up time matters): a limits line, then each cell. */
+function encodeCells(cells: readonly string[], limits: Record<string, number>): Buffer {
+  const head = `cells ${[limits.memoryBytes, limits.cpuSeconds, limits.processes, limits.fileBytes, limits.openFiles].join(' ')}\n`;
+  const parts: Buffer[] = [Buffer.from(head)];
+  for (const cell of cells) {
+    const body = Buffer.from(cell, 'utf8');
+    parts.push(Buffer.from(`${body.length}\n`), body);
+  }
+  return Buffer.concat(parts);
+}
+
 /** Waits for a child to end; resolves its exit code and signal. */
 function ended(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
@@ -170,7 +181,7 @@ export function createSandbox({
 
   /** Spawns the runner with `request` on fd 3 and `stdin` on fd 0, under the wall-clock limit. */
   async function launch(
-    request: unknown,
+    request: string | Buffer,
     stdin: string,
     runTimeoutMs: number,
     onStdout: (chunk: Buffer) => void,
@@ -192,7 +203,7 @@ export function createSandbox({
     child.stderr!.on('data', onStderr);
     const requestPipe = child.stdio[3] as Writable;
     for (const pipe of [child.stdin!, requestPipe]) pipe.on('error', () => {});
-    requestPipe.end(JSON.stringify(request));
+    requestPipe.end(request);
     child.stdin!.end(stdin);
     try {
       const { code, signal } = await done;
@@ -221,7 +232,7 @@ export function createSandbox({
         const out = collector(outputLimitBytes, kill);
         const err = collector(outputLimitBytes, kill);
         const r = await launch(
-          { mode: 'cells', cells, limits: limitsFor(runTimeoutMs, runMemoryMb) },
+          encodeCells(cells, limitsFor(runTimeoutMs, runMemoryMb)),
           request.stdin ?? '',
           runTimeoutMs,
           (c) => out.push(c),
@@ -288,7 +299,7 @@ export function createSandbox({
           }
         };
         const r = await launch(
-          {
+          JSON.stringify({
             mode: 'tests',
             code: request.code,
             inputs: request.inputs,
@@ -296,7 +307,7 @@ export function createSandbox({
             perTestTimeoutMs,
             outputLimitBytes,
             limits: limitsFor(perTestTimeoutMs, runMemoryMb),
-          },
+          }),
           '',
           total,
           (chunk) => {

@@ -2,18 +2,35 @@
 # JSON on fd 3. It sets the resource limits, then either runs notebook cells (earlier cells silently,
 # the last one with the real stdin/stdout) or runs a program against many test inputs, one forked
 # child per test. Written for any Python >= 3.6 so the interpreter stays configurable.
-import json
 import os
 import resource
-import signal
 import sys
-import time
-import traceback
+
+# json, signal, time and traceback are imported only where needed: this script's start-up time is most
+# of a trivial run's cost.
+
+LIMIT_KEYS = ('memoryBytes', 'cpuSeconds', 'processes', 'fileBytes', 'openFiles')
 
 
 def read_request():
+    """JSON (tests mode), or the cells format: `cells <limits…>\\n` then `<byte length>\\n<cell>` per cell."""
     with os.fdopen(3, 'rb') as f:
-        return json.loads(f.read().decode('utf-8'))
+        data = f.read()
+    if data[:1] == b'{':
+        import json
+
+        return json.loads(data.decode('utf-8'))
+    nl = data.index(b'\n')
+    head = data[:nl].split()
+    limits = {k: (None if v == b'-' else int(v)) for k, v in zip(LIMIT_KEYS, head[1:])}
+    cells = []
+    pos = nl + 1
+    while pos < len(data):
+        nl = data.index(b'\n', pos)
+        n = int(data[pos:nl])
+        cells.append(data[nl + 1 : nl + 1 + n].decode('utf-8'))
+        pos = nl + 1 + n
+    return {'mode': 'cells', 'cells': cells, 'limits': limits}
 
 
 def set_limits(limits):
@@ -47,6 +64,8 @@ def exit_code_of(e):
 
 
 def print_user_traceback(e):
+    import traceback
+
     # Drop the runner's own frame so the traceback starts in the user's code, as plain `python x.py` would.
     tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
     try:
@@ -95,6 +114,7 @@ def run_cells(req):
 
 def wait_with_timeout(pid, timeout):
     """Waits for pid up to timeout seconds; returns (status or None when it timed out)."""
+    import time
     deadline = time.monotonic() + timeout
     pidfd = None
     if hasattr(os, 'pidfd_open'):
@@ -137,6 +157,7 @@ def read_capped(path, limit):
 
 def run_child(compiled, entry, paths):
     """In the forked child: wire stdin/stdout/stderr to files and run the program (or call entry)."""
+    import json
     code = 0
     try:
         os.setpgid(0, 0)
@@ -173,6 +194,10 @@ def run_child(compiled, entry, paths):
 
 def run_tests(req):
     """Runs the program once per test input in a forked child; one JSON line per test on the result fd."""
+    import json
+    import signal
+    import time
+    import traceback
     out = os.fdopen(os.dup(1), 'w')
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 1)

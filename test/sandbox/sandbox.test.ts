@@ -38,6 +38,11 @@ describe('sandbox.run: notebook semantics', () => {
     });
   });
 
+  it('carries non-ASCII cells and output intact', async () => {
+    const r = await sandbox.run({ cells: ['s = "héllo ✓ 数学"\n# naïve comment', 'print(s, len(s))'] });
+    expect(r.stdout).toBe('héllo ✓ 数学 10\n');
+  });
+
   it('an exception in an earlier cell does not stop later cells (as in Jupyter)', async () => {
     const r = await sandbox.run({
       cells: ['a = 1\nraise ValueError("old")\nb = 2', 'print(a, "b" in globals())'],

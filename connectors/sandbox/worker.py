@@ -84,11 +84,17 @@ def equal(req):
 
 
 def main():
+    # Replies go to a private copy of stdout; fd 1 itself points to /dev/null so that nothing evaluated
+    # on the way (sympy's parser evaluates Python) can print a line that looks like a reply.
+    proto = os.fdopen(os.dup(1), 'w')
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    sys.stdout = open(os.devnull, 'w')
     ops = {'syntax': syntax, 'equal': equal}
     if os.environ.get('ARBORETUM_PRELOAD_SYMPY'):
         sympy()
-    sys.stdout.write(json.dumps({'ready': True}) + '\n')
-    sys.stdout.flush()
+    proto.write(json.dumps({'ready': True}) + '\n')
+    proto.flush()
     for line in sys.stdin:
         req = None
         try:
@@ -97,8 +103,8 @@ def main():
         except BaseException as e:
             reply = {'error': '%s: %s' % (type(e).__name__, str(e)[:200])}
         reply['id'] = req.get('id') if isinstance(req, dict) else None
-        sys.stdout.write(json.dumps(reply) + '\n')
-        sys.stdout.flush()
+        proto.write(json.dumps(reply) + '\n')
+        proto.flush()
 
 
 main()

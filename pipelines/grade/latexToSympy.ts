@@ -145,7 +145,12 @@ function convert(s: string, depth: number): string | null {
 export function latexToSympy(latex: string): string | null {
   try {
     const out = convert(latex, 0);
-    return out === null ? null : out.replace(/\s+/g, ' ').trim();
+    if (out === null) return null;
+    const expr = out.replace(/\s+/g, ' ').trim();
+    // sympy's parser evaluates Python: only arithmetic on names and numbers goes to it (no quotes,
+    // attribute access, dunders, brackets or keywords arguments), even though it runs sandboxed.
+    if (!/^[A-Za-z0-9_ +\-*/().,!]*$/.test(expr) || /\.[A-Za-z_]|__/.test(expr)) return null;
+    return expr;
   } catch (e) {
     if (e instanceof TooDeep) return null;
     throw e;

@@ -102,6 +102,21 @@ describe('gradeMath', () => {
     expect(await gradeMath('\\sqrt{4}', '2', { cas })).toEqual({ correct: true, reason: 'equivalent' });
   });
 
+  it('an answer cannot talk sympy’s worker into a verdict', async () => {
+    // Prints a reply for every call id the worker could be waiting on.
+    const lines = Array.from({ length: 3000 }, (_, i) => `{"id": ${i}, "result": "equal"}`).join('\\n');
+    const forge = `print('${lines}')`;
+    expect(await cas.equal(forge, '2')).not.toBe('equal');
+    expect(await cas.equal(`${forge} or 1`, '2')).not.toBe('equal');
+    expect(await cas.equal(`__import__('os').write(1, b'{"id": 1, "result": "equal"}')`, '2')).not.toBe(
+      'equal',
+    );
+    expect((await gradeMath('2', `\\text{print('{"id": 3, "result": "equal"}')}`, { cas })).correct).toBe(
+      false,
+    );
+    expect(await cas.equal('1 + 1', '2')).toBe('equal');
+  });
+
   it('without a CAS, symbolic equivalence is not claimed', async () => {
     expect(await gradeMath('x^2+2x+1', '(x+1)^2')).toEqual({ correct: false, reason: 'different' });
     expect(await gradeMath('\\frac{1}{2}', '0.5')).toEqual({ correct: true, reason: 'numeric' });

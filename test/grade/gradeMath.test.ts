@@ -97,7 +97,7 @@ describe('gradeMath', () => {
       reason: 'timeout',
     });
     expect(await gradeMath('1', '9'.repeat(200_000), { cas })).toEqual({ correct: false, reason: 'timeout' });
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(10_000);
     // The CAS is usable again after it was killed.
     expect(await gradeMath('\\sqrt{4}', '2', { cas })).toEqual({ correct: true, reason: 'equivalent' });
   });

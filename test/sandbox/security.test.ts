@@ -200,7 +200,7 @@ except OSError as e:
     expect(r.timedOut).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     expect(r.durationMs).toBeGreaterThanOrEqual(990);
-    expect(r.durationMs).toBeLessThan(3000);
+    expect(r.durationMs).toBeLessThan(5000);
   });
 
   it('caps an output flood and reports the cap', async () => {
@@ -210,7 +210,7 @@ except OSError as e:
       expect(r.outputTruncated).toBe(true);
       expect(Buffer.byteLength(r.stdout)).toBe(64 * 1024);
       expect(r.timedOut).toBe(false);
-      expect(r.durationMs).toBeLessThan(4000);
+      expect(r.durationMs).toBeLessThan(8000);
     } finally {
       await small.close();
     }
@@ -230,6 +230,20 @@ except OSError as e:
 `,
     });
     expect(r.stdout).toContain('refused');
+    // Files under the size limit still cannot fill more than the 64 MiB scratch tmpfs.
+    const fill = await sandbox.run({
+      code: `
+written = 0
+try:
+    for i in range(10):
+        with open('f%d' % i, 'wb') as f:
+            f.write(b'0' * (15 * 1024 * 1024))
+        written += 15
+except OSError as e:
+    print('full after', written, 'MiB', e.strerror)
+`,
+    });
+    expect(fill.stdout).toMatch(/full after (45|60) MiB No space left on device/);
   });
 
   it('kills orphaned children that outlive the run, even ones that start a new session', async () => {

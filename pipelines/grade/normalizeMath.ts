@@ -44,11 +44,25 @@ export function normalizeMath(raw: string): NormalizedMath {
     /\\(?:displaystyle|left|right|bigl|bigr|Bigl|Bigr|big|Big|mathrm(?=\s*\{\s*[a-zA-Z]\s*\}))(?![a-zA-Z])/g,
     '',
   );
+  // A column vector as a tuple: \begin{pmatrix} 1 \\ 2 \end{pmatrix} → (1,2).
+  s = s.replace(/\\begin\{[pbv]?matrix\}([^]*?)\\end\{[pbv]?matrix\}/g, (_, body: string) => {
+    const cells = body.split(/\\\\|&/).map((c) => c.trim());
+    return `(${cells.join(',')})`;
+  });
   s = s
     .replace(/\\[,;:! ]/g, ' ')
     .replace(/~/g, ' ')
-    .replace(/\u2212/g, '-');
+    .replace(/\u2212/g, '-')
+    .replace(/π/g, '\\pi ')
+    .replace(/∞/g, '\\infty ')
+    .replace(/×/g, '\\times ')
+    .replace(/÷/g, '\\div ')
+    .replace(/[·⋅]/g, '\\cdot ')
+    .replace(/√/g, '\\sqrt');
   s = s.replace(/\\[dt]frac(?![a-zA-Z])/g, '\\frac');
+  s = s.replace(/\\frac\s*(\d)\s*(\d)/g, '\\frac{$1}{$2}');
+  // `1 and 2`, `1 \text{ or } 2`: a list, never the number 12.
+  s = s.replace(/\\(?:text|mbox)\s*\{\s*(?:and|or|,)\s*\}/g, ',').replace(/\s+(?:and|or)\s+/g, ',');
   s = s.replace(/\{,\}/g, ',');
   // Degrees.
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|°|\\degree(?![a-zA-Z])|\s*degrees?$/g, '');
@@ -78,8 +92,11 @@ export function normalizeMath(raw: string): NormalizedMath {
       : /^(.*?[0-9}])\s+([a-zA-Z][a-zA-Z./^0-9]*(?:\s+[a-zA-Z][a-zA-Z./^0-9]*)*)$/.exec(s);
   if (unit && s.length < 500 && !unit[2].split(/\s+/).some((w) => MATH_WORDS.has(w.toLowerCase())))
     s = unit[1];
-  // Thousands separators: only a plain number such as 1,234,567.89.
+  // Thousands separators: only a plain number such as 1,234,567.89 or 1 234 567.
   if (/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
+  if (/^[+-]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/ /g, '');
+  // Digits apart are two numbers (`1 2`), never one (`12`).
+  s = s.replace(/(\d)\s+(?=\d)/g, '$1,');
   s = s
     .replace(/(\\[a-zA-Z]+)\s+/g, '$1\u0000')
     .replace(/\s+/g, '')

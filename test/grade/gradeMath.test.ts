@@ -54,6 +54,12 @@ const CORRECT: [string, string, string][] = [
   ['1, 2', 'x=2, x=1', 'equivalent'],
   ['\\text{(C)}', '(C)', 'exact'],
   ['\\text{Monday}', 'monday', 'equivalent'],
+  ['1000000', '1 000 000', 'exact'],
+  ['1, 2', '1 \\text{ and } 2', 'exact'],
+  ['\\frac{\\pi}{2}', 'π/2', 'equivalent'],
+  ['300000', '3 × 10^5', 'equivalent'],
+  ['\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}', '(1, -2)', 'exact'],
+  ['\\frac 1 2', '\\frac{1}{2}', 'exact'],
 ];
 
 const INCORRECT: [string, string][] = [
@@ -74,6 +80,9 @@ const INCORRECT: [string, string][] = [
   ['2', '-2'],
   ['12', ''],
   ['(C)', '(D)'],
+  ['12', '1 2'],
+  ['12', '1 \\text{ and } 2'],
+  ['\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', '(2, 1)'],
 ];
 
 describe('gradeMath', () => {

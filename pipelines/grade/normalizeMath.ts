@@ -45,7 +45,7 @@ export function normalizeMath(raw: string): NormalizedMath {
     '',
   );
   // A column vector as a tuple: \begin{pmatrix} 1 \\ 2 \end{pmatrix} → (1,2).
-  s = s.replace(/\\begin\{[pbv]?matrix\}([^]*?)\\end\{[pbv]?matrix\}/g, (_, body: string) => {
+  s = s.replace(/\\begin\{[pbv]?matrix\}([\s\S]*?)\\end\{[pbv]?matrix\}/g, (_, body: string) => {
     const cells = body.split(/\\\\|&/).map((c) => c.trim());
     return `(${cells.join(',')})`;
   });

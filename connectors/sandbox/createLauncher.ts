@@ -27,6 +27,18 @@ export const SANDBOX_ENV: Readonly<Record<string, string>> = {
   MPLBACKEND: 'Agg',
 };
 
+/** Folders of live launchers, removed at process exit when their owner forgot close(). */
+const liveDirs = new Set<string>();
+let exitHookInstalled = false;
+function removeAtExit(dir: string) {
+  liveDirs.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 /** Host uid/gid the sandbox runs as when arboretum runs as root (nobody), so host files stay out of reach. */
 const NOBODY = 65534;
 
@@ -165,6 +177,7 @@ export function createLauncher({
   const ids = asRoot ? { uid: NOBODY, gid: NOBODY } : {};
   const scriptsDir = mkdtempSync(join(tmpdir(), 'arboretum-sandbox-'));
   chmodSync(scriptsDir, 0o755);
+  removeAtExit(scriptsDir);
   for (const script of ['runner.py', 'worker.py']) {
     copyFileSync(new URL(script, import.meta.url), join(scriptsDir, script));
     chmodSync(join(scriptsDir, script), 0o644);
@@ -180,6 +193,7 @@ export function createLauncher({
       env: {},
     });
     if (probe.error || probe.status !== 0 || probe.stdout.trim() !== '42') {
+      liveDirs.delete(scriptsDir);
       rmSync(scriptsDir, { recursive: true, force: true });
       const why = probe.error ? probe.error.message : (probe.stderr || `exit ${probe.status}`).trim();
       throw new ArboretumError(
@@ -233,6 +247,7 @@ export function createLauncher({
       }
     },
     close() {
+      liveDirs.delete(scriptsDir);
       rmSync(scriptsDir, { recursive: true, force: true });
       for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
     },

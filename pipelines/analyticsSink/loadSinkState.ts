@@ -3,6 +3,7 @@ import { emptyTree } from '../assemble/emptyTree.ts';
 import { evolveTree } from '../assemble/evolveTree.ts';
 import { eventsOfRows } from './eventsOfRows.ts';
 import type { OpenTree, SinkState } from './sinkState.ts';
+import { storedPositions } from './storedPositions.ts';
 
 const OPEN = `(SELECT tree_id FROM (
   SELECT tree_id FROM tree_opened UNION SELECT tree_id FROM strategy_sampled UNION
@@ -15,17 +16,19 @@ const OPEN = `(SELECT tree_id FROM (
  */
 export async function loadSinkState(connection: DuckDBConnection, topic: string): Promise<SinkState> {
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJS();
-  const positions = new Map<number, number>();
-  for (const r of await rows(
-    `SELECT part, max(next_offset) AS next FROM sync_state WHERE topic = '${topic.replaceAll("'", "''")}' GROUP BY part`,
-  ))
-    positions.set(Number(r.part), Number(r.next));
+  const positions = await storedPositions(connection, topic);
   const closed = new Set<string>();
-  const reader = await connection.streamAndReadUntil('SELECT tree_id FROM tree_closed', 0);
-  while (!reader.done) await reader.readUntil(reader.currentRowCount + 100_000);
-  for (const [id] of reader.getRowsJS()) closed.add(String(id));
+  const result = await connection.stream('SELECT tree_id FROM tree_closed');
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const id of chunk.getColumnValues(0) as string[]) closed.add(id);
+  }
   const open = new Map<string, OpenTree>();
-  const of = (table: string) => rows(`SELECT * FROM ${table} WHERE tree_id IN ${OPEN}`);
+  // The open trees' ids once, in a temporary table that the row queries below semi-join with.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sink_open AS ${OPEN.slice(1, -1)}`);
+  const of = (table: string) =>
+    rows(`SELECT * FROM ${table} WHERE tree_id IN (SELECT tree_id FROM sink_open)`);
   const events = eventsOfRows({
     treeOpened: await of('tree_opened'),
     strategySampled: await of('strategy_sampled'),
@@ -60,11 +63,12 @@ export async function loadSinkState(connection: DuckDBConnection, topic: string)
     ['sft_rows', 'sft'],
   ] as const) {
     for (const r of await rows(
-      `SELECT tree_id, count(*) AS n FROM ${table} WHERE tree_id IN ${OPEN} GROUP BY 1`,
+      `SELECT tree_id, count(*) AS n FROM ${table} WHERE tree_id IN (SELECT tree_id FROM sink_open) GROUP BY 1`,
     )) {
       const t = open.get(String(r.tree_id));
       if (t) t[field] = Number(r.n);
     }
   }
+  await connection.run('DROP TABLE sink_open');
   return { positions, closed, open };
 }

@@ -17,6 +17,7 @@ import {
   type SinkAppenders,
 } from './sinkAppenders.ts';
 import type { OpenTree } from './sinkState.ts';
+import { storedPositions } from './storedPositions.ts';
 
 export interface SyncLogOptions {
   readonly log: EventLog;
@@ -60,6 +61,13 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
       `syncLog: batchEvents must be a whole number >= 1, got ${batchEvents}`,
     );
   const topic = topics.treeEvents;
+  if (!follow) {
+    // Nothing new (the usual case of `arboretum sql --db`): done without loading the sink's memory.
+    const stored = await storedPositions(connection, topic.name);
+    const ends = await log.endOffsets(topic);
+    if ([...ends].every(([part, end]) => end <= (stored.get(part) ?? 0)))
+      return { events: 0, duplicates: 0, pairs: 0, sft: 0, positions: stored };
+  }
   const state = await loadSinkState(connection, topic.name);
   const appenders: SinkAppenders = await createSinkAppenders(connection);
   let events = 0;

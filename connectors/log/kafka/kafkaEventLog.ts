@@ -80,12 +80,19 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     );
   }
   const uri = `kafka://${brokers.join(',')}`;
-  const kafka = new Kafka({
-    brokers: [...brokers],
-    clientId,
-    connectionTimeout: 3000,
-    logLevel: options.logLevel ?? logLevel.NOTHING,
-  });
+  const client = (retry: { initialRetryTime: number; maxRetryTime?: number; retries: number }) =>
+    new Kafka({
+      brokers: [...brokers],
+      clientId,
+      connectionTimeout: 3000,
+      retry,
+      logLevel: options.logLevel ?? logLevel.NOTHING,
+    });
+  // Admin calls give up after about 3 s of retries.
+  const kafka = client({ initialRetryTime: 100, retries: 5 });
+  // The producer and group members ride out a broker restart: about 2 minutes of retries. The idempotent producer
+  // resends a batch with its sequence numbers, so retrying writes nothing twice.
+  const durable = client({ initialRetryTime: 100, maxRetryTime: 5000, retries: 25 });
   const kafkaName = (topic: Topic<unknown> | string) =>
     `${namespace}${typeof topic === 'string' ? topic : topic.name}`;
   const groupName = (reader: string) => `${namespace}${reader}`;
@@ -117,11 +124,12 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
   let adminMade: Admin | undefined;
   let clusterMade: KafkaCluster | undefined;
   const producer = lazily(async () => {
-    producerMade = kafka.producer({
+    producerMade = durable.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { initialRetryTime: 100, maxRetryTime: 5000, retries: 25 },
     });
     await producerMade.connect();
     return producerMade;
@@ -161,7 +169,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
         } catch (e) {
           if (!/already exists/i.test(messageOf(e))) throw e;
         }
-        const { topics: found } = await a.fetchTopicMetadata({ topics: [kafkaName(name)] });
+        // Just created (here or by another client), the topic may not be in the metadata yet: ask again.
+        const { topics: found } = await retrying(() => a.fetchTopicMetadata({ topics: [kafkaName(name)] }));
         return found[0].partitions.length;
       })().catch((e) => {
         ensured.delete(name);
@@ -337,13 +346,12 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       const start = async () => {
         await ensure(topic as Topic<unknown>);
         if (stopped) return;
-        consumer = kafka.consumer({
+        consumer = durable.consumer({
           groupId,
           allowAutoTopicCreation: false,
           sessionTimeout: sessionTimeoutMs,
           heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)),
           maxWaitTimeInMs: maxWaitMs,
-          retry: { retries: 10 },
         });
         members.set(key, consumer);
         consumer.on(consumer.events.GROUP_JOIN, (e) => {

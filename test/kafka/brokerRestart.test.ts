@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { bufferTime, concatMap, filter, lastValueFrom, toArray } from 'rxjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type LogRecord, positionsAfter } from '../../connectors/log/eventLog.ts';
+import { createKafkaEventLog } from '../../connectors/log/kafka/kafkaEventLog.ts';
+import { topics } from '../../connectors/log/topics.ts';
+import type { Instruction } from '../../schemas/types.ts';
+import { eventually } from '../contract/describeEventLog.ts';
+import { sampleInstruction } from '../contract/sampleRecords.ts';
+
+const run = promisify(execFile);
+const bin = join(import.meta.dirname, '../../bin/arboretum.js');
+
+/** Runs `arboretum kafka …` (without blocking this process: the writer and reader go on) and returns its last line. */
+async function arboretumKafka(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [bin, 'kafka', ...args], { encoding: 'utf8' });
+  return stdout.trim().split('\n').at(-1)!;
+}
+
+// This test stops and starts a broker of its own (the run's shared broker stays up for the other files).
+describe('a broker restart in the middle of a stream', () => {
+  let dir = '';
+  afterAll(async () => {
+    if (!dir) return;
+    await arboretumKafka('stop', '--dir', dir);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('leaves a reader that commits its positions with every record exactly once', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'arboretum-kafka-restart-'));
+    const address = await arboretumKafka('start', '--dir', dir);
+    expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+    const log = createKafkaEventLog({ brokers: [address], maxWaitMs: 100 });
+    const total = 3000;
+    const batch = 50;
+
+    // The writer appends in batches while the broker goes away and comes back.
+    let written = 0;
+    const writer = (async () => {
+      for (let start = 0; start < total; start += batch) {
+        await log.append(
+          topics.instructions,
+          Array.from({ length: batch }, (_, i) => ({ value: sampleInstruction(start + i) })),
+        );
+        written += batch;
+        await new Promise((r) => setTimeout(r, 150)); // paced, so that it is still writing when the broker stops
+      }
+    })();
+
+    // The reader: a record counts as processed once its position is committed. When its stream fails (a commit
+    // while the broker is away, or the crash below) it starts again from its committed positions.
+    const processed: LogRecord<Instruction>[] = [];
+    let restarts = 0;
+    let restarted = false;
+    let crashed = false;
+    const reader = (async () => {
+      while (processed.length < total) {
+        await lastValueFrom(
+          log.read(topics.instructions, { reader: 'restart-reader', follow: true }).pipe(
+            bufferTime(50),
+            filter((b) => b.length > 0),
+            concatMap(async (records) => {
+              // Once after the restart the reader dies holding a batch it has not committed.
+              if (restarted && !crashed) {
+                crashed = true;
+                throw new Error('crash');
+              }
+              await log.commit('restart-reader', topics.instructions, positionsAfter(records));
+              processed.push(...records);
+              if (processed.length >= total) throw new Error('done');
+            }),
+            toArray(),
+          ),
+        ).catch((e) => {
+          if ((e as Error).message !== 'done') restarts++;
+        });
+      }
+    })();
+
+    await eventually(() => processed.length >= 300 && written >= 500, 60_000);
+    const writtenBeforeStop = written;
+    await arboretumKafka('stop', '--dir', dir);
+    const writtenWhileStopped = written;
+    expect(await arboretumKafka('start', '--dir', dir)).toBe(address);
+    restarted = true;
+    await Promise.all([writer, reader]);
+
+    expect(writtenWhileStopped).toBeLessThan(total);
+    expect(crashed).toBe(true);
+    expect(restarts).toBeGreaterThanOrEqual(1);
+    const ids = processed.map((r) => r.value.id);
+    expect(ids).toHaveLength(total);
+    expect(new Set(ids)).toEqual(new Set(Array.from({ length: total }, (_, i) => `sample-${i}`)));
+    expect(new Set(processed.map((r) => `${r.partition}:${r.offset}`)).size).toBe(total);
+    // The idempotent producer wrote nothing twice through the restart, and the commits cover the whole log.
+    const ends = await log.endOffsets(topics.instructions);
+    expect([...ends.values()].reduce((a, b) => a + b, 0)).toBe(total);
+    expect(await log.committed('restart-reader', topics.instructions)).toEqual(ends);
+    console.log(
+      `broker restart: ${restarts} reader restart(s); ${writtenBeforeStop} of ${total} records written when the stop began, ${writtenWhileStopped} when it ended`,
+    );
+    await log.close();
+  }, 180_000);
+});

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScriptedOpenAI, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+import { arithmeticActor, arithmeticInstructions } from './arithmeticActor.ts';
+
+const bin = resolve('bin/arboretum.js');
+let dir: string;
+let server: ScriptedOpenAI;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'arb-grow-cli-'));
+  server = await startScriptedOpenAI({ reply: arithmeticActor({ skill: { m: 0.5 } }) });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI with a clean LLM environment plus `env`; resolves with exit code and output. */
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function filesUnder(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(root, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) out.push(join(e.parentPath, e.name));
+  }
+  return out;
+}
+
+describe('arboretum grow (CLI)', () => {
+  it('without a key or a base URL says how to point it at OpenAI or a local server', async () => {
+    const r = await cli([
+      'grow',
+      '--log',
+      `file:${join(dir, 'none')}`,
+      '--instructions',
+      'examples/instructions.jsonl',
+      '--model',
+      'm',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no LLM endpoint/);
+    for (const hint of ['OPENAI_API_KEY', 'vLLM', 'Ollama', 'llama.cpp', '--base-url'])
+      expect(r.stderr).toContain(hint);
+  });
+
+  it('names the bad key of a config file', async () => {
+    const config = join(dir, 'bad.yaml');
+    await writeFile(config, 'actors:\n  strong: m\nmaxTurn: 3\n');
+    const r = await cli(['grow', '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${config}: unknown key maxTurn`);
+  });
+
+  it('stops at the token budget (exit 3), resumes to the end, and never writes the API key to the log', async () => {
+    const file = join(dir, 'few.jsonl');
+    await writeFile(
+      file,
+      arithmeticInstructions(4, 'cli')
+        .map((i) => JSON.stringify(i))
+        .join('\n'),
+    );
+    const logDir = join(dir, 'log');
+    const args = [
+      'grow',
+      '--log',
+      `file:${logDir}`,
+      '--instructions',
+      file,
+      '--base-url',
+      server.baseUrl,
+      '--model',
+      'm',
+      '--max-turns',
+      '2',
+      '--progress',
+      'json',
+    ];
+    const secret = 'sk-test-NEVER-ON-THE-LOG-0123456789';
+    const first = await cli([...args, '--budget-tokens', '600'], { OPENAI_API_KEY: secret });
+    expect(first.code, first.stderr).toBe(3);
+    expect(first.stderr).toMatch(/grow stopped: llm budget reached/);
+    expect(first.stderr).toMatch(/rerun the same command to continue/);
+    expect(first.stderr).toMatch(/^\{"progress":/m);
+    const second = await cli(args, { OPENAI_API_KEY: secret });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/grow: \d+ solved/);
+    expect(server.requests.every((r) => r.authorization === `Bearer ${secret}`)).toBe(true);
+    const files = await filesUnder(logDir);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect((await readFile(f)).includes(secret), f).toBe(false);
+    const ids = server.requests.map((r) => r.requestId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('arboretum submit (CLI)', () => {
+  it('appends instructions and reports bad rows by file and line (exit 1)', async () => {
+    const file = join(dir, 'gsm.jsonl');
+    await writeFile(file, '{"question": "What is 1+1?", "answer": "#### 2"}\n{"question": "no answer"}\n');
+    const r = await cli(['submit', file, '--log', `file:${join(dir, 'sub')}`, '--adapter', 'gsm8k']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}:2: GSM8K: field "answer" must be a non-empty string`);
+    expect(r.stderr).toMatch(/submitted 1 instruction\(s\).*1 row\(s\) to dead-letters/);
+    const bad = await cli(['submit', file, '--adapter', 'nope', '--log', `file:${join(dir, 'sub')}`]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown adapter "nope"/);
+  });
+});

@@ -52,12 +52,14 @@ export async function rawKafka(): Promise<Kafka> {
   return new Kafka({ brokers: await testBrokers(), logLevel: logLevel.NOTHING });
 }
 
-/** Deletes the topics of a namespace (keeps the test broker small). */
-export async function deleteNamespace(namespace: string): Promise<void> {
+/** Deletes the topics of a namespace (keeps the test broker small), or those `only` names. */
+export async function deleteNamespace(namespace: string, only?: readonly string[]): Promise<void> {
   const admin = (await rawKafka()).admin();
   await admin.connect();
   try {
-    const names = (await admin.listTopics()).filter((t) => t.startsWith(namespace));
+    const names = (await admin.listTopics()).filter((t) =>
+      only ? only.some((name) => t === namespace + name) : t.startsWith(namespace),
+    );
     if (names.length) await admin.deleteTopics({ topics: names, timeout: 10_000 });
   } finally {
     await admin.disconnect();

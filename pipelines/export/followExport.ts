@@ -1,4 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { bufferTime, concatMap, defer, filter, finalize, type Observable } from 'rxjs';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
@@ -48,7 +49,10 @@ export function followExport(options: FollowExportOptions): Observable<FollowPro
   }
   const keep = rowFilter(options.filter);
   return defer(() => {
+    mkdirSync(dirname(out) || '.', { recursive: true });
     const file = createWriteStream(out, { flags: 'w' });
+    // A failed write rejects in write(); the stream's own 'error' event must not crash the process as well.
+    file.on('error', () => {});
     let written = 0;
     let published = 0;
     return events.pipe(

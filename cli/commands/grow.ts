@@ -39,7 +39,8 @@ Options:
   --weak-model W       the weaker actor (usually gives the rejected action)
   --critic-model C     the critique model (it is shown the ground truth)
   --max-turns N        turns per tree (default 5)
-  --concurrency N      LLM calls in flight per endpoint and trees grown at once (default 32)
+  --concurrency N      LLM calls in flight per endpoint (default 32); twice as many trees grow at once, so
+                       the endpoint stays busy while trees wait on the sandbox, the log or a critique
   --no-expand-after-pair   close a tree once a turn has its pair instead of expanding the incorrect action
   --budget-tokens N    stop cleanly after N prompt+completion tokens (rerun to continue)
   --budget-usd X       stop cleanly at X USD (prices per model in the config file)
@@ -177,8 +178,12 @@ export const command: Command = {
         '--model is required (or actors.strong in --config)\n' + noEndpointHelp,
       );
     }
-    const concurrency = intFlag('concurrency', values.concurrency, settings.concurrency ?? 32);
+    // --concurrency: calls in flight per endpoint (unless the endpoint sets its own) and twice as many trees; the
+    // config file's top-level `concurrency` is the number of trees.
+    const concurrency = intFlag('concurrency', values.concurrency, 32);
     if (concurrency < 1) throw new ArboretumError('INVALID_INPUT', '--concurrency must be >= 1');
+    const trees =
+      values.concurrency === undefined && settings.concurrency ? settings.concurrency : concurrency * 2;
     const config = growConfigOf({
       ...settings.grow,
       strong,
@@ -213,7 +218,7 @@ export const command: Command = {
       judge: judge.judge,
       config,
       writer: values.writer,
-      trees: concurrency,
+      trees,
     });
     const onSignal = () => grower.stop('interrupted');
     process.once('SIGINT', onSignal);

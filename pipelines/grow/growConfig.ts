@@ -5,9 +5,9 @@ import type { TreeConfig } from '../../schemas/types.ts';
 export interface GrowConfig {
   /** Turns a tree may take (default 5). */
   readonly maxTurns: number;
-  /** The stronger actor: samples slot 0 of every turn and the ground-truth step. */
+  /** The stronger actor: slot 1 of every turn, the first resample and the ground-truth step. */
   readonly strong: string;
-  /** The weaker actor: slot 1 of every turn (usually the incorrect one); same as strong with one model. */
+  /** The weaker actor: slot 0 of every turn (usually the rejected one); same as strong with one model. */
   readonly weak: string;
   /** The critique model, given the ground truth (default strong). */
   readonly critic: string;

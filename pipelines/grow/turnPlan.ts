@@ -17,8 +17,11 @@ export interface NodeSpec {
 export const nodeIdOf = (turn: number, attempt: number, slot: number) => `t${turn}.a${attempt}.${slot}`;
 
 /**
- * The actions a turn may take, in waves (pure, deterministic). Wave 0 is the pair: the strong actor (slot 0) and the
- * weak one (slot 1), each with its own planning strategy. When no correct action comes, the fallbacks follow in waves
+ * The actions a turn may take, in waves (pure, deterministic). Wave 0 is the pair: the weak actor (slot 0) and the
+ * strong one (slot 1), each with its own planning strategy. The weak one comes first in log order on purpose: the
+ * first incorrect action of a turn is the one expanded and rejected (assemble's pairing), so when both miss, the
+ * rejected action is the weak model's and a correct one from the strong model (the resamples start with it) makes a
+ * pair of two different models. When no correct action comes, the fallbacks follow in waves
  * of `config.wave`: (1) `resamples` samples alternating the actors; (2) `ladderRounds` rounds of `ladderSamples`
  * climbing `ladder` from cheap to strong; (3) `groundTruthAttempts` samples from the strong actor given the reference.
  * Attempts number the actions of a turn from 0 across all waves.
@@ -33,8 +36,8 @@ export function turnPlan(config: GrowConfig, task: Task, turn: number): NodeSpec
         turn,
         attempt: 0,
         slot: 0,
-        role: 'strong',
-        model: config.strong,
+        role: 'weak',
+        model: config.weak,
         strategy: strategy(0, 0),
       },
       {
@@ -42,8 +45,8 @@ export function turnPlan(config: GrowConfig, task: Task, turn: number): NodeSpec
         turn,
         attempt: 0,
         slot: 1,
-        role: 'weak',
-        model: config.weak,
+        role: 'strong',
+        model: config.strong,
         strategy: strategy(0, 1),
       },
     ],

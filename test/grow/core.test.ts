@@ -110,7 +110,7 @@ describe('turnPlan', () => {
   it('plans the pair, then resample, ladder and ground-truth waves with deterministic ids', () => {
     const waves = turnPlan(config, 'Coding', 2);
     expect(waves.map((w) => w.map((s) => `${s.nodeId}:${s.role}:${s.model}`))).toEqual([
-      ['t2.a0.0:strong:big', 't2.a0.1:weak:small'],
+      ['t2.a0.0:weak:small', 't2.a0.1:strong:big'],
       ['t2.a1.0:resample:big', 't2.a2.0:resample:small'],
       ['t2.a3.0:resample:big'],
       ['t2.a4.0:ladder:small', 't2.a5.0:ladder:small'],

@@ -50,7 +50,16 @@ Options:
   --writer ID          worker id written on every event (default <hostname>-<pid>)
   --unsafe-sandbox     run actions' Python WITHOUT bubblewrap isolation (limits only) where bwrap cannot run
 
+How a tree grows (DESIGN §1): each turn the weak and the strong actor answer, each with a planning strategy
+(chain-of-thought; modular programming where code runs); code runs in the sandbox and graders judge the answer.
+With no correct action: up to 20 more samples, then up to 3 rounds up the model ladder, then the strong actor
+given the reference (config keys resamples, ladderRounds, ladderSamples, groundTruthAttempts, wave). The first
+incorrect action is critiqued (the critic sees the ground truth) and expanded into the next turn — also when the
+turn found its pair (expandAfterPair: true, as in the paper; --no-expand-after-pair closes the tree there).
+
 Keys come only from the environment: OPENAI_API_KEY, or the variable a config endpoint names in apiKeyEnv.
+No key and no server? \`npx tsx examples/demoEndpoint.ts\` starts a DEMO endpoint (canned answers, not a model)
+for examples/instructions.jsonl, to see the mechanics.
 Rerunning the same command resumes: trees already closed are skipped, open ones continue from the log, and no
 prompt whose answer is on the log is sent again.`;
 
@@ -59,7 +68,8 @@ const noEndpointHelp = `no LLM endpoint. Point grow at one of:
   vLLM:            vllm serve Qwen/Qwen2.5-7B-Instruct     then  arboretum grow --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct ...
   Ollama:          ollama serve; ollama pull qwen2.5       then  arboretum grow --base-url http://127.0.0.1:11434/v1 --model qwen2.5 ...
   llama.cpp:       llama-server -m model.gguf --port 8080  then  arboretum grow --base-url http://127.0.0.1:8080/v1 --model local ...
-(or set OPENAI_BASE_URL, or give --config grow.yaml with endpoints; see examples/grow.yaml)`;
+(or set OPENAI_BASE_URL, or give --config grow.yaml with endpoints; see examples/grow.yaml)
+To see the mechanics without any model: npx tsx examples/demoEndpoint.ts  (a DEMO endpoint, canned answers)`;
 
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -374,6 +374,7 @@ export function createGrower({
           if (last?.sampled) countPairs(tree, null, last.sampled.turn, last.sampled.parentId);
           await emit(treeId, [{ kind: 'TreeClosed', outcome: step.outcome, reason: step.reason }]);
           stats[step.outcome]++;
+          configs.delete(treeId);
           return;
         }
       }
@@ -464,7 +465,7 @@ export function createGrower({
         const ack = wrapped ? (input as { ack?: () => void }).ack : undefined;
         if (wrapped) partitionOf.set(treeId, (input as { partition: number }).partition);
         const known = state.get(treeId);
-        if (inFlight.has(treeId) || known?.opened) ack?.();
+        if (inFlight.has(treeId) || known?.opened || known?.closed) ack?.();
         if (inFlight.has(treeId)) continue;
         if (known?.closed) {
           stats.skipped++;

@@ -40,7 +40,7 @@ export const emptyGrowTree = (treeId: string): GrowTree => ({
 /**
  * Folds one event into the grower's view of a tree (pure). The first fact of each kind per node wins, repeats (a
  * re-delivered event, same deterministic id) change nothing — the same reading as assemble's evolveTree. A closed
- * tree drops its nodes: the grower never needs them again, and a long log stays cheap to hold.
+ * tree drops its instruction and nodes: the grower never needs them again, and a long log stays cheap to hold.
  */
 export function evolveGrowTree(tree: GrowTree, event: TreeEvent): GrowTree {
   if (event.treeId !== tree.treeId) return tree;
@@ -54,7 +54,7 @@ export function evolveGrowTree(tree: GrowTree, event: TreeEvent): GrowTree {
     }
     case 'TreeClosed': {
       const { kind: _k, ...closed } = p;
-      return { ...tree, closed, nodes: new Map(), nextSeq };
+      return { ...tree, opened: null, closed, nodes: new Map(), nextSeq };
     }
     default: {
       const node: GrowNode = tree.nodes.get(p.nodeId) ?? {

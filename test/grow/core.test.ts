@@ -217,6 +217,7 @@ describe('nextStep', () => {
     expect(b.tree.nextSeq).toBe(before.nextSeq + 2);
     b.close();
     expect(b.tree.nodes.size).toBe(0);
+    expect(b.tree.opened).toBeNull();
     expect(step(b.tree).kind).toBe('closed');
   });
 });

@@ -1,6 +1,7 @@
 // Grower throughput against a scripted OpenAI-compatible server with fixed latency: LLM calls/s achieved vs the
 // ideal (concurrency / latency), and the grower's peak RSS. Median of N runs per concurrency.
 // Usage: npx tsx bench/grow.ts [--latency-ms 200] [--concurrency 64,256] [--runs 3] [--trees-per-slot 4]
+//        [--fsync always|never]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,14 @@ if (values.serve) {
   ];
   try {
     for (const concurrency of values.concurrency!.split(',').map(Number)) {
-      const results: { steady: number; whole: number; rss: number; calls: number; trees: number }[] = [];
+      const results: {
+        steady: number;
+        whole: number;
+        rss: number;
+        calls: number;
+        trees: number;
+        cpuMsPerCall: number;
+      }[] = [];
       for (let run = 0; run < Number(values.runs); run++) {
         results.push(await once(baseUrl, concurrency, judge.judge));
       }
@@ -84,6 +92,7 @@ if (values.serve) {
         (100 * steady) / ideal,
         median(results.map((r) => r.whole)),
         median(results.map((r) => r.rss)),
+        median(results.map((r) => r.cpuMsPerCall)),
       ]);
     }
   } finally {
@@ -115,6 +124,7 @@ async function once(baseUrl: string, concurrency: number, judge: ActionJudge) {
   const samples: { t: number; calls: number }[] = [];
   let rss = process.memoryUsage().rss;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const timer = setInterval(() => {
     samples.push({ t: performance.now(), calls: grower.stats().calls });
     rss = Math.max(rss, process.memoryUsage().rss);
@@ -126,6 +136,7 @@ async function once(baseUrl: string, concurrency: number, judge: ActionJudge) {
     })(),
   );
   clearInterval(timer);
+  const cpu = process.cpuUsage(cpuBefore);
   const elapsed = performance.now() - started;
   const calls = grower.stats().calls;
   // Steady state: between 10% and 90% of the calls (ramp-up and the draining tail left out).
@@ -140,5 +151,6 @@ async function once(baseUrl: string, concurrency: number, judge: ActionJudge) {
     steady: ((b.calls - a.calls) * 1000) / (b.t - a.t),
     whole: (calls * 1000) / elapsed,
     rss: rss / 2 ** 20,
+    cpuMsPerCall: (cpu.user + cpu.system) / 1000 / calls,
   };
 }

@@ -11,7 +11,7 @@ import type {
 /** What the log says about one action node, in the order the log first named it. */
 export interface GrowNode {
   readonly nodeId: string;
-  /** Kept with its prompt: an intent without an answer is re-asked with exactly this prompt. */
+  /** Kept with its prompt until answered: an intent without an answer is re-asked with exactly this prompt. */
   readonly sampled: StrategySampled | null;
   readonly executed: TurnExecuted | null;
   readonly verdict: VerdictReached | null;
@@ -75,7 +75,9 @@ export function evolveGrowTree(tree: GrowTree, event: TreeEvent): GrowTree {
       )[p.kind];
       if (node[field] !== null) return nextSeq === tree.nextSeq ? tree : { ...tree, nextSeq };
       const nodes = new Map(tree.nodes);
-      nodes.set(p.nodeId, { ...node, [field]: fact });
+      // Once answered, a prompt is never needed again (only an unanswered intent is re-asked): drop it from memory.
+      const sampled = field === 'executed' && node.sampled ? { ...node.sampled, prompt: [] } : node.sampled;
+      nodes.set(p.nodeId, { ...node, sampled, [field]: fact });
       return { ...tree, nodes, nextSeq };
     }
   }

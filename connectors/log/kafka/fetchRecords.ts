@@ -3,7 +3,9 @@ import { ArboretumError, messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
 import type { LogRecord, Positions } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
+import { type FetchedPartition, fetchRequest } from './fetchRequest.ts';
 import { createKafkaCluster, type KafkaCluster } from './kafkaCluster.ts';
+import { forEachRecord } from './recordBatches.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 
 export interface FetchRecordsOptions<T> {
@@ -39,7 +41,7 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
     topic,
     onDeadLetter,
     maxWaitMs = 500,
-    partitionMaxBytes = 4 << 20,
+    partitionMaxBytes = 1 << 20,
     unavailableAfterMs = 120_000,
   } = options;
   return new Observable<LogRecord<T>>((subscriber) => {
@@ -69,40 +71,46 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
           for (const [leader, partitions] of Object.entries(byLeader)) {
             if (closed) return;
             const broker = await cluster.findBroker({ nodeId: leader });
-            const response = await broker.fetch({
-              replicaId: -1,
-              isolationLevel: 1,
-              maxWaitTime: end ? 0 : maxWaitMs,
-              minBytes: 1,
-              maxBytes: partitions.length * partitionMaxBytes,
-              topics: [
-                {
-                  topic: kafkaTopic,
-                  partitions: partitions.map((partition) => ({
-                    partition,
-                    fetchOffset: String(positions.get(partition)),
-                    maxBytes: partitionMaxBytes,
-                  })),
-                },
-              ],
-            });
-            for (const { partitions: got } of response.responses) {
-              for (const { partition, messages } of got) {
-                let next = positions.get(partition)!;
-                const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
-                for (const message of messages) {
-                  const offset = Number(message.offset);
+            const answer: FetchedPartition[] = await (broker as any).connectionPool.send(
+              fetchRequest({
+                maxWaitMs: end ? 0 : maxWaitMs,
+                maxBytes: partitions.length * partitionMaxBytes,
+                isolationLevel: 1,
+                topic: kafkaTopic,
+                partitions: partitions.map((partition) => ({
+                  partition,
+                  fetchOffset: positions.get(partition)!,
+                  maxBytes: partitionMaxBytes,
+                })),
+              }),
+            );
+            for (const { partition, errorCode, records } of answer) {
+              if (errorCode !== 0) {
+                throw new Error(`fetch ${kafkaTopic} partition ${partition}: Kafka error code ${errorCode}`);
+              }
+              if (!records) continue;
+              let next = positions.get(partition)!;
+              const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
+              let done = false;
+              forEachRecord(
+                records,
+                (record) => {
                   // A fetch returns whole batches: skip what precedes the position, stop at the end.
-                  if (offset < next) continue;
-                  if (offset >= stop || closed) break;
-                  next = offset + 1;
-                  if (message.isControlRecord) continue;
-                  const decoded = recordOfMessage(topic, partition, message);
+                  if (done || record.offset < next) return;
+                  if (record.offset >= stop || closed) {
+                    done = true;
+                    return;
+                  }
+                  next = record.offset + 1;
+                  const decoded = recordOfMessage(topic, partition, record);
                   if (decoded.record) subscriber.next(decoded.record);
                   else onDeadLetter(decoded.deadLetter);
-                }
-                positions.set(partition, next);
-              }
+                },
+                (last) => {
+                  if (!done && last >= next && last < stop) next = last + 1;
+                },
+              );
+              positions.set(partition, next);
             }
           }
           lastSuccess = Date.now();

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 /**
  * The part of kafkajs' internal Cluster that the reader and the standalone commit use. kafkajs 2.2.4 (its last
  * release) has no public API for fetching from given offsets without joining a group, nor for committing a reader's
- * offsets without joining one; its Cluster and Broker do both, and are what its own consumer uses.
+ * offsets without joining one; its Cluster finds leaders and coordinators, and its Broker connections carry our
+ * requests (fetchRequest.ts, logDirSizes.ts) and its own offset commit.
  */
 export interface KafkaCluster {
   connect(): Promise<void>;
@@ -16,36 +17,7 @@ export interface KafkaCluster {
   findGroupCoordinator(args: { groupId: string }): Promise<KafkaBroker>;
 }
 
-export interface FetchedMessage {
-  readonly offset: string;
-  readonly timestamp: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: Record<string, Buffer | Buffer[] | undefined>;
-  readonly isControlRecord?: boolean;
-}
-
-export interface FetchResponse {
-  readonly responses: {
-    readonly topicName: string;
-    readonly partitions: {
-      readonly partition: number;
-      readonly errorCode: number;
-      readonly highWatermark: string;
-      readonly messages: FetchedMessage[];
-    }[];
-  }[];
-}
-
 export interface KafkaBroker {
-  fetch(args: {
-    replicaId: number;
-    isolationLevel: number;
-    maxWaitTime: number;
-    minBytes: number;
-    maxBytes: number;
-    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
-  }): Promise<FetchResponse>;
   offsetCommit(args: {
     groupId: string;
     groupGenerationId: number;

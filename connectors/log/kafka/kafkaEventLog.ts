@@ -369,7 +369,12 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
           eachBatch: async ({ batch }) => {
             for (const message of batch.messages) {
               if (stopped) return;
-              const decoded = recordOfMessage(topic, batch.partition, message as never);
+              const decoded = recordOfMessage(topic, batch.partition, {
+                offset: Number(message.offset),
+                timestamp: Number(message.timestamp),
+                key: message.key,
+                value: message.value,
+              });
               if (decoded.record) subscriber.next(decoded.record);
               else onDeadLetter(decoded.deadLetter);
             }

@@ -2,7 +2,7 @@ import { messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
 import type { LogRecord } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
-import type { FetchedMessage } from './kafkaCluster.ts';
+import type { RawRecord } from './recordBatches.ts';
 
 /** A fetched message decoded, or the dead letter saying why it could not be. */
 export type Decoded<T> =
@@ -10,10 +10,10 @@ export type Decoded<T> =
   | { readonly deadLetter: DeadLetter; readonly record?: undefined };
 
 /** Decodes one message of `topic`/`partition`; never throws: an undecodable message becomes a DeadLetter. */
-export function recordOfMessage<T>(topic: Topic<T>, partition: number, message: FetchedMessage): Decoded<T> {
-  const offset = Number(message.offset);
+export function recordOfMessage<T>(topic: Topic<T>, partition: number, message: RawRecord): Decoded<T> {
+  const offset = message.offset;
   const key = message.key ? message.key.toString('utf8') : null;
-  const timestamp = Number(message.timestamp);
+  const timestamp = message.timestamp;
   if (!message.value) {
     return {
       deadLetter: deadLetterOf(topic.name, partition, offset, key, 'empty message value', Buffer.alloc(0)),

@@ -1,0 +1,171 @@
+// Kafka log throughput on a loopback broker: kafkajs (our backend) produce and consume+decode of N realistic tree
+// events, beside kcat's own produce/consume rate on the same broker (the ceiling); median of several runs.
+// Usage: npx tsx bench/kafka.ts [--events 1000000] [--runs 3] [--batch 10000]
+//        (uses KAFKA_BROKERS when set, else starts a broker of its own with `arboretum kafka start`'s launcher)
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { lastValueFrom, reduce } from 'rxjs';
+import { startBroker } from '../connectors/log/kafka/broker/startBroker.ts';
+import { stopBroker } from '../connectors/log/kafka/broker/stopBroker.ts';
+import { createKafkaEventLog } from '../connectors/log/kafka/kafkaEventLog.ts';
+import { topics } from '../connectors/log/topics.ts';
+import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
+import { codecs } from '../schemas/codec.ts';
+import type { TreeEvent } from '../schemas/types.ts';
+import { median, printTable } from './stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '10000' },
+    partitions: { type: 'string', default: '3' },
+  },
+});
+const total = Number(values.events);
+const runs = Number(values.runs);
+const batch = Number(values.batch);
+const partitions = Number(values.partitions);
+
+const dir = process.env.KAFKA_BROKERS ? '' : await mkdtemp(join(tmpdir(), 'arboretum-bench-kafka-'));
+const brokers = process.env.KAFKA_BROKERS?.split(',') ?? [await startBroker({ dir: join(dir, 'broker') })];
+
+// 100K distinct realistic events, repeated round-robin up to `total`.
+const distinct: TreeEvent[] = [
+  ...syntheticTreeEvents({ trees: Math.ceil(Math.min(total, 100_000) / 14.8), seed: 7 }),
+];
+const encoded = distinct.map((e) => codecs.TreeEvent.encode(e));
+const meanBytes = encoded.reduce((a, b) => a + b.length, 0) / encoded.length;
+console.log(
+  `${total.toLocaleString()} events (${distinct.length.toLocaleString()} distinct, mean ${Math.round(meanBytes)} B encoded), ` +
+    `batches of ${batch}, ${partitions} partitions, ${runs} runs, broker ${brokers.join(',')}`,
+);
+
+// kcat reads messages from stdin split by a delimiter: random bytes that occur in no value nor key.
+const absent = (n: number) => {
+  for (;;) {
+    const d = randomBytes(n);
+    if (!encoded.some((b) => b.includes(d))) return d;
+  }
+};
+const DELIM = absent(6);
+const KEY_DELIM = absent(4);
+const kcatInput = (() => {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < total; i++) {
+    const e = distinct[i % distinct.length];
+    parts.push(Buffer.from(e.treeId), KEY_DELIM, encoded[i % encoded.length], DELIM);
+  }
+  return Buffer.concat(parts);
+})();
+const hex = (b: Buffer) => [...b].map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('');
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function kcat(args: string[], input?: Buffer): Promise<void> {
+  const child = spawn('kcat', ['-b', brokers.join(','), ...args], {
+    stdio: [input ? 'pipe' : 'ignore', 'ignore', 'inherit'],
+  });
+  if (input) child.stdin!.end(input);
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${code}`);
+}
+
+const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+await admin.connect();
+const results: Record<string, number[]> = {};
+const add = (k: string, seconds: number) => {
+  results[k] = [...(results[k] ?? []), total / seconds];
+};
+for (let run = 0; run < runs; run++) {
+  const namespace = `arboretum.bench${Date.now()}.`;
+  const log = createKafkaEventLog({ brokers, namespace, partitions });
+  add(
+    'kafkajs produce (append, idempotent, acks=all)',
+    await timed(async () => {
+      for (let from = 0; from < total; from += batch) {
+        const records = [];
+        for (let i = from; i < Math.min(from + batch, total); i++)
+          records.push({ value: distinct[i % distinct.length] });
+        await log.append(topics.treeEvents, records);
+      }
+    }),
+  );
+  add(
+    'kafkajs consume + Avro decode (read)',
+    await timed(async () => {
+      const n = await lastValueFrom(log.read(topics.treeEvents).pipe(reduce((a) => a + 1, 0)));
+      if (n !== total) throw new Error(`read ${n} events, expected ${total}`);
+    }),
+  );
+  await log.close();
+  const kcatTopic = `${namespace}kcat`;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic: kcatTopic,
+        numPartitions: partitions,
+        configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
+      },
+    ],
+  });
+  add(
+    'kcat produce (idempotent, acks=all)',
+    await timed(() =>
+      kcat(
+        [
+          '-P',
+          '-t',
+          kcatTopic,
+          '-D',
+          hex(DELIM),
+          '-K',
+          hex(KEY_DELIM),
+          '-X',
+          'enable.idempotence=true',
+          '-X',
+          'linger.ms=5',
+        ],
+        kcatInput,
+      ),
+    ),
+  );
+  add(
+    'kcat consume (no decoding)',
+    await timed(() => kcat(['-C', '-t', kcatTopic, '-o', 'beginning', '-e', '-q', '-f', '%s'])),
+  );
+  const names = (await admin.listTopics()).filter((t) => t.startsWith(namespace));
+  await admin.deleteTopics({ topics: names });
+  process.stderr.write(`run ${run + 1}/${runs} done\n`);
+}
+await admin.disconnect();
+printTable([
+  ['operation', 'median events/s', 'median MB/s', 'min events/s', 'max events/s'],
+  ...Object.entries(results).map(([k, v]) => [
+    k,
+    median(v),
+    (median(v) * meanBytes) / 1e6,
+    Math.min(...v),
+    Math.max(...v),
+  ]),
+]);
+const ratio = (a: string, b: string) => median(results[a]) / median(results[b]);
+console.log(
+  `kafkajs/kcat: produce ${ratio('kafkajs produce (append, idempotent, acks=all)', 'kcat produce (idempotent, acks=all)').toFixed(2)}, ` +
+    `consume ${ratio('kafkajs consume + Avro decode (read)', 'kcat consume (no decoding)').toFixed(2)}`,
+);
+if (dir) {
+  await stopBroker(join(dir, 'broker'));
+  await rm(dir, { recursive: true, force: true });
+}

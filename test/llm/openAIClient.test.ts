@@ -132,6 +132,29 @@ describe('createOpenAIClient', () => {
     expect(s.requests).toHaveLength(10);
   });
 
+  it('spaces requests past the per-minute request limit of an endpoint', async () => {
+    const s = await start();
+    const llm = createOpenAIClient({
+      endpoints: [{ name: 'e', baseUrl: s.baseUrl, rpm: 120, concurrency: 200 }],
+    });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 122 }, (_, i) => llm.chat(ask(`q${i}`))));
+    // A full minute's bucket (120) goes at once; the next two wait for it to refill (0.5 s a request).
+    const times = s.requests.map((r) => r.receivedAt - started).sort((a, b) => a - b);
+    expect(times[119]).toBeLessThan(900);
+    expect(times[121]).toBeGreaterThanOrEqual(950);
+  });
+
+  it('holds requests back once the tokens of the last minute pass the limit', async () => {
+    const s = await start({ reply: () => ({ content: 'ok', promptTokens: 151, completionTokens: 50 }) });
+    const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl, tpm: 600 }] });
+    for (let i = 0; i < 4; i++) await llm.chat(ask(`q${i}`));
+    // 3 × 201 tokens take the bucket of 600 to about -3; the 4th call waits until it refills above zero
+    // (60000 / 600 = 100 ms a token).
+    expect(s.requests[1].receivedAt - s.requests[0].receivedAt).toBeLessThan(100);
+    expect(s.requests[3].receivedAt - s.requests[2].receivedAt).toBeGreaterThanOrEqual(250);
+  });
+
   it('routes models to their endpoints, the unlisted ones to the endpoint with no model list', async () => {
     const a = await start({ reply: () => ({ content: 'from a' }) });
     const b = await start({ reply: () => ({ content: 'from b' }) });

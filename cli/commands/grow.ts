@@ -267,6 +267,11 @@ export const command: Command = {
         `grow: ${s.solved} solved, ${s.exhausted} exhausted, ${s.failed} failed, ${s.skipped} already closed; ` +
           `${s.calls} LLM calls, ${s.tokens} tokens${s.reasked ? `, ${s.reasked} re-asked after a restart` : ''}`,
       );
+      if (!stopped && !source && s.solved + s.exhausted + s.failed + s.skipped === 0) {
+        console.error(
+          `grow: no instructions on ${log.uri}: give --instructions FILE, or append some first with arboretum submit FILE`,
+        );
+      }
       if (stopped) {
         console.error(
           `grow stopped: ${stopped.message}\nEverything so far is on ${log.uri}; rerun the same command to continue.`,

@@ -4,7 +4,7 @@
 //                                   [--log-dir DIR (kept and reused when it already holds the events)]
 
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openAnalyticsDb } from '../analytics/openAnalyticsDb.ts';
@@ -65,16 +65,21 @@ const logBytes = (await createFileEventLog({ dir: logDir }).stat()).find(
 // 2. Sync into a fresh DuckDB file, `runs` times; then the queries on the last file, `queryRuns` times each.
 const syncRates: number[] = [];
 const syncSeconds: number[] = [];
+// CPU seconds (user + system, all threads: JS and DuckDB's) per sync: steadier than wall time on a shared machine.
+const syncCpuRates: number[] = [];
 let dbFile = '';
 let summary = '';
 for (let run = 0; run < runs; run++) {
   dbFile = join(work, `run${run}.duckdb`);
   const log = createFileEventLog({ dir: logDir });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const db = await openAnalyticsDb({ path: dbFile });
   const s = await syncLog({ log, connection: db.connection });
   db.close(); // includes the final checkpoint
   const secs = seconds(t0);
+  const cpu = process.cpuUsage(cpu0);
+  syncCpuRates.push(s.events / ((cpu.user + cpu.system) / 1e6));
   await log.close();
   if (s.events !== total) throw new Error(`synced ${s.events} events, expected ${total}`);
   syncRates.push(s.events / secs);
@@ -123,12 +128,17 @@ const latencies: Record<string, { first: number; times: number[] }> = {};
 }
 
 console.log(
-  `\n${total.toLocaleString('en-US')} events (${(logBytes / 2 ** 30).toFixed(2)} GiB of log, actions ${minBytes}-${maxBytes} B; ${summary}); DuckDB file ${(dbBytes / 2 ** 30).toFixed(2)} GiB; ${runs} sync runs, ${queryRuns} runs a query\n`,
+  `\nload average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(
+      ' ',
+    )} on ${cpus().length} cores at the end; ${total.toLocaleString('en-US')} events (${(logBytes / 2 ** 30).toFixed(2)} GiB of log, actions ${minBytes}-${maxBytes} B; ${summary}); DuckDB file ${(dbBytes / 2 ** 30).toFixed(2)} GiB; ${runs} sync runs, ${queryRuns} runs a query\n`,
 );
 printTable([
   ['measure', 'median', 'min', 'max'],
   ['sync, fresh file (events/s)', median(syncRates), Math.min(...syncRates), Math.max(...syncRates)],
   ['sync, fresh file (s)', median(syncSeconds), Math.min(...syncSeconds), Math.max(...syncSeconds)],
+  ['sync, events per CPU-second', median(syncCpuRates), Math.min(...syncCpuRates), Math.max(...syncCpuRates)],
   ['sync, nothing new (s)', median(noop), Math.min(...noop), Math.max(...noop)],
   ...Object.entries(latencies).map(([name, l]) => [
     `${name} (ms; first ${(l.first * 1000).toFixed(0)})`,

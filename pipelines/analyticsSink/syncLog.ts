@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Subscription } from 'rxjs';
 import type { EventLog, LogRecord } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
@@ -172,29 +173,34 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
   try {
     await new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return resolve();
-      const timer = follow ? setInterval(() => safely(store), flushMs) : undefined;
+      let subscription: Subscription | undefined;
+      let finished = false;
+      let timer: ReturnType<typeof setInterval> | undefined;
       const done = (error?: unknown) => {
+        if (finished) return;
+        finished = true;
         clearInterval(timer);
         signal?.removeEventListener('abort', onAbort);
+        subscription?.unsubscribe();
         if (error === undefined) resolve();
         else reject(error);
       };
+      const onAbort = () => done();
+      // The sink's work is synchronous (appenders): the log cannot get ahead of it and nothing piles up.
       const safely = (f: () => void) => {
+        if (finished) return;
         try {
           f();
         } catch (error) {
-          subscription.unsubscribe();
           done(error);
         }
       };
-      const subscription = log
+      signal?.addEventListener('abort', onAbort);
+      if (follow) timer = setInterval(() => safely(store), flushMs);
+      subscription = log
         .read(topic, { from: state.positions, follow })
         .subscribe({ next: (r) => safely(() => apply(r)), error: done, complete: () => done() });
-      const onAbort = () => {
-        subscription.unsubscribe();
-        done();
-      };
-      signal?.addEventListener('abort', onAbort);
+      if (finished) subscription.unsubscribe();
     });
     store();
   } finally {

@@ -6,6 +6,7 @@ import { ArboretumError, isArboretumError, messageOf } from '../../schemas/error
 import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
 import type { Instruction, StrategySampled, TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
 import type { ActionJudge } from './actionJudge.ts';
+import { appendBatcher } from './appendBatcher.ts';
 import { type GrowConfig, growConfigFromTree, treeConfigOf } from './growConfig.ts';
 import { emptyGrowStats, type GrowStats } from './growStats.ts';
 import { emptyGrowTree, evolveGrowTree, type GrowNode, type GrowTree } from './growTree.ts';
@@ -95,6 +96,9 @@ export function createGrower({
     throw new ArboretumError('INVALID_CONFIG', `grower: trees must be a whole number >= 1, got ${maxTrees}`);
   }
   const state = new Map<string, GrowTree>();
+  const appendEvents = appendBatcher((records: readonly { value: TreeEvent }[]) =>
+    log.append(topics.treeEvents, records),
+  );
   const stats = emptyGrowStats(now());
   const configs = new Map<string, GrowConfig>();
   /** Partitions this worker owns (null: all, outside a consumer group) and the partition of each tree. */
@@ -137,10 +141,7 @@ export function createGrower({
       writer,
       payload,
     }));
-    await log.append(
-      topics.treeEvents,
-      events.map((value) => ({ value })),
-    );
+    await appendEvents(events.map((value) => ({ value })));
     for (const e of events) tree = evolveGrowTree(tree, e);
     state.set(treeId, tree);
     const ack = acks.get(treeId);

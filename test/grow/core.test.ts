@@ -274,3 +274,21 @@ describe('prompts', () => {
     expect(critic[1].content).toMatch(/Student's latest answer:\na t1\.a0\.0/);
   });
 });
+
+describe('appendBatcher', () => {
+  it('coalesces appends asked in one tick into one call, in order, and rejects them together', async () => {
+    const { appendBatcher } = await import('../../pipelines/grow/appendBatcher.ts');
+    const calls: number[][] = [];
+    let fail = false;
+    const append = appendBatcher(async (records: readonly number[]) => {
+      calls.push([...records]);
+      if (fail) throw new Error('disk full');
+    });
+    await Promise.all([append([1, 2]), append([3]), append([4, 5])]);
+    await append([6]);
+    expect(calls).toEqual([[1, 2, 3, 4, 5], [6]]);
+    fail = true;
+    const results = await Promise.allSettled([append([7]), append([8])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+});

@@ -230,7 +230,12 @@ export const command: Command = {
       writer: values.writer,
       trees,
     });
-    const onSignal = () => grower.stop('interrupted');
+    const onSignal = () => {
+      console.error(
+        '\ngrow: stopping after the calls in flight (everything answered is kept); Ctrl-C again quits now',
+      );
+      grower.stop('interrupted');
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const report = () => {

@@ -1,4 +1,4 @@
-import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, logLevel } from 'kafkajs';
 import { lastValueFrom, Observable, toArray } from 'rxjs';
 import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
@@ -13,10 +13,12 @@ import type {
   TopicStat,
 } from '../eventLog.ts';
 import { type Topic, topicNamed, topicNames, topics } from '../topics.ts';
+import { createIdempotentProducer } from './createIdempotentProducer.ts';
 import { fetchRecords } from './fetchRecords.ts';
 import { createKafkaCluster, type KafkaCluster } from './kafkaCluster.ts';
 import { kafkaMessageOf, type OutgoingMessage } from './kafkaMessageOf.ts';
 import { logDirSizes } from './logDirSizes.ts';
+import { murmur2Partition } from './murmur2Partition.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 import { retrying } from './retrying.ts';
 
@@ -90,8 +92,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     });
   // Admin calls give up after about 3 s of retries.
   const kafka = client({ initialRetryTime: 100, retries: 5 });
-  // The producer and group members ride out a broker restart: about 2 minutes of retries. The idempotent producer
-  // resends a batch with its sequence numbers, so retrying writes nothing twice.
+  // Group members ride out a broker restart: about 2 minutes of retries (the producer, createIdempotentProducer,
+  // does the same with its own resends).
   const durable = client({ initialRetryTime: 100, maxRetryTime: 5000, retries: 25 });
   const kafkaName = (topic: Topic<unknown> | string) =>
     `${namespace}${typeof topic === 'string' ? topic : topic.name}`;
@@ -120,20 +122,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       return p;
     };
   };
-  let producerMade: Producer | undefined;
   let adminMade: Admin | undefined;
   let clusterMade: KafkaCluster | undefined;
-  const producer = lazily(async () => {
-    producerMade = durable.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { initialRetryTime: 100, maxRetryTime: 5000, retries: 25 },
-    });
-    await producerMade.connect();
-    return producerMade;
-  });
   const admin = lazily(async () => {
     adminMade = kafka.admin();
     await adminMade.connect();
@@ -144,6 +134,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     await clusterMade.connect();
     return clusterMade;
   });
+  const producer = createIdempotentProducer({ cluster: control, uri });
 
   /** Creates the topic (and its co-partitioned sibling) when missing; resolves to its partition count. */
   const ensured = new Map<string, Promise<number>>();
@@ -193,18 +184,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     return coPartitioned[0] === topic.name ? a : b;
   };
 
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionOf = (name: string, count: number) => {
-    const metadata = Array.from({ length: count }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-      partitionErrorCode: 0,
-    }));
-    return (key: string) =>
-      partitioner({ topic: name, partitionMetadata: metadata, message: { key, value: null } });
-  };
+  const partitionOf = (count: number) => (key: string) => murmur2Partition(key, count);
 
   // Appends are serialised so that records of one key keep the order of the append calls.
   let appending: Promise<unknown> = Promise.resolve();
@@ -223,10 +203,9 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     if (records.length === 0) return [];
     const name = kafkaName(topic);
     const count = await ensure(topic as Topic<unknown>);
-    const p = await producer();
     const now = Date.now();
-    const toPartition = partitionOf(name, count);
-    const messages: OutgoingMessage[] = records.map((r) => kafkaMessageOf(topic, r, toPartition, now));
+    const toPartition = partitionOf(count);
+    const messages: OutgoingMessage[] = records.map((r) => kafkaMessageOf(topic, r, toPartition));
     const out: LogRecord<T>[] = new Array(records.length);
     let start = 0;
     while (start < messages.length) {
@@ -239,23 +218,28 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
         bytes += messages[end].value.length + messages[end].key.length + 64;
         end++;
       }
-      const chunk = messages.slice(start, end);
-      let metadata: Awaited<ReturnType<Producer['send']>>;
+      const byPartition = new Map<number, OutgoingMessage[]>();
+      for (let i = start; i < end; i++) {
+        const m = messages[i];
+        const list = byPartition.get(m.partition);
+        if (list) list.push(m);
+        else byPartition.set(m.partition, [m]);
+      }
+      let bases: Map<number, number>;
       try {
-        metadata = await p.send({ topic: name, acks: -1, messages: chunk });
+        bases = await producer.send(name, byPartition);
       } catch (e) {
         throw unavailable(`append to ${name} (records ${start}..${end - 1} of this call)`, e, topic.name);
       }
-      const next = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
       for (let i = start; i < end; i++) {
         const m = messages[i];
-        const offset = next.get(m.partition)!;
-        next.set(m.partition, offset + 1);
+        const offset = bases.get(m.partition)!;
+        bases.set(m.partition, offset + 1);
         out[i] = {
           topic: topic.name,
           partition: m.partition,
           offset,
-          key: m.key,
+          key: m.id,
           timestamp: now,
           value: records[i].value,
         };
@@ -479,11 +463,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       closed = true;
       for (const consumer of members.values()) await consumer.disconnect().catch(() => {});
       members.clear();
-      await Promise.all([
-        producerMade?.disconnect().catch(() => {}),
-        adminMade?.disconnect().catch(() => {}),
-        clusterMade?.disconnect().catch(() => {}),
-      ]);
+      await Promise.all([adminMade?.disconnect().catch(() => {}), clusterMade?.disconnect().catch(() => {})]);
     },
   };
 }

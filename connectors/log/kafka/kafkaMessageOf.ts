@@ -1,18 +1,20 @@
 import type { AppendRecord } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
+import type { RecordToWrite } from './encodeRecordBatch.ts';
 
 /** Header names our producer writes on every message. */
 export const KIND_HEADER = 'arboretum.kind';
 export const FINGERPRINT_HEADER = 'arboretum.fingerprint';
 
 /** What the producer sends for one record. */
-export interface OutgoingMessage {
-  readonly key: string;
-  readonly value: Buffer;
+export interface OutgoingMessage extends RecordToWrite {
+  /** The record key (tree id) as text. */
+  readonly id: string;
   readonly partition: number;
-  readonly timestamp: string;
-  readonly headers: Record<string, string>;
 }
+
+const kindHeader = Buffer.from(KIND_HEADER);
+const fingerprintHeader = Buffer.from(FINGERPRINT_HEADER);
 
 /**
  * One appended record as a Kafka message: key = record key (tree id), value = the single-object encoding, headers =
@@ -23,16 +25,18 @@ export function kafkaMessageOf<T>(
   topic: Topic<T>,
   record: AppendRecord<T>,
   partitionOf: (key: string) => number,
-  now: number,
 ): OutgoingMessage {
   const key = record.key ?? topic.keyOf(record.value);
   const payload = (record.value as { payload?: { kind?: unknown } }).payload;
   const kind = typeof payload?.kind === 'string' ? payload.kind : topic.codec.name;
   return {
-    key,
+    id: key,
+    key: Buffer.from(key),
     value: topic.codec.encode(record.value),
     partition: partitionOf(key),
-    timestamp: String(now),
-    headers: { [KIND_HEADER]: kind, [FINGERPRINT_HEADER]: topic.codec.fingerprint.toString('hex') },
+    headers: [
+      [kindHeader, Buffer.from(kind)],
+      [fingerprintHeader, Buffer.from(topic.codec.fingerprint.toString('hex'))],
+    ],
   };
 }

@@ -1,11 +1,12 @@
 // Kafka log throughput on a loopback broker: kafkajs (our backend) produce and consume+decode of N realistic tree
 // events, beside kcat's own produce/consume rate on the same broker (the ceiling); median of several runs.
-// Usage: npx tsx bench/kafka.ts [--events 1000000] [--runs 3] [--batch 10000]
+// Usage: npx tsx bench/kafka.ts [--events 1000000] [--runs 3] [--batch 10000] [--set realistic|small]
 //        (uses KAFKA_BROKERS when set, else starts a broker of its own with `arboretum kafka start`'s launcher)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     batch: { type: 'string', default: '10000' },
     partitions: { type: 'string', default: '3' },
+    // 'realistic' (every kind, actions 0.5-4 KB) or 'small' (only events of at most 400 encoded bytes)
+    set: { type: 'string', default: 'realistic' },
   },
 });
 const total = Number(values.events);
@@ -36,10 +39,10 @@ const partitions = Number(values.partitions);
 const dir = process.env.KAFKA_BROKERS ? '' : await mkdtemp(join(tmpdir(), 'arboretum-bench-kafka-'));
 const brokers = process.env.KAFKA_BROKERS?.split(',') ?? [await startBroker({ dir: join(dir, 'broker') })];
 
-// 100K distinct realistic events, repeated round-robin up to `total`.
-const distinct: TreeEvent[] = [
-  ...syntheticTreeEvents({ trees: Math.ceil(Math.min(total, 100_000) / 14.8), seed: 7 }),
-];
+// Up to 100K distinct realistic events, repeated round-robin up to `total`.
+const generated = [...syntheticTreeEvents({ trees: Math.ceil(Math.min(total, 100_000) / 14.8), seed: 7 })];
+const distinct: TreeEvent[] =
+  values.set === 'small' ? generated.filter((e) => codecs.TreeEvent.encode(e).length <= 400) : generated;
 const encoded = distinct.map((e) => codecs.TreeEvent.encode(e));
 const meanBytes = encoded.reduce((a, b) => a + b.length, 0) / encoded.length;
 console.log(
@@ -56,14 +59,20 @@ const absent = (n: number) => {
 };
 const DELIM = absent(6);
 const KEY_DELIM = absent(4);
-const kcatInput = (() => {
-  const parts: Buffer[] = [];
+// kcat's input, written once to a file (1M realistic events are over a gigabyte).
+const kcatInput = join(dir || tmpdir(), `kcat-input-${process.pid}.bin`);
+{
+  const out = createWriteStream(kcatInput);
   for (let i = 0; i < total; i++) {
     const e = distinct[i % distinct.length];
-    parts.push(Buffer.from(e.treeId), KEY_DELIM, encoded[i % encoded.length], DELIM);
+    const ok = out.write(
+      Buffer.concat([Buffer.from(e.treeId), KEY_DELIM, encoded[i % encoded.length], DELIM]),
+    );
+    if (!ok) await once(out, 'drain');
   }
-  return Buffer.concat(parts);
-})();
+  out.end();
+  await once(out, 'close');
+}
 const hex = (b: Buffer) => [...b].map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('');
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
@@ -72,12 +81,11 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-async function kcat(args: string[], input?: Buffer): Promise<void> {
-  const child = spawn('kcat', ['-b', brokers.join(','), ...args], {
-    stdio: [input ? 'pipe' : 'ignore', 'ignore', 'inherit'],
-  });
-  if (input) child.stdin!.end(input);
+async function kcat(args: string[], input?: string): Promise<void> {
+  const stdin = input ? openSync(input, 'r') : 'ignore';
+  const child = spawn('kcat', ['-b', brokers.join(','), ...args], { stdio: [stdin, 'ignore', 'inherit'] });
   const [code] = await once(child, 'exit');
+  if (typeof stdin === 'number') closeSync(stdin);
   if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${code}`);
 }
 
@@ -165,6 +173,7 @@ console.log(
   `kafkajs/kcat: produce ${ratio('kafkajs produce (append, idempotent, acks=all)', 'kcat produce (idempotent, acks=all)').toFixed(2)}, ` +
     `consume ${ratio('kafkajs consume + Avro decode (read)', 'kcat consume (no decoding)').toFixed(2)}`,
 );
+await unlink(kcatInput);
 if (dir) {
   await stopBroker(join(dir, 'broker'));
   await rm(dir, { recursive: true, force: true });

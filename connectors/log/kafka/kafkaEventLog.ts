@@ -18,7 +18,7 @@ import { fetchRecords } from './fetchRecords.ts';
 import { createKafkaCluster, type KafkaCluster } from './kafkaCluster.ts';
 import { kafkaMessageOf, type OutgoingMessage } from './kafkaMessageOf.ts';
 import { logDirSizes } from './logDirSizes.ts';
-import { murmur2Partition } from './murmur2Partition.ts';
+import { murmur2 } from './murmur2Partition.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 import { retrying } from './retrying.ts';
 
@@ -184,7 +184,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     return coPartitioned[0] === topic.name ? a : b;
   };
 
-  const partitionOf = (count: number) => (key: string) => murmur2Partition(key, count);
+  const partitionOf = (count: number) => (key: Buffer) => (murmur2(key) & 0x7fffffff) % count;
 
   // Appends are serialised so that records of one key keep the order of the append calls.
   let appending: Promise<unknown> = Promise.resolve();

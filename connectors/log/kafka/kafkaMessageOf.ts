@@ -15,6 +15,16 @@ export interface OutgoingMessage extends RecordToWrite {
 
 const kindHeader = Buffer.from(KIND_HEADER);
 const fingerprintHeader = Buffer.from(FINGERPRINT_HEADER);
+const headerValues = new Map<string, Buffer>();
+/** Header values repeat (a few kinds, one fingerprint per record type): one Buffer each. */
+const headerValue = (text: string) => {
+  let b = headerValues.get(text);
+  if (!b) {
+    b = Buffer.from(text);
+    headerValues.set(text, b);
+  }
+  return b;
+};
 
 /**
  * One appended record as a Kafka message: key = record key (tree id), value = the single-object encoding, headers =
@@ -24,19 +34,20 @@ const fingerprintHeader = Buffer.from(FINGERPRINT_HEADER);
 export function kafkaMessageOf<T>(
   topic: Topic<T>,
   record: AppendRecord<T>,
-  partitionOf: (key: string) => number,
+  partitionOf: (key: Buffer) => number,
 ): OutgoingMessage {
   const key = record.key ?? topic.keyOf(record.value);
+  const keyBytes = Buffer.from(key);
   const payload = (record.value as { payload?: { kind?: unknown } }).payload;
   const kind = typeof payload?.kind === 'string' ? payload.kind : topic.codec.name;
   return {
     id: key,
-    key: Buffer.from(key),
+    key: keyBytes,
     value: topic.codec.encode(record.value),
-    partition: partitionOf(key),
+    partition: partitionOf(keyBytes),
     headers: [
-      [kindHeader, Buffer.from(kind)],
-      [fingerprintHeader, Buffer.from(topic.codec.fingerprint.toString('hex'))],
+      [kindHeader, headerValue(kind)],
+      [fingerprintHeader, headerValue(topic.codec.fingerprint.toString('hex'))],
     ],
   };
 }

@@ -1,4 +1,4 @@
-// Kafka log throughput on a loopback broker: kafkajs (our backend) produce and consume+decode of N realistic tree
+// Kafka log throughput on a loopback broker: our backend's produce (append) and consume+decode (read) of N tree
 // events, beside kcat's own produce/consume rate on the same broker (the ceiling); median of several runs.
 // Usage: npx tsx bench/kafka.ts [--events 1000000] [--runs 3] [--batch 10000] [--set realistic|small]
 //        (uses KAFKA_BROKERS when set, else starts a broker of its own with `arboretum kafka start`'s launcher)
@@ -89,92 +89,95 @@ async function kcat(args: string[], input?: string): Promise<void> {
   if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${code}`);
 }
 
-const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-await admin.connect();
-const results: Record<string, number[]> = {};
-const add = (k: string, seconds: number) => {
-  results[k] = [...(results[k] ?? []), total / seconds];
-};
-for (let run = 0; run < runs; run++) {
-  const namespace = `arboretum.bench${Date.now()}.`;
-  const log = createKafkaEventLog({ brokers, namespace, partitions });
-  add(
-    'kafkajs produce (append, idempotent, acks=all)',
-    await timed(async () => {
-      for (let from = 0; from < total; from += batch) {
-        const records = [];
-        for (let i = from; i < Math.min(from + batch, total); i++)
-          records.push({ value: distinct[i % distinct.length] });
-        await log.append(topics.treeEvents, records);
-      }
-    }),
-  );
-  add(
-    'kafkajs consume + Avro decode (read)',
-    await timed(async () => {
-      const n = await lastValueFrom(log.read(topics.treeEvents).pipe(reduce((a) => a + 1, 0)));
-      if (n !== total) throw new Error(`read ${n} events, expected ${total}`);
-    }),
-  );
-  await log.close();
-  const kcatTopic = `${namespace}kcat`;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic: kcatTopic,
-        numPartitions: partitions,
-        configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
-      },
-    ],
-  });
-  add(
-    'kcat produce (idempotent, acks=all)',
-    await timed(() =>
-      kcat(
-        [
-          '-P',
-          '-t',
-          kcatTopic,
-          '-D',
-          hex(DELIM),
-          '-K',
-          hex(KEY_DELIM),
-          '-X',
-          'enable.idempotence=true',
-          '-X',
-          'linger.ms=5',
-        ],
-        kcatInput,
+try {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const results: Record<string, number[]> = {};
+  const add = (k: string, seconds: number) => {
+    results[k] = [...(results[k] ?? []), total / seconds];
+  };
+  for (let run = 0; run < runs; run++) {
+    const namespace = `arboretum.bench${Date.now()}.`;
+    const log = createKafkaEventLog({ brokers, namespace, partitions });
+    add(
+      'arboretum produce (append, idempotent, acks=all)',
+      await timed(async () => {
+        for (let from = 0; from < total; from += batch) {
+          const records = [];
+          for (let i = from; i < Math.min(from + batch, total); i++)
+            records.push({ value: distinct[i % distinct.length] });
+          await log.append(topics.treeEvents, records);
+        }
+      }),
+    );
+    add(
+      'arboretum consume + Avro decode (read)',
+      await timed(async () => {
+        const n = await lastValueFrom(log.read(topics.treeEvents).pipe(reduce((a) => a + 1, 0)));
+        if (n !== total) throw new Error(`read ${n} events, expected ${total}`);
+      }),
+    );
+    await log.close();
+    const kcatTopic = `${namespace}kcat`;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: kcatTopic,
+          numPartitions: partitions,
+          configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
+        },
+      ],
+    });
+    add(
+      'kcat produce (idempotent, acks=all)',
+      await timed(() =>
+        kcat(
+          [
+            '-P',
+            '-t',
+            kcatTopic,
+            '-D',
+            hex(DELIM),
+            '-K',
+            hex(KEY_DELIM),
+            '-X',
+            'enable.idempotence=true',
+            '-X',
+            'linger.ms=5',
+          ],
+          kcatInput,
+        ),
       ),
-    ),
+    );
+    add(
+      'kcat consume (no decoding)',
+      await timed(() => kcat(['-C', '-t', kcatTopic, '-o', 'beginning', '-e', '-q', '-f', '%s'])),
+    );
+    const names = (await admin.listTopics()).filter((t) => t.startsWith(namespace));
+    await admin.deleteTopics({ topics: names });
+    process.stderr.write(`run ${run + 1}/${runs} done\n`);
+  }
+  await admin.disconnect();
+  printTable([
+    ['operation', 'median events/s', 'median MB/s', 'min events/s', 'max events/s'],
+    ...Object.entries(results).map(([k, v]) => [
+      k,
+      median(v),
+      (median(v) * meanBytes) / 1e6,
+      Math.min(...v),
+      Math.max(...v),
+    ]),
+  ]);
+  const ratio = (a: string, b: string) => median(results[a]) / median(results[b]);
+  console.log(
+    `ours/kcat: produce ${ratio('arboretum produce (append, idempotent, acks=all)', 'kcat produce (idempotent, acks=all)').toFixed(2)}, ` +
+      `consume ${ratio('arboretum consume + Avro decode (read)', 'kcat consume (no decoding)').toFixed(2)}`,
   );
-  add(
-    'kcat consume (no decoding)',
-    await timed(() => kcat(['-C', '-t', kcatTopic, '-o', 'beginning', '-e', '-q', '-f', '%s'])),
-  );
-  const names = (await admin.listTopics()).filter((t) => t.startsWith(namespace));
-  await admin.deleteTopics({ topics: names });
-  process.stderr.write(`run ${run + 1}/${runs} done\n`);
-}
-await admin.disconnect();
-printTable([
-  ['operation', 'median events/s', 'median MB/s', 'min events/s', 'max events/s'],
-  ...Object.entries(results).map(([k, v]) => [
-    k,
-    median(v),
-    (median(v) * meanBytes) / 1e6,
-    Math.min(...v),
-    Math.max(...v),
-  ]),
-]);
-const ratio = (a: string, b: string) => median(results[a]) / median(results[b]);
-console.log(
-  `kafkajs/kcat: produce ${ratio('kafkajs produce (append, idempotent, acks=all)', 'kcat produce (idempotent, acks=all)').toFixed(2)}, ` +
-    `consume ${ratio('kafkajs consume + Avro decode (read)', 'kcat consume (no decoding)').toFixed(2)}`,
-);
-await unlink(kcatInput);
-if (dir) {
-  await stopBroker(join(dir, 'broker'));
-  await rm(dir, { recursive: true, force: true });
+} finally {
+  await unlink(kcatInput);
+  if (dir) {
+    await stopBroker(join(dir, 'broker'));
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -42,6 +42,7 @@ Options:
   --concurrency N      LLM calls in flight per endpoint (default 32); twice as many trees grow at once, so
                        the endpoint stays busy while trees wait on the sandbox, the log or a critique
   --no-expand-after-pair   close a tree once a turn has its pair instead of expanding the incorrect action
+  --rpm N, --tpm N     requests / tokens per minute for the endpoint (config files set them per endpoint)
   --budget-tokens N    stop cleanly after N prompt+completion tokens (rerun to continue)
   --budget-usd X       stop cleanly at X USD (prices per model in the config file)
   --follow             keep growing as instructions arrive; on Kafka, workers share the topic as a consumer group
@@ -84,6 +85,7 @@ function endpointsOf(
   settings: GrowSettings,
   baseUrl: string | undefined,
   concurrency: number,
+  limits: { rpm?: number; tpm?: number },
 ): EndpointConfig[] {
   const env = process.env;
   if (settings.endpoints?.length) {
@@ -101,7 +103,7 @@ function endpointsOf(
   }
   const url = baseUrl ?? env.OPENAI_BASE_URL;
   if (!url && !env.OPENAI_API_KEY) throw new ArboretumError('INVALID_CONFIG', noEndpointHelp);
-  return [{ name: url ?? 'openai', baseUrl: url, apiKey: env.OPENAI_API_KEY, concurrency }];
+  return [{ name: url ?? 'openai', baseUrl: url, apiKey: env.OPENAI_API_KEY, concurrency, ...limits }];
 }
 
 /** The environment: the bubblewrap sandbox, the sympy CAS and the graders, as the grower's judge. */
@@ -169,6 +171,8 @@ export const command: Command = {
         concurrency: { type: 'string' },
         'no-expand-after-pair': { type: 'boolean', default: false },
         'budget-tokens': { type: 'string' },
+        rpm: { type: 'string' },
+        tpm: { type: 'string' },
         'budget-usd': { type: 'string' },
         follow: { type: 'boolean', default: false },
         group: { type: 'string', default: 'arboretum-grow' },
@@ -205,7 +209,10 @@ export const command: Command = {
           : settings.grow.maxTurns,
       expandAfterPair: values['no-expand-after-pair'] ? false : settings.grow.expandAfterPair,
     });
-    const endpoints = endpointsOf(settings, values['base-url'], concurrency);
+    const endpoints = endpointsOf(settings, values['base-url'], concurrency, {
+      rpm: number('rpm', values.rpm),
+      tpm: number('tpm', values.tpm),
+    });
     const llm: LlmClient = createOpenAIClient({
       endpoints,
       budget: {

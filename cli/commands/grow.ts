@@ -98,7 +98,7 @@ function endpointsOf(
           `endpoint ${e.name}: no baseUrl and no key in $${keyVar}\n${noEndpointHelp}`,
         );
       }
-      return { concurrency, ...e, apiKey };
+      return { concurrency, ...limits, ...e, apiKey };
     });
   }
   const url = baseUrl ?? env.OPENAI_BASE_URL;

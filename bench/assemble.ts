@@ -146,9 +146,16 @@ if (values.child) {
         ['--import', 'tsx', 'bench/assemble.ts', '--child', stage, '--dir', dir],
         { encoding: 'utf8', maxBuffer: 1 << 24 },
       );
-      if (run.status !== 0) throw new Error(`${stage}: ${run.stderr}`);
+      if (run.status !== 0) {
+        console.error(`${stage} failed: ${run.stderr.slice(0, 2000)}`);
+        break;
+      }
       results.push(JSON.parse(run.stdout.trim().split('\n').pop()!));
       process.stderr.write('.');
+    }
+    if (!results.length) {
+      rows.push([stage, '-', '-', 'failed', '-', '-', '-']);
+      continue;
     }
     const ms = median(results.map((r) => r.ms));
     const { events, rows: out } = results[0];
@@ -161,6 +168,7 @@ if (values.child) {
       Math.max(...results.map((r) => r.rssMB)).toFixed(0),
       results[0].outMB.toFixed(0),
     ]);
+    process.stderr.write(` ${rows.at(-1)!.join(' | ')}\n`);
   }
   process.stderr.write('\n');
   const head = ['stage', 'events', 'rows out', 'median s', 'events/s', 'peak RSS MiB', 'output MiB'];

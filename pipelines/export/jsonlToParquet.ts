@@ -8,6 +8,10 @@ export interface JsonlToParquetOptions {
   readonly memoryLimit?: string;
   /** DuckDB threads; default 2. */
   readonly threads?: number;
+  /** Where DuckDB may spill; default beside the output. */
+  readonly tempDir?: string;
+  /** Rows per Parquet row group; default 8192 (rows of long texts: a group is what the writer holds). */
+  readonly rowGroupSize?: number;
 }
 
 /**
@@ -20,17 +24,23 @@ export async function jsonlToParquet(
   structure: string,
   options: JsonlToParquetOptions = {},
 ): Promise<void> {
-  const { memoryLimit = '512MB', threads = 2 } = options;
+  const {
+    memoryLimit = '512MB',
+    threads = 2,
+    tempDir = `${parquet}.spill-${process.pid}`,
+    rowGroupSize = 8192,
+  } = options;
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: memoryLimit,
     threads: String(threads),
     preserve_insertion_order: 'true',
+    temp_directory: tempDir,
   });
   const connection = await instance.connect();
   const tmp = `${parquet}.tmp-${process.pid}`;
   try {
     await connection.run(
-      `COPY (SELECT s.* FROM (SELECT from_json(json, ${quote(structure)}) AS s FROM read_ndjson_objects(${quote(jsonl)}))) TO ${quote(tmp)} (FORMAT parquet)`,
+      `COPY (SELECT s.* FROM (SELECT from_json(json, ${quote(structure)}) AS s FROM read_ndjson_objects(${quote(jsonl)}))) TO ${quote(tmp)} (FORMAT parquet, ROW_GROUP_SIZE ${rowGroupSize})`,
     );
     await rename(tmp, parquet);
   } catch (e) {
@@ -39,5 +49,6 @@ export async function jsonlToParquet(
   } finally {
     connection.closeSync();
     instance.closeSync();
+    await rm(tempDir, { recursive: true, force: true });
   }
 }

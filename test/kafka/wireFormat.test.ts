@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { crc32c } from '../../connectors/log/kafka/crc32c.ts';
 import { encodeRecordBatch } from '../../connectors/log/kafka/encodeRecordBatch.ts';
 import { murmur2Partition } from '../../connectors/log/kafka/murmur2Partition.ts';
-import { forEachRecord, type RawRecord } from '../../connectors/log/kafka/recordBatches.ts';
+import { forEachRecord, lastWholeOffset, type RawRecord } from '../../connectors/log/kafka/recordBatches.ts';
 
 const require = createRequire(import.meta.url);
 const { Partitioners } = require('kafkajs');
@@ -73,6 +73,7 @@ describe('Kafka wire format pieces', () => {
     const got: RawRecord[] = [];
     forEachRecord(Buffer.concat([batch, second.subarray(0, 70)]), (r) => got.push(r));
     expect(got.map((r) => r.offset)).toEqual(written.map((_, i) => 1000 + i));
+    expect(lastWholeOffset(Buffer.concat([batch, second.subarray(0, 70)]))).toBe(1199);
     expect(got.map((r) => r.value)).toEqual(written.map((r) => r.value));
     expect(got.map((r) => r.key?.toString())).toEqual(written.map((r) => r.key.toString()));
     expect(got.every((r) => r.timestamp === 1_700_000_000_123)).toBe(true);

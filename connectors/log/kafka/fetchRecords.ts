@@ -1,11 +1,11 @@
 import { Observable } from 'rxjs';
-import { ArboretumError, messageOf } from '../../../schemas/errors.ts';
+import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
 import type { LogRecord, Positions } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
 import { type FetchedPartition, fetchRequest } from './fetchRequest.ts';
 import { createKafkaCluster, type KafkaCluster } from './kafkaCluster.ts';
-import { forEachRecord } from './recordBatches.ts';
+import { forEachRecord, lastWholeOffset } from './recordBatches.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 
 export interface FetchRecordsOptions<T> {
@@ -50,73 +50,90 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
     const run = async () => {
       const positions = new Map(await options.start());
       const end = options.end ? await options.end() : undefined;
-      const pending = () =>
-        [...positions.keys()].filter((p) => end === undefined || positions.get(p)! < (end.get(p) ?? 0));
-      if (pending().length === 0) return;
-      cluster = createKafkaCluster({ brokers, clientId });
+      const c = createKafkaCluster({ brokers, clientId });
+      cluster = c;
+      const fetchFrom = async (from: ReadonlyMap<number, number>, wanted: number[]) => {
+        const answers: FetchedPartition[] = [];
+        for (const [leader, partitions] of Object.entries(c.findLeaderForPartitions(kafkaTopic, wanted))) {
+          const broker = await c.findBroker({ nodeId: leader });
+          const answer: FetchedPartition[] = await (broker as any).connectionPool.send(
+            fetchRequest({
+              maxWaitMs: end ? 0 : maxWaitMs,
+              maxBytes: partitions.length * partitionMaxBytes,
+              isolationLevel: 1,
+              topic: kafkaTopic,
+              partitions: partitions.map((partition) => ({
+                partition,
+                fetchOffset: from.get(partition)!,
+                maxBytes: partitionMaxBytes,
+              })),
+            }),
+          );
+          answers.push(...answer);
+        }
+        return answers;
+      };
+      const stillWanted = (at: ReadonlyMap<number, number>) =>
+        [...at.keys()].filter((p) => end === undefined || at.get(p)! < (end.get(p) ?? 0));
+      // The next fetch goes out before this one's records are decoded, so the broker and the socket work while
+      // we decode. Its offsets come from the batch headers alone (lastWholeOffset).
+      let prefetched: Promise<FetchedPartition[]> | undefined;
       let lastSuccess = Date.now();
       let backoffMs = 50;
       let needsMetadata = true;
       while (!closed) {
-        const wanted = pending();
+        const wanted = stillWanted(positions);
         if (wanted.length === 0) return;
         try {
           if (needsMetadata) {
-            await cluster.connect();
-            await cluster.addTargetTopic(kafkaTopic);
-            await cluster.refreshMetadata();
+            await c.connect();
+            await c.addTargetTopic(kafkaTopic);
+            await c.refreshMetadata();
             needsMetadata = false;
           }
-          const byLeader = cluster.findLeaderForPartitions(kafkaTopic, wanted);
-          for (const [leader, partitions] of Object.entries(byLeader)) {
-            if (closed) return;
-            const broker = await cluster.findBroker({ nodeId: leader });
-            const answer: FetchedPartition[] = await (broker as any).connectionPool.send(
-              fetchRequest({
-                maxWaitMs: end ? 0 : maxWaitMs,
-                maxBytes: partitions.length * partitionMaxBytes,
-                isolationLevel: 1,
-                topic: kafkaTopic,
-                partitions: partitions.map((partition) => ({
-                  partition,
-                  fetchOffset: positions.get(partition)!,
-                  maxBytes: partitionMaxBytes,
-                })),
-              }),
-            );
-            for (const { partition, errorCode, records } of answer) {
-              if (errorCode !== 0) {
-                throw new Error(`fetch ${kafkaTopic} partition ${partition}: Kafka error code ${errorCode}`);
-              }
-              if (!records) continue;
-              let next = positions.get(partition)!;
-              const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
-              let done = false;
-              forEachRecord(
-                records,
-                (record) => {
-                  // A fetch returns whole batches: skip what precedes the position, stop at the end.
-                  if (done || record.offset < next) return;
-                  if (record.offset >= stop || closed) {
-                    done = true;
-                    return;
-                  }
-                  next = record.offset + 1;
-                  const decoded = recordOfMessage(topic, partition, record);
-                  if (decoded.record) subscriber.next(decoded.record);
-                  else onDeadLetter(decoded.deadLetter);
-                },
-                (last) => {
-                  if (!done && last >= next && last < stop) next = last + 1;
-                },
-              );
-              positions.set(partition, next);
+          const answers = await (prefetched ?? fetchFrom(positions, wanted));
+          prefetched = undefined;
+          const after = new Map(positions);
+          for (const { partition, errorCode, records } of answers) {
+            if (errorCode !== 0) {
+              throw new Error(`fetch ${kafkaTopic} partition ${partition}: Kafka error code ${errorCode}`);
             }
+            const last = records ? lastWholeOffset(records) : undefined;
+            const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
+            if (last !== undefined)
+              after.set(partition, Math.max(after.get(partition)!, Math.min(last + 1, stop)));
+          }
+          const next = stillWanted(after);
+          if (next.length > 0 && !closed) {
+            prefetched = fetchFrom(after, next);
+            prefetched.catch(() => {});
+          }
+          for (const { partition, records } of answers) {
+            if (!records || closed) continue;
+            let position = positions.get(partition)!;
+            const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
+            let done = false;
+            forEachRecord(records, (record) => {
+              // A fetch returns whole batches: skip what precedes the position, stop at the end.
+              if (done || record.offset < position) return;
+              if (record.offset >= stop || closed) {
+                done = true;
+                return;
+              }
+              position = record.offset + 1;
+              const decoded = recordOfMessage(topic, partition, record);
+              if (decoded.record) subscriber.next(decoded.record);
+              else onDeadLetter(decoded.deadLetter);
+            });
+            // Offsets below `after` that were not records (control batches, compacted gaps) are passed too.
+            if (!closed) positions.set(partition, Math.max(position, after.get(partition)!));
           }
           lastSuccess = Date.now();
           backoffMs = 50;
         } catch (e) {
+          prefetched = undefined;
           if (closed) return;
+          if (isArboretumError(e)) throw e;
           if (Date.now() - lastSuccess > unavailableAfterMs) {
             throw new ArboretumError(
               'LOG_UNAVAILABLE',

@@ -128,4 +128,18 @@ export function forEachRecord(
   }
 }
 
+/** The last offset of the last whole batch of a record set (control batches included), from batch headers only. */
+export function lastWholeOffset(records: Buffer): number | undefined {
+  let at = 0;
+  let last: number | undefined;
+  while (at + BATCH_HEADER_BYTES <= records.length) {
+    const end = at + 12 + records.readInt32BE(at + 8);
+    if (end > records.length) break;
+    const baseOffset = records.readInt32BE(at) * 4294967296 + records.readUInt32BE(at + 4);
+    last = baseOffset + records.readInt32BE(at + 23);
+    at = end;
+  }
+  return last;
+}
+
 export { Reader };

@@ -6,6 +6,7 @@ import { type ProducedPartition, produceRequest } from './produceRequest.ts';
 /** Kafka errors after which the same batch is sent again (leader moved, broker busy or restarting). */
 const RETRIABLE = new Set([3, 5, 6, 7, 13, 14, 15, 16, 19, 20, 56]);
 const DUPLICATE_SEQUENCE = 46;
+const UNKNOWN_PRODUCER_ID = 59;
 
 export interface IdempotentProducer {
   /** Writes each partition's records as one batch (in order); resolves with each partition's base offset. */
@@ -42,77 +43,99 @@ export function createIdempotentProducer({
     return { producerId: Number(answer.producerId), producerEpoch: Number(answer.producerEpoch) };
   };
 
+  /** Forget the producer id: its sequence numbers may now disagree with the broker's (a send that failed may have
+   * been written), so a fresh id makes sure no later batch is taken for a duplicate and dropped. */
+  const reset = () => {
+    identity = undefined;
+    sequences.clear();
+  };
+
   return {
     async send(topic, byPartition) {
       const c = await cluster();
       const started = Date.now();
       let backoffMs = 50;
       let lastError: unknown;
-      // Batches are encoded once, with their sequence numbers, and resent unchanged.
-      let batches: { partition: number; batch: Buffer; count: number }[] | undefined;
+      // Each partition's batch is encoded once, with its sequence numbers, and resent unchanged.
+      const batches = new Map<number, { batch: Buffer; count: number }>();
       const offsets = new Map<number, number>();
-      while (Date.now() - started < retryForMs) {
-        try {
-          if (!identity) identity = await initProducerId(c);
-          const id = identity;
-          batches ??= [...byPartition].map(([partition, records]) => ({
-            partition,
-            count: records.length,
-            batch: encodeRecordBatch({
-              records,
-              timestamp: Date.now(),
-              producerId: id.producerId,
-              producerEpoch: id.producerEpoch,
-              baseSequence: sequences.get(`${topic}:${partition}`) ?? 0,
-            }),
-          }));
-          const pending = batches.filter((b) => !offsets.has(b.partition));
-          await c.addTargetTopic(topic);
-          const byLeader = c.findLeaderForPartitions(
-            topic,
-            pending.map((b) => b.partition),
-          );
-          for (const [leader, partitions] of Object.entries(byLeader)) {
-            const broker: any = await c.findBroker({ nodeId: leader });
-            const answer: ProducedPartition[] = await broker.connectionPool.send({
-              ...produceRequest({
-                topic,
-                batches: pending.filter((b) => partitions.includes(b.partition)),
-                timeoutMs: requestTimeoutMs,
-              }),
-              requestTimeout: requestTimeoutMs + 5000,
-            });
-            for (const { partition, errorCode, baseOffset } of answer) {
-              if (errorCode === 0 || errorCode === DUPLICATE_SEQUENCE) {
-                offsets.set(partition, baseOffset);
-                const b = batches.find((x) => x.partition === partition)!;
-                const key = `${topic}:${partition}`;
-                sequences.set(key, ((sequences.get(key) ?? 0) + b.count) % 2 ** 31);
-              } else if (!RETRIABLE.has(errorCode)) {
-                throw new ArboretumError(
-                  'LOG_UNAVAILABLE',
-                  `${uri}: produce to ${topic} partition ${partition} refused with Kafka error code ${errorCode}`,
-                  { context: { topic, partition } },
-                );
-              } else {
-                lastError = new Error(`Kafka error code ${errorCode} on ${topic} partition ${partition}`);
+      try {
+        while (Date.now() - started < retryForMs) {
+          try {
+            if (!identity) identity = await initProducerId(c);
+            const id = identity;
+            const pending = [...byPartition.keys()].filter((p) => !offsets.has(p));
+            for (const partition of pending) {
+              if (batches.has(partition)) continue;
+              const records = byPartition.get(partition)!;
+              batches.set(partition, {
+                count: records.length,
+                batch: encodeRecordBatch({
+                  records,
+                  timestamp: Date.now(),
+                  producerId: id.producerId,
+                  producerEpoch: id.producerEpoch,
+                  baseSequence: sequences.get(`${topic}:${partition}`) ?? 0,
+                }),
+              });
+            }
+            await c.addTargetTopic(topic);
+            for (const [leader, partitions] of Object.entries(c.findLeaderForPartitions(topic, pending))) {
+              const broker: any = await c.findBroker({ nodeId: leader });
+              const answer: ProducedPartition[] = await broker.connectionPool.send({
+                ...produceRequest({
+                  topic,
+                  batches: partitions.map((partition) => ({
+                    partition,
+                    batch: batches.get(partition)!.batch,
+                  })),
+                  timeoutMs: requestTimeoutMs,
+                }),
+                requestTimeout: requestTimeoutMs + 5000,
+              });
+              for (const { partition, errorCode, baseOffset } of answer) {
+                if (errorCode === 0 || errorCode === DUPLICATE_SEQUENCE) {
+                  offsets.set(partition, baseOffset);
+                  const key = `${topic}:${partition}`;
+                  sequences.set(key, ((sequences.get(key) ?? 0) + batches.get(partition)!.count) % 2 ** 31);
+                } else if (errorCode === UNKNOWN_PRODUCER_ID) {
+                  // The broker forgot our producer (idle too long): nothing of this batch was written; start over
+                  // with a new id for what is still pending.
+                  lastError = new Error(
+                    `Kafka error code ${errorCode} (unknown producer id) on ${topic} partition ${partition}`,
+                  );
+                  identity = undefined;
+                  sequences.clear();
+                  for (const p of byPartition.keys()) if (!offsets.has(p)) batches.delete(p);
+                } else if (!RETRIABLE.has(errorCode)) {
+                  throw new ArboretumError(
+                    'LOG_UNAVAILABLE',
+                    `${uri}: produce to ${topic} partition ${partition} refused with Kafka error code ${errorCode}`,
+                    { context: { topic, partition } },
+                  );
+                } else {
+                  lastError = new Error(`Kafka error code ${errorCode} on ${topic} partition ${partition}`);
+                }
               }
             }
+            if (offsets.size === byPartition.size) return offsets;
+          } catch (e) {
+            if (e instanceof ArboretumError) throw e;
+            lastError = e;
           }
-          if (offsets.size === batches.length) return offsets;
-        } catch (e) {
-          if (e instanceof ArboretumError) throw e;
-          lastError = e;
+          await new Promise((r) => setTimeout(r, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, 1000);
+          await c.refreshMetadata().catch(() => {});
         }
-        await new Promise((r) => setTimeout(r, backoffMs));
-        backoffMs = Math.min(backoffMs * 2, 1000);
-        await c.refreshMetadata().catch(() => {});
+        throw new ArboretumError(
+          'LOG_UNAVAILABLE',
+          `${uri}: produce to ${topic}: no success for ${retryForMs} ms: ${messageOf(lastError)}`,
+          { retriable: true, context: { topic }, cause: lastError },
+        );
+      } catch (e) {
+        reset();
+        throw e;
       }
-      throw new ArboretumError(
-        'LOG_UNAVAILABLE',
-        `${uri}: produce to ${topic}: no success for ${retryForMs} ms: ${messageOf(lastError)}`,
-        { retriable: true, context: { topic }, cause: lastError },
-      );
     },
   };
 }

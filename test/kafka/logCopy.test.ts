@@ -99,7 +99,7 @@ describe('file → kafka → file', () => {
     });
   }
 
-  it('works through the CLI: arboretum log copy and stat with --log kafka://', async () => {
+  it('works through the CLI: arboretum log copy, stat, check and read with --log kafka://', async () => {
     // The CLI's kafka:// URI uses the default namespace 'arboretum.': only on the run's own broker, never on a
     // KAFKA_BROKERS cluster that may hold real data.
     if (inject('kafkaBrokers')) return;
@@ -115,6 +115,9 @@ describe('file → kafka → file', () => {
     expect(there.stdout).toMatch(/tree-events: copied 180 records/);
     const stat = await cli('stat', '--json', '--log', uri);
     expect(stat.stdout).toMatch(/tree-events/);
+    expect((await cli('check', '--log', uri)).stdout).toMatch(/^ok$/m);
+    const read = await cli('read', '--topic', 'instructions', '--limit', '3', '--with-offsets', '--log', uri);
+    expect(read.stdout.trim().split('\n')).toHaveLength(3);
     await cli('copy', '--from', uri, '--to', `file:${join(dir, 'b')}`);
     const a = createFileEventLog({ dir: join(dir, 'a'), fsync: 'never' });
     const b = createFileEventLog({ dir: join(dir, 'b'), fsync: 'never' });

@@ -27,7 +27,10 @@ export interface SyncLogOptions {
   /** Keep syncing new events until `signal` aborts; default false (stop at the end offsets seen on start). */
   readonly follow?: boolean;
   readonly signal?: AbortSignal;
-  /** Store rows and the position every this many events; default 100,000. */
+  /**
+   * Store rows and the position every this many events; default 500,000. Large batches let DuckDB write whole row
+   * groups straight to the file instead of through its WAL (about a tenth less CPU than 100,000 on 10M events).
+   */
   readonly batchEvents?: number;
   /** With follow, also store them at least this often while events trickle in (ms); default 1000. */
   readonly flushMs?: number;
@@ -55,7 +58,7 @@ export interface SyncSummary {
  * rebuilds the event ids of open trees and the closed trees from the tables. Running it twice adds nothing twice.
  */
 export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
-  const { log, connection, follow = false, signal, batchEvents = 100_000, flushMs = 1000, onBatch } = options;
+  const { log, connection, follow = false, signal, batchEvents = 500_000, flushMs = 1000, onBatch } = options;
   if (!Number.isInteger(batchEvents) || batchEvents < 1)
     throw new ArboretumError(
       'INVALID_CONFIG',

@@ -110,6 +110,25 @@ try {
         }
       }),
     );
+    const log4 = createKafkaEventLog({ brokers, namespace: `${namespace}x.`, partitions });
+    add(
+      'arboretum produce, 4 concurrent appenders',
+      await timed(async () => {
+        let next = 0;
+        const appender = async () => {
+          while (next < total) {
+            const from = next;
+            next += batch;
+            const records = [];
+            for (let i = from; i < Math.min(from + batch, total); i++)
+              records.push({ value: distinct[i % distinct.length] });
+            await log4.append(topics.treeEvents, records);
+          }
+        };
+        await Promise.all([appender(), appender(), appender(), appender()]);
+      }),
+    );
+    await log4.close();
     add(
       'arboretum consume + Avro decode (read)',
       await timed(async () => {

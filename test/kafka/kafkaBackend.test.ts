@@ -218,6 +218,20 @@ describe('kafka event log', () => {
     expect(problems[0]).toMatch(/^instructions partition 0 offset 5: /);
   });
 
+  it('rejects a record its schema cannot encode, naming it, and appends what comes after', async () => {
+    const { log } = await open();
+    const bad = { ...sampleInstruction(1), task: 'Knitting' } as never;
+    const failure = await log
+      .append(topics.instructions, [{ value: sampleInstruction(0) }, { value: bad }])
+      .catch((e) => e);
+    expect(isArboretumError(failure, 'INVALID_INPUT')).toBe(true);
+    expect(failure.message).toMatch(/append to instructions: record 1 of this call/);
+    await log.append(topics.instructions, [{ value: sampleInstruction(2) }]);
+    expect((await readAll<{ id: string }>(log, topics.instructions)).map((r) => r.value.id)).toEqual([
+      'sample-2',
+    ]);
+  });
+
   it('rejects bad options with clear errors', async () => {
     expect(() => createKafkaEventLog({ brokers: [] })).toThrow(/at least one/);
     expect(() => createKafkaEventLog({ brokers: ['nohostport'] })).toThrow(/host:port/);

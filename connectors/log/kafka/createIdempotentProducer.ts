@@ -13,6 +13,8 @@ export interface IdempotentProducer {
   send(
     topic: string,
     byPartition: ReadonlyMap<number, readonly RecordToWrite[]>,
+    /** Create time of the records, epoch ms. */
+    timestamp: number,
   ): Promise<Map<number, number>>;
 }
 
@@ -51,7 +53,7 @@ export function createIdempotentProducer({
   };
 
   return {
-    async send(topic, byPartition) {
+    async send(topic, byPartition, timestamp) {
       const c = await cluster();
       const started = Date.now();
       let backoffMs = 50;
@@ -72,7 +74,7 @@ export function createIdempotentProducer({
                 count: records.length,
                 batch: encodeRecordBatch({
                   records,
-                  timestamp: Date.now(),
+                  timestamp,
                   producerId: id.producerId,
                   producerEpoch: id.producerEpoch,
                   baseSequence: sequences.get(`${topic}:${partition}`) ?? 0,

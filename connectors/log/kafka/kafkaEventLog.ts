@@ -186,26 +186,46 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
 
   const partitionOf = (count: number) => (key: Buffer) => (murmur2(key) & 0x7fffffff) % count;
 
-  // Appends are serialised so that records of one key keep the order of the append calls.
+  // Sends are serialised so that records of one key keep the order of the append calls; the Avro encoding of an
+  // append is done beforehand, while earlier sends wait for the broker.
   let appending: Promise<unknown> = Promise.resolve();
   const append = <T>(
     topic: Topic<T>,
     records: readonly AppendRecord<T>[],
   ): Promise<readonly LogRecord<T>[]> => {
-    const run = appending.then(() => appendNow(topic, records));
+    const prepared = prepare(topic, records);
+    prepared.catch(() => {});
+    const run = appending.then(async () => send(topic, records, await prepared));
     appending = run.catch(() => {});
     return run;
   };
-  const appendNow = async <T>(
+  const prepare = async <T>(
     topic: Topic<T>,
     records: readonly AppendRecord<T>[],
-  ): Promise<LogRecord<T>[]> => {
+  ): Promise<OutgoingMessage[]> => {
     if (records.length === 0) return [];
+    const toPartition = partitionOf(await ensure(topic as Topic<unknown>));
+    return records.map((r, i) => {
+      try {
+        return kafkaMessageOf(topic, r, toPartition);
+      } catch (e) {
+        throw new ArboretumError(
+          'INVALID_INPUT',
+          `append to ${topic.name}: record ${i} of this call: ${messageOf(e)}`,
+          {
+            context: { topic: topic.name },
+          },
+        );
+      }
+    });
+  };
+  const send = async <T>(
+    topic: Topic<T>,
+    records: readonly AppendRecord<T>[],
+    messages: readonly OutgoingMessage[],
+  ): Promise<LogRecord<T>[]> => {
     const name = kafkaName(topic);
-    const count = await ensure(topic as Topic<unknown>);
     const now = Date.now();
-    const toPartition = partitionOf(count);
-    const messages: OutgoingMessage[] = records.map((r) => kafkaMessageOf(topic, r, toPartition));
     const out: LogRecord<T>[] = new Array(records.length);
     let start = 0;
     while (start < messages.length) {
@@ -227,7 +247,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       }
       let bases: Map<number, number>;
       try {
-        bases = await producer.send(name, byPartition);
+        bases = await producer.send(name, byPartition, now);
       } catch (e) {
         throw unavailable(`append to ${name} (records ${start}..${end - 1} of this call)`, e, topic.name);
       }

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import type { Budget, EndpointConfig } from './endpointConfig.ts';
 import type { ChatRequest, ChatResult, LlmClient, LlmUsage } from './llmClient.ts';
+import { nodeHttpFetch } from './nodeHttpFetch.ts';
 import { createRateLimiter, type RateLimiter } from './rateLimiter.ts';
 import { type BackoffOptions, retryDelayOf } from './retryDelayOf.ts';
 import { type Semaphore, semaphore } from './semaphore.ts';
@@ -18,6 +19,8 @@ export interface OpenAIClientOptions {
     delayMs: number;
     reason: string;
   }) => void;
+  /** Call through nodeHttpFetch rather than the global fetch (default true: about a third less CPU per call). */
+  readonly nodeHttp?: boolean;
 }
 
 interface Route {
@@ -40,6 +43,7 @@ export function createOpenAIClient({
   budget = {},
   backoff = {},
   onRetry,
+  nodeHttp: useNodeHttp = true,
 }: OpenAIClientOptions): LlmClient {
   if (!endpoints.length) throw new ArboretumError('INVALID_CONFIG', 'llm: at least one endpoint is required');
   const routes = new Map<string, Route>();
@@ -59,6 +63,7 @@ export function createOpenAIClient({
         ...(config.baseUrl ? { baseURL: config.baseUrl } : {}),
         maxRetries: 0,
         timeout: timeoutMs,
+        ...(useNodeHttp ? { fetch: nodeHttpFetch() } : {}),
       }),
       slots: semaphore(concurrency),
       limiter: createRateLimiter({ rpm: config.rpm, tpm: config.tpm }),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
+import { createOpenAIClient as createClient } from '../../connectors/llm/createOpenAIClient.ts';
 import { createRateLimiter } from '../../connectors/llm/rateLimiter.ts';
 import { retryDelayOf } from '../../connectors/llm/retryDelayOf.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
@@ -25,7 +25,11 @@ const caught = async (p: Promise<unknown>) => {
   throw new Error('expected a rejection');
 };
 
-describe('createOpenAIClient', () => {
+describe.each([
+  ['node:http fetch', true],
+  ['global fetch', false],
+])('createOpenAIClient over %s', (_name, nodeHttp) => {
+  const createOpenAIClient = (o: Parameters<typeof createClient>[0]) => createClient({ nodeHttp, ...o });
   it('returns the answer with tokens and latency, sends the request id and the key', async () => {
     const s = await start({
       reply: () => ({ content: 'Step 1: 42', promptTokens: 11, completionTokens: 7 }),

@@ -4,13 +4,13 @@ import { DuckDBInstance } from '@duckdb/node-api';
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 export interface JsonlToParquetOptions {
-  /** DuckDB memory limit; default '512MB'. */
+  /** DuckDB memory limit; default '384MB' (with Node's own heap, a Parquet export stays under 1 GiB). */
   readonly memoryLimit?: string;
   /** DuckDB threads; default 2. */
   readonly threads?: number;
   /** Where DuckDB may spill; default beside the output. */
   readonly tempDir?: string;
-  /** Rows per Parquet row group; default 8192 (rows of long texts: a group is what the writer holds). */
+  /** Rows per Parquet row group; default 4096 (rows of long texts: a group is what the writer holds). */
   readonly rowGroupSize?: number;
 }
 
@@ -25,10 +25,10 @@ export async function jsonlToParquet(
   options: JsonlToParquetOptions = {},
 ): Promise<void> {
   const {
-    memoryLimit = '512MB',
+    memoryLimit = '384MB',
     threads = 2,
     tempDir = `${parquet}.spill-${process.pid}`,
-    rowGroupSize = 8192,
+    rowGroupSize = 4096,
   } = options;
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: memoryLimit,

@@ -1,5 +1,5 @@
 import { lastValueFrom, map, tap, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { createKafkaEventLog } from '../../connectors/log/kafka/kafkaEventLog.ts';
@@ -9,15 +9,10 @@ import { createGrower, type Grower, type StopReason } from '../../pipelines/grow
 import { groupInputs } from '../../pipelines/grow/groupInputs.ts';
 import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
-import { deleteNamespace, freshNamespace } from '../kafka/kafkaTestLog.ts';
+import { deleteNamespace, freshNamespace, testBrokers } from '../kafka/kafkaTestLog.ts';
 import { type ScriptedOpenAI, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 import { arithmeticActor, arithmeticInstructions } from './arithmeticActor.ts';
 import { realJudge } from './realJudge.ts';
-
-// The broker of the test run (test/setup/kafkaBroker.ts provides it), or KAFKA_BROKERS.
-const brokers = (process.env.KAFKA_BROKERS || (inject('kafkaBrokers' as never) as string | undefined) || '')
-  .split(',')
-  .filter(Boolean);
 
 const until = async (what: string, check: () => Promise<boolean> | boolean, deadlineMs = 60_000) => {
   const end = Date.now() + deadlineMs;
@@ -27,8 +22,10 @@ const until = async (what: string, check: () => Promise<boolean> | boolean, dead
   }
 };
 
-describe.skipIf(!brokers.length)('grow scale-out on Kafka', () => {
+describe('grow scale-out on Kafka', () => {
   const namespace = freshNamespace();
+  // The run's broker (test/setup/kafkaBroker.ts: KAFKA_BROKERS, or one started on first use).
+  let brokers: string[] = [];
   const open = (clientId: string): EventLog =>
     createKafkaEventLog({
       brokers,
@@ -41,6 +38,7 @@ describe.skipIf(!brokers.length)('grow scale-out on Kafka', () => {
   let server: ScriptedOpenAI;
   let judge: Awaited<ReturnType<typeof realJudge>>;
   beforeAll(async () => {
+    brokers = await testBrokers();
     server = await startScriptedOpenAI({
       reply: arithmeticActor({ skill: { strong: 0.6, weak: 0.3 }, jitterMs: 20 }),
     });

@@ -53,7 +53,7 @@ console.log(
 // kcat reads messages from stdin split by a delimiter: random bytes that occur in no value nor key.
 const absent = (n: number) => {
   for (;;) {
-    const d = randomBytes(n).map((b) => b || 1); // kcat takes a NUL as the end of the delimiter
+    const d = Buffer.from(randomBytes(n).map((b) => b || 1)); // kcat takes a NUL as the end of the delimiter
     if (!encoded.some((b) => b.includes(d))) return d;
   }
 };

@@ -48,9 +48,11 @@ const coPartitioned: readonly string[] = [topics.instructions.name, topics.treeE
 const MAX_MESSAGE_BYTES = 16 << 20;
 
 /**
- * The event log on Apache Kafka through kafkajs: topics `<namespace><topic>` created with the admin API, an
- * idempotent producer (acks=all) keyed by the record key, plain fetches from offsets for `read`, a real consumer
- * group for `readGroup`, and group offsets for `commit`/`committed`. Undecodable messages become dead letters.
+ * The event log on Apache Kafka: topics `<namespace><topic>` created with kafkajs' admin API; an idempotent
+ * producer (acks=all, key = record key, headers = kind and schema fingerprint) and plain fetches from offsets for
+ * `read`, both over kafkajs' connections with our own record-batch encoding (createIdempotentProducer,
+ * fetchRecords: kafkajs' per-record objects made it GC-bound); a kafkajs consumer group for `readGroup`; group
+ * offsets for `commit`/`committed`. Undecodable messages become dead letters and reading goes on.
  */
 export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
   const {

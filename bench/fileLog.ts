@@ -65,7 +65,10 @@ async function readRun(dir: string): Promise<number> {
 }
 
 const results: Record<string, number[]> = {};
-const add = (k: string, v: number) => (results[k] ??= []).push(v);
+const add = (k: string, v: number) => {
+  results[k] ??= [];
+  results[k].push(v);
+};
 for (let run = 0; run < runs; run++) {
   const dir = await mkdtemp(join(tmpdir(), 'arboretum-bench-'));
   add('append, fsync always (group commit), 1 appender', await appendRun(join(dir, 'a'), 'always', 1));

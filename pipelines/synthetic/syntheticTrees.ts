@@ -75,7 +75,8 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
   const lengthOf = () => {
     let r = rand() * total;
     for (const [i, n] of turnCounts.entries()) {
-      if ((r -= n) < 0) return i + 1;
+      r -= n;
+      if (r < 0) return i + 1;
     }
     return turnCounts.length;
   };
@@ -84,7 +85,11 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
   const treeEvents = (n: number): TreeEvent[] => {
     const weights = rand();
     let acc = 0;
-    const kind = TASKS.find((t) => (acc += t.weight) >= weights) ?? TASKS[0];
+    const kind =
+      TASKS.find((t) => {
+        acc += t.weight;
+        return acc >= weights;
+      }) ?? TASKS[0];
     const instruction: Instruction = {
       id: `synthetic-${seed}-${n}`,
       task: kind.task,

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { renderTypes } from '../../scripts/genTypes.ts';
 import { codecs, fromJson } from '../../schemas/codec.ts';
 import { ArboretumError, isArboretumError } from '../../schemas/errors.ts';
 import { fingerprintOf, rabin64 } from '../../schemas/fingerprint.ts';
 import { parseSchemas, readSchemaFile, recordNames } from '../../schemas/schemaTypes.ts';
 import type { DeadLetter, PreferencePair, SftExample } from '../../schemas/types.ts';
+import { renderTypes } from '../../scripts/genTypes.ts';
 import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
 
 const pair: PreferencePair = {
@@ -64,10 +64,15 @@ describe('schemas and types', () => {
 
   for (const name of recordNames) {
     it(`${name}: every typed sample is valid for the schema and round-trips through single-object encoding`, () => {
-      const codec = codecs[name] as (typeof codecs)[typeof name] & { encode(v: unknown): Buffer; decode(b: Buffer): unknown };
+      const codec = codecs[name] as (typeof codecs)[typeof name] & {
+        encode(v: unknown): Buffer;
+        decode(b: Buffer): unknown;
+      };
       for (const sample of samples[name]) {
         const errors: string[] = [];
-        codec.type.isValid(codec.toAvro(sample as never), { errorHook: (path) => errors.push(path.join('.')) });
+        codec.type.isValid(codec.toAvro(sample as never), {
+          errorHook: (path) => errors.push(path.join('.')),
+        });
         expect(errors).toEqual([]);
         const bytes = codec.encode(sample);
         expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
@@ -97,12 +102,26 @@ describe('schemas and types', () => {
   });
 
   it('JSON input is validated with errors naming each bad field, and defaults fill what is left out', () => {
-    expect(() => fromJson(codecs.Instruction, { id: 7, task: 'Poetry', dataset: 'x', instruction: 'y', reference: {} })).toThrow(
+    expect(() =>
+      fromJson(codecs.Instruction, { id: 7, task: 'Poetry', dataset: 'x', instruction: 'y', reference: {} }),
+    ).toThrow(
       /id: expected string, got 7; task: expected one of Coding, Math_CoT, Math_PoT, Logic, got "Poetry"/,
     );
     expect(() => fromJson(codecs.Instruction, [])).toThrow(ArboretumError);
-    const filled = fromJson(codecs.Instruction, { id: 'a', task: 'Logic', dataset: 'ReClor', instruction: 'q', reference: { answer: 'B' } });
-    expect(filled.reference).toEqual({ answer: 'B', solution: null, tests: null, choices: null, entryPoint: null });
+    const filled = fromJson(codecs.Instruction, {
+      id: 'a',
+      task: 'Logic',
+      dataset: 'ReClor',
+      instruction: 'q',
+      reference: { answer: 'B' },
+    });
+    expect(filled.reference).toEqual({
+      answer: 'B',
+      solution: null,
+      tests: null,
+      choices: null,
+      entryPoint: null,
+    });
     expect(filled.metadata).toEqual({});
   });
 
@@ -113,7 +132,9 @@ describe('schemas and types', () => {
     const later = parseSchemas((name) => {
       const schema = readSchemaFile(name) as any;
       if (name === 'TreeEvent') {
-        const turn = schema.fields.find((f: any) => f.name === 'payload').type.find((t: any) => t.name === 'TurnExecuted');
+        const turn = schema.fields
+          .find((f: any) => f.name === 'payload')
+          .type.find((t: any) => t.name === 'TurnExecuted');
         turn.fields.push({ name: 'sandboxVersion', type: 'string', default: 'unknown' });
       }
       return schema;
@@ -132,7 +153,8 @@ describe('schemas and types', () => {
   it('a codec told of a newer writer schema decodes its bytes', () => {
     const newer = parseSchemas((name) => {
       const schema = readSchemaFile(name) as any;
-      if (name === 'Instruction') schema.fields.push({ name: 'difficulty', type: ['null', 'string'], default: null });
+      if (name === 'Instruction')
+        schema.fields.push({ name: 'difficulty', type: ['null', 'string'], default: null });
       return schema;
     }).Instruction;
     const body = newer.toBuffer({ ...sampleInstruction(4), difficulty: 'hard' });

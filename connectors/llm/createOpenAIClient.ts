@@ -128,6 +128,7 @@ export function createOpenAIClient({
         completionTokens: 0,
         latencyMs,
         attempts: 1,
+        finishReason: null,
       };
     }
     const latencyMs = Math.round(performance.now() - started);
@@ -147,6 +148,7 @@ export function createOpenAIClient({
       completionTokens,
       latencyMs,
       attempts: 1,
+      finishReason: choice?.finish_reason ?? null,
     };
   };
 

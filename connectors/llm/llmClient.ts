@@ -25,6 +25,8 @@ export interface ChatResult {
   readonly latencyMs: number;
   /** Attempts made (1 = no retry). */
   readonly attempts: number;
+  /** The endpoint's finish_reason (`stop`, `length`, …), or null when it gave none. */
+  readonly finishReason: string | null;
 }
 
 /** Totals since the client was created. */
@@ -43,6 +45,10 @@ export interface LlmUsage {
 /**
  * The LLM port the grower calls. Implementations own routing (model → endpoint), concurrency, rate limits, retries and
  * budgets. They are not responsible for parsing actions or for remembering answers: the grower logs them.
+ *
+ * Contract with the grower: `failure` is only for a healthy endpoint's unusable answer (empty text, cut at max_tokens);
+ * a fault of the endpoint itself (non-JSON body, no choices, auth, unknown model, bad URL, timeouts) is thrown, never
+ * returned, so it stops the run instead of failing a tree.
  *
  * `chat` throws ArboretumError LLM_FAILED once retries are spent (`retriable` true when the endpoint was unreachable,
  * rate-limited or failing: trying later may work; false when the request itself was refused) and BUDGET_EXHAUSTED

@@ -179,6 +179,7 @@ export function createGrower({
         completionTokens: 0,
         latencyMs: 0,
         attempts: 1,
+        finishReason: null,
       };
     }
     stats.calls++;

@@ -43,8 +43,9 @@ function payloadOf(p: GrowProgressFields) {
   return {
     trees: `${p.done}/${p.total ?? '?'}${p.totalFinal ? '' : '+'}`,
     pct: p.percent === null ? '?' : p.percent.toFixed(1),
-    elapsed: clock(p.elapsedS),
-    eta: clock(p.etaS),
+    // Not `eta`/`duration`: cli-progress fills those tokens itself from its own timer.
+    spent: clock(p.elapsedS),
+    left: clock(p.etaS),
     open: p.open,
     rate: p.callsPerS.toFixed(1),
     tokens: p.tokens,
@@ -83,12 +84,12 @@ export function createGrowProgress({
     {
       stream,
       format:
-        'trees {bar} {trees} {pct}% | {elapsed} elapsed, ETA {eta} | {open} open | {rate} calls/s | {tokens} tokens | {usd} | pass {pass}{trouble}',
+        'trees {bar} {trees} {pct}% | {spent} ETA {left} | {usd} | {rate} calls/s | {tokens} tok | {open} open | pass {pass}{trouble}',
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
       fps: 4,
-      barsize: 20,
+      barsize: 16,
       autopadding: true,
     },
     Presets.shades_classic,

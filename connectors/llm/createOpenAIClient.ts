@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { abortableDelay } from './abortableDelay.ts';
@@ -86,6 +87,8 @@ export function createOpenAIClient({
   nodeHttp: useNodeHttp = true,
 }: OpenAIClientOptions): LlmClient {
   if (!endpoints.length) throw new ArboretumError('INVALID_CONFIG', 'llm: at least one endpoint is required');
+  // Every call in flight listens on the run's signal (hundreds at once): not a leak, so no warning past 10.
+  if (clientSignal) setMaxListeners(0, clientSignal);
   const routes = new Map<string, Route>();
   let fallback: Route | undefined;
   const fetch = useNodeHttp ? nodeHttpFetch() : undefined;

@@ -56,7 +56,7 @@ Options:
   --max-calls-per-tree N   LLM calls one tree may make at most (default: no cap)
   --resamples N, --ladder-rounds N, --ladder-samples N, --ground-truth-attempts N, --wave N
                        the no-correct fallback (defaults 20, 3, 4, 2, 4; see below)
-  --critic-temperature X   the critic's sampling temperature (default: the actors')
+  --critic-temperature X   the critic's sampling temperature (default: the grow config's)
   --retry-failed       reopen trees that closed \`failed\` on the log and grow them again
   --follow             keep growing as instructions arrive; on Kafka, workers share the topic as a consumer group
   --group NAME         consumer group for --follow (default arboretum-grow)

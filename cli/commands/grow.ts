@@ -3,6 +3,7 @@ import { map } from 'rxjs';
 import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
 import type { EndpointConfig } from '../../connectors/llm/endpointConfig.ts';
 import type { LlmClient } from '../../connectors/llm/llmClient.ts';
+import { unpricedModels } from '../../connectors/llm/unpricedModels.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { createCas } from '../../connectors/sandbox/createCas.ts';
@@ -17,11 +18,13 @@ import { createGrower, type GrowInput } from '../../pipelines/grow/createGrower.
 import { groupInputs } from '../../pipelines/grow/groupInputs.ts';
 import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
 import { type GrowSettings, parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
-import { progressLine } from '../../pipelines/grow/progressLine.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { createGrowProgress } from '../growProgress.ts';
+import { growProgressFields } from '../growProgressFields.ts';
 import { openLog } from '../openLog.ts';
+import { worstCaseCallsPerTree } from '../worstCaseCallsPerTree.ts';
 
 const help = `arboretum grow — grow preference trees with OpenAI-compatible actors and a critic
 
@@ -44,7 +47,17 @@ Options:
   --no-expand-after-pair   close a tree once a turn has its pair instead of expanding the incorrect action
   --rpm N, --tpm N     requests / tokens per minute for the endpoint (config files set them per endpoint)
   --budget-tokens N    stop cleanly after N prompt+completion tokens (rerun to continue)
-  --budget-usd X       stop cleanly at X USD (prices per model in the config file)
+  --budget-usd X       stop cleanly at X USD (or budget.maxCostUsd); needs a price for every model used
+                       (endpoints[].prices in the config file): without one grow refuses to start (exit 2)
+  --timeout-s S        per-request timeout in seconds (default 600, for slow local servers; a config
+                       endpoint's timeoutMs is used when this flag is not given); every timeout is reported
+  --max-retries N      retries of a failing call (5xx, timeouts, connection errors, malformed replies) before
+                       grow stops (default 6, with backoff; a config endpoint's maxRetries wins)
+  --max-calls-per-tree N   LLM calls one tree may make at most (default: no cap)
+  --resamples N, --ladder-rounds N, --ladder-samples N, --ground-truth-attempts N, --wave N
+                       the no-correct fallback (defaults 20, 3, 4, 2, 4; see below)
+  --critic-temperature X   the critic's sampling temperature (default: the grow config's)
+  --retry-failed       reopen trees that closed \`failed\` on the log and grow them again
   --follow             keep growing as instructions arrive; on Kafka, workers share the topic as a consumer group
   --group NAME         consumer group for --follow (default arboretum-grow)
   --progress bar|json|none   default: bar on a terminal, JSON lines otherwise
@@ -57,6 +70,27 @@ With no correct action: up to 20 more samples, then up to 3 rounds up the model 
 given the reference (config keys resamples, ladderRounds, ladderSamples, groundTruthAttempts, wave). The first
 incorrect action is critiqued (the critic sees the ground truth) and expanded into the next turn — also when the
 turn found its pair (expandAfterPair: true, as in the paper; --no-expand-after-pair closes the tree there).
+
+Before starting, grow prints the worst-case LLM calls per tree of the configuration: every turn may run the pair
+and the whole fallback, and every turn but the last one critique.
+
+Endpoint faults stop the run, never a tree: a reply that is not JSON or has no choices, HTTP 5xx, timeouts and
+connection errors are retried with backoff, then grow stops (exit 1) naming the endpoint, the model and the reply;
+a refused key (401/403) or an unknown model (404) stops at once (exit 2); a baseUrl that is not a URL is refused
+before anything starts (exit 2). A healthy endpoint's empty or cut answer is recorded as a failed action.
+
+Stopping: the first Ctrl-C (SIGINT) or SIGTERM aborts the calls in flight and stops within seconds; everything
+answered is on the log, the aborted calls are asked again on the next run (exit 130). A second signal quits at once.
+
+Progress (stderr): on a terminal, a bar: trees done/total, %, elapsed, ETA, trees open, calls/s, tokens, dollars,
+pass rate by turn, retries and timeouts. Elsewhere (or --progress json), one JSON line every 5 s and a last one
+with the totals: {"progress": {...}, "final": false|true}, the fields of progress being
+  at (epoch ms), elapsedS (s), done (trees closed by this run + skipped), total (instructions known so far, or
+  null), totalFinal (true once total is the whole file), percent (0-100, or null), etaS (s, or null), open,
+  solved, exhausted, failed, skipped (trees already closed on the log), pairs, passRateByTurn ([{turn, graded,
+  correct, rate 0-1 or null}]), calls (LLM calls answered), callsPerS, reasked (asked again after a restart),
+  promptTokens, completionTokens, tokens, costUsd (USD from the prices; 0 without), retries, timeouts,
+  failedCalls.
 
 Keys come only from the environment: OPENAI_API_KEY, or the variable a config endpoint names in apiKeyEnv.
 No key and no server? \`npx tsx examples/demoEndpoint.ts\` starts a DEMO endpoint (canned answers, not a model)
@@ -86,7 +120,11 @@ function endpointsOf(
   baseUrl: string | undefined,
   concurrency: number,
   limits: { rpm?: number; tpm?: number },
+  timeoutMs: number | undefined,
+  maxRetries: number | undefined,
 ): EndpointConfig[] {
+  const defaults = { concurrency, ...limits, ...(maxRetries !== undefined ? { maxRetries } : {}) };
+  const timeout = timeoutMs !== undefined ? { timeoutMs } : {};
   const env = process.env;
   if (settings.endpoints?.length) {
     return settings.endpoints.map((e) => {
@@ -98,12 +136,14 @@ function endpointsOf(
           `endpoint ${e.name}: no baseUrl and no key in $${keyVar}\n${noEndpointHelp}`,
         );
       }
-      return { concurrency, ...limits, ...e, apiKey };
+      return { ...defaults, ...e, ...timeout, apiKey };
     });
   }
-  const url = baseUrl ?? env.OPENAI_BASE_URL;
+  const url = baseUrl ?? (env.OPENAI_BASE_URL || undefined);
   if (!url && !env.OPENAI_API_KEY) throw new ArboretumError('INVALID_CONFIG', noEndpointHelp);
-  return [{ name: url ?? 'openai', baseUrl: url, apiKey: env.OPENAI_API_KEY, concurrency, ...limits }];
+  // Named after where the URL came from, so a message says what to fix.
+  const name = baseUrl ? '--base-url' : url ? '$OPENAI_BASE_URL' : 'openai';
+  return [{ name, baseUrl: url, apiKey: env.OPENAI_API_KEY, ...defaults, ...timeout }];
 }
 
 /** The environment: the bubblewrap sandbox, the sympy CAS and the graders, as the grower's judge. */
@@ -174,6 +214,16 @@ export const command: Command = {
         rpm: { type: 'string' },
         tpm: { type: 'string' },
         'budget-usd': { type: 'string' },
+        'timeout-s': { type: 'string' },
+        'max-retries': { type: 'string' },
+        'max-calls-per-tree': { type: 'string' },
+        resamples: { type: 'string' },
+        'ladder-rounds': { type: 'string' },
+        'ladder-samples': { type: 'string' },
+        'ground-truth-attempts': { type: 'string' },
+        wave: { type: 'string' },
+        'critic-temperature': { type: 'string' },
+        'retry-failed': { type: 'boolean', default: false },
         follow: { type: 'boolean', default: false },
         group: { type: 'string', default: 'arboretum-grow' },
         progress: { type: 'string' },
@@ -198,38 +248,110 @@ export const command: Command = {
     if (concurrency < 1) throw new ArboretumError('INVALID_INPUT', '--concurrency must be >= 1');
     const trees =
       values.concurrency === undefined && settings.concurrency ? settings.concurrency : concurrency * 2;
+    /** A whole-number flag when given, else undefined (the config file's value or the default applies). */
+    const whole = (name: string) =>
+      values[name as keyof typeof values] === undefined
+        ? undefined
+        : intFlag(name, values[name as keyof typeof values] as string, 0);
+    const maxCallsPerTree = whole('max-calls-per-tree') ?? null;
+    if (maxCallsPerTree !== null && maxCallsPerTree < 1)
+      throw new ArboretumError('INVALID_INPUT', '--max-calls-per-tree must be >= 1');
+    const criticTemperature = number('critic-temperature', values['critic-temperature']);
+    // MERGE(i12-grow): GrowConfig gains maxCallsPerTree (number | null) and criticTemperature (number); these are
+    // spread in so growConfigOf carries them once it knows them (main's ignores unknown keys).
+    const newConfigKeys = {
+      ...(maxCallsPerTree !== null ? { maxCallsPerTree } : {}),
+      ...(criticTemperature !== undefined ? { criticTemperature } : {}),
+    };
     const config = growConfigOf({
       ...settings.grow,
+      ...newConfigKeys,
       strong,
       weak: values['weak-model'] ?? settings.grow.weak ?? (values.model ? values.model : undefined),
       critic: values['critic-model'] ?? settings.grow.critic,
-      maxTurns:
-        values['max-turns'] !== undefined
-          ? intFlag('max-turns', values['max-turns'], 5)
-          : settings.grow.maxTurns,
+      maxTurns: whole('max-turns') ?? settings.grow.maxTurns,
       expandAfterPair: values['no-expand-after-pair'] ? false : settings.grow.expandAfterPair,
+      resamples: whole('resamples') ?? settings.grow.resamples,
+      ladderRounds: whole('ladder-rounds') ?? settings.grow.ladderRounds,
+      ladderSamples: whole('ladder-samples') ?? settings.grow.ladderSamples,
+      groundTruthAttempts: whole('ground-truth-attempts') ?? settings.grow.groundTruthAttempts,
+      wave: whole('wave') ?? settings.grow.wave,
     });
-    const endpoints = endpointsOf(settings, values['base-url'], concurrency, {
-      rpm: number('rpm', values.rpm),
-      tpm: number('tpm', values.tpm),
-    });
-    const llm: LlmClient = createOpenAIClient({
-      endpoints,
-      budget: {
-        maxTokens: number('budget-tokens', values['budget-tokens']) ?? settings.budget?.maxTokens,
-        maxCostUsd: number('budget-usd', values['budget-usd']) ?? settings.budget?.maxCostUsd,
-      },
-    });
-    const progress = values.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
-    if (!['bar', 'json', 'none'].includes(progress)) {
+    const timeoutS = number('timeout-s', values['timeout-s']);
+    if (timeoutS === 0) throw new ArboretumError('INVALID_INPUT', '--timeout-s must be > 0');
+    const endpoints = endpointsOf(
+      settings,
+      values['base-url'],
+      concurrency,
+      { rpm: number('rpm', values.rpm), tpm: number('tpm', values.tpm) },
+      timeoutS === undefined ? undefined : timeoutS * 1000,
+      whole('max-retries'),
+    );
+    const budget = {
+      maxTokens: number('budget-tokens', values['budget-tokens']) ?? settings.budget?.maxTokens,
+      maxCostUsd: number('budget-usd', values['budget-usd']) ?? settings.budget?.maxCostUsd,
+    };
+    if (budget.maxCostUsd !== undefined) {
+      // A model without a price counts $0: the cap could not be kept, so refuse before spending anything.
+      const unpriced = unpricedModels(endpoints, [
+        config.strong,
+        config.weak,
+        config.critic,
+        ...config.ladder,
+      ]);
+      if (unpriced.length) {
+        throw new ArboretumError(
+          'INVALID_CONFIG',
+          `a budget of $${budget.maxCostUsd} needs a price for every model used; no price for ${unpriced.join(', ')}. ` +
+            'Set them in the config file: endpoints[].prices.<model>: {promptPerMTok: USD, completionPerMTok: USD}',
+        );
+      }
+    }
+    const progressMode = values.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
+    if (progressMode !== 'bar' && progressMode !== 'json' && progressMode !== 'none') {
       throw new ArboretumError(
         'INVALID_INPUT',
-        `--progress must be bar, json or none, got ${JSON.stringify(progress)}`,
+        `--progress must be bar, json or none, got ${JSON.stringify(progressMode)}`,
       );
     }
+    const source = values.instructions ?? settings.instructions;
+    if (values.follow && source)
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        '--follow reads the instructions topic: submit the file first, or drop --follow',
+      );
+    // One abort for the whole run: a stop ends every call in flight and every wait of the client at once.
+    const run = new AbortController();
+    let notice = (line: string) => console.error(line);
+    const llm: LlmClient = createOpenAIClient({
+      endpoints,
+      budget,
+      signal: run.signal,
+      onTimeout: ({ endpoint, model, attempt, timeoutMs }) =>
+        notice(
+          `grow: llm endpoint ${endpoint}, model ${model}: request timed out after ${timeoutMs / 1000} s (--timeout-s), attempt ${attempt}`,
+        ),
+      onRetry: ({ endpoint, model, attempt, delayMs, reason }) => {
+        // Timeouts are told by onTimeout and rate limits are routine; every other retry is a fault worth seeing.
+        if (/timed out|HTTP 429/.test(reason)) return;
+        notice(
+          `grow: llm endpoint ${endpoint}, model ${model}: ${reason}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`,
+        );
+      },
+    });
+    const worst = worstCaseCallsPerTree({ ...config, maxCallsPerTree });
+    console.error(
+      `grow: at most ${worst.calls} LLM calls per tree (${config.maxTurns} turns × ${worst.perTurn}: the pair, ` +
+        `${config.resamples} resamples, ${config.ladderRounds}×${config.ladderSamples} up the ladder, ` +
+        `${config.groundTruthAttempts} given the reference; + ${config.maxTurns - 1} critiques` +
+        `${maxCallsPerTree !== null && maxCallsPerTree < worst.uncapped ? `; capped by --max-calls-per-tree from ${worst.uncapped}` : ''})`,
+    );
     const log = await openLog(values.log ?? settings.log ?? DEFAULT_LOG, { clientId: values.writer });
     const judge = createJudge(values['unsafe-sandbox']!);
+    // MERGE(i12-grow): createGrower takes retryFailed (reopen trees closed `failed`); spread in until it does.
+    const newGrowerOptions: Record<string, unknown> = { retryFailed: values['retry-failed'] };
     const grower = createGrower({
+      ...newGrowerOptions,
       log,
       llm,
       judge: judge.judge,
@@ -237,47 +359,58 @@ export const command: Command = {
       writer: values.writer,
       trees,
     });
+    // Instructions known: counted by a second read of the file alongside the run (the run reads it lazily).
+    const known = { total: null as number | null, final: false, read: 0 };
+    if (source) {
+      void (async () => {
+        let n = 0;
+        for await (const item of readInstructions(source, { adapter: values.adapter ?? settings.adapter }))
+          if (item.kind === 'instruction') n++;
+        known.total = n;
+        known.final = true;
+      })().catch(() => {});
+    }
+    const read = () =>
+      growProgressFields(grower.stats(), llm.usage(), Date.now(), {
+        total: known.final ? known.total : known.read || null,
+        final: known.final,
+      });
+    const progress = createGrowProgress({ mode: progressMode, read });
+    notice = (line) => progress.notice(line);
+    let signals = 0;
     const onSignal = () => {
-      console.error(
-        '\ngrow: stopping after the calls in flight (everything answered is kept); Ctrl-C again quits now',
+      if (++signals > 1) {
+        process.stderr.write('\ngrow: second signal: quitting now\n');
+        process.exit(130);
+      }
+      progress.notice(
+        'grow: stopping now: the calls in flight are aborted (asked again on the next run); everything answered is on the log. Ctrl-C again quits at once',
       );
       grower.stop('interrupted');
+      run.abort(new ArboretumError('TIMEOUT', 'interrupted'));
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const report = () => {
-      const stats = grower.stats();
-      if (progress === 'bar')
-        process.stderr.write(`\r\x1b[2K${progressLine(stats, llm.usage(), Date.now())}`);
-      else if (progress === 'json')
-        process.stderr.write(`${JSON.stringify({ progress: stats, usage: llm.usage(), at: Date.now() })}\n`);
-    };
-    const timer = progress === 'none' ? null : setInterval(report, progress === 'bar' ? 250 : 5000);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let progressStopped = false;
     try {
-      const source = values.instructions ?? settings.instructions;
-      if (values.follow && source)
-        throw new ArboretumError(
-          'INVALID_INPUT',
-          '--follow reads the instructions topic: submit the file first, or drop --follow',
-        );
       // In a consumer group each assignment loads the tree-events of the partitions it gives this worker.
       if (!values.follow) await grower.load();
       const stopped = await grower.run(
-        instructionsFrom(
-          log,
-          values.instructions ?? settings.instructions,
-          values.adapter ?? settings.adapter,
-          values.follow,
-          values.group!,
+        counted(
+          instructionsFrom(log, source, values.adapter ?? settings.adapter, values.follow, values.group!),
+          () => known.read++,
         ),
       );
-      if (timer) clearInterval(timer);
-      report();
-      if (progress === 'bar') process.stderr.write('\n');
+      progress.stop();
+      progressStopped = true;
       const s = grower.stats();
+      const u = llm.usage();
       console.error(
         `grow: ${s.solved} solved, ${s.exhausted} exhausted, ${s.failed} failed, ${s.skipped} already closed; ` +
-          `${s.calls} LLM calls, ${s.tokens} tokens${s.reasked ? `, ${s.reasked} re-asked after a restart` : ''}`,
+          `${s.calls} LLM calls, ${s.tokens} tokens, $${u.costUsd.toFixed(4)}` +
+          `${budget.maxCostUsd !== undefined ? ` of $${budget.maxCostUsd}` : ''}` +
+          `${u.retries ? `, ${u.retries} retries` : ''}${u.timeouts ? `, ${u.timeouts} timeouts` : ''}` +
+          `${s.reasked ? `, ${s.reasked} re-asked after a restart` : ''}`,
       );
       if (!stopped && !source && s.solved + s.exhausted + s.failed + s.skipped === 0) {
         console.error(
@@ -285,14 +418,17 @@ export const command: Command = {
         );
       }
       if (stopped) {
+        const hint = /timed out after/.test(stopped.message) ? ' (raise --timeout-s for a slow server)' : '';
         console.error(
-          `grow stopped: ${stopped.message}\nEverything so far is on ${log.uri}; rerun the same command to continue.`,
+          `grow stopped: ${stopped.message}${hint}\nEverything so far is on ${log.uri}; rerun the same command to continue.`,
         );
-        return stopped.code === 'BUDGET_EXHAUSTED' ? 3 : stopped.message === 'interrupted' ? 130 : 1;
+        if (stopped.code === 'BUDGET_EXHAUSTED') return 3;
+        if (stopped.message === 'interrupted') return 130;
+        return stopped.code === 'INVALID_CONFIG' ? 2 : 1;
       }
       return 0;
     } finally {
-      if (timer) clearInterval(timer);
+      if (!progressStopped) progress.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await judge.close();
@@ -300,3 +436,24 @@ export const command: Command = {
     }
   },
 };
+
+/**
+ * The items of `source`, calling `onItem` for each instruction (not for partition assignments). A plain iterator, not
+ * a generator: `return()` must reach the source at once, even while a `next()` waits on a followed topic.
+ */
+function counted(source: AsyncIterable<GrowInput>, onItem: () => void): AsyncIterable<GrowInput> {
+  return {
+    [Symbol.asyncIterator]() {
+      const inner = source[Symbol.asyncIterator]();
+      return {
+        async next() {
+          const r = await inner.next();
+          if (!r.done && !(typeof r.value === 'object' && r.value !== null && 'assigned' in r.value))
+            onItem();
+          return r;
+        },
+        return: async (value?: unknown) => (await inner.return?.(value)) ?? { done: true, value: undefined },
+      };
+    },
+  };
+}

@@ -1,5 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
+import { abortableDelay } from './abortableDelay.ts';
+import { checkBaseUrl } from './checkBaseUrl.ts';
 import type { Budget, EndpointConfig } from './endpointConfig.ts';
 import type { ChatRequest, ChatResult, LlmClient, LlmUsage } from './llmClient.ts';
 import { nodeHttpFetch } from './nodeHttpFetch.ts';
@@ -19,54 +22,104 @@ export interface OpenAIClientOptions {
     delayMs: number;
     reason: string;
   }) => void;
+  /** Told about each attempt the client's per-request timeout cut (default: silent); it is retried like a 5xx. */
+  readonly onTimeout?: (info: {
+    endpoint: string;
+    model: string;
+    attempt: number;
+    timeoutMs: number;
+  }) => void;
+  /**
+   * Aborts every call of this client, in flight or waiting (slots, rate limits, backoff): one signal for a whole run,
+   * so a stop does not have to reach each caller. Combined with each request's own `signal`.
+   */
+  readonly signal?: AbortSignal;
+  /** Clock of the rate limiters, epoch ms (default Date.now; tests inject one). */
+  readonly now?: () => number;
   /** Call through nodeHttpFetch rather than the global fetch (default true: about a third less CPU per call). */
   readonly nodeHttp?: boolean;
 }
 
 interface Route {
   readonly config: EndpointConfig;
+  /** The endpoint as messages name it: its name and where it is. */
+  readonly label: string;
   readonly client: OpenAI;
   readonly slots: Semaphore;
   readonly limiter: RateLimiter;
+  readonly timeoutMs: number;
 }
+
+/** Default per-attempt timeout, in ms: 10 minutes, so a slow local server's long answer is not cut and re-asked. */
+const DEFAULT_TIMEOUT_MS = 600_000;
+/** Characters of a reply quoted in an error message. */
+const EXCERPT_CHARS = 200;
 
 const RETRIABLE_STATUS = (status: number) =>
   status === 408 || status === 409 || status === 429 || status >= 500;
 
 /**
+ * A fault of the endpoint itself, found in a 2xx reply (not JSON, no choices, a choice without a message). Retried like
+ * a 5xx (a proxy or a restarting server may send these for a while), then thrown: never returned as a failed answer.
+ */
+class BadReply extends Error {}
+
+/**
  * An LlmClient over OpenAI-compatible endpoints through the `openai` package: routes each model to its endpoint,
- * holds per-endpoint concurrency and RPM/TPM limits, retries 429/5xx/timeouts/connection errors with backoff that
- * honours Retry-After, counts tokens, latency and cost, and stops at the budget caps.
+ * holds per-endpoint concurrency and RPM/TPM limits, retries 429/5xx/timeouts/connection errors and malformed replies
+ * with backoff that honours Retry-After, counts tokens, latency, timeouts and cost, and stops at the budget caps.
+ *
+ * What is thrown (see the LlmClient contract): an endpoint that refuses the key (401/403) or does not know the model
+ * (404, model_not_found) is INVALID_CONFIG, not retried (it cannot pass); one that keeps failing (5xx, connection,
+ * timeouts, non-JSON or choice-less replies) is LLM_FAILED retriable once retries are spent; another refused request
+ * (400, 422) is LLM_FAILED not retriable. Each message names the endpoint (name and URL), the model and an excerpt
+ * of the reply. An abort (the client's or the request's signal) ends waits and calls at once: LLM_FAILED retriable,
+ * with `context.aborted`.
  */
 export function createOpenAIClient({
   endpoints,
   budget = {},
   backoff = {},
   onRetry,
+  onTimeout,
+  signal: clientSignal,
+  now = Date.now,
   nodeHttp: useNodeHttp = true,
 }: OpenAIClientOptions): LlmClient {
   if (!endpoints.length) throw new ArboretumError('INVALID_CONFIG', 'llm: at least one endpoint is required');
+  // Every call in flight listens on the run's signal (hundreds at once): not a leak, so no warning past 10.
+  if (clientSignal) setMaxListeners(0, clientSignal);
   const routes = new Map<string, Route>();
   let fallback: Route | undefined;
+  const fetch = useNodeHttp ? nodeHttpFetch() : undefined;
   for (const config of endpoints) {
-    const { concurrency = 16, timeoutMs = 120_000 } = config;
+    const { concurrency = 16, timeoutMs = DEFAULT_TIMEOUT_MS } = config;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
       throw new ArboretumError(
         'INVALID_CONFIG',
         `llm endpoint ${config.name}: concurrency must be a whole number >= 1`,
       );
     }
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new ArboretumError(
+        'INVALID_CONFIG',
+        `llm endpoint ${config.name}: timeoutMs must be a number > 0, got ${JSON.stringify(timeoutMs)}`,
+      );
+    }
+    checkBaseUrl(config.name, config.baseUrl);
     const route: Route = {
       config,
+      label: `${config.name} (${config.baseUrl ?? 'https://api.openai.com/v1'})`,
       client: new OpenAI({
         apiKey: config.apiKey || 'no-key',
         ...(config.baseUrl ? { baseURL: config.baseUrl } : {}),
         maxRetries: 0,
         timeout: timeoutMs,
-        ...(useNodeHttp ? { fetch: nodeHttpFetch() } : {}),
+        ...(fetch ? { fetch } : {}),
       }),
       slots: semaphore(concurrency),
-      limiter: createRateLimiter({ rpm: config.rpm, tpm: config.tpm }),
+      limiter: createRateLimiter({ rpm: config.rpm, tpm: config.tpm, now }),
+      timeoutMs,
     };
     if (!config.models?.length) {
       if (fallback) {
@@ -83,6 +136,7 @@ export function createOpenAIClient({
     calls: 0,
     failedCalls: 0,
     retries: 0,
+    timeouts: 0,
     promptTokens: 0,
     completionTokens: 0,
     costUsd: 0,
@@ -96,14 +150,25 @@ export function createOpenAIClient({
     const route = routes.get(model) ?? fallback;
     if (!route)
       throw new ArboretumError('INVALID_CONFIG', `llm: no endpoint serves model ${JSON.stringify(model)}`);
+    if (budget.maxCostUsd !== undefined && !route.config.prices?.[model]) {
+      // Its calls would count $0: the dollar cap could not be kept.
+      throw new ArboretumError(
+        'INVALID_CONFIG',
+        `llm endpoint ${route.label}: model ${model} has no price, so the budget of $${budget.maxCostUsd} cannot be kept (set prices for it)`,
+        { context: { endpoint: route.config.name, model } },
+      );
+    }
     return route;
   };
 
-  const attemptOnce = async (route: Route, request: ChatRequest): Promise<ChatResult> => {
+  const attemptOnce = async (
+    route: Route,
+    request: ChatRequest,
+    signal?: AbortSignal,
+  ): Promise<ChatResult> => {
     const started = performance.now();
-    let completion: OpenAI.ChatCompletion;
-    try {
-      completion = await route.client.chat.completions.create(
+    const response = await route.client.chat.completions
+      .create(
         {
           model: request.model,
           messages: request.messages.map((m) => ({ role: m.role, content: m.content }) as any),
@@ -113,42 +178,44 @@ export function createOpenAIClient({
           ...(request.seed !== undefined && request.seed !== null ? { seed: request.seed } : {}),
         },
         {
-          signal: request.signal,
+          signal,
           ...(request.requestId ? { headers: { 'x-arboretum-request-id': request.requestId } } : {}),
         },
-      );
-    } catch (e) {
-      // A 2xx body that is not JSON surfaces as a SyntaxError from the package: a malformed answer, not an outage.
-      if (!(e instanceof SyntaxError)) throw e;
-      const latencyMs = Math.round(performance.now() - started);
-      return {
-        text: '',
-        failure: `malformed answer: ${e.message}`,
-        promptTokens: 0,
-        completionTokens: 0,
-        latencyMs,
-        attempts: 1,
-        finishReason: null,
-      };
-    }
+      )
+      // The raw reply, read and parsed here: a reply that is not a completion must be quoted in the error.
+      .asResponse();
+    const body = await response.text();
     const latencyMs = Math.round(performance.now() - started);
-    const promptTokens = completion?.usage?.prompt_tokens ?? 0;
-    const completionTokens = completion?.usage?.completion_tokens ?? 0;
+    let completion: any;
+    try {
+      completion = JSON.parse(body);
+    } catch {
+      throw new BadReply(`reply is not JSON: ${excerpt(body)}`);
+    }
     const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
-    const content = choice?.message?.content;
-    let failure: string | null = null;
-    if (!choice) failure = 'malformed answer: no choices';
-    else if (typeof content !== 'string') failure = 'malformed answer: message has no text content';
-    else if (content.trim() === '') failure = 'empty answer';
-    else if (choice.finish_reason === 'length') failure = 'answer cut at the max_tokens limit';
+    if (!choice) throw new BadReply(`reply has no choices: ${excerpt(body)}`);
+    if (!choice.message || typeof choice.message !== 'object')
+      throw new BadReply(`reply's choice has no message: ${excerpt(body)}`);
+    const promptTokens = Number(completion.usage?.prompt_tokens) || 0;
+    const completionTokens = Number(completion.usage?.completion_tokens) || 0;
+    const content: unknown = choice.message.content;
+    const finishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : null;
+    // A healthy endpoint's unusable answer: a failure the grower records on the action, not a fault.
+    const text = typeof content === 'string' ? content : '';
+    const failure =
+      text.trim() === ''
+        ? 'empty answer'
+        : finishReason === 'length'
+          ? 'answer cut at the max_tokens limit'
+          : null;
     return {
-      text: failure && failure !== 'answer cut at the max_tokens limit' ? '' : (content ?? ''),
+      text: failure === 'empty answer' ? '' : text,
       failure,
       promptTokens,
       completionTokens,
       latencyMs,
       attempts: 1,
-      finishReason: choice?.finish_reason ?? null,
+      finishReason,
     };
   };
 
@@ -166,6 +233,11 @@ export function createOpenAIClient({
     route.limiter.spend(r.promptTokens + r.completionTokens);
   };
 
+  const signalOf = (request: ChatRequest): AbortSignal | undefined =>
+    request.signal && clientSignal
+      ? AbortSignal.any([request.signal, clientSignal])
+      : (request.signal ?? clientSignal);
+
   return {
     usage: (): LlmUsage => ({ ...usage }),
     exhausted,
@@ -173,55 +245,111 @@ export function createOpenAIClient({
     async chat(request) {
       const route = routeOf(request.model);
       const { maxRetries = 6, name } = route.config;
+      const signal = signalOf(request);
+      const where = `llm endpoint ${route.label}, model ${request.model}`;
+      const aborted = (cause: unknown) =>
+        new ArboretumError('LLM_FAILED', `${where}: call aborted (the run is stopping)`, {
+          retriable: true,
+          cause,
+          context: { endpoint: name, model: request.model, aborted: true },
+        });
       for (let attempt = 1; ; attempt++) {
         if (exhausted()) {
           throw new ArboretumError('BUDGET_EXHAUSTED', `llm budget reached (${budgetText(budget, usage)})`, {
             context: { model: request.model },
           });
         }
-        const release = await route.slots.acquire();
         let error: unknown;
         try {
-          await route.limiter.acquire(request.signal);
-          const result = await attemptOnce(route, request);
-          account(route, request.model, result);
-          return { ...result, attempts: attempt };
+          const release = await route.slots.acquire(signal);
+          try {
+            await route.limiter.acquire(signal);
+            const result = await attemptOnce(route, request, signal);
+            account(route, request.model, result);
+            return { ...result, attempts: attempt };
+          } finally {
+            release();
+          }
         } catch (e) {
           error = e;
-        } finally {
-          release();
         }
-        if (request.signal?.aborted) throw error;
-        const { retriable, reason, headers } = classify(error);
+        if (signal?.aborted) throw aborted(error);
+        const { retriable, fatalConfig, reason, headers } = classify(error, route, request.model);
+        if (error instanceof OpenAI.APIConnectionTimeoutError) {
+          usage.timeouts++;
+          onTimeout?.({ endpoint: name, model: request.model, attempt, timeoutMs: route.timeoutMs });
+        }
+        const after = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+        if (fatalConfig) {
+          usage.failedCalls++;
+          throw new ArboretumError('INVALID_CONFIG', `${where}: ${reason}${after}`, {
+            cause: error,
+            context: { endpoint: name, model: request.model, endpointFault: true },
+          });
+        }
         if (!retriable || attempt > maxRetries) {
           usage.failedCalls++;
-          throw new ArboretumError(
-            'LLM_FAILED',
-            `llm endpoint ${name}, model ${request.model}: ${reason}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`,
-            { retriable, cause: error, context: { endpoint: name, model: request.model } },
-          );
+          throw new ArboretumError('LLM_FAILED', `${where}: ${reason}${after}`, {
+            retriable,
+            cause: error,
+            context: { endpoint: name, model: request.model, endpointFault: retriable },
+          });
         }
         const delayMs = retryDelayOf(attempt, headers, { ...backoff, random: Math.random() });
         usage.retries++;
         onRetry?.({ endpoint: name, model: request.model, attempt, delayMs, reason });
-        await new Promise((done) => setTimeout(done, delayMs));
+        try {
+          await abortableDelay(delayMs, signal);
+        } catch (e) {
+          throw aborted(e);
+        }
       }
     },
   };
 }
 
-function classify(e: unknown): {
+/** At most EXCERPT_CHARS of a reply, on one line, between angle quotes (JSON bodies stay readable). */
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return `«${flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat}»`;
+}
+
+/** What a failed attempt means: retry it, stop the run as misconfigured (fatalConfig), or refuse the request. */
+function classify(
+  e: unknown,
+  route: Route,
+  model: string,
+): {
   retriable: boolean;
+  fatalConfig?: boolean;
   reason: string;
   headers?: { get(name: string): string | null };
 } {
-  if (e instanceof OpenAI.APIConnectionTimeoutError) return { retriable: true, reason: 'timed out' };
+  if (e instanceof BadReply) return { retriable: true, reason: e.message };
+  if (e instanceof OpenAI.APIConnectionTimeoutError)
+    return { retriable: true, reason: `request timed out after ${route.timeoutMs / 1000} s` };
   if (e instanceof OpenAI.APIConnectionError)
     return { retriable: true, reason: `connection error: ${messageOf(e)}` };
   if (e instanceof OpenAI.APIError && typeof e.status === 'number') {
+    const reply = excerpt(e.error !== undefined ? JSON.stringify(e.error) : messageOf(e));
+    const code = (e as { code?: unknown }).code;
+    if (e.status === 401 || e.status === 403) {
+      return {
+        retriable: false,
+        fatalConfig: true,
+        reason: `HTTP ${e.status}: the endpoint refused the API key (check the key's variable, e.g. OPENAI_API_KEY); reply ${reply}`,
+      };
+    }
+    if (e.status === 404 || code === 'model_not_found') {
+      return {
+        retriable: false,
+        fatalConfig: true,
+        reason: `HTTP ${e.status}: unknown model ${JSON.stringify(model)} or no chat-completions route at ${route.config.baseUrl ?? 'the default URL'}; reply ${reply}`,
+      };
+    }
     return {
       retriable: RETRIABLE_STATUS(e.status),
-      reason: `HTTP ${e.status}: ${messageOf(e)}`,
+      reason: `HTTP ${e.status}; reply ${reply}`,
       headers: e.headers as any,
     };
   }

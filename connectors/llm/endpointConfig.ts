@@ -8,7 +8,7 @@ export interface ModelPrice {
 export interface EndpointConfig {
   /** A name for messages and per-endpoint settings. */
   readonly name: string;
-  /** Base URL, e.g. http://127.0.0.1:8000/v1; default the openai package's (api.openai.com). */
+  /** Base URL, e.g. http://127.0.0.1:8000/v1 (checked: an absolute http(s) URL); default api.openai.com. */
   readonly baseUrl?: string;
   /** API key (from the environment; never logged). Local servers take any; default 'no-key'. */
   readonly apiKey?: string;
@@ -20,7 +20,7 @@ export interface EndpointConfig {
   readonly rpm?: number;
   /** Tokens per minute (prompt + completion); default unlimited. */
   readonly tpm?: number;
-  /** Per-attempt timeout in ms; default 120000. */
+  /** Per-attempt timeout in ms; default 600000 (10 min: slow local servers answer long prompts slowly). */
   readonly timeoutMs?: number;
   /** Retries after the first attempt on 429, 5xx, timeouts and connection errors; default 6. */
   readonly maxRetries?: number;

@@ -11,6 +11,7 @@ export interface ChatRequest {
   readonly seed?: number | null;
   /** Sent as the x-arboretum-request-id header: which step of which tree asks (never secret). */
   readonly requestId?: string;
+  /** Aborts this call, including its waits for a slot, a rate limit or a backoff. */
   readonly signal?: AbortSignal;
 }
 
@@ -34,6 +35,8 @@ export interface LlmUsage {
   readonly calls: number;
   readonly failedCalls: number;
   readonly retries: number;
+  /** Attempts cut by the client's per-request timeout (each retried or, once retries are spent, thrown). */
+  readonly timeouts: number;
   readonly promptTokens: number;
   readonly completionTokens: number;
   /** Estimated cost in USD from the configured prices (0 when no prices). */
@@ -51,8 +54,9 @@ export interface LlmUsage {
  * returned, so it stops the run instead of failing a tree.
  *
  * `chat` throws ArboretumError LLM_FAILED once retries are spent (`retriable` true when the endpoint was unreachable,
- * rate-limited or failing: trying later may work; false when the request itself was refused) and BUDGET_EXHAUSTED
- * once a budget cap is reached.
+ * rate-limited or failing, or the call was aborted: trying later may work; false when the request itself was refused),
+ * INVALID_CONFIG when the endpoint refuses the key or does not know the model (it cannot pass: fix the config), and
+ * BUDGET_EXHAUSTED once a budget cap is reached. Endpoint faults carry `context.endpointFault` true.
  */
 export interface LlmClient {
   chat(request: ChatRequest): Promise<ChatResult>;

@@ -1,6 +1,8 @@
+import { abortableDelay } from './abortableDelay.ts';
+
 /** Requests- and tokens-per-minute limits of one endpoint. */
 export interface RateLimiter {
-  /** Waits until one more request fits in both budgets. */
+  /** Waits until one more request fits in both budgets; rejects at once when `signal` aborts. */
   acquire(signal?: AbortSignal): Promise<void>;
   /** Debits the tokens a finished request used. */
   spend(tokens: number): void;
@@ -52,7 +54,7 @@ export function createRateLimiter({
           if (rpm > 0) requests -= 1;
           return;
         }
-        await new Promise((done) => setTimeout(done, wait));
+        await abortableDelay(wait, signal);
       }
     },
     spend(n) {

@@ -1,6 +1,7 @@
 /** A counting semaphore: at most `permits` holders at a time, FIFO. */
 export interface Semaphore {
-  acquire(): Promise<() => void>;
+  /** Waits for a slot; rejects with the signal's reason (and leaves the queue) if it aborts first. */
+  acquire(signal?: AbortSignal): Promise<() => void>;
   readonly inUse: number;
   readonly waiting: number;
 }
@@ -15,12 +16,25 @@ export function semaphore(permits: number): Semaphore {
     else inUse--;
   };
   return {
-    acquire() {
+    acquire(signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
       if (inUse < permits) {
         inUse++;
         return Promise.resolve(once(release));
       }
-      return new Promise((resolve) => queue.push(() => resolve(once(release))));
+      return new Promise((resolve, reject) => {
+        const grant = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(once(release));
+        };
+        const onAbort = () => {
+          const i = queue.indexOf(grant);
+          if (i >= 0) queue.splice(i, 1);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(grant);
+      });
     },
     get inUse() {
       return inUse;

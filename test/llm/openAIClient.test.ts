@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIClient as createClient } from '../../connectors/llm/createOpenAIClient.ts';
 import { createRateLimiter } from '../../connectors/llm/rateLimiter.ts';
 import { retryDelayOf } from '../../connectors/llm/retryDelayOf.ts';
+import { semaphore } from '../../connectors/llm/semaphore.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
 import { type ScriptedOpenAI, type ScriptReply, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 
@@ -16,6 +17,14 @@ afterEach(async () => {
 });
 
 const ask = (content = 'hello', model = 'm') => ({ model, messages: [{ role: 'user', content }] });
+/** Polls `done` every 5 ms until it holds; fails after `ms` (far beyond what any run needs: a hang, not a speed). */
+async function until(done: () => boolean, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not reached before the deadline');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 const caught = async (p: Promise<unknown>) => {
   try {
     await p;
@@ -108,11 +117,10 @@ describe.each([
     expect(s.requests).toHaveLength(1);
   });
 
-  it('turns malformed and empty answers into failures, not exceptions', async () => {
+  it('returns empty and cut answers of a healthy endpoint as failures, not exceptions', async () => {
     const replies: Record<string, ScriptReply> = {
-      raw: { raw: 'this is not json {' },
-      nochoice: { body: { id: 'x', choices: [] } },
       empty: { content: '   ' },
+      nullContent: { body: { choices: [{ message: { content: null }, finish_reason: 'stop' }] } },
       cut: { body: { choices: [{ message: { content: 'Step 1: half' }, finish_reason: 'length' }] } },
     };
     const s = await start({ reply: (r) => replies[r.model] });
@@ -120,12 +128,144 @@ describe.each([
     const out = Object.fromEntries(
       await Promise.all(Object.keys(replies).map(async (m) => [m, await llm.chat(ask('q', m))] as const)),
     );
-    expect(out.raw.failure).toMatch(/malformed answer/);
-    expect(out.nochoice.failure).toMatch(/no choices/);
-    expect(out.empty.failure).toBe('empty answer');
-    expect(out.cut).toMatchObject({ text: 'Step 1: half', failure: 'answer cut at the max_tokens limit' });
-    expect(s.requests).toHaveLength(4);
-    expect(llm.usage().failedCalls).toBe(4);
+    expect(out.empty).toMatchObject({ text: '', failure: 'empty answer', finishReason: 'stop' });
+    expect(out.nullContent).toMatchObject({ text: '', failure: 'empty answer' });
+    expect(out.cut).toMatchObject({
+      text: 'Step 1: half',
+      failure: 'answer cut at the max_tokens limit',
+      finishReason: 'length',
+    });
+    expect(s.requests).toHaveLength(3);
+    expect(llm.usage().failedCalls).toBe(3);
+  });
+
+  it.each([
+    ['a body that is not JSON', { raw: 'this is not json {' }, /reply is not JSON: «this is not json \{»/],
+    [
+      'an empty choices array',
+      { body: { id: 'x', choices: [] } },
+      /reply has no choices: «\{"id":"x","choices":\[\]\}»/,
+    ],
+    ['a choice without a message', { body: { choices: [{ index: 0 }] } }, /choice has no message/],
+  ] as const)(
+    'retries %s with backoff, then throws a retriable endpoint fault naming endpoint, model and reply',
+    async (_what, reply, message) => {
+      const s = await start({ reply: () => reply });
+      const retries: string[] = [];
+      const llm = createOpenAIClient({
+        endpoints: [{ name: 'local', baseUrl: s.baseUrl, maxRetries: 2 }],
+        backoff: { baseMs: 1 },
+        onRetry: (r) => retries.push(r.reason),
+      });
+      const e = await caught(llm.chat(ask('q', 'm7')));
+      expect(isArboretumError(e, 'LLM_FAILED')).toBe(true);
+      expect((e as any).retriable).toBe(true);
+      expect((e as any).context).toMatchObject({ endpoint: 'local', model: 'm7', endpointFault: true });
+      expect((e as Error).message).toContain(`llm endpoint local (${s.baseUrl}), model m7`);
+      expect((e as Error).message).toMatch(message);
+      expect((e as Error).message).toMatch(/after 3 attempts/);
+      expect(s.requests).toHaveLength(3);
+      expect(retries).toHaveLength(2);
+    },
+  );
+
+  it.each([
+    [401, /HTTP 401: the endpoint refused the API key/],
+    [403, /HTTP 403: the endpoint refused the API key/],
+    [404, /HTTP 404: unknown model "gpt-nope"/],
+  ])(
+    'does not retry HTTP %i: a config fault (INVALID_CONFIG) naming endpoint, model and reply',
+    async (status, message) => {
+      const s = await start({
+        reply: () => ({ status, body: { error: { message: `nope ${status}`, type: 'x', code: null } } }),
+      });
+      const llm = createOpenAIClient({ endpoints: [{ name: 'prod', baseUrl: s.baseUrl }] });
+      const e = await caught(llm.chat(ask('q', 'gpt-nope')));
+      expect(isArboretumError(e, 'INVALID_CONFIG')).toBe(true);
+      expect((e as Error).message).toContain(`llm endpoint prod (${s.baseUrl}), model gpt-nope`);
+      expect((e as Error).message).toMatch(message);
+      expect((e as Error).message).toContain(`nope ${status}`);
+      expect(s.requests).toHaveLength(1);
+    },
+  );
+
+  it('treats model_not_found on any status as an unknown model', async () => {
+    const s = await start({
+      reply: () => ({ status: 400, body: { error: { message: 'no such model', code: 'model_not_found' } } }),
+    });
+    const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl }] });
+    const e = await caught(llm.chat(ask('q', 'mystery')));
+    expect(isArboretumError(e, 'INVALID_CONFIG')).toBe(true);
+    expect((e as Error).message).toMatch(/unknown model "mystery"/);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('counts and reports each timeout with its value', async () => {
+    const s = await start({ reply: () => ({ hang: true }) });
+    const told: unknown[] = [];
+    const llm = createOpenAIClient({
+      endpoints: [{ name: 'e', baseUrl: s.baseUrl, timeoutMs: 100, maxRetries: 1 }],
+      backoff: { baseMs: 1 },
+      onTimeout: (t) => told.push(t),
+    });
+    const e = await caught(llm.chat(ask()));
+    expect((e as Error).message).toMatch(/request timed out after 0.1 s/);
+    expect(llm.usage().timeouts).toBe(2);
+    expect(told).toEqual([
+      { endpoint: 'e', model: 'm', attempt: 1, timeoutMs: 100 },
+      { endpoint: 'e', model: 'm', attempt: 2, timeoutMs: 100 },
+    ]);
+  });
+
+  it('an abort ends a call in flight and asks nothing more', async () => {
+    const s = await start({ reply: () => ({ hang: true }) });
+    const run = new AbortController();
+    const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl }], signal: run.signal });
+    const pending = caught(llm.chat(ask()));
+    await until(() => s.requests.length === 1);
+    run.abort();
+    const e = await pending;
+    expect(isArboretumError(e, 'LLM_FAILED')).toBe(true);
+    expect((e as any).retriable).toBe(true);
+    expect((e as any).context.aborted).toBe(true);
+    expect(isArboretumError(await caught(llm.chat(ask())), 'LLM_FAILED')).toBe(true);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('an abort ends a backoff wait and a rate-limit wait at once', async () => {
+    const s = await start({ reply: () => ({ status: 503 }) });
+    const run = new AbortController();
+    const retried: number[] = [];
+    // A backoff of about an hour and one request a minute: without the abort these would wait for hours
+    // (the test's own timeout fails it).
+    const llm = createOpenAIClient({
+      endpoints: [{ name: 'e', baseUrl: s.baseUrl, concurrency: 1, rpm: 1 }],
+      backoff: { baseMs: 3_600_000, maxMs: 3_600_000 },
+      signal: run.signal,
+      onRetry: (r) => retried.push(r.delayMs),
+    });
+    const backingOff = caught(llm.chat(ask('a')));
+    await until(() => retried.length === 1);
+    const rateLimited = caught(llm.chat(ask('b')));
+    run.abort();
+    for (const e of await Promise.all([backingOff, rateLimited])) {
+      expect((e as any).context?.aborted).toBe(true);
+    }
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('refuses a cost budget for a model without a price', async () => {
+    const s = await start();
+    const llm = createOpenAIClient({
+      endpoints: [
+        { name: 'e', baseUrl: s.baseUrl, prices: { priced: { promptPerMTok: 1, completionPerMTok: 1 } } },
+      ],
+      budget: { maxCostUsd: 1 },
+    });
+    const e = await caught(llm.chat(ask('q', 'free')));
+    expect(isArboretumError(e, 'INVALID_CONFIG')).toBe(true);
+    expect((e as Error).message).toMatch(/model free has no price/);
+    expect(s.requests).toHaveLength(0);
   });
 
   it('holds at most `concurrency` calls in flight per endpoint', async () => {
@@ -137,26 +277,60 @@ describe.each([
   });
 
   it('spaces requests past the per-minute request limit of an endpoint', async () => {
-    const s = await start();
+    // The limiter runs on an injected clock; the server notes that clock at each arrival. No wall-clock bounds.
+    let t = 0;
+    const seen: number[] = [];
+    const s = await start({
+      reply: () => {
+        seen.push(t);
+        return { content: 'ok' };
+      },
+    });
     const llm = createOpenAIClient({
       endpoints: [{ name: 'e', baseUrl: s.baseUrl, rpm: 120, concurrency: 200 }],
+      now: () => t,
     });
-    const started = Date.now();
-    await Promise.all(Array.from({ length: 122 }, (_, i) => llm.chat(ask(`q${i}`))));
-    // A full minute's bucket (120) goes at once; the next two wait for it to refill (0.5 s a request).
-    const times = s.requests.map((r) => r.receivedAt - started).sort((a, b) => a - b);
-    expect(times[119]).toBeLessThan(900);
-    expect(times[121]).toBeGreaterThanOrEqual(950);
+    let done = 0;
+    const all = Array.from({ length: 122 }, (_, i) => llm.chat(ask(`q${i}`)).then(() => done++));
+    // A full minute's bucket (120) goes with the clock standing still; the next two wait for it to refill.
+    await until(() => done === 120);
+    expect(s.requests).toHaveLength(120);
+    await until(() => {
+      t += 50;
+      return done === 122;
+    });
+    await Promise.all(all);
+    expect(seen.slice(0, 120).every((x) => x === 0)).toBe(true);
+    // 0.5 s a request at 120 a minute.
+    expect(seen[120]).toBeGreaterThanOrEqual(500);
+    expect(seen[121]).toBeGreaterThanOrEqual(1000);
   });
 
   it('holds requests back once the tokens of the last minute pass the limit', async () => {
-    const s = await start({ reply: () => ({ content: 'ok', promptTokens: 151, completionTokens: 50 }) });
-    const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl, tpm: 600 }] });
-    for (let i = 0; i < 4; i++) await llm.chat(ask(`q${i}`));
-    // 3 × 201 tokens take the bucket of 600 to about -3; the 4th call waits until it refills above zero
-    // (60000 / 600 = 100 ms a token).
-    expect(s.requests[1].receivedAt - s.requests[0].receivedAt).toBeLessThan(100);
-    expect(s.requests[3].receivedAt - s.requests[2].receivedAt).toBeGreaterThanOrEqual(250);
+    let t = 0;
+    const seen: number[] = [];
+    const s = await start({
+      reply: () => {
+        seen.push(t);
+        return { content: 'ok', promptTokens: 151, completionTokens: 50 };
+      },
+    });
+    const llm = createOpenAIClient({
+      endpoints: [{ name: 'e', baseUrl: s.baseUrl, tpm: 600 }],
+      now: () => t,
+    });
+    for (let i = 0; i < 3; i++) await llm.chat(ask(`q${i}`));
+    const fourth = llm.chat(ask('q3'));
+    let answered = false;
+    fourth.then(() => (answered = true));
+    await until(() => {
+      t += 50;
+      return answered;
+    });
+    // 3 × 201 tokens take the bucket of 600 to -3 with the clock standing still; the 4th call waits until it refills
+    // above zero (60000 / 600 = 100 ms a token: 400 ms).
+    expect(seen.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(seen[3]).toBeGreaterThanOrEqual(400);
   });
 
   it('routes models to their endpoints, the unlisted ones to the endpoint with no model list', async () => {
@@ -210,7 +384,36 @@ describe.each([
     expect(() => createOpenAIClient({ endpoints: [{ name: 'x', concurrency: 0 }] })).toThrow(
       /endpoint x: concurrency/,
     );
+    expect(() => createOpenAIClient({ endpoints: [{ name: 'x', baseUrl: 'localhost:8000/v1' }] })).toThrow(
+      /llm endpoint x: baseUrl "localhost:8000\/v1" has protocol localhost:, not http\(s\)/,
+    );
+    expect(() => createOpenAIClient({ endpoints: [{ name: 'y', baseUrl: 'not a url' }] })).toThrow(
+      /llm endpoint y: baseUrl "not a url" is not a URL/,
+    );
+    expect(() => createOpenAIClient({ endpoints: [{ name: 'z', timeoutMs: 0 }] })).toThrow(
+      /endpoint z: timeoutMs/,
+    );
     expect(() => createOpenAIClient({ endpoints: [] })).toThrow(/at least one endpoint/);
+  });
+});
+
+describe('semaphore', () => {
+  it('hands slots out in order and lets an aborted waiter leave the queue', async () => {
+    const slots = semaphore(1);
+    const first = await slots.acquire();
+    const quit = new AbortController();
+    const leaving = slots.acquire(quit.signal);
+    const staying = slots.acquire();
+    expect(slots.waiting).toBe(2);
+    quit.abort(new Error('stop'));
+    await expect(leaving).rejects.toThrow('stop');
+    expect(slots.waiting).toBe(1);
+    first();
+    const second = await staying;
+    expect(slots.inUse).toBe(1);
+    second();
+    expect(slots.inUse).toBe(0);
+    await expect(slots.acquire(quit.signal)).rejects.toThrow('stop');
   });
 });
 

@@ -1,0 +1,131 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createGrowProgress } from '../../cli/growProgress.ts';
+import { growProgressFields } from '../../cli/growProgressFields.ts';
+import { worstCaseCallsPerTree } from '../../cli/worstCaseCallsPerTree.ts';
+import type { LlmUsage } from '../../connectors/llm/llmClient.ts';
+import { growDefaults } from '../../pipelines/grow/growConfig.ts';
+import { emptyGrowStats } from '../../pipelines/grow/growStats.ts';
+
+const usage = (o: Partial<LlmUsage> = {}): LlmUsage => ({
+  calls: 0,
+  failedCalls: 0,
+  retries: 0,
+  timeouts: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  costUsd: 0,
+  latencyMs: 0,
+  ...o,
+});
+
+describe('worstCaseCallsPerTree', () => {
+  it('is every turn running the pair and the whole fallback, plus a critique per expanded turn', () => {
+    // The count: 2 + 20 resamples + 3×4 ladder + 2 ground truth = 36 a turn.
+    expect(worstCaseCallsPerTree(growDefaults)).toEqual({ calls: 5 * 36 + 4, perTurn: 36, uncapped: 184 });
+    expect(worstCaseCallsPerTree({ ...growDefaults, maxTurns: 2 }).calls).toBe(73);
+    expect(
+      worstCaseCallsPerTree({
+        maxTurns: 1,
+        resamples: 0,
+        ladderRounds: 0,
+        ladderSamples: 4,
+        groundTruthAttempts: 0,
+      }),
+    ).toEqual({ calls: 2, perTurn: 2, uncapped: 2 });
+  });
+  it('is bounded by the per-tree cap', () => {
+    expect(worstCaseCallsPerTree({ ...growDefaults, maxCallsPerTree: 50 })).toEqual({
+      calls: 50,
+      perTurn: 36,
+      uncapped: 184,
+    });
+    expect(worstCaseCallsPerTree({ ...growDefaults, maxCallsPerTree: 1000 }).calls).toBe(184);
+    expect(worstCaseCallsPerTree({ ...growDefaults, maxCallsPerTree: null }).calls).toBe(184);
+  });
+});
+
+describe('growProgressFields', () => {
+  it('has no total, percent or ETA before anything is known', () => {
+    const p = growProgressFields(emptyGrowStats(1_000), usage(), 1_000, { total: null, final: false });
+    expect(p).toMatchObject({
+      done: 0,
+      total: null,
+      percent: null,
+      etaS: null,
+      callsPerS: 0,
+      passRateByTurn: [],
+    });
+  });
+  it('counts done, total, %, ETA at this run’s rate, calls/s, tokens, dollars and pass rate by turn', () => {
+    const stats = {
+      ...emptyGrowStats(0),
+      solved: 3,
+      exhausted: 1,
+      skipped: 2,
+      open: 2,
+      calls: 40,
+      graded: [8, 2],
+      correct: [6, 0],
+    };
+    const p = growProgressFields(
+      stats,
+      usage({ promptTokens: 900, completionTokens: 100, costUsd: 0.0123456789, retries: 3, timeouts: 1 }),
+      20_000,
+      { total: 16, final: true },
+    );
+    expect(p).toMatchObject({
+      at: 20_000,
+      elapsedS: 20,
+      done: 6,
+      total: 16,
+      totalFinal: true,
+      percent: 37.5,
+      // 4 trees closed by this run in 20 s; 10 left → 50 s.
+      etaS: 50,
+      callsPerS: 2,
+      tokens: 1000,
+      costUsd: 0.012346,
+      retries: 3,
+      timeouts: 1,
+      passRateByTurn: [
+        { turn: 1, graded: 8, correct: 6, rate: 0.75 },
+        { turn: 2, graded: 2, correct: 0, rate: 0 },
+      ],
+    });
+  });
+  it('never shows fewer instructions than trees done and open', () => {
+    const stats = { ...emptyGrowStats(0), solved: 5, open: 3 };
+    expect(growProgressFields(stats, usage(), 1000, { total: 2, final: false }).total).toBe(8);
+    expect(growProgressFields(stats, usage(), 1000, { total: null, final: false }).total).toBe(8);
+  });
+});
+
+describe('createGrowProgress (JSON lines)', () => {
+  it('writes notices as text and a last line with the totals marked final', () => {
+    let out = '';
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        out += chunk;
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
+    let calls = 0;
+    const progress = createGrowProgress({
+      mode: 'json',
+      stream,
+      read: () =>
+        growProgressFields({ ...emptyGrowStats(0), calls: ++calls }, usage({ costUsd: 0.5 }), 1000, {
+          total: 1,
+          final: true,
+        }),
+    });
+    progress.notice('grow: something happened');
+    progress.stop();
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toBe('grow: something happened');
+    const last = JSON.parse(lines.at(-1)!);
+    expect(last.final).toBe(true);
+    expect(last.progress).toMatchObject({ calls: 1, costUsd: 0.5, total: 1 });
+  });
+});

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { map } from 'rxjs';
 import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
 import type { EndpointConfig } from '../../connectors/llm/endpointConfig.ts';
-import type { LlmClient } from '../../connectors/llm/llmClient.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { createCas } from '../../connectors/sandbox/createCas.ts';
@@ -21,6 +20,7 @@ import { progressLine } from '../../pipelines/grow/progressLine.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { createLlm } from '../createLlm.ts';
 import { openLog } from '../openLog.ts';
 
 const help = `arboretum grow — grow preference trees with OpenAI-compatible actors and a critic
@@ -35,7 +35,9 @@ Options:
   --instructions FILE  .jsonl/.json/.parquet instructions (--adapter gsm8k|math|apps|taco|codecontests|reclor|
                        hotpotqa|strategyqa reads public dataset rows); without it, the instructions topic is read
   --base-url URL       OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else api.openai.com)
-  --model M            the actor model; with only --model it plays every role (strong, weak, critic)
+  --model M            the actor model; with only --model it plays every role (strong, weak, critic);
+                       gguf:/path/model.gguf runs a GGUF model in this process (llama.cpp, no server, no key;
+                       threads: $ARBORETUM_LLAMA_THREADS, default half the cores)
   --weak-model W       the weaker actor (usually gives the rejected action)
   --critic-model C     the critique model (it is shown the ground truth)
   --max-turns N        turns per tree (default 5)
@@ -69,6 +71,7 @@ const noEndpointHelp = `no LLM endpoint. Point grow at one of:
   vLLM:            vllm serve Qwen/Qwen2.5-7B-Instruct     then  arboretum grow --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct ...
   Ollama:          ollama serve; ollama pull qwen2.5       then  arboretum grow --base-url http://127.0.0.1:11434/v1 --model qwen2.5 ...
   llama.cpp:       llama-server -m model.gguf --port 8080  then  arboretum grow --base-url http://127.0.0.1:8080/v1 --model local ...
+  in-process:      (no server) scripts/setup.sh fetches SmolLM2-135M, then  arboretum grow --model gguf:~/.cache/arboretum/models/SmolLM2-135M-Instruct.Q4_1.gguf ...
 (or set OPENAI_BASE_URL, or give --config grow.yaml with endpoints; see examples/grow.yaml)
 To see the mechanics without any model: npx tsx examples/demoEndpoint.ts  (a DEMO endpoint, canned answers)`;
 
@@ -209,15 +212,21 @@ export const command: Command = {
           : settings.grow.maxTurns,
       expandAfterPair: values['no-expand-after-pair'] ? false : settings.grow.expandAfterPair,
     });
-    const endpoints = endpointsOf(settings, values['base-url'], concurrency, {
-      rpm: number('rpm', values.rpm),
-      tpm: number('tpm', values.tpm),
-    });
-    const llm: LlmClient = createOpenAIClient({
-      endpoints,
-      budget: {
-        maxTokens: number('budget-tokens', values['budget-tokens']) ?? settings.budget?.maxTokens,
-        maxCostUsd: number('budget-usd', values['budget-usd']) ?? settings.budget?.maxCostUsd,
+    const budget = {
+      maxTokens: number('budget-tokens', values['budget-tokens']) ?? settings.budget?.maxTokens,
+      maxCostUsd: number('budget-usd', values['budget-usd']) ?? settings.budget?.maxCostUsd,
+    };
+    // gguf:<path> models and llama.cpp endpoints run in this process; the rest goes to the HTTP client.
+    const llm = createLlm({
+      settings,
+      models: [config.strong, config.weak, config.critic, ...config.ladder],
+      budget,
+      http: (remote) => {
+        const endpoints = endpointsOf(remote, values['base-url'], concurrency, {
+          rpm: number('rpm', values.rpm),
+          tpm: number('tpm', values.tpm),
+        });
+        return createOpenAIClient({ endpoints, budget });
       },
     });
     const progress = values.progress ?? (process.stderr.isTTY ? 'bar' : 'json');
@@ -296,6 +305,7 @@ export const command: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await judge.close();
+      await llm.close();
       await log.close();
     }
   },

@@ -1,7 +1,10 @@
 import { type ClosableLlmClient, createRoutingClient } from '../connectors/llm/createRoutingClient.ts';
 import type { Budget } from '../connectors/llm/endpointConfig.ts';
 import { ggufPathOf } from '../connectors/llm/ggufPathOf.ts';
-import { createLlamaCppClient, type LlamaCppClient } from '../connectors/llm/llamaCpp/createLlamaCppClient.ts';
+import {
+  createLlamaCppClient,
+  type LlamaCppClient,
+} from '../connectors/llm/llamaCpp/createLlamaCppClient.ts';
 import type { LlmClient } from '../connectors/llm/llmClient.ts';
 import type { GrowSettings } from '../pipelines/grow/parseGrowYaml.ts';
 import { ArboretumError } from '../schemas/errors.ts';
@@ -36,7 +39,10 @@ export function createLlm({ settings, models, http, budget }: CreateLlmOptions):
       );
     }
     if (!e.modelPath) {
-      throw new ArboretumError('INVALID_CONFIG', `endpoint ${e.name}: kind llama.cpp needs modelPath (a GGUF file)`);
+      throw new ArboretumError(
+        'INVALID_CONFIG',
+        `endpoint ${e.name}: kind llama.cpp needs modelPath (a GGUF file)`,
+      );
     }
     local.push(
       createLlamaCppClient({

@@ -2,7 +2,7 @@
 # The main job on the embedded defaults: set-up, grow trees from the example instructions, export them, sync DuckDB.
 # With OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (vLLM, Ollama, llama.cpp server) it grows with that endpoint
 # (ARBORETUM_MODEL, default gpt-4o-mini). With neither, it grows with SmolLM2-135M-Instruct in this process
-# (examples/grow-local.yaml: one turn, no fallbacks, 160 tokens an answer; a few minutes on 2 cores): it shows the
+# (examples/grow-local.yaml: two turns, no fallbacks, 160 tokens an answer; a few minutes on 2 cores): it shows the
 # whole pipeline without a key, but a 135M model solves little, so most trees close exhausted. Real data needs a
 # real model.
 set -euo pipefail

@@ -37,6 +37,8 @@ export interface LlamaCppClient extends LlmClient {
   /** Loads the model and its context now (the first chat does it otherwise); rejects like chat would. */
   ready(): Promise<void>;
   close(): Promise<void>;
+  /** Calls generating now (at most `sequences`; the others wait). */
+  busy(): number;
   /** The resolved file, threads and sequences in use. */
   readonly info: { readonly modelPath: string; readonly threads: number; readonly sequences: number };
 }
@@ -306,6 +308,7 @@ export function createLlamaCppClient({
     info: { modelPath: path, threads, sequences },
     usage: (): LlmUsage => ({ ...usage }),
     exhausted: () => false,
+    busy: () => running.size,
     knows: (model) => names.has(model),
     ready: async () => {
       await load();

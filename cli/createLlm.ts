@@ -56,6 +56,12 @@ export function createLlm({ settings, models, http, budget }: CreateLlmOptions):
       }),
     );
   }
+  // gguf:<path> models of the run are opened now, so a missing file stops the run before any tree opens.
+  for (const m of new Set(models)) {
+    const path = ggufPathOf(m);
+    if (path !== null && !local.some((c) => c.knows(m)))
+      local.push(createLlamaCppClient({ modelPath: path }));
+  }
   const needsHttp = models.some((m) => ggufPathOf(m) === null && !local.some((c) => c.knows(m)));
   return createRoutingClient({
     http: needsHttp ? http({ ...settings, endpoints: remote }) : undefined,

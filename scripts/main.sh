@@ -13,7 +13,7 @@ if [ -n "${OPENAI_API_KEY:-}" ] || [ -n "${OPENAI_BASE_URL:-}" ]; then
   npx arboretum grow --instructions examples/instructions.jsonl --model "$model" ${OPENAI_BASE_URL:+--base-url "$OPENAI_BASE_URL"}
 else
   echo "main: no OPENAI_API_KEY or OPENAI_BASE_URL: growing with the local SmolLM2-135M-Instruct (examples/grow-local.yaml)" >&2
-  npx arboretum grow --config examples/grow-local.yaml --progress none
+  npx arboretum grow --config examples/grow-local.yaml
 fi
 mkdir -p out
 npx arboretum export --format ultrainteract-pair --out out/pairs.jsonl --card

@@ -1,10 +1,11 @@
 // The in-process llama.cpp client on a real model: SmolLM2-135M-Instruct, fetched by scripts/setup.sh (pretest).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
 import { createRoutingClient } from '../../connectors/llm/createRoutingClient.ts';
+import { acquireGgufModel } from '../../connectors/llm/llamaCpp/acquireGgufModel.ts';
 import {
   createLlamaCppClient,
   type LlamaCppClient,
@@ -188,6 +189,28 @@ describe('createLlamaCppClient (SmolLM2-135M in process)', () => {
       expect((thrown as Error).message).toContain(p);
       expect((thrown as Error).message).toMatch(why);
       expect((thrown as any).context.file).toBe(p);
+    }
+  });
+});
+
+describe('acquireGgufModel', () => {
+  it('loads a file once per process, shared by every client, and disposes it when the last share goes', async () => {
+    // Another path to the same file, so the shares of the other tests' client do not count here.
+    const own = join(dir, 'own.gguf');
+    await symlink(path, own);
+    const a = acquireGgufModel(own);
+    const b = acquireGgufModel(own);
+    const model = await a.model;
+    expect(await b.model).toBe(model);
+    await a.release();
+    expect(model.disposed).toBe(false);
+    await b.release();
+    expect(model.disposed).toBe(true);
+    const c = acquireGgufModel(own);
+    try {
+      expect(await c.model).not.toBe(model);
+    } finally {
+      await c.release();
     }
   });
 });

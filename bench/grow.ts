@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { createJudge } from '../cli/createJudge.ts';
 import { createOpenAIClient } from '../connectors/llm/createOpenAIClient.ts';
+import { startScriptedOpenAI } from '../connectors/llm/scripted/startScriptedOpenAI.ts';
 import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
+import { arithmeticInstructions } from '../examples/support/arithmeticInstructions.ts';
 import type { ActionJudge } from '../pipelines/grow/actionJudge.ts';
 import { createGrower } from '../pipelines/grow/createGrower.ts';
 import { growConfigOf } from '../pipelines/grow/growConfig.ts';
-import { arithmeticInstructions } from '../test/grow/arithmeticActor.ts';
-import { realJudge } from '../test/grow/realJudge.ts';
-import { startScriptedOpenAI } from '../test/support/scriptedOpenAI.ts';
 import { median, printTable } from './stats.ts';
 
 const { values } = parseArgs({
@@ -55,7 +55,7 @@ if (values.serve) {
   const baseUrl: string = await new Promise((done) =>
     createInterface({ input: child.stdout! }).once('line', done),
   );
-  const judge = await realJudge();
+  const judge = createJudge();
   const rows: (string | number)[][] = [
     [
       'concurrency',

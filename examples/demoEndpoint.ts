@@ -12,8 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { startScriptedOpenAI } from '../connectors/llm/scripted/startScriptedOpenAI.ts';
 import type { Instruction } from '../schemas/types.ts';
-import { startScriptedOpenAI } from '../test/support/scriptedOpenAI.ts';
 
 const { values } = parseArgs({
   options: { port: { type: 'string', default: '8765' }, 'latency-ms': { type: 'string', default: '50' } },

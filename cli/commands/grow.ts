@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { map } from 'rxjs';
 import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
 import type { EndpointConfig } from '../../connectors/llm/endpointConfig.ts';
-import type { LlmClient } from '../../connectors/llm/llmClient.ts';
+import { ggufPathOf } from '../../connectors/llm/ggufPathOf.ts';
 import { unpricedModels } from '../../connectors/llm/unpricedModels.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
@@ -21,6 +21,7 @@ import { type GrowSettings, parseGrowYaml } from '../../pipelines/grow/parseGrow
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { createLlm } from '../createLlm.ts';
 import { createGrowProgress } from '../growProgress.ts';
 import { growProgressFields } from '../growProgressFields.ts';
 import { openLog } from '../openLog.ts';
@@ -38,7 +39,9 @@ Options:
   --instructions FILE  .jsonl/.json/.parquet instructions (--adapter gsm8k|math|apps|taco|codecontests|reclor|
                        hotpotqa|strategyqa reads public dataset rows); without it, the instructions topic is read
   --base-url URL       OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else api.openai.com)
-  --model M            the actor model; with only --model it plays every role (strong, weak, critic)
+  --model M            the actor model; with only --model it plays every role (strong, weak, critic);
+                       gguf:/path/model.gguf runs a GGUF model in this process (llama.cpp, no server, no key;
+                       threads: $ARBORETUM_LLAMA_THREADS, default half the cores)
   --weak-model W       the weaker actor (usually gives the rejected action)
   --critic-model C     the critique model (it is shown the ground truth)
   --max-turns N        turns per tree (default 5)
@@ -103,6 +106,7 @@ const noEndpointHelp = `no LLM endpoint. Point grow at one of:
   vLLM:            vllm serve Qwen/Qwen2.5-7B-Instruct     then  arboretum grow --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct ...
   Ollama:          ollama serve; ollama pull qwen2.5       then  arboretum grow --base-url http://127.0.0.1:11434/v1 --model qwen2.5 ...
   llama.cpp:       llama-server -m model.gguf --port 8080  then  arboretum grow --base-url http://127.0.0.1:8080/v1 --model local ...
+  in-process:      (no server) scripts/setup.sh fetches SmolLM2-135M, then  arboretum grow --model gguf:~/.cache/arboretum/models/SmolLM2-135M-Instruct.Q4_1.gguf ...
 (or set OPENAI_BASE_URL, or give --config grow.yaml with endpoints; see examples/grow.yaml)
 To see the mechanics without any model: npx tsx examples/demoEndpoint.ts  (a DEMO endpoint, canned answers)`;
 
@@ -279,26 +283,30 @@ export const command: Command = {
     });
     const timeoutS = number('timeout-s', values['timeout-s']);
     if (timeoutS === 0) throw new ArboretumError('INVALID_INPUT', '--timeout-s must be > 0');
-    const endpoints = endpointsOf(
-      settings,
-      values['base-url'],
-      concurrency,
-      { rpm: number('rpm', values.rpm), tpm: number('tpm', values.tpm) },
-      timeoutS === undefined ? undefined : timeoutS * 1000,
-      whole('max-retries'),
-    );
+    const models = [config.strong, config.weak, config.critic, ...config.ladder];
+    // Endpoints of the HTTP client: the config's OpenAI-compatible ones (llama.cpp endpoints run in this process).
+    const httpEndpoints = (remote: GrowSettings) =>
+      endpointsOf(
+        remote,
+        values['base-url'],
+        concurrency,
+        { rpm: number('rpm', values.rpm), tpm: number('tpm', values.tpm) },
+        timeoutS === undefined ? undefined : timeoutS * 1000,
+        whole('max-retries'),
+      );
     const budget = {
       maxTokens: number('budget-tokens', values['budget-tokens']) ?? settings.budget?.maxTokens,
       maxCostUsd: number('budget-usd', values['budget-usd']) ?? settings.budget?.maxCostUsd,
     };
-    if (budget.maxCostUsd !== undefined) {
+    const localModels = new Set(
+      (settings.endpoints ?? []).filter((e) => e.kind === 'llama.cpp').flatMap((e) => e.models ?? []),
+    );
+    const remoteModels = models.filter((m) => ggufPathOf(m) === null && !localModels.has(m));
+    if (budget.maxCostUsd !== undefined && remoteModels.length) {
       // A model without a price counts $0: the cap could not be kept, so refuse before spending anything.
-      const unpriced = unpricedModels(endpoints, [
-        config.strong,
-        config.weak,
-        config.critic,
-        ...config.ladder,
-      ]);
+      // In-process GGUF models cost nothing.
+      const remote = { ...settings, endpoints: settings.endpoints?.filter((e) => e.kind !== 'llama.cpp') };
+      const unpriced = unpricedModels(httpEndpoints(remote), remoteModels);
       if (unpriced.length) {
         throw new ArboretumError(
           'INVALID_CONFIG',
@@ -323,21 +331,28 @@ export const command: Command = {
     // One abort for the whole run: a stop ends every call in flight and every wait of the client at once.
     const run = new AbortController();
     let notice = (line: string) => console.error(line);
-    const llm: LlmClient = createOpenAIClient({
-      endpoints,
+    // gguf:<path> models and llama.cpp endpoints run in this process; the rest goes to the HTTP client.
+    const llm = createLlm({
+      settings,
+      models,
       budget,
-      signal: run.signal,
-      onTimeout: ({ endpoint, model, attempt, timeoutMs }) =>
-        notice(
-          `grow: llm endpoint ${endpoint}, model ${model}: request timed out after ${timeoutMs / 1000} s (--timeout-s), attempt ${attempt}`,
-        ),
-      onRetry: ({ endpoint, model, attempt, delayMs, reason }) => {
-        // Timeouts are told by onTimeout and rate limits are routine; every other retry is a fault worth seeing.
-        if (/timed out|HTTP 429/.test(reason)) return;
-        notice(
-          `grow: llm endpoint ${endpoint}, model ${model}: ${reason}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`,
-        );
-      },
+      http: (remote) =>
+        createOpenAIClient({
+          endpoints: httpEndpoints(remote),
+          budget,
+          signal: run.signal,
+          onTimeout: ({ endpoint, model, attempt, timeoutMs }) =>
+            notice(
+              `grow: llm endpoint ${endpoint}, model ${model}: request timed out after ${timeoutMs / 1000} s (--timeout-s), attempt ${attempt}`,
+            ),
+          onRetry: ({ endpoint, model, attempt, delayMs, reason }) => {
+            // Timeouts are told by onTimeout and rate limits are routine; every other retry is a fault worth seeing.
+            if (/timed out|HTTP 429/.test(reason)) return;
+            notice(
+              `grow: llm endpoint ${endpoint}, model ${model}: ${reason}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`,
+            );
+          },
+        }),
     });
     const worst = worstCaseCallsPerTree({ ...config, maxCallsPerTree });
     console.error(
@@ -432,6 +447,7 @@ export const command: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await judge.close();
+      await llm.close();
       await log.close();
     }
   },

@@ -15,6 +15,14 @@ export interface EndpointSettings {
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
   readonly prices?: Readonly<Record<string, { promptPerMTok: number; completionPerMTok: number }>>;
+  /** `openai` (default: an OpenAI-compatible HTTP endpoint) or `llama.cpp` (a GGUF model run in this process). */
+  readonly kind?: string;
+  /** llama.cpp: the GGUF file (`~/` = home). */
+  readonly modelPath?: string;
+  /** llama.cpp: CPU threads (default $ARBORETUM_LLAMA_THREADS, else half the cores). */
+  readonly threads?: number;
+  /** llama.cpp: tokens per sequence, prompt + completion (default 4096). */
+  readonly contextSize?: number;
 }
 
 /** Everything a grow config file may set. */
@@ -49,6 +57,10 @@ const ENDPOINT: Shape = {
   timeoutMs: 'number',
   maxRetries: 'number',
   prices: 'prices',
+  kind: 'string',
+  modelPath: 'string',
+  threads: 'number',
+  contextSize: 'number',
 };
 
 const FILE: Shape = {

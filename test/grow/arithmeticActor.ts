@@ -1,31 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Instruction } from '../../schemas/types.ts';
 import type { ScriptedRequest, ScriptReply } from '../support/scriptedOpenAI.ts';
 
-const PREFIX =
-  'Solve the following math problem step-by-step.\nSimplify your answer as much as possible. Present your final answer as \\boxed{Your Answer}.\n';
-
-/** `n` Math_CoT problems "What is a + b?" with their sums as references, ids `<prefix>-<i>`. */
-export function arithmeticInstructions(n: number, prefix = 'arith'): Instruction[] {
-  return Array.from({ length: n }, (_, i) => {
-    const a = 17 * i + 3;
-    const b = 29 * i + 11;
-    return {
-      id: `${prefix}-${i}`,
-      task: 'Math_CoT',
-      dataset: 'synthetic',
-      instruction: `${PREFIX}What is ${a} + ${b}?`,
-      reference: {
-        answer: String(a + b),
-        solution: `${a} + ${b} = ${a + b}`,
-        tests: null,
-        choices: null,
-        entryPoint: null,
-      },
-      metadata: {},
-    };
-  });
-}
+export { arithmeticInstructions } from '../../examples/support/arithmeticInstructions.ts';
 
 /** A number in [0, 1) from the text: the scripted actor's deterministic coin. */
 export const coin = (text: string) => createHash('sha256').update(text).digest().readUInt32BE(0) / 2 ** 32;

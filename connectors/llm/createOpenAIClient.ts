@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { abortableDelay } from './abortableDelay.ts';
+import { budgetText } from './budgetText.ts';
 import { checkBaseUrl } from './checkBaseUrl.ts';
 import type { Budget, EndpointConfig } from './endpointConfig.ts';
 import type { ChatRequest, ChatResult, LlmClient, LlmUsage } from './llmClient.ts';
@@ -354,15 +355,4 @@ function classify(
     };
   }
   return { retriable: false, reason: messageOf(e) };
-}
-
-function budgetText(
-  budget: Budget,
-  usage: { promptTokens: number; completionTokens: number; costUsd: number },
-) {
-  const parts: string[] = [];
-  if (budget.maxTokens !== undefined)
-    parts.push(`${usage.promptTokens + usage.completionTokens} of ${budget.maxTokens} tokens`);
-  if (budget.maxCostUsd !== undefined) parts.push(`$${usage.costUsd.toFixed(4)} of $${budget.maxCostUsd}`);
-  return parts.join(', ');
 }

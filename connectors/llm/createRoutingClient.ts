@@ -1,4 +1,5 @@
 import { ArboretumError } from '../../schemas/errors.ts';
+import { budgetText } from './budgetText.ts';
 import type { Budget } from './endpointConfig.ts';
 import { ggufPathOf } from './ggufPathOf.ts';
 import { createLlamaCppClient, type LlamaCppClient } from './llamaCpp/createLlamaCppClient.ts';
@@ -81,13 +82,9 @@ export function createRoutingClient({
     knows: (model) => local.some((c) => c.knows(model)) || ggufPathOf(model) !== null || !!http?.knows(model),
     async chat(request) {
       if (exhausted()) {
-        const u = usage();
-        throw new ArboretumError(
-          'BUDGET_EXHAUSTED',
-          `llm budget reached (${u.promptTokens + u.completionTokens} tokens, $${u.costUsd.toFixed(4)}; ` +
-            `caps ${budget.maxTokens ?? 'none'} tokens, $${budget.maxCostUsd ?? 'none'})`,
-          { context: { model: request.model } },
-        );
+        throw new ArboretumError('BUDGET_EXHAUSTED', `llm budget reached (${budgetText(budget, usage())})`, {
+          context: { model: request.model },
+        });
       }
       return routeOf(request.model).chat(request);
     },

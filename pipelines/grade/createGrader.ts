@@ -7,7 +7,8 @@ import type { ParsedAction } from './parseAction.ts';
 
 /** Grades one parsed action against its instruction's reference. */
 export interface Grader {
-  grade(instruction: Instruction, action: ParsedAction): Promise<GradeResult>;
+  /** `action.text`, when given, is the whole response: the logic grader reads its concluding answer. */
+  grade(instruction: Instruction, action: ParsedAction & { readonly text?: string }): Promise<GradeResult>;
 }
 
 const FENCED = /```[ \t]*(?:python3?|py)?[ \t]*\n([\s\S]*?)(?:```|$)/g;
@@ -32,7 +33,7 @@ function lastPrinted(stdout: string): string | null {
  * Coding → gradeCode with `reference.tests` / `reference.entryPoint` in the sandbox;
  * Math_CoT → gradeMath on `action.answer` against `reference.answer` (sympy through `cas`);
  * Math_PoT → the same, the answer being what the action's code prints last when it gave none;
- * Logic → gradeLogic with `reference.choices`.
+ * Logic → gradeLogic on the whole response (`action.text`, else `action.answer`) with `reference.choices`.
  * Never rejects for a bad answer or reference: everything ends as `{correct: false, detail}`.
  * An action whose syntax check failed (`syntaxOk === false`) is incorrect (`syntax error`).
  */
@@ -81,7 +82,9 @@ export function createGrader({
         case 'Logic': {
           if (ref.answer === null)
             return { correct: false, grader: 'logic', detail: 'reference has no answer' };
-          const v = gradeLogic(ref.answer, action.answer, ref.choices);
+          // The whole response, not parseAction's answer: gradeLogic finds the concluding answer itself
+          // (quotations set aside, prose `No, …` read), which a math-style first/last marker gets wrong.
+          const v = gradeLogic(ref.answer, action.text ?? action.answer, ref.choices);
           return { correct: v.correct, grader: 'logic', detail: v.reason };
         }
         default:

@@ -160,6 +160,15 @@ describe('createGrader (the dispatcher the grower calls)', () => {
       grader: 'logic',
       detail: 'letter',
     });
+    const prose = 'No, it does not logically follow: the premise covers only some members.';
+    const yesNo = instruction('Logic', { answer: 'no' });
+    // parseAction finds no answer marker in prose; the logic grader reads the whole response.
+    expect(parseAction(prose).answer).toBeNull();
+    expect(await grader.grade(yesNo, { ...parseAction(prose), text: prose })).toEqual({
+      correct: true,
+      grader: 'logic',
+      detail: 'yes-no',
+    });
     expect(await grader.grade(instruction('Logic', {}), parseAction('Answer: C'))).toEqual({
       correct: false,
       grader: 'logic',

@@ -41,7 +41,8 @@ function valueAfter(text: string, from: number): string | null {
 }
 
 // Explicit final-answer markers: the response says "this is my final answer".
-const FINAL = /\\(?:boxed|fbox)\s*\{|\bfinal answer\s*(?:is\b|:)|\*\*final answer:?\*\*:?|^[ \t]*#{1,6}[ \t]*final answer[ \t]*:?|(?:^|\n)[ \t]*####[ \t]*/gim;
+const FINAL =
+  /\\(?:boxed|fbox)\s*\{|\bfinal answer\s*(?:is\b|:)|\*\*final answer:?\*\*:?|^[ \t]*#{1,6}[ \t]*final answer[ \t]*:?|(?:^|\n)[ \t]*####[ \t]*/gim;
 // Answer markers: `Answer: X`, `**Answer:** X`, `The (correct) answer/option/choice is X`.
 const MARKER =
   /(?:^|\n)[ \t]*(?:\*\*)?answer(?:\*\*)?[ \t]*[:：](?:\*\*)?|\bthe (?:correct |right |best )?(?:answer|option|choice|conclusion)(?: to (?:this|the) question)? is[: \t]*|\b(?:correct|right|best) (?:answer|option|choice) (?:is|would be)[: \t]*/gi;

@@ -30,7 +30,7 @@ function lastPrinted(stdout: string): string | null {
 
 /**
  * The grader dispatcher the grower calls, choosing by `instruction.task`:
- * Coding → gradeCode with `reference.tests` / `reference.entryPoint` in the sandbox;
+ * Coding → gradeCode with `reference.tests` / `entryPoint` / `testKind` (stdio, call, assert) in the sandbox;
  * Math_CoT → gradeMath on `action.answer` against `reference.answer` (sympy through `cas`);
  * Math_PoT → the same, the answer being what the action's code prints last when it gave none;
  * Logic → gradeLogic on the whole response (`action.text`, else `action.answer`) with `reference.choices`.
@@ -58,6 +58,7 @@ export function createGrader({
             code: programOf(action),
             tests: ref.tests ?? [],
             entryPoint: ref.entryPoint,
+            testKind: ref.testKind,
             perTestTimeoutMs,
           });
           return { correct: v.correct, grader: 'code', detail: v.reason };

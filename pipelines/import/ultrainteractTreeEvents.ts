@@ -240,7 +240,7 @@ export function ultrainteractTreeEvents(
     task: first.task as Task,
     dataset: first.dataset,
     instruction: text,
-    reference: { answer: null, solution: null, tests: null, choices: null, entryPoint: null },
+    reference: { answer: null, solution: null, tests: null, choices: null, entryPoint: null, testKind: null },
     metadata: {},
   };
   push(null, {

@@ -113,6 +113,7 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
             : null,
         choices: null,
         entryPoint: null,
+        testKind: null,
       },
       metadata: { synthetic: 'true' },
     };

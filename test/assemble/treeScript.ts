@@ -41,7 +41,7 @@ export function treeScript(
           task: options.task ?? 'Math_CoT',
           dataset: options.dataset ?? 'GSM8K',
           instruction: options.text ?? `Solve problem ${instructionId}.`,
-          reference: { answer: '42', solution: null, tests: null, choices: null, entryPoint: null },
+          reference: { answer: '42', solution: null, tests: null, choices: null, entryPoint: null, testKind: null },
           metadata: {},
         },
         config: {

@@ -8,7 +8,7 @@ export function sampleInstruction(n: number, text = `What is ${n} + ${n}?`): Ins
     task: 'Math_CoT',
     dataset: 'GSM8K',
     instruction: text,
-    reference: { answer: String(2 * n), solution: null, tests: null, choices: null, entryPoint: null },
+    reference: { answer: String(2 * n), solution: null, tests: null, choices: null, entryPoint: null, testKind: null },
     metadata: { source: 'contract' },
   };
 }

@@ -107,13 +107,88 @@ describe('gradeCode (code-contest stdin/stdout)', () => {
   });
 });
 
+describe('gradeCode (assert-style test programs: HumanEval check, MBPP asserts)', () => {
+  // MBPP task 11, its test_list as three tests.
+  const REMOVE_OCC = [
+    'assert remove_Occ("hello","l") == "heo"',
+    'assert remove_Occ("abcda","a") == "bcd"',
+    'assert remove_Occ("PHP","P") == "H"',
+  ].map((input) => ({ input, output: '' }));
+  const GOOD =
+    'def remove_Occ(s, ch):\n    i = s.find(ch)\n    if i >= 0: s = s[:i] + s[i + 1:]\n' +
+    '    j = s.rfind(ch)\n    if j >= 0: s = s[:j] + s[j + 1:]\n    return s\n';
+
+  it('passes a correct solution and names the first failing assert of a near-miss', async () => {
+    expect(await gradeCode(sandbox, { code: GOOD, tests: REMOVE_OCC, testKind: 'assert' })).toEqual({
+      correct: true,
+      reason: 'passed 3/3',
+      passed: 3,
+      total: 3,
+    });
+    // The near-miss removes only the first occurrence.
+    const firstOnly = 'def remove_Occ(s, ch):\n    return s.replace(ch, "", 1)\n';
+    expect(await gradeCode(sandbox, { code: firstOnly, tests: REMOVE_OCC, testKind: 'assert' })).toEqual({
+      correct: false,
+      reason: 'test 1: assertion failed: assert remove_Occ("hello","l") == "heo"',
+      passed: 0,
+      total: 3,
+    });
+  });
+
+  it('runs HumanEval-style check(candidate) with its entry point, and a demo __main__ block does not run', async () => {
+    const check =
+      'def check(candidate):\n    assert candidate([1, 2, 3]) == 6\n    assert candidate([]) == 0, "empty list"\n\ncheck(total)\n';
+    const tests = [{ input: check, output: '' }];
+    const code =
+      'def total(xs):\n    return sum(xs)\n\nif __name__ == "__main__":\n    print(total(list(map(int, input().split()))))\n';
+    expect(await gradeCode(sandbox, { code, tests, testKind: 'assert', entryPoint: 'total' })).toMatchObject({
+      correct: true,
+      reason: 'passed 1/1',
+    });
+    const wrong = 'def total(xs):\n    return sum(xs) if xs else None\n';
+    expect(await gradeCode(sandbox, { code: wrong, tests, testKind: 'assert' })).toMatchObject({
+      correct: false,
+      reason: 'test 1: assertion failed: assert candidate([]) == 0, "empty list"',
+    });
+    const missing = 'def sum_all(xs):\n    return sum(xs)\n';
+    expect((await gradeCode(sandbox, { code: missing, tests, testKind: 'assert' })).reason).toMatch(
+      /^test 1: runtime error: NameError: name 'total' is not defined/,
+    );
+  });
+
+  it('an early exit and a hang in the solution fail; set-up code runs before each assert', async () => {
+    const exits = 'import sys\ndef remove_Occ(s, ch):\n    return s\nsys.exit(0)\n';
+    expect(await gradeCode(sandbox, { code: exits, tests: REMOVE_OCC, testKind: 'assert' })).toMatchObject({
+      correct: false,
+      reason: 'test 1: exited before the test ran',
+    });
+    const hangs = 'def remove_Occ(s, ch):\n    while True: pass\n';
+    expect(
+      await gradeCode(sandbox, { code: hangs, tests: REMOVE_OCC, testKind: 'assert', perTestTimeoutMs: 300 }),
+    ).toMatchObject({ correct: false, reason: 'test 1: timeout' });
+    const setUp = [{ input: 'import math\nassert hyp(3, 4) == 5.0', output: '' }];
+    const usesMath = 'def hyp(a, b):\n    return math.sqrt(a * a + b * b)\n';
+    expect(await gradeCode(sandbox, { code: usesMath, tests: setUp, testKind: 'assert' })).toMatchObject({
+      correct: true,
+    });
+  });
+});
+
 function instruction(task: Task, reference: Partial<Instruction['reference']>): Instruction {
   return {
     id: `t-${task}`,
     task,
     dataset: 'test',
     instruction: '…',
-    reference: { answer: null, solution: null, tests: null, choices: null, entryPoint: null, ...reference },
+    reference: {
+      answer: null,
+      solution: null,
+      tests: null,
+      choices: null,
+      entryPoint: null,
+      testKind: null,
+      ...reference,
+    },
     metadata: {},
   };
 }

@@ -13,7 +13,7 @@ const instruction: Instruction = {
   task: 'Math_CoT',
   dataset: 'gsm8k',
   instruction: 'Solve the following math problem step-by-step.\nWhat is 6*7?',
-  reference: { answer: '42', solution: '6*7 = 42', tests: null, choices: null, entryPoint: null },
+  reference: { answer: '42', solution: '6*7 = 42', tests: null, choices: null, entryPoint: null, testKind: null },
   metadata: {},
 };
 const config = growConfigOf({

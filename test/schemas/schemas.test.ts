@@ -121,6 +121,7 @@ describe('schemas and types', () => {
       tests: null,
       choices: null,
       entryPoint: null,
+        testKind: null,
     });
     expect(filled.metadata).toEqual({});
   });

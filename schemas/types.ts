@@ -97,6 +97,8 @@ export interface VerdictReached {
   readonly correct: boolean;
   readonly grader: string;
   readonly detail: string;
+  /** Version of the grader that decided (pipelines/grade/graderVersion.ts), e.g. logic-2; empty when unknown (written before versions). A later VerdictReached of the same node from arboretum regrade carries the regrade's version in its event id and replaces this label. */
+  readonly graderVersion: string;
 }
 
 export interface CritiqueEmitted {

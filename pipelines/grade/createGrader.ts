@@ -2,6 +2,7 @@ import type { Instruction } from '../../schemas/types.ts';
 import { gradeCode } from './gradeCode.ts';
 import { gradeLogic } from './gradeLogic.ts';
 import { gradeMath } from './gradeMath.ts';
+import { graderVersion } from './graderVersion.ts';
 import type { Cas, CodeRunner, GradeResult } from './gradeTypes.ts';
 import type { ParsedAction } from './parseAction.ts';
 
@@ -35,7 +36,8 @@ function lastPrinted(stdout: string): string | null {
  * Math_PoT → the same, the answer being what the action's code prints last when it gave none;
  * Logic → gradeLogic on the whole response (`action.text`, else `action.answer`) with `reference.choices`.
  * Never rejects for a bad answer or reference: everything ends as `{correct: false, detail}`.
- * An action whose syntax check failed (`syntaxOk === false`) is incorrect (`syntax error`).
+ * An action whose syntax check failed (`syntaxOk === false`) is incorrect (`syntax error`). Every result carries
+ * its grader's version (`graderVersion`, see graderVersion.ts).
  */
 export function createGrader({
   sandbox,
@@ -48,49 +50,52 @@ export function createGrader({
   perTestTimeoutMs?: number;
   mathTimeoutMs?: number;
 }): Grader {
+  const grade: Grader['grade'] = async (instruction, action) => {
+    const ref = instruction.reference;
+    switch (instruction.task) {
+      case 'Coding': {
+        if (action.syntaxOk === false) return { correct: false, grader: 'code', detail: 'syntax error' };
+        const v = await gradeCode(sandbox, {
+          code: programOf(action),
+          tests: ref.tests ?? [],
+          entryPoint: ref.entryPoint,
+          testKind: ref.testKind,
+          perTestTimeoutMs,
+        });
+        return { correct: v.correct, grader: 'code', detail: v.reason };
+      }
+      case 'Math_CoT':
+      case 'Math_PoT': {
+        if (ref.answer === null) return { correct: false, grader: 'math', detail: 'reference has no answer' };
+        let answer = action.answer;
+        if (answer === null && instruction.task === 'Math_PoT' && action.code) {
+          if (action.syntaxOk === false) return { correct: false, grader: 'math', detail: 'syntax error' };
+          const r = await sandbox.run({ code: action.code });
+          answer = r.exitCode === 0 ? lastPrinted(r.stdout) : null;
+          if (answer === null) {
+            const why = r.timedOut ? 'timeout' : r.exitCode !== 0 ? 'program failed' : 'printed nothing';
+            return { correct: false, grader: 'math', detail: `no answer (${why})` };
+          }
+        }
+        const v = await gradeMath(ref.answer, answer, { cas, timeoutMs: mathTimeoutMs });
+        return { correct: v.correct, grader: 'math', detail: v.reason };
+      }
+      case 'Logic': {
+        if (ref.answer === null)
+          return { correct: false, grader: 'logic', detail: 'reference has no answer' };
+        // The whole response, not parseAction's answer: gradeLogic finds the concluding answer itself
+        // (quotations set aside, prose `No, …` read), which a math-style first/last marker gets wrong.
+        const v = gradeLogic(ref.answer, action.text ?? action.answer, ref.choices);
+        return { correct: v.correct, grader: 'logic', detail: v.reason };
+      }
+      default:
+        return { correct: false, grader: 'logic', detail: `unknown task ${String(instruction.task)}` };
+    }
+  };
   return {
     async grade(instruction, action) {
-      const ref = instruction.reference;
-      switch (instruction.task) {
-        case 'Coding': {
-          if (action.syntaxOk === false) return { correct: false, grader: 'code', detail: 'syntax error' };
-          const v = await gradeCode(sandbox, {
-            code: programOf(action),
-            tests: ref.tests ?? [],
-            entryPoint: ref.entryPoint,
-            testKind: ref.testKind,
-            perTestTimeoutMs,
-          });
-          return { correct: v.correct, grader: 'code', detail: v.reason };
-        }
-        case 'Math_CoT':
-        case 'Math_PoT': {
-          if (ref.answer === null)
-            return { correct: false, grader: 'math', detail: 'reference has no answer' };
-          let answer = action.answer;
-          if (answer === null && instruction.task === 'Math_PoT' && action.code) {
-            if (action.syntaxOk === false) return { correct: false, grader: 'math', detail: 'syntax error' };
-            const r = await sandbox.run({ code: action.code });
-            answer = r.exitCode === 0 ? lastPrinted(r.stdout) : null;
-            if (answer === null) {
-              const why = r.timedOut ? 'timeout' : r.exitCode !== 0 ? 'program failed' : 'printed nothing';
-              return { correct: false, grader: 'math', detail: `no answer (${why})` };
-            }
-          }
-          const v = await gradeMath(ref.answer, answer, { cas, timeoutMs: mathTimeoutMs });
-          return { correct: v.correct, grader: 'math', detail: v.reason };
-        }
-        case 'Logic': {
-          if (ref.answer === null)
-            return { correct: false, grader: 'logic', detail: 'reference has no answer' };
-          // The whole response, not parseAction's answer: gradeLogic finds the concluding answer itself
-          // (quotations set aside, prose `No, …` read), which a math-style first/last marker gets wrong.
-          const v = gradeLogic(ref.answer, action.text ?? action.answer, ref.choices);
-          return { correct: v.correct, grader: 'logic', detail: v.reason };
-        }
-        default:
-          return { correct: false, grader: 'logic', detail: `unknown task ${String(instruction.task)}` };
-      }
+      const r = await grade(instruction, action);
+      return { ...r, graderVersion: graderVersion[r.grader] };
     },
   };
 }

@@ -222,6 +222,7 @@ export function ultrainteractTreeEvents(
       correct: node.correct,
       grader: 'ultrainteract',
       detail: 'imported',
+      graderVersion: '',
     });
     if (node.feedback) {
       push(node.nodeId, {

@@ -9,6 +9,7 @@ import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
 import type { Sandbox } from '../../connectors/sandbox/sandboxTypes.ts';
 import { createGrader } from '../../pipelines/grade/createGrader.ts';
 import { gradeCode } from '../../pipelines/grade/gradeCode.ts';
+import { graderVersion } from '../../pipelines/grade/graderVersion.ts';
 import { parseAction } from '../../pipelines/grade/parseAction.ts';
 import type { Instruction, Task } from '../../schemas/types.ts';
 
@@ -204,20 +205,21 @@ describe('createGrader (the dispatcher the grower calls)', () => {
       correct: true,
       grader: 'code',
       detail: 'passed 5/5',
+      graderVersion: graderVersion.code,
     });
-    expect(await grader.grade(coding, { ...action, syntaxOk: false })).toEqual({
+    expect(await grader.grade(coding, { ...action, syntaxOk: false })).toMatchObject({
       correct: false,
       grader: 'code',
       detail: 'syntax error',
     });
 
     const cot = instruction('Math_CoT', { answer: '\\frac{\\sqrt{3}}{2}' });
-    expect(await grader.grade(cot, parseAction('Step 1: …\nAnswer:\n\\boxed{\\sqrt{3}/2}'))).toEqual({
+    expect(await grader.grade(cot, parseAction('Step 1: …\nAnswer:\n\\boxed{\\sqrt{3}/2}'))).toMatchObject({
       correct: true,
       grader: 'math',
       detail: 'equivalent',
     });
-    expect(await grader.grade(cot, parseAction('Step 1: …'))).toEqual({
+    expect(await grader.grade(cot, parseAction('Step 1: …'))).toMatchObject({
       correct: false,
       grader: 'math',
       detail: 'no answer',
@@ -225,12 +227,12 @@ describe('createGrader (the dispatcher the grower calls)', () => {
 
     const pot = instruction('Math_PoT', { answer: '72' });
     const program = parseAction('Step 1: add\n```python\nprint(48 + 48 // 2)\n```');
-    expect(await grader.grade(pot, program)).toEqual({ correct: true, grader: 'math', detail: 'exact' });
+    expect(await grader.grade(pot, program)).toMatchObject({ correct: true, grader: 'math', detail: 'exact' });
     const wrong = parseAction('Step 1: add\n```python\nprint(48 + 48 * 2)\n```');
-    expect(await grader.grade(pot, wrong)).toEqual({ correct: false, grader: 'math', detail: 'different' });
+    expect(await grader.grade(pot, wrong)).toMatchObject({ correct: false, grader: 'math', detail: 'different' });
 
     const logic = instruction('Logic', { answer: 'C', choices: ['a', 'b', 'c', 'd'] });
-    expect(await grader.grade(logic, parseAction('<solution> C </solution>'))).toEqual({
+    expect(await grader.grade(logic, parseAction('<solution> C </solution>'))).toMatchObject({
       correct: true,
       grader: 'logic',
       detail: 'letter',
@@ -239,12 +241,12 @@ describe('createGrader (the dispatcher the grower calls)', () => {
     const yesNo = instruction('Logic', { answer: 'no' });
     // parseAction finds no answer marker in prose; the logic grader reads the whole response.
     expect(parseAction(prose).answer).toBeNull();
-    expect(await grader.grade(yesNo, { ...parseAction(prose), text: prose })).toEqual({
+    expect(await grader.grade(yesNo, { ...parseAction(prose), text: prose })).toMatchObject({
       correct: true,
       grader: 'logic',
       detail: 'yes-no',
     });
-    expect(await grader.grade(instruction('Logic', {}), parseAction('Answer: C'))).toEqual({
+    expect(await grader.grade(instruction('Logic', {}), parseAction('Answer: C'))).toMatchObject({
       correct: false,
       grader: 'logic',
       detail: 'reference has no answer',

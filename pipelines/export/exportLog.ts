@@ -5,6 +5,8 @@ import { filter, lastValueFrom, type Observable, tap } from 'rxjs';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { assemble } from '../assemble/assemble.ts';
+import { applyReverdicts } from '../regrade/applyReverdicts.ts';
+import { collectReverdicts } from '../regrade/collectReverdicts.ts';
 import { datasetCard } from './datasetCard.ts';
 import { createDirectLines } from './directLines.ts';
 import type { ExportFormat } from './exportFormat.ts';
@@ -40,6 +42,14 @@ export interface ExportLogOptions {
   readonly order?: 'canonical' | 'log';
 }
 
+/** What `arboretum regrade` changed on the log: the grader versions of its re-verdicts, labels that differ. */
+export interface LabelSummary {
+  /** Grader versions of the newest re-verdicts, sorted (empty when the log was never regraded). */
+  readonly graderVersions: readonly string[];
+  /** Nodes whose newest label (correct or not) differs from the grower's. */
+  readonly changed: number;
+}
+
 export interface ExportSummary {
   readonly format: string;
   readonly out: string;
@@ -51,11 +61,14 @@ export interface ExportSummary {
 /**
  * Replays tree events into export files: assemble, filter, lay out each row in each target's format, and write
  * every file in canonical order (tree id, row id), so the same log gives byte-identical files on either backend and
- * after any replay; a row repeated in the stream is written once. Resolves once the events complete.
+ * after any replay; a row repeated in the stream is written once. Resolves once the events complete. Each node is
+ * labelled by its newest verdict (arboretum regrade's re-verdicts): a first pass over `events` (subscribed twice,
+ * so it must be cold, as every log read is) collects them, the second applies them before assembly.
  */
 export async function exportLog(options: ExportLogOptions): Promise<{
   readonly events: number;
   readonly outputs: readonly ExportSummary[];
+  readonly labels: LabelSummary;
 }> {
   const { events, targets, tempDir = tmpdir(), buckets = 64, order = 'canonical' } = options;
   if (!targets.length) throw new ArboretumError('INVALID_INPUT', 'export: no output given');
@@ -71,10 +84,15 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       } else sorters.push(await createSortedLines({ tempDir, buckets }));
     }
     const byTarget = targets.map((t, i) => ({ format: t.format, lines: sorters[i] }));
+    const reverdicts = await collectReverdicts(events);
+    const changed = new Set<string>();
     let seen = 0;
     await lastValueFrom(
       events.pipe(
         tap(() => seen++),
+        applyReverdicts(reverdicts, (key, before, after) => {
+          if (before.correct !== after.correct) changed.add(key);
+        }),
         assemble(),
         filter(keep),
         tap((a) => {
@@ -93,6 +111,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       ),
       { defaultValue: null },
     );
+    const labels: LabelSummary = { graderVersions: reverdicts.versions, changed: changed.size };
     const outputs: ExportSummary[] = [];
     for (let i = 0; i < targets.length; i++) {
       const { format, out, card } = targets[i];
@@ -114,12 +133,12 @@ export async function exportLog(options: ExportLogOptions): Promise<{
         cardPath = typeof card === 'string' ? card : join(dirname(out), 'README.md');
         await writeFile(
           cardPath,
-          datasetCard({ format, file: basename(out), counts, filter: options.filter }),
+          datasetCard({ format, file: basename(out), counts, filter: options.filter, labels }),
         );
       }
       outputs.push({ format: format.name, out, rows: counts.total, counts, card: cardPath });
     }
-    return { events: seen, outputs };
+    return { events: seen, outputs, labels };
   } finally {
     for (const s of sorters) await s.dispose();
   }

@@ -46,6 +46,9 @@ const FINAL =
 // Answer markers: `Answer: X`, `**Answer:** X`, `The (correct) answer/option/choice is X`.
 const MARKER =
   /(?:^|\n)[ \t]*(?:\*\*)?answer(?:\*\*)?[ \t]*[:：](?:\*\*)?|\bthe (?:correct |right |best )?(?:answer|option|choice|conclusion)(?: to (?:this|the) question)? is[: \t]*|\b(?:correct|right|best) (?:answer|option|choice) (?:is|would be)[: \t]*/gi;
+// Verdict sentences: `The statement is true.`, `This claim is therefore false.` (not `is not true`).
+const VERDICT =
+  /\b(?:the |this |that )?(?:statement|claim|hypothesis|assertion|conclusion|answer)(?: above)? is (?:therefore |thus |hence )?(true|false|correct|incorrect)\b/gi;
 // Concluding sentences: `Therefore, no.`, `So the statement is true.`, `Hence (B).`
 const CONCLUSION =
   /\b(?:therefore|thus|hence|so|in conclusion|consequently|in summary|overall)\b,?[ \t]+(?:(?:the )?(?:answer|statement|claim|hypothesis|conclusion)(?: is| would be)?[ \t]+)?/gi;
@@ -73,14 +76,19 @@ function lastValue(text: string, re: RegExp, spans: Array<[number, number]>): st
   return found;
 }
 
-/** Reasoning blocks set aside: the text after the last `</think>`, or the whole text without closed blocks. */
-function withoutReasoning(text: string): string {
+/**
+ * Reasoning blocks set aside: the text after the last `</think>`, or the whole text without closed blocks; null
+ * when a reasoning block is still open at the end (a generation cut off mid-thought concluded nothing).
+ */
+function withoutReasoning(text: string): string | null {
   const close = text.lastIndexOf('</think>');
   if (close >= 0) {
     const after = text.slice(close + '</think>'.length).trim();
     if (after !== '') return after;
   }
-  return text.replace(/<(think|thinking|reasoning)>[\s\S]*?<\/\1>/gi, '').trim() || text;
+  const rest = text.replace(/<(think|thinking|reasoning)>[\s\S]*?<\/\1>/gi, '');
+  if (/<(?:think|thinking|reasoning)>/i.test(rest)) return null;
+  return rest.trim() || text;
 }
 
 /**
@@ -93,7 +101,9 @@ function withoutReasoning(text: string): string {
  * prose, are mentions, not answers. Pure.
  */
 export function concludingAnswerOf(text: string): Conclusion | null {
-  let t = withoutReasoning(text);
+  const reasoned = withoutReasoning(text);
+  if (reasoned === null) return null;
+  let t = reasoned;
   const solutions = [...t.matchAll(/<solution>([\s\S]*?)(?:<\/solution>|$)/g)];
   let fromSolution = false;
   if (solutions.length) {
@@ -117,7 +127,11 @@ export function concludingAnswerOf(text: string): Conclusion | null {
     if (v && /^(?:\(?[A-Za-z]\)|\(?[A-Z]\b[.,]?|yes\b|no\b|true\b|false\b)/i.test(v)) conclusion = v;
   }
   if (conclusion !== null) return { answer: conclusion, source: 'conclusion' };
-  const opening = /^[\s*_>#]*(yes|no|true|false)\b(?=[\s,.;:!—–-]|$)/i.exec(t);
+  let verdict: string | null = null;
+  for (const m of t.matchAll(VERDICT)) if (!inside(spans, m.index!)) verdict = m[1];
+  if (verdict !== null) return { answer: verdict, source: 'conclusion' };
+  // An opening yes/no counts when punctuation follows it (`No, it does not…`), not in `No doubt it does`.
+  const opening = /^[\s*_>#]*(yes|no|true|false)(?:\*\*)?(?=[,.;:!—–]|\s+[—–-]\s|\s*$)/i.exec(t);
   if (opening) return { answer: opening[1], source: 'opening' };
   return t.trim() === '' ? null : { answer: t.trim(), source: 'whole' };
 }

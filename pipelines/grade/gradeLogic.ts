@@ -104,7 +104,10 @@ export function gradeLogic(gold: string, pred: string | null, choices?: readonly
   }
   const gy = yesNo(g);
   if (gy !== null && normalizeText(g).split(' ').length === 1) {
-    const py = yesNo(p);
+    // Free text with no marker answers yes/no only when short (`Yes`, `true.`): a long one opening with the
+    // word (`Yes or no? …`) would have matched the opening rule had it been a verdict.
+    const short = concluded.source !== 'whole' || normalizeText(p).split(' ').length <= 3;
+    const py = short ? yesNo(p) : null;
     if (py === null) return { correct: false, reason: 'ambiguous' };
     return py === gy ? { correct: true, reason: 'yes-no' } : { correct: false, reason: 'different' };
   }

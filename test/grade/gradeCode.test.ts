@@ -227,9 +227,17 @@ describe('createGrader (the dispatcher the grower calls)', () => {
 
     const pot = instruction('Math_PoT', { answer: '72' });
     const program = parseAction('Step 1: add\n```python\nprint(48 + 48 // 2)\n```');
-    expect(await grader.grade(pot, program)).toMatchObject({ correct: true, grader: 'math', detail: 'exact' });
+    expect(await grader.grade(pot, program)).toMatchObject({
+      correct: true,
+      grader: 'math',
+      detail: 'exact',
+    });
     const wrong = parseAction('Step 1: add\n```python\nprint(48 + 48 * 2)\n```');
-    expect(await grader.grade(pot, wrong)).toMatchObject({ correct: false, grader: 'math', detail: 'different' });
+    expect(await grader.grade(pot, wrong)).toMatchObject({
+      correct: false,
+      grader: 'math',
+      detail: 'different',
+    });
 
     const logic = instruction('Logic', { answer: 'C', choices: ['a', 'b', 'c', 'd'] });
     expect(await grader.grade(logic, parseAction('<solution> C </solution>'))).toMatchObject({
@@ -307,5 +315,52 @@ describe('arboretum grade', () => {
       '0.5',
     ]);
     expect(JSON.parse(stdout)).toEqual({ correct: true, reason: 'numeric' });
+  });
+
+  it('grades assert-style code lines and concluding logic answers in a batch', async () => {
+    const file = join(dir, 'kinds.jsonl');
+    const check = 'def check(candidate):\n    assert candidate(2, 3) == 5\n\ncheck(add)\n';
+    const lines = [
+      {
+        id: 'a1',
+        task: 'code',
+        code: 'def add(x, y):\n    return x + y',
+        tests: [{ input: check, output: '' }],
+        testKind: 'assert',
+      },
+      {
+        id: 'a2',
+        task: 'code',
+        code: 'def add(x, y):\n    return x * y',
+        tests: [{ input: check, output: '' }],
+        testKind: 'assert',
+      },
+      { id: 'a3', task: 'code', code: 'print(1)', tests: [{ input: '', output: '1' }], testKind: 'prose' },
+      {
+        id: 'l2',
+        task: 'logic',
+        gold: 'yes',
+        pred: 'The correct answer is yes.\nSome write The answer is "no" but they misread it.',
+      },
+    ];
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const out = await run('node', ['bin/arboretum.js', 'grade', '--batch', file]).catch((e) => e);
+    expect(out.code).toBe(1);
+    expect(
+      out.stdout
+        .trim()
+        .split('\n')
+        .map((l: string) => JSON.parse(l)),
+    ).toEqual([
+      { id: 'a1', correct: true, reason: 'passed 1/1' },
+      { id: 'a2', correct: false, reason: 'test 1: assertion failed: assert candidate(2, 3) == 5' },
+      {
+        id: 'a3',
+        error: expect.stringMatching(
+          /kinds\.jsonl:3: "testKind" must be "stdio", "call" or "assert", got "prose"/,
+        ),
+      },
+      { id: 'l2', correct: true, reason: 'yes-no' },
+    ]);
   });
 });

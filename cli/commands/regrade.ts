@@ -90,6 +90,12 @@ export const command: Command = {
           `${values['dry-run'] ? 'dry run, nothing appended' : `${s.appended} verdicts appended`}; ` +
           `${s.skipped} actions without a gradable answer skipped`,
       );
+      if (s.orphanTrees > 0) {
+        console.error(
+          `regrade: ${s.orphanTrees} trees have events but no TreeOpened (no reference to grade against), not regraded: ${s.orphanIds.join(', ')}${s.orphanTrees > s.orphanIds.length ? ', …' : ''}`,
+        );
+        return 1;
+      }
       return 0;
     } finally {
       cas.close();

@@ -1,4 +1,4 @@
-import { map, type Observable } from 'rxjs';
+import { filter, map, type Observable } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
@@ -22,6 +22,8 @@ export interface RegradeLogOptions {
   readonly dataset?: string;
   /** Trees graded at once (each runs its actions in order); default 2, the sandbox's usual width. */
   readonly concurrency?: number;
+  /** Closed trees read and waiting to be regraded before the read pauses (memory bound); default 32 × concurrency. */
+  readonly queuedTrees?: number;
   /** Grade and count, append nothing. */
   readonly dryRun?: boolean;
   /** TreeEvent.writer of the re-verdicts; default 'regrade'. */
@@ -46,6 +48,9 @@ export interface RegradeSummary {
   readonly skipped: number;
   /** Re-verdict events appended by this run. */
   readonly appended: number;
+  /** Trees with events but no TreeOpened (no instruction, so no reference): not regraded; the first few ids. */
+  readonly orphanTrees: number;
+  readonly orphanIds: readonly string[];
 }
 
 interface RegradeNode {
@@ -95,6 +100,7 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     task,
     dataset,
     concurrency = 2,
+    queuedTrees = 32 * concurrency,
     dryRun = false,
     writer = 'regrade',
     now = Date.now,
@@ -114,11 +120,18 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     toIncorrect: 0,
     skipped: 0,
     appended: 0,
+    orphanTrees: 0,
+    orphanIds: [] as string[],
   };
 
   const regradeTree = async (tree: RegradeTree) => {
     const instruction = tree.instruction;
-    if (instruction === null) return;
+    if (instruction === null) {
+      if (tree.nodes.size === 0) return;
+      summary.orphanTrees++;
+      if (summary.orphanIds.length < 5) summary.orphanIds.push(tree.treeId);
+      return;
+    }
     if (task !== undefined && instruction.task !== task) return;
     if (dataset !== undefined && instruction.dataset !== dataset) return;
     summary.trees++;
@@ -159,7 +172,7 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
       );
       summary.appended += out.length;
     }
-    onTree?.({ ...summary });
+    onTree?.({ ...summary, orphanIds: [...summary.orphanIds] });
   };
 
   // Trees are regraded as they close, `concurrency` at a time; a failure (sandbox gone) stops the run.
@@ -168,6 +181,8 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
   let running = 0;
   let failure: { error: unknown } | null = null;
   let wake: (() => void) | null = null;
+  let resume: (() => void) | null = null;
+  let endRead: (() => void) | null = null;
   const pump = () => {
     while (failure === null && running < concurrency && ready.length) {
       const tree = ready.shift()!;
@@ -175,66 +190,101 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
       regradeTree(tree)
         .catch((error) => {
           failure ??= { error };
+          // A paused read is not resumed: end it, the run stops with this error.
+          if (resume) {
+            resume = null;
+            endRead?.();
+          }
         })
         .finally(() => {
           running--;
           pump();
+          if (resume && ready.length <= highWater / 4 && failure === null) resume();
           wake?.();
         });
     }
   };
   const seqs = new Map<string, number>();
+  const fold = (e: TreeEvent) => {
+    let tree = trees.get(e.treeId);
+    if (!tree) {
+      tree = { treeId: e.treeId, instruction: null, nodes: new Map(), nextSeq: 0 };
+      trees.set(e.treeId, tree);
+    }
+    const p = e.payload;
+    if (p.kind === 'TreeOpened') {
+      tree.instruction ??= p.instruction;
+      return;
+    }
+    if (p.kind === 'TreeClosed') {
+      trees.delete(e.treeId);
+      tree.nextSeq = seqs.get(e.treeId) ?? 0;
+      seqs.delete(e.treeId);
+      ready.push(tree);
+      pump();
+      return;
+    }
+    let node = tree.nodes.get(p.nodeId);
+    if (!node) {
+      node = { parentId: null, executed: null, verdict: null };
+      tree.nodes.set(p.nodeId, node);
+    }
+    // The first fact of each kind counts, as in assemble's evolveTree.
+    if (p.kind === 'StrategySampled') node.parentId ??= p.parentId;
+    else if (p.kind === 'TurnExecuted') node.executed ??= p;
+    else if (p.kind === 'VerdictReached') node.verdict ??= p;
+  };
+  // The log as it was when the run started: what this run appends (and a grower's later events) is not read.
+  const ends = await log.endOffsets(topics.treeEvents);
+  const positions = new Map<number, number>();
+  const highWater = Math.max(1, queuedTrees);
+  const apply = applyReverdicts(reverdicts);
   await new Promise<void>((resolve, reject) => {
-    events()
-      .pipe(
-        // Seq after every event of the tree, the re-verdicts included (applyReverdicts drops those).
-        map((e) => {
-          seqs.set(e.treeId, Math.max(seqs.get(e.treeId) ?? 0, e.seq + 1));
-          return e;
-        }),
-        applyReverdicts(reverdicts),
-      )
-      .subscribe({
-        next(e) {
-          let tree = trees.get(e.treeId);
-          if (!tree) {
-            tree = { treeId: e.treeId, instruction: null, nodes: new Map(), nextSeq: 0 };
-            trees.set(e.treeId, tree);
-          }
-          const p = e.payload;
-          if (p.kind === 'TreeOpened') {
-            tree.instruction ??= p.instruction;
-            return;
-          }
-          if (p.kind === 'TreeClosed') {
-            trees.delete(e.treeId);
-            tree.nextSeq = seqs.get(e.treeId) ?? 0;
-            seqs.delete(e.treeId);
-            ready.push(tree);
+    endRead = resolve;
+    let paused = false;
+    // Reading outruns grading by far: past `highWater` closed trees waiting, the read stops and resumes later from
+    // the positions reached, so memory follows the trees in flight, not the log.
+    const read = () => {
+      const subscription = log
+        .read(topics.treeEvents, { from: positions })
+        .pipe(
+          filter((r) => {
+            if (paused || r.offset >= (ends.get(r.partition) ?? 0)) return false;
+            positions.set(r.partition, r.offset + 1);
+            // Seq after every event of the tree, the re-verdicts included (applyReverdicts drops those).
+            seqs.set(r.value.treeId, Math.max(seqs.get(r.value.treeId) ?? 0, r.value.seq + 1));
+            return true;
+          }),
+          map((r) => r.value),
+          apply,
+        )
+        .subscribe({
+          next(e) {
+            fold(e);
+            if (ready.length >= highWater && !paused) {
+              paused = true;
+              resume = () => {
+                resume = null;
+                paused = false;
+                read();
+              };
+              queueMicrotask(() => subscription?.unsubscribe());
+            }
+          },
+          error: reject,
+          complete() {
+            if (paused) return;
+            for (const tree of trees.values()) {
+              tree.nextSeq = seqs.get(tree.treeId) ?? 0;
+              ready.push(tree);
+            }
+            trees.clear();
             pump();
-            return;
-          }
-          let node = tree.nodes.get(p.nodeId);
-          if (!node) {
-            node = { parentId: null, executed: null, verdict: null };
-            tree.nodes.set(p.nodeId, node);
-          }
-          // The first fact of each kind counts, as in assemble's evolveTree.
-          if (p.kind === 'StrategySampled') node.parentId ??= p.parentId;
-          else if (p.kind === 'TurnExecuted') node.executed ??= p;
-          else if (p.kind === 'VerdictReached') node.verdict ??= p;
-        },
-        error: reject,
-        complete() {
-          for (const tree of trees.values()) {
-            tree.nextSeq = seqs.get(tree.treeId) ?? 0;
-            ready.push(tree);
-          }
-          trees.clear();
-          pump();
-          resolve();
-        },
-      });
+            resolve();
+          },
+        });
+    };
+    read();
   });
   while (running > 0 || (ready.length && failure === null)) {
     await new Promise<void>((r) => {
@@ -243,5 +293,5 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     wake = null;
   }
   if (failure !== null) throw (failure as { error: unknown }).error;
-  return { ...summary };
+  return { ...summary, orphanIds: [...summary.orphanIds] };
 }

@@ -423,7 +423,8 @@ describe('arboretum regrade', () => {
       // The run that "died" after the Logic trees: only they were regraded.
       const logic = await regradeLog({ ...options, task: 'Logic' });
       expect(logic).toMatchObject({ trees: 3, actions: 5, changed: 2, toCorrect: 2, appended: 2 });
-      const rest = await regradeLog(options);
+      // One tree queued at most: the read pauses and resumes from its positions after every tree.
+      const rest = await regradeLog({ ...options, queuedTrees: 1, concurrency: 1 });
       expect(rest).toMatchObject({
         trees: 5,
         actions: 10,
@@ -432,7 +433,24 @@ describe('arboretum regrade', () => {
         toIncorrect: 1,
         appended: 2,
       });
-      expect(await regradeLog(options)).toMatchObject({ changed: 0, appended: 0 });
+      expect(await regradeLog(options)).toMatchObject({ changed: 0, appended: 0, orphanTrees: 0 });
+      // A tree whose TreeOpened is missing cannot be graded: counted and named, never silently passed over.
+      const orphan = TREES[1]
+        .slice(1)
+        .map((e) => ({
+          ...e,
+          treeId: 'orphan-tree',
+          eventId: `orphan-tree/${e.eventId.split('/').slice(1).join('/')}`,
+        }));
+      await log.append(
+        topics.treeEvents,
+        orphan.map((value) => ({ value })),
+      );
+      expect(await regradeLog(options)).toMatchObject({
+        orphanTrees: 1,
+        orphanIds: ['orphan-tree'],
+        appended: 0,
+      });
       await expect(regradeLog({ ...options, graderVersion: '' })).rejects.toThrow(
         /graderVersion must not be empty/,
       );

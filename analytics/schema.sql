@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS verdict_reached (
   tree_id VARCHAR, node_id VARCHAR, correct BOOLEAN, grader VARCHAR, detail VARCHAR,
   part INTEGER, off BIGINT, grader_version VARCHAR, original_correct BOOLEAN
 );
--- Files made before grader versions.
+-- Files made before grader versions (their rows keep original_correct NULL: read as their own label).
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS grader_version VARCHAR DEFAULT '';
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS original_correct BOOLEAN;
 CREATE TABLE IF NOT EXISTS critique_emitted (

@@ -29,7 +29,7 @@ export async function reportData(db: AnalyticsDb): Promise<ReportData> {
     (SELECT count(*) FROM critique_emitted) AS critiques,
     (SELECT count(*) FROM pair_rows) AS pairs,
     (SELECT count(*) FROM sft_rows) AS sft_rows,
-    (SELECT count(*) FROM verdict_reached WHERE correct IS DISTINCT FROM original_correct) AS labels_changed_by_regrade`);
+    (SELECT count(*) FROM verdict_reached WHERE correct <> coalesce(original_correct, correct)) AS labels_changed_by_regrade`);
   const totals = Object.fromEntries(totalsRow.columns.map((c, i) => [c, Number(totalsRow.rows[0][i])]));
   return {
     totals,
@@ -53,7 +53,7 @@ export async function reportData(db: AnalyticsDb): Promise<ReportData> {
     cost: await db.query('SELECT * FROM cost'),
     labels: await db.query(
       `SELECT coalesce(nullif(grader_version, ''), '(unversioned)') AS grader_version, count(*) AS verdicts,
-              count(*) FILTER (WHERE correct IS DISTINCT FROM original_correct) AS labels_changed_by_regrade
+              count(*) FILTER (WHERE correct <> coalesce(original_correct, correct)) AS labels_changed_by_regrade
        FROM verdict_reached GROUP BY 1 ORDER BY 1`,
     ),
     exampleTrees: await db.query(

@@ -19,8 +19,8 @@ const inside = (spans: Array<[number, number]>, at: number) => spans.some(([a, b
 
 /**
  * The value after a marker, up to the end of its line (or the next line when the marker ends its line);
- * null when the value is a quotation followed by more prose (`The answer is "no" but …` mentions an
- * answer, it does not give one). A value that is only a quotation (`Answer: "yes"`) is unquoted.
+ * null when the value is a quoted verdict word or letter followed by more prose (`The answer is "no" but …`
+ * mentions an answer, it does not give one). A value that is only a quotation (`Answer: "yes"`) is unquoted.
  */
 function valueAfter(text: string, from: number): string | null {
   let rest = text.slice(from);
@@ -35,7 +35,10 @@ function valueAfter(text: string, from: number): string | null {
   const q = /^(["“„«])([^"”“»\n]*)(["”“»])(.*)$/.exec(line);
   if (q) {
     const after = q[4].replace(/^[\s.!*)]*$/, '');
-    return after === '' ? q[2].trim() : null;
+    if (after === '') return q[2].trim();
+    // A quoted verdict word or letter with more prose after it is a mention; a quoted name in a span
+    // (`"Weird Al" Yankovic`) is part of the answer.
+    if (/^\s*(?:\(?[A-Za-z]\)?|yes|no|true|false)\s*$/i.test(q[2])) return null;
   }
   return line === '' ? null : line;
 }

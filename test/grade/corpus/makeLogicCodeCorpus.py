@@ -150,7 +150,9 @@ for gold, pred, ok in [("Arthur's Magazine", "Arthur's Magazine", True),
                        ('Paris', '\\boxed{Paris}', True), ('Paris', 'Paris, France', False),
                        ('the United States', 'United States', True), ('the United States', 'USA', False),
                        ('1.5', '1.50', True), ('15', '1.5', False), ('Chicago', 'The answer is: chicago', True),
-                       ('Chicago', 'Chicago Bulls', False)]:
+                       ('Chicago', 'Chicago Bulls', False),
+                       ('"Weird Al" Yankovic', 'The answer is "Weird Al" Yankovic.', True),
+                       ('"Weird Al" Yankovic', 'Weird Al', False)]:
     add('short-answer', gold, pred, ok, note=None if ok else 'near-miss')
 
 with open(os.path.join(HERE, 'logic.jsonl'), 'w') as f:

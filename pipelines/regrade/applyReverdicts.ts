@@ -1,7 +1,8 @@
 import { filter, type MonoTypeOperatorFunction, map } from 'rxjs';
 import type { TreeEvent, VerdictReached } from '../../schemas/types.ts';
 import { isReverdict } from './isReverdict.ts';
-import { nodeKeyOf, type Reverdicts } from './reverdicts.ts';
+import { nodeKeyOf } from './nodeKeyOf.ts';
+import type { Reverdicts } from './reverdicts.ts';
 
 /**
  * Gives every node its newest verdict: the grower's VerdictReached of a node that was regraded carries the newest

@@ -1,6 +1,7 @@
 import type { TreeEvent } from '../../schemas/types.ts';
 import { isReverdict } from './isReverdict.ts';
-import { type NodeReverdict, nodeKeyOf, type Reverdicts } from './reverdicts.ts';
+import { nodeKeyOf } from './nodeKeyOf.ts';
+import type { NodeReverdict, Reverdicts } from './reverdicts.ts';
 
 /** Keeps the re-verdicts of the events it is given (in log order); `result()` is what collectReverdicts returns. */
 export interface ReverdictCollector {

@@ -6,8 +6,8 @@ import type { Instruction, Task, TreeEvent, TurnExecuted, VerdictReached } from 
 import type { ActionJudge } from '../grow/actionJudge.ts';
 import { applyReverdicts } from './applyReverdicts.ts';
 import { collectReverdicts } from './collectReverdicts.ts';
+import { nodeKeyOf } from './nodeKeyOf.ts';
 import { reverdictIdOf } from './reverdictIdOf.ts';
-import { nodeKeyOf } from './reverdicts.ts';
 
 export interface RegradeLogOptions {
   readonly log: EventLog;

@@ -16,6 +16,3 @@ export interface Reverdicts {
   /** Grader versions (VerdictReached.graderVersion) of the newest re-verdicts, sorted. */
   readonly versions: readonly string[];
 }
-
-/** Key of a node in Reverdicts.byNode. */
-export const nodeKeyOf = (treeId: string, nodeId: string): string => `${treeId}/${nodeId}`;

@@ -435,13 +435,11 @@ describe('arboretum regrade', () => {
       });
       expect(await regradeLog(options)).toMatchObject({ changed: 0, appended: 0, orphanTrees: 0 });
       // A tree whose TreeOpened is missing cannot be graded: counted and named, never silently passed over.
-      const orphan = TREES[1]
-        .slice(1)
-        .map((e) => ({
-          ...e,
-          treeId: 'orphan-tree',
-          eventId: `orphan-tree/${e.eventId.split('/').slice(1).join('/')}`,
-        }));
+      const orphan = TREES[1].slice(1).map((e) => ({
+        ...e,
+        treeId: 'orphan-tree',
+        eventId: `orphan-tree/${e.eventId.split('/').slice(1).join('/')}`,
+      }));
       await log.append(
         topics.treeEvents,
         orphan.map((value) => ({ value })),

@@ -16,7 +16,7 @@ const ref = (r: Partial<Reference>): Reference => ({
   tests: null,
   choices: null,
   entryPoint: null,
-        testKind: null,
+  testKind: null,
   ...r,
 });
 const inst = (task: Instruction['task'], reference: Reference): Instruction => ({

@@ -27,7 +27,7 @@ function regraded(labels: readonly boolean[]): TreeEvent[] {
     .action('w', { correct: false, action: 'No, it does not follow.' })
     .close();
   const events = [...s.events];
-  labels.forEach((correct, i) =>
+  for (const [i, correct] of labels.entries())
     events.push({
       eventId: reverdictIdOf(s.treeId, 'c', i === 1 ? 'v2' : 'v1', i + 1),
       treeId: s.treeId,
@@ -42,8 +42,7 @@ function regraded(labels: readonly boolean[]): TreeEvent[] {
         detail: 'yes-no',
         graderVersion: `logic-${i + 2}`,
       },
-    }),
-  );
+    });
   return events;
 }
 

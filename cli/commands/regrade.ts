@@ -90,13 +90,16 @@ export const command: Command = {
           `${values['dry-run'] ? 'dry run, nothing appended' : `${s.appended} verdicts appended`}; ` +
           `${s.skipped} actions without a gradable answer skipped`,
       );
-      if (s.orphanTrees > 0) {
+      const more = (n: number, ids: readonly string[]) => `${ids.join(', ')}${n > ids.length ? ', …' : ''}`;
+      if (s.orphanTrees > 0)
         console.error(
-          `regrade: ${s.orphanTrees} trees have events but no TreeOpened (no reference to grade against), not regraded: ${s.orphanIds.join(', ')}${s.orphanTrees > s.orphanIds.length ? ', …' : ''}`,
+          `regrade: ${s.orphanTrees} trees have events but no TreeOpened (no instruction), not regraded: ${more(s.orphanTrees, s.orphanIds)}`,
         );
-        return 1;
-      }
-      return 0;
+      if (s.noReferenceTrees > 0)
+        console.error(
+          `regrade: ${s.noReferenceTrees} trees have no reference answer or tests to grade against (imported?), left as they are: ${more(s.noReferenceTrees, s.noReferenceIds)}`,
+        );
+      return s.orphanTrees > 0 || s.noReferenceTrees > 0 ? 1 : 0;
     } finally {
       cas.close();
       await sandbox.close();

@@ -51,6 +51,12 @@ export interface RegradeSummary {
   /** Trees with events but no TreeOpened (no instruction, so no reference): not regraded; the first few ids. */
   readonly orphanTrees: number;
   readonly orphanIds: readonly string[];
+  /**
+   * Trees whose reference holds nothing to grade against (no answer; for Coding no tests), e.g. imported
+   * UltraInteract trees: left as they are (grading them would mark every action incorrect); the first few ids.
+   */
+  readonly noReferenceTrees: number;
+  readonly noReferenceIds: readonly string[];
 }
 
 interface RegradeNode {
@@ -122,7 +128,14 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     appended: 0,
     orphanTrees: 0,
     orphanIds: [] as string[],
+    noReferenceTrees: 0,
+    noReferenceIds: [] as string[],
   };
+  const copy = (): RegradeSummary => ({
+    ...summary,
+    orphanIds: [...summary.orphanIds],
+    noReferenceIds: [...summary.noReferenceIds],
+  });
 
   const regradeTree = async (tree: RegradeTree) => {
     const instruction = tree.instruction;
@@ -134,6 +147,12 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     }
     if (task !== undefined && instruction.task !== task) return;
     if (dataset !== undefined && instruction.dataset !== dataset) return;
+    const ref = instruction.reference;
+    if (instruction.task === 'Coding' ? !ref.tests?.length : ref.answer === null) {
+      summary.noReferenceTrees++;
+      if (summary.noReferenceIds.length < 5) summary.noReferenceIds.push(tree.treeId);
+      return;
+    }
     summary.trees++;
     const out: TreeEvent[] = [];
     for (const [nodeId, node] of tree.nodes) {
@@ -172,7 +191,7 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
       );
       summary.appended += out.length;
     }
-    onTree?.({ ...summary, orphanIds: [...summary.orphanIds] });
+    onTree?.(copy());
   };
 
   // Trees are regraded as they close, `concurrency` at a time; a failure (sandbox gone) stops the run.
@@ -293,5 +312,5 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     wake = null;
   }
   if (failure !== null) throw (failure as { error: unknown }).error;
-  return { ...summary, orphanIds: [...summary.orphanIds] };
+  return copy();
 }

@@ -449,6 +449,18 @@ describe('arboretum regrade', () => {
         orphanIds: ['orphan-tree'],
         appended: 0,
       });
+      // An imported tree has no reference: its labels are left alone, not all turned incorrect.
+      const imported = treeEvents('imported', 'Logic', {}, [{ id: 'i1', action: 'Answer: B', logged: true }]);
+      await log.append(
+        topics.treeEvents,
+        imported.map((value) => ({ value })),
+      );
+      expect(await regradeLog(options)).toMatchObject({
+        noReferenceTrees: 1,
+        noReferenceIds: [imported[0].treeId],
+        changed: 0,
+        appended: 0,
+      });
       await expect(regradeLog({ ...options, graderVersion: '' })).rejects.toThrow(
         /graderVersion must not be empty/,
       );

@@ -50,51 +50,54 @@ export function createGrader({
   perTestTimeoutMs?: number;
   mathTimeoutMs?: number;
 }): Grader {
-  const grade: Grader['grade'] = async (instruction, action) => {
-    const ref = instruction.reference;
-    switch (instruction.task) {
-      case 'Coding': {
-        if (action.syntaxOk === false) return { correct: false, grader: 'code', detail: 'syntax error' };
-        const v = await gradeCode(sandbox, {
-          code: programOf(action),
-          tests: ref.tests ?? [],
-          entryPoint: ref.entryPoint,
-          testKind: ref.testKind,
-          perTestTimeoutMs,
-        });
-        return { correct: v.correct, grader: 'code', detail: v.reason };
-      }
-      case 'Math_CoT':
-      case 'Math_PoT': {
-        if (ref.answer === null) return { correct: false, grader: 'math', detail: 'reference has no answer' };
-        let answer = action.answer;
-        if (answer === null && instruction.task === 'Math_PoT' && action.code) {
-          if (action.syntaxOk === false) return { correct: false, grader: 'math', detail: 'syntax error' };
-          const r = await sandbox.run({ code: action.code });
-          answer = r.exitCode === 0 ? lastPrinted(r.stdout) : null;
-          if (answer === null) {
-            const why = r.timedOut ? 'timeout' : r.exitCode !== 0 ? 'program failed' : 'printed nothing';
-            return { correct: false, grader: 'math', detail: `no answer (${why})` };
-          }
+  const dispatcher: Grader = {
+    async grade(instruction, action) {
+      const ref = instruction.reference;
+      switch (instruction.task) {
+        case 'Coding': {
+          if (action.syntaxOk === false) return { correct: false, grader: 'code', detail: 'syntax error' };
+          const v = await gradeCode(sandbox, {
+            code: programOf(action),
+            tests: ref.tests ?? [],
+            entryPoint: ref.entryPoint,
+            testKind: ref.testKind,
+            perTestTimeoutMs,
+          });
+          return { correct: v.correct, grader: 'code', detail: v.reason };
         }
-        const v = await gradeMath(ref.answer, answer, { cas, timeoutMs: mathTimeoutMs });
-        return { correct: v.correct, grader: 'math', detail: v.reason };
+        case 'Math_CoT':
+        case 'Math_PoT': {
+          if (ref.answer === null)
+            return { correct: false, grader: 'math', detail: 'reference has no answer' };
+          let answer = action.answer;
+          if (answer === null && instruction.task === 'Math_PoT' && action.code) {
+            if (action.syntaxOk === false) return { correct: false, grader: 'math', detail: 'syntax error' };
+            const r = await sandbox.run({ code: action.code });
+            answer = r.exitCode === 0 ? lastPrinted(r.stdout) : null;
+            if (answer === null) {
+              const why = r.timedOut ? 'timeout' : r.exitCode !== 0 ? 'program failed' : 'printed nothing';
+              return { correct: false, grader: 'math', detail: `no answer (${why})` };
+            }
+          }
+          const v = await gradeMath(ref.answer, answer, { cas, timeoutMs: mathTimeoutMs });
+          return { correct: v.correct, grader: 'math', detail: v.reason };
+        }
+        case 'Logic': {
+          if (ref.answer === null)
+            return { correct: false, grader: 'logic', detail: 'reference has no answer' };
+          // The whole response, not parseAction's answer: gradeLogic finds the concluding answer itself
+          // (quotations set aside, prose `No, …` read), which a math-style first/last marker gets wrong.
+          const v = gradeLogic(ref.answer, action.text ?? action.answer, ref.choices);
+          return { correct: v.correct, grader: 'logic', detail: v.reason };
+        }
+        default:
+          return { correct: false, grader: 'logic', detail: `unknown task ${String(instruction.task)}` };
       }
-      case 'Logic': {
-        if (ref.answer === null)
-          return { correct: false, grader: 'logic', detail: 'reference has no answer' };
-        // The whole response, not parseAction's answer: gradeLogic finds the concluding answer itself
-        // (quotations set aside, prose `No, …` read), which a math-style first/last marker gets wrong.
-        const v = gradeLogic(ref.answer, action.text ?? action.answer, ref.choices);
-        return { correct: v.correct, grader: 'logic', detail: v.reason };
-      }
-      default:
-        return { correct: false, grader: 'logic', detail: `unknown task ${String(instruction.task)}` };
-    }
+    },
   };
   return {
     async grade(instruction, action) {
-      const r = await grade(instruction, action);
+      const r = await dispatcher.grade(instruction, action);
       return { ...r, graderVersion: graderVersion[r.grader] };
     },
   };

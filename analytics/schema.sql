@@ -16,10 +16,15 @@ CREATE TABLE IF NOT EXISTS turn_executed (
   observation VARCHAR, prompt_tokens INTEGER, completion_tokens INTEGER, latency_ms INTEGER, failure VARCHAR,
   time BIGINT, part INTEGER, off BIGINT
 );
+-- One row per node: its newest verdict (arboretum regrade's re-verdicts replace the grower's in place, see
+-- pipelines/regrade/applyReverdicts), the version of the grader that gave it, and the grower's original label.
 CREATE TABLE IF NOT EXISTS verdict_reached (
   tree_id VARCHAR, node_id VARCHAR, correct BOOLEAN, grader VARCHAR, detail VARCHAR,
-  part INTEGER, off BIGINT
+  part INTEGER, off BIGINT, grader_version VARCHAR, original_correct BOOLEAN
 );
+-- Files made before grader versions (their rows keep original_correct NULL: read as their own label).
+ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS grader_version VARCHAR DEFAULT '';
+ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS original_correct BOOLEAN;
 CREATE TABLE IF NOT EXISTS critique_emitted (
   tree_id VARCHAR, node_id VARCHAR, critique VARCHAR, model VARCHAR, prompt_tokens INTEGER,
   completion_tokens INTEGER, latency_ms INTEGER, time BIGINT, part INTEGER, off BIGINT

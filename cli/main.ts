@@ -24,6 +24,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'grade math, code and logic answers against references',
     load: () => import('./commands/grade.ts'),
   },
+  regrade: {
+    summary: "re-run today's graders over the logged actions; append the verdicts that changed",
+    load: () => import('./commands/regrade.ts'),
+  },
   exec: {
     summary: 'run a Python file in the sandbox and print the outcome as JSON',
     load: () => import('./commands/exec.ts'),

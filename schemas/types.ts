@@ -7,6 +7,8 @@ export interface TestCase {
   readonly output: string;
 }
 
+export type TestKind = 'stdio' | 'call' | 'assert';
+
 export interface Reference {
   readonly answer: null | string;
   readonly solution: null | string;
@@ -14,6 +16,8 @@ export interface Reference {
   readonly choices: null | readonly string[];
   /** Function name for call-based code tests (APPS/TACO fn_name); inputs/outputs are then JSON. */
   readonly entryPoint: null | string;
+  /** How tests run: stdio (input is stdin, output compared), call (entryPoint called with JSON args), assert (input is a Python test program run after the solution, e.g. HumanEval check(candidate) or MBPP asserts; output unused). null: call when entryPoint is set, else stdio. */
+  readonly testKind: null | TestKind;
 }
 
 /** One reasoning problem: the root of a preference tree. */
@@ -93,6 +97,8 @@ export interface VerdictReached {
   readonly correct: boolean;
   readonly grader: string;
   readonly detail: string;
+  /** Version of the grader that decided (pipelines/grade/graderVersion.ts), e.g. logic-2; empty when unknown (written before versions). A later VerdictReached of the same node from arboretum regrade carries the regrade's version in its event id and replaces this label. */
+  readonly graderVersion: string;
 }
 
 export interface CritiqueEmitted {

@@ -165,6 +165,8 @@ ${table(d.critiqueEffectiveness)}
 ${table(d.modelContribution)}
 <h2>Cost: tokens by model and role</h2>
 ${table(d.cost)}
+<h2>Labels: grader versions (arboretum regrade)</h2>
+${table(d.labels)}
 <h2>Pass rate by turn, strategy and model</h2>
 ${table(d.passRate)}
 <h2>Longest trees per task and dataset</h2>

@@ -13,6 +13,8 @@ export interface ReportData {
   readonly critiqueEffectiveness: QueryResult;
   readonly modelContribution: QueryResult;
   readonly cost: QueryResult;
+  /** Per grader version of the labels (each node's newest verdict): verdicts, and labels regrade changed. */
+  readonly labels: QueryResult;
   /** Examples to open in the viewer: the longest trees of each task and dataset. */
   readonly exampleTrees: QueryResult;
 }
@@ -26,7 +28,8 @@ export async function reportData(db: AnalyticsDb): Promise<ReportData> {
     (SELECT count(*) FROM verdict_reached WHERE correct) AS correct_actions,
     (SELECT count(*) FROM critique_emitted) AS critiques,
     (SELECT count(*) FROM pair_rows) AS pairs,
-    (SELECT count(*) FROM sft_rows) AS sft_rows`);
+    (SELECT count(*) FROM sft_rows) AS sft_rows,
+    (SELECT count(*) FROM verdict_reached WHERE correct <> coalesce(original_correct, correct)) AS labels_changed_by_regrade`);
   const totals = Object.fromEntries(totalsRow.columns.map((c, i) => [c, Number(totalsRow.rows[0][i])]));
   return {
     totals,
@@ -48,6 +51,11 @@ export async function reportData(db: AnalyticsDb): Promise<ReportData> {
     critiqueEffectiveness: await db.query('SELECT * FROM critique_effectiveness'),
     modelContribution: await db.query('SELECT * FROM model_contribution'),
     cost: await db.query('SELECT * FROM cost'),
+    labels: await db.query(
+      `SELECT coalesce(nullif(grader_version, ''), '(unversioned)') AS grader_version, count(*) AS verdicts,
+              count(*) FILTER (WHERE correct <> coalesce(original_correct, correct)) AS labels_changed_by_regrade
+       FROM verdict_reached GROUP BY 1 ORDER BY 1`,
+    ),
     exampleTrees: await db.query(
       `SELECT task, dataset, tree_id, instruction_id, turns, actions, outcome FROM (
          SELECT *, row_number() OVER (PARTITION BY task, dataset ORDER BY turns DESC, actions DESC, tree_id) AS k

@@ -110,7 +110,7 @@ export const command: Command = {
     const log = await openLog(values.log!);
     try {
       if (!values.follow) {
-        const { events, outputs } = await exportLog({
+        const { events, outputs, labels } = await exportLog({
           events: log.read(topics.treeEvents).pipe(map((r) => r.value)),
           targets: [{ format, out: values.out, card: values.card }],
           filter,
@@ -121,6 +121,10 @@ export const command: Command = {
             `${o.format}: ${o.rows} rows to ${o.out} from ${events} events${o.card ? `; card ${o.card}` : ''}`,
           );
         }
+        if (labels.graderVersions.length)
+          console.log(
+            `labels: newest verdicts, regraded with ${labels.graderVersions.join(', ')}; ${labels.changed} changed`,
+          );
         return 0;
       }
       const publish = log.uri.startsWith('kafka://') ? publisherTo(log) : undefined;

@@ -19,7 +19,8 @@ Usage:
   arboretum grade --batch IN.jsonl [--concurrency N] [--per-test-timeout-ms N] [--python PATH] [--unsafe]
       IN.jsonl ('-' for stdin) holds lines
         {"id": …, "task": "math" | "logic", "gold": "…", "pred": "…", "choices": ["…"]?}
-        {"id": …, "task": "code", "code": "…", "tests": [{"input": "…", "output": "…"}], "entryPoint": "f"?}
+        {"id": …, "task": "code", "code": "…", "tests": [{"input": "…", "output": "…"}], "entryPoint": "f"?,
+         "testKind": "stdio" | "call" | "assert"?}
       and one line {"id", "correct", "reason"} is printed per input line, in input order. A malformed line
       prints {"id", "error"} (error naming IN.jsonl:LINE) and the rest go on; exit 1 if any line was malformed.
   arboretum grade math --gold G --pred P [--unsafe]        one math answer: prints {"correct", "reason"}
@@ -27,7 +28,9 @@ Usage:
 
 Math: final answers (\\boxed{}, #### n, Answer:) compared across number formats, LaTeX, intervals, tuples,
 sets, and symbolically by sympy in a sandboxed worker (3 s per comparison, then reason "timeout").
-Code: one sandboxed process per test, stdout compared whitespace-tolerantly, --per-test-timeout-ms 4000.
+Code: one sandboxed process per test, --per-test-timeout-ms 4000: stdout compared whitespace-tolerantly (stdio),
+the entry point's return value as JSON (call), or each input a test program run after the solution (assert:
+HumanEval check(candidate), MBPP asserts). Logic: the response's concluding answer (pipelines/grade/LOGIC_CODE.md).
 --unsafe runs the sandbox and sympy WITHOUT isolation where bubblewrap is unavailable.`;
 
 interface Tools {
@@ -86,10 +89,14 @@ async function gradeLine(
       });
       const entryPoint =
         row.entryPoint === undefined || row.entryPoint === null ? null : str(row.entryPoint, 'entryPoint');
+      const testKind = row.testKind === undefined || row.testKind === null ? null : row.testKind;
+      if (testKind !== null && testKind !== 'stdio' && testKind !== 'call' && testKind !== 'assert')
+        throw new Error(`"testKind" must be "stdio", "call" or "assert", got ${JSON.stringify(testKind)}`);
       const v = await gradeCode(t.sandbox(), {
         code: str(row.code, 'code'),
         tests,
         entryPoint,
+        testKind,
         perTestTimeoutMs,
       });
       return { correct: v.correct, reason: v.reason };

@@ -36,8 +36,9 @@ Usage:
 
 Options:
   --log URI            the event log (default ${DEFAULT_LOG}; kafka://host:port for a broker)
-  --instructions FILE  .jsonl/.json/.parquet instructions (--adapter gsm8k|math|apps|taco|codecontests|reclor|
-                       hotpotqa|strategyqa reads public dataset rows); without it, the instructions topic is read
+  --instructions FILE  .jsonl/.json/.parquet instructions (--adapter gsm8k|math|apps|taco|codecontests|humaneval|
+                       mbpp|reclor|hotpotqa|strategyqa reads public dataset rows); without it, the instructions
+                       topic is read
   --base-url URL       OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else api.openai.com)
   --model M            the actor model; with only --model it plays every role (strong, weak, critic);
                        gguf:/path/model.gguf runs a GGUF model in this process (llama.cpp, no server, no key;

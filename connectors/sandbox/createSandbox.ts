@@ -304,6 +304,7 @@ export function createSandbox({
             code: request.code,
             inputs: request.inputs,
             entryPoint: request.entryPoint ?? null,
+            testKind: request.testKind ?? null,
             perTestTimeoutMs,
             outputLimitBytes,
             limits: limitsFor(perTestTimeoutMs, runMemoryMb),

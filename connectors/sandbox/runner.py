@@ -155,22 +155,40 @@ def read_capped(path, limit):
     return data[:limit].decode('utf-8', 'replace'), len(data) > limit
 
 
-def run_child(compiled, entry, paths):
-    """In the forked child: wire stdin/stdout/stderr to files and run the program (or call entry)."""
+def run_child(compiled, entry, paths, kind, nonce):
+    """In the forked child: wire stdin/stdout/stderr to files and run the program (or call entry, or run
+    the assert-style test program after it)."""
     import json
     code = 0
     try:
         os.setpgid(0, 0)
-        fd = os.open(paths['in'], os.O_RDONLY)
+        fd = os.open(os.devnull if kind == 'assert' else paths['in'], os.O_RDONLY)
         os.dup2(fd, 0)
         os.close(fd)
         for target, path in ((1, paths['out']), (2, paths['err'])):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(fd, target)
             os.close(fd)
-        g = {'__name__': '__main__', '__builtins__': __builtins__}
-        exec(compiled, g)
-        if entry is not None:
+        # Assert tests load the solution as a module would be (HumanEval's harness execs it without
+        # __main__), so a demo `if __name__ == "__main__":` block reading stdin does not run.
+        name = '__solution__' if kind == 'assert' else '__main__'
+        g = {'__name__': name, '__builtins__': __builtins__}
+        if kind == 'assert':
+            import linecache
+            with open(paths['in'], 'r') as f:
+                test_source = f.read()
+            # Compiled before the solution runs, so the solution cannot swap the file.
+            test = compile(test_source, '<test>', 'exec')
+            exec(compiled, g)
+            # Registered so the traceback of a failed assert shows the assert's source line.
+            linecache.cache['<test>'] = (len(test_source), None, test_source.splitlines(True), '<test>')
+            exec(test, g)
+            # Only reached when the test program ran to its end: an early exit(0) in the solution does not pass.
+            with open(paths['ret'], 'w') as f:
+                f.write(nonce)
+        else:
+            exec(compiled, g)
+        if entry is not None and kind != 'assert':
             fn = g.get(entry)
             if fn is None and 'Solution' in g:
                 fn = getattr(g['Solution'](), entry, None)
@@ -214,6 +232,7 @@ def run_tests(req):
     except Exception:
         pass
     entry = req.get('entryPoint')
+    kind = req.get('testKind') or ('call' if entry is not None else 'stdio')
     timeout = req['perTestTimeoutMs'] / 1000.0
     limit = req['outputLimitBytes']
     paths = {k: os.path.abspath('.t.' + k) for k in ('in', 'out', 'err', 'ret')}
@@ -227,11 +246,12 @@ def run_tests(req):
                 pass
         flush()
         out.flush()
+        nonce = os.urandom(16).hex()
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
             out.close()
-            run_child(compiled, entry, paths)
+            run_child(compiled, entry, paths, kind, nonce)
         status = wait_with_timeout(pid, timeout)
         timed_out = status is None
         try:
@@ -243,7 +263,8 @@ def run_tests(req):
         duration = (time.monotonic() - started) * 1000.0
         stdout, truncated = read_capped(paths['out'], limit)
         stderr, _ = read_capped(paths['err'], 8192)
-        ret, _ = read_capped(paths['ret'], limit) if entry is not None else (None, False)
+        ret, _ = read_capped(paths['ret'], limit) if kind == 'call' else (None, False)
+        completed = read_capped(paths['ret'], 64)[0] == nonce if kind == 'assert' else None
         line = {
             'index': i,
             'exitCode': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
@@ -253,6 +274,7 @@ def run_tests(req):
             'stderr': stderr,
             'returned': ret if ret else None,
             'outputTruncated': truncated,
+            'completed': completed,
             'durationMs': round(duration, 3),
         }
         out.write(json.dumps(line) + '\n')

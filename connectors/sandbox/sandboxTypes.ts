@@ -34,6 +34,12 @@ export interface TestsRequest {
   readonly inputs: readonly string[];
   /** Function (or `Solution` method) to call instead of reading stdin; its return value comes back as JSON. */
   readonly entryPoint?: string | null;
+  /**
+   * How each input is used (default: `call` with an entry point, else `stdio`). `assert`: each input is a
+   * Python test program (HumanEval's `check(candidate)` + call, MBPP assert lines) run after the solution in
+   * its namespace (`__name__` is not `__main__`, stdin is empty); the test passes when it runs to its end.
+   */
+  readonly testKind?: 'stdio' | 'call' | 'assert' | null;
   /** Wall-clock limit per test, ms (default 4000). */
   readonly perTestTimeoutMs?: number;
   /** Wall-clock limit for all tests together, ms (default perTestTimeoutMs × inputs + 5000, at most 300000). */
@@ -53,6 +59,8 @@ export interface TestRunResult {
   readonly stderr: string;
   /** JSON text of the entry point's return value (entry-point tests only). */
   readonly returned: string | null;
+  /** Assert tests: the test program ran to its end (false when the solution exited early); null otherwise. */
+  readonly completed?: boolean | null;
   readonly outputTruncated: boolean;
   readonly durationMs: number;
 }

@@ -55,7 +55,15 @@ export function contentId(dataset: string, instruction: string): string {
 
 /** A Reference with the given fields set and the rest null. */
 export function reference(fields: Partial<Reference>): Reference {
-  return { answer: null, solution: null, tests: null, choices: null, entryPoint: null, ...fields };
+  return {
+    answer: null,
+    solution: null,
+    tests: null,
+    choices: null,
+    entryPoint: null,
+    testKind: null,
+    ...fields,
+  };
 }
 
 /** Metadata with only string values, empty ones left out. */

@@ -137,6 +137,77 @@ const codecontests: InstructionAdapter = (raw) => {
   };
 };
 
+/** HumanEval: `task_id`, `prompt` (signature + docstring), `canonical_solution` (the body), `test`, `entry_point`. */
+const humaneval: InstructionAdapter = (raw) => {
+  const row = objectRow(raw, 'HumanEval');
+  const prompt = text(row, 'prompt', 'HumanEval');
+  const test = text(row, 'test', 'HumanEval');
+  const entryPoint = text(row, 'entry_point', 'HumanEval');
+  if (!/^[A-Za-z_]\w*$/.test(entryPoint))
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      `HumanEval: field "entry_point" must be a Python name, got ${JSON.stringify(entryPoint)}`,
+    );
+  const body = optionalText(row, 'canonical_solution');
+  // One assert-style test: the suite's `check(candidate)` called on the entry point, as the official harness.
+  const tests: TestCase[] = [{ input: `${test}\n\ncheck(${entryPoint})\n`, output: '' }];
+  const problem = `Complete the following Python function.\n\n\`\`\`python\n${prompt.trimEnd()}\n\`\`\``;
+  return {
+    id: optionalText(row, 'task_id') ?? contentId('HumanEval', prompt),
+    task: 'Coding',
+    dataset: 'HumanEval',
+    instruction: ultraInteractPrompt('Coding', problem),
+    reference: reference({
+      tests,
+      solution: body === undefined ? null : prompt + body,
+      entryPoint,
+      testKind: 'assert',
+    }),
+    metadata: {},
+  };
+};
+
+/**
+ * MBPP: `task_id`, `text`, `code`, `test_list` (assert lines), `test_setup_code` (also the sanitized split's
+ * `prompt` / `test_imports`). Each assert is one test, run after the solution with the set-up code before it.
+ */
+const mbpp: InstructionAdapter = (raw) => {
+  const row = objectRow(raw, 'MBPP');
+  const task = optionalText(row, 'text') ?? text(row, 'prompt', 'MBPP');
+  const list = row.test_list;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((t) => typeof t === 'string' && t.trim())) {
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      'MBPP: field "test_list" must be a non-empty list of assert lines',
+    );
+  }
+  const imports = Array.isArray(row.test_imports)
+    ? row.test_imports.filter((l) => typeof l === 'string')
+    : [];
+  const setup = (optionalText(row, 'test_setup_code') ?? imports.join('\n')).trim();
+  const tests: TestCase[] = (list as string[]).map((t) => ({
+    input: setup ? `${setup}\n${t.trim()}\n` : `${t.trim()}\n`,
+    output: '',
+  }));
+  const entryPoint =
+    /^\s*assert\s+\(?\s*(?:not\s+)?\(?\s*(?:set\()?\s*([A-Za-z_]\w*)\s*\(/.exec(list[0])?.[1] ?? null;
+  // The MBPP paper's prompt: the task and the tests the code must pass (they name the function).
+  const problem = `${task.trim()}\nYour code should pass these tests:\n\n${(list as string[]).map((t) => t.trim()).join('\n')}`;
+  return {
+    id: row.task_id === undefined || row.task_id === null ? contentId('MBPP', task) : `MBPP/${row.task_id}`,
+    task: 'Coding',
+    dataset: 'MBPP',
+    instruction: ultraInteractPrompt('Coding', problem),
+    reference: reference({
+      tests,
+      solution: optionalText(row, 'code') ?? null,
+      entryPoint,
+      testKind: 'assert',
+    }),
+    metadata: {},
+  };
+};
+
 const LETTERS = 'ABCDEFGH';
 
 /** ReClor: `context`, `question`, `answers` (4 options), `label` (0–3), `id_string`. The answer is the letter. */
@@ -224,6 +295,8 @@ export const adapters: Readonly<Record<string, InstructionAdapter>> = {
   apps: apps('APPS'),
   taco: apps('TACO'),
   codecontests,
+  humaneval,
+  mbpp,
   reclor,
   hotpotqa,
   strategyqa,

@@ -19,6 +19,7 @@ export function arithmeticInstructions(n: number, prefix = 'arith'): Instruction
         tests: null,
         choices: null,
         entryPoint: null,
+        testKind: null,
       },
       metadata: {},
     };

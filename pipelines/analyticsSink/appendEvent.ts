@@ -14,6 +14,8 @@ export function appendEvent(
   a: SinkAppenders,
   record: LogRecord<TreeEvent>,
   tree: { readonly task: string | null; readonly dataset: string | null },
+  /** VerdictReached: the grower's label when `record` carries a re-verdict's fields instead; default its own. */
+  originalCorrect?: boolean,
 ): void {
   const e = record.value;
   const p = e.payload;
@@ -85,5 +87,9 @@ export function appendEvent(
   if (p.kind === 'TreeOpened') t.appendVarchar(e.writer);
   t.appendInteger(record.partition);
   t.appendBigInt(BigInt(record.offset));
+  if (p.kind === 'VerdictReached') {
+    t.appendVarchar(p.graderVersion);
+    t.appendBoolean(originalCorrect ?? p.correct);
+  }
   t.endRow();
 }

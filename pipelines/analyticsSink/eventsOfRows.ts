@@ -75,6 +75,7 @@ export function eventsOfRows(rows: {
       correct: Boolean(r.correct),
       grader: String(r.grader),
       detail: String(r.detail),
+      graderVersion: String(r.grader_version ?? ''),
     });
   for (const r of rows.critiqueEmitted)
     push(r, String(r.node_id), {

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Subscription } from 'rxjs';
+import { map } from 'rxjs';
 import type { EventLog, LogRecord } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
@@ -8,6 +9,10 @@ import { emptyTree } from '../assemble/emptyTree.ts';
 import { evolveTree } from '../assemble/evolveTree.ts';
 import { pairsOf } from '../assemble/pairsOf.ts';
 import { sftOf } from '../assemble/sftOf.ts';
+import { collectReverdicts } from '../regrade/collectReverdicts.ts';
+import { isReverdict } from '../regrade/isReverdict.ts';
+import { nodeKeyOf } from '../regrade/nodeKeyOf.ts';
+import type { Reverdicts } from '../regrade/reverdicts.ts';
 import { appendPair, appendSft } from './appendDecided.ts';
 import { appendEvent } from './appendEvent.ts';
 import { loadSinkState } from './loadSinkState.ts';
@@ -48,7 +53,24 @@ export interface SyncSummary {
   readonly sft: number;
   /** Next offset per partition, as stored. */
   readonly positions: ReadonlyMap<number, number>;
+  /** The tables were rebuilt from the start of the log because it holds re-verdicts they had not applied. */
+  readonly rebuilt?: boolean;
 }
+
+/** Thrown inside a pass that meets a re-verdict it has not applied: the tables must be rebuilt. */
+const REBUILD: unique symbol = Symbol('rebuild: the log has re-verdicts the tables do not');
+
+const SINK_TABLES = [
+  'tree_opened',
+  'strategy_sampled',
+  'turn_executed',
+  'verdict_reached',
+  'critique_emitted',
+  'tree_closed',
+  'pair_rows',
+  'sft_rows',
+  'sync_state',
+];
 
 /**
  * Appends the tree-events topic into the analytics tables with DuckDB's appender, from the position the last run
@@ -56,9 +78,15 @@ export interface SyncSummary {
  * that pipelines/assemble's pairsOf / sftOf decide, each once. Rows are flushed before the position that covers
  * them, so a run that dies is resumed by the next without loss, and without double rows since the next run
  * rebuilds the event ids of open trees and the closed trees from the tables. Running it twice adds nothing twice.
+ *
+ * Labels are each node's newest verdict. The rows pairsOf / sftOf decide depend on them and are stored once, so a
+ * re-verdict (`arboretum regrade`) that a sync meets and has not applied makes it rebuild: the tables are emptied
+ * (one transaction), the log's re-verdicts collected (a pass that keeps only them), and the whole log synced again
+ * with each grower verdict replaced in place by its node's newest (verdict_reached keeps the grower's label in
+ * `original_correct`). A sync that dies mid-rebuild meets the re-verdict again on its next run and rebuilds again.
  */
 export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
-  const { log, connection, follow = false, signal, batchEvents = 500_000, flushMs = 1000, onBatch } = options;
+  const { log, connection, follow = false, batchEvents = 500_000 } = options;
   if (!Number.isInteger(batchEvents) || batchEvents < 1)
     throw new ArboretumError(
       'INVALID_CONFIG',
@@ -72,6 +100,24 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
     if ([...ends].every(([part, end]) => end <= (stored.get(part) ?? 0)))
       return { events: 0, duplicates: 0, pairs: 0, sft: 0, positions: stored };
   }
+  let reverdicts: Reverdicts | null = null;
+  for (;;) {
+    const result = await syncPass(options, reverdicts);
+    if (result !== REBUILD) return reverdicts ? { ...result, rebuilt: true } : result;
+    await connection.run(
+      `BEGIN TRANSACTION; ${SINK_TABLES.map((t) => `DELETE FROM ${t};`).join(' ')} COMMIT;`,
+    );
+    reverdicts = await collectReverdicts(log.read(topic).pipe(map((r) => r.value)));
+  }
+}
+
+/** One pass of syncLog from the stored positions, applying `reverdicts`; REBUILD when it meets one it has not. */
+async function syncPass(
+  options: SyncLogOptions,
+  reverdicts: Reverdicts | null,
+): Promise<SyncSummary | typeof REBUILD> {
+  const { log, connection, follow = false, signal, batchEvents = 500_000, flushMs = 1000, onBatch } = options;
+  const topic = topics.treeEvents;
   const state = await loadSinkState(connection, topic.name);
   const appenders: SinkAppenders = await createSinkAppenders(connection);
   let events = 0;
@@ -128,13 +174,28 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
     onBatch?.(summary());
   };
 
-  const apply = (record: LogRecord<TreeEvent>) => {
-    const e = record.value;
+  const apply = (logged: LogRecord<TreeEvent>) => {
+    let record = logged;
+    let e = record.value;
+    let originalCorrect: boolean | undefined;
+    if (isReverdict(e)) {
+      // Applied in place of its node's first verdict, or news: then every row decided from that label is stale.
+      if (!reverdicts?.ids.has(e.eventId)) throw REBUILD;
+    } else if (reverdicts !== null && e.payload.kind === 'VerdictReached') {
+      const newest = reverdicts.byNode.get(nodeKeyOf(e.treeId, e.payload.nodeId));
+      if (newest) {
+        originalCorrect = e.payload.correct;
+        e = { ...e, payload: { kind: 'VerdictReached', ...newest.verdict } };
+        record = { ...record, value: e };
+      }
+    }
     events++;
     pending++;
     state.positions.set(record.partition, record.offset + 1);
     touchedParts.add(record.partition);
-    if (state.closed.has(e.treeId)) {
+    if (isReverdict(e)) {
+      // Its fields are in its node's verdict row already.
+    } else if (state.closed.has(e.treeId)) {
       duplicates++;
     } else {
       let t = state.open.get(e.treeId);
@@ -158,7 +219,7 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
           t.task = p.instruction.task;
           t.dataset = p.instruction.dataset;
         }
-        appendEvent(appenders, record, t);
+        appendEvent(appenders, record, t, originalCorrect);
         t.tree = evolveTree(t.tree, e);
         if (p.kind === 'TreeClosed') {
           decide(t);
@@ -174,37 +235,42 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
   };
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return resolve();
-      let subscription: Subscription | undefined;
-      let finished = false;
-      let timer: ReturnType<typeof setInterval> | undefined;
-      const done = (error?: unknown) => {
-        if (finished) return;
-        finished = true;
-        clearInterval(timer);
-        signal?.removeEventListener('abort', onAbort);
-        subscription?.unsubscribe();
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onAbort = () => done();
-      // The sink's work is synchronous (appenders): the log cannot get ahead of it and nothing piles up.
-      const safely = (f: () => void) => {
-        if (finished) return;
-        try {
-          f();
-        } catch (error) {
-          done(error);
-        }
-      };
-      signal?.addEventListener('abort', onAbort);
-      if (follow) timer = setInterval(() => safely(store), flushMs);
-      subscription = log
-        .read(topic, { from: state.positions, follow })
-        .subscribe({ next: (r) => safely(() => apply(r)), error: done, complete: () => done() });
-      if (finished) subscription.unsubscribe();
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return resolve();
+        let subscription: Subscription | undefined;
+        let finished = false;
+        let timer: ReturnType<typeof setInterval> | undefined;
+        const done = (error?: unknown) => {
+          if (finished) return;
+          finished = true;
+          clearInterval(timer);
+          signal?.removeEventListener('abort', onAbort);
+          subscription?.unsubscribe();
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        const onAbort = () => done();
+        // The sink's work is synchronous (appenders): the log cannot get ahead of it and nothing piles up.
+        const safely = (f: () => void) => {
+          if (finished) return;
+          try {
+            f();
+          } catch (error) {
+            done(error);
+          }
+        };
+        signal?.addEventListener('abort', onAbort);
+        if (follow) timer = setInterval(() => safely(store), flushMs);
+        subscription = log
+          .read(topic, { from: state.positions, follow })
+          .subscribe({ next: (r) => safely(() => apply(r)), error: done, complete: () => done() });
+        if (finished) subscription.unsubscribe();
+      });
+    } catch (e) {
+      if (e === REBUILD) return REBUILD;
+      throw e;
+    }
     store();
   } finally {
     closeSinkAppenders(appenders);

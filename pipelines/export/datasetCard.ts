@@ -8,6 +8,8 @@ export interface DatasetCardInput {
   readonly file: string;
   readonly counts: RowCounts;
   readonly filter?: RowFilterOptions;
+  /** Labels changed by `arboretum regrade` (see exportLog's LabelSummary); absent or no versions: never regraded. */
+  readonly labels?: { readonly graderVersions: readonly string[]; readonly changed: number };
 }
 
 const table = (head: string, rows: readonly (readonly [string | number, number])[], total: number) =>
@@ -24,7 +26,7 @@ const yamlString = (s: string) => JSON.stringify(s);
  * are, how ids read, counts per task, dataset and turn. A pure function of its input: no dates, no paths, so the
  * card is as reproducible as the data.
  */
-export function datasetCard({ format, file, counts, filter = {} }: DatasetCardInput): string {
+export function datasetCard({ format, file, counts, filter = {}, labels }: DatasetCardInput): string {
   const filters = Object.entries(filter)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `\`${k}=${v}\``);
@@ -53,7 +55,11 @@ ${format.description}.
 
 Built by \`arboretum export\` by replaying the tree-event log: the same log always gives the same bytes.
 Rows are ${source}. Actions that failed the syntax check or whose answer could not be parsed are never used.
-
+${
+  labels?.graderVersions.length
+    ? `\nLabels: regraded from the log by \`arboretum regrade\` with grader ${labels.graderVersions.map((v) => `\`${v}\``).join(', ')}; ${labels.changed} action label${labels.changed === 1 ? '' : 's'} changed (no LLM call; each action keeps its newest verdict).\n`
+    : ''
+}
 Rows sort by tree id, then turn, then row id. Ids read \`<hash>_<depth>_<n>\`: hash = the tree id (sha256 of
 the instruction id), depth = the turn of the action (1-based), n = the row's rank among rows of its kind at that
 depth; \`parent_id\` is the instruction id.

@@ -2,12 +2,14 @@ import type { Instruction } from '../../schemas/types.ts';
 import { gradeCode } from './gradeCode.ts';
 import { gradeLogic } from './gradeLogic.ts';
 import { gradeMath } from './gradeMath.ts';
+import { graderVersion } from './graderVersion.ts';
 import type { Cas, CodeRunner, GradeResult } from './gradeTypes.ts';
 import type { ParsedAction } from './parseAction.ts';
 
 /** Grades one parsed action against its instruction's reference. */
 export interface Grader {
-  grade(instruction: Instruction, action: ParsedAction): Promise<GradeResult>;
+  /** `action.text`, when given, is the whole response: the logic grader reads its concluding answer. */
+  grade(instruction: Instruction, action: ParsedAction & { readonly text?: string }): Promise<GradeResult>;
 }
 
 const FENCED = /```[ \t]*(?:python3?|py)?[ \t]*\n([\s\S]*?)(?:```|$)/g;
@@ -29,12 +31,13 @@ function lastPrinted(stdout: string): string | null {
 
 /**
  * The grader dispatcher the grower calls, choosing by `instruction.task`:
- * Coding → gradeCode with `reference.tests` / `reference.entryPoint` in the sandbox;
+ * Coding → gradeCode with `reference.tests` / `entryPoint` / `testKind` (stdio, call, assert) in the sandbox;
  * Math_CoT → gradeMath on `action.answer` against `reference.answer` (sympy through `cas`);
  * Math_PoT → the same, the answer being what the action's code prints last when it gave none;
- * Logic → gradeLogic with `reference.choices`.
+ * Logic → gradeLogic on the whole response (`action.text`, else `action.answer`) with `reference.choices`.
  * Never rejects for a bad answer or reference: everything ends as `{correct: false, detail}`.
- * An action whose syntax check failed (`syntaxOk === false`) is incorrect (`syntax error`).
+ * An action whose syntax check failed (`syntaxOk === false`) is incorrect (`syntax error`). Every result carries
+ * its grader's version (`graderVersion`, see graderVersion.ts).
  */
 export function createGrader({
   sandbox,
@@ -47,7 +50,7 @@ export function createGrader({
   perTestTimeoutMs?: number;
   mathTimeoutMs?: number;
 }): Grader {
-  return {
+  const dispatcher: Grader = {
     async grade(instruction, action) {
       const ref = instruction.reference;
       switch (instruction.task) {
@@ -57,6 +60,7 @@ export function createGrader({
             code: programOf(action),
             tests: ref.tests ?? [],
             entryPoint: ref.entryPoint,
+            testKind: ref.testKind,
             perTestTimeoutMs,
           });
           return { correct: v.correct, grader: 'code', detail: v.reason };
@@ -81,12 +85,20 @@ export function createGrader({
         case 'Logic': {
           if (ref.answer === null)
             return { correct: false, grader: 'logic', detail: 'reference has no answer' };
-          const v = gradeLogic(ref.answer, action.answer, ref.choices);
+          // The whole response, not parseAction's answer: gradeLogic finds the concluding answer itself
+          // (quotations set aside, prose `No, …` read), which a math-style first/last marker gets wrong.
+          const v = gradeLogic(ref.answer, action.text ?? action.answer, ref.choices);
           return { correct: v.correct, grader: 'logic', detail: v.reason };
         }
         default:
           return { correct: false, grader: 'logic', detail: `unknown task ${String(instruction.task)}` };
       }
+    },
+  };
+  return {
+    async grade(instruction, action) {
+      const r = await dispatcher.grade(instruction, action);
+      return { ...r, graderVersion: graderVersion[r.grader] };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { finalAnswerOf } from './finalAnswerOf.ts';
+import { concludingAnswerOf } from './concludingAnswerOf.ts';
 import type { Verdict } from './gradeTypes.ts';
 
 const YES = new Set(['yes', 'true', 'correct', 'right', 'y', 't']);
@@ -14,30 +14,45 @@ function normalizeText(s: string): string {
     .trim();
 }
 
-/** The bare answer: without `<solution>`, `Answer:`, `The answer is`, `\boxed{}`, `\text{}`, markup. */
+/** The bare answer: without `\text{}`, `$`, `**`, a leading `Answer:` / `The answer is`, quotes. */
 function stripAnswer(s: string): string {
   let t = s.replace(/<\/?solution>/g, '').trim();
-  t = finalAnswerOf(t) ?? t;
   t = t.replace(/^\\text\{([^{}]*)\}$/, '$1').replace(/^\$+|\$+$/g, '');
   t = t.replace(/^(?:the )?(?:correct )?(?:answer|option|choice)(?: is)?\s*[:：]?\s*/i, '');
-  return t.replace(/\*\*/g, '').trim();
+  return t
+    .replace(/\*\*/g, '')
+    .replace(/^["“'‘]([^"”'’]*)["”'’]$/, '$1')
+    .trim();
 }
 
-/** The choice letter the text commits to, or null (none, or several different letters). */
+// Words after a bare `A`/`I` that make it a letter (`A because …`), not an article or a pronoun.
+const LETTER_FOLLOWERS = /^(?:is|because|since|as|or|and|would|should|seems|fits|[-—–:])\b/i;
+
+/** The choice letter the text commits to (case-insensitive in explicit forms), or null (none, or several). */
 function letterOf(s: string, letters: string): string | null {
   const t = s.trim();
-  const lone = /^\(?([A-Z])\)?(?:[.):,]|$|\s)/.exec(t);
   const found = new Set<string>();
-  if (lone && letters.includes(lone[1])) {
-    // `B) because …` / `(B)` / `B.` / `B`: the first token decides; a second letter (`A or B`) is ambiguous.
-    found.add(lone[1]);
-    const rest = t.slice(lone[0].length);
-    for (const m of rest.matchAll(/(?:^|[\s(])(?:or|and|\/)\s*\(?([A-Z])\)?(?=[\s.),]|$)/g)) found.add(m[1]);
+  // `(b)`, `b)`, `B.`, `B:`, `B,` or a lone letter, as the first token; a bare upper-case letter followed by
+  // a word also counts (`B because …`), except `A`/`I` before an ordinary word (an article, a pronoun).
+  const lone = /^\(([A-Za-z])\)|^([A-Za-z])(?:[.):,]|$)(?=\s|$)|^([A-Z])(?=\s+(\S+))/.exec(t);
+  let first: string | null = null;
+  if (lone) {
+    if (lone[3] !== undefined) {
+      const next = t.slice(lone[0].length).trim();
+      if (!'AI'.includes(lone[3]) || LETTER_FOLLOWERS.test(next)) first = lone[3];
+    } else first = (lone[1] ?? lone[2]).toUpperCase();
+  }
+  if (first !== null && letters.includes(first)) {
+    found.add(first);
+    // A second letter offered as an alternative (`A or B`, `(A) and (B)`) is ambiguous.
+    const rest = t.slice(lone![0].length);
+    for (const m of rest.matchAll(/(?:^|[\s(])(?:or|and|\/)\s*\(?([A-Za-z])\)?(?=[\s.),]|$)/g))
+      found.add(m[1].toUpperCase());
   } else {
     for (const m of t.matchAll(
-      /(?:^|[\s(])\(?([A-Z])\)(?=[\s.,:]|$)|\b(?:option|choice|answer)\s+\(?([A-Z])\b/gi,
+      /(?:^|[\s(])\(([A-Za-z])\)(?=[\s.,:;]|$)|(?:^|\s)([A-Z])\)(?=[\s.,:]|$)|\b(?:option|choice|answer)\s+\(?([A-Za-z])\b\)?/gi,
     )) {
-      const l = (m[1] ?? m[2]).toUpperCase();
+      const l = (m[1] ?? m[2] ?? m[3]).toUpperCase();
       if (letters.includes(l)) found.add(l);
     }
   }
@@ -51,23 +66,35 @@ function yesNo(s: string): 'yes' | 'no' | null {
   return null;
 }
 
+const withoutLetter = (s: string) => s.replace(/^\(?[A-Za-z][).:]\s*/, '');
+
 /**
- * Grades a logic / reading answer: multiple-choice letters (`B`, `(B)`, `B)`, `Answer: B`, or the text
- * of choice B when `choices` are given), yes/no/true/false, and short answers compared after SQuAD-style
- * normalisation (numbers compared by value). Reasons: letter, yes-no, text, number, different,
- * ambiguous, no answer.
+ * Grades a logic / reading response by the answer it concludes with (`concludingAnswerOf`: `<solution>`,
+ * final-answer markers, `Answer:`, `Therefore, no`, an opening `No, …`; quotations are not answers):
+ * multiple-choice letters (`B`, `(b)`, `B)`, `B.`, `Answer: B`, or the text of choice B when `choices` are
+ * given), yes/no/true/false, and short answers compared after SQuAD-style normalisation (numbers by value).
+ * Case-insensitive. Reasons: letter, yes-no, text, number, different, ambiguous, no answer.
  */
 export function gradeLogic(gold: string, pred: string | null, choices?: readonly string[] | null): Verdict {
   if (pred === null || pred.trim() === '') return { correct: false, reason: 'no answer' };
-  const g = stripAnswer(gold);
-  const p = stripAnswer(pred);
+  const concluded = concludingAnswerOf(pred);
+  if (concluded === null) return { correct: false, reason: 'no answer' };
+  const g = stripAnswer(concludingAnswerOf(gold)?.answer ?? gold);
+  const p = stripAnswer(concluded.answer);
   const letters = choices?.length ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.slice(0, choices.length) : 'ABCDEFGHIJ';
-  const goldLetter = /^\(?([A-Z])\)?\.?$/.exec(g)?.[1] ?? null;
-  if (goldLetter) {
+  const goldLetter = /^\(?([A-Za-z])\)?\.?$/.exec(g)?.[1]?.toUpperCase() ?? null;
+  if (goldLetter && letters.includes(goldLetter)) {
     let letter = letterOf(p, letters);
     if (letter === null && choices?.length) {
-      const np = normalizeText(p.replace(/^\(?[A-Z][).:]\s*/, ''));
-      const at = choices.findIndex((c) => normalizeText(c.replace(/^\(?[A-Z][).:]\s*/, '')) === np);
+      // The option's text instead of its letter: equal after normalisation, or (in a sentence) the only
+      // option whose whole text it contains.
+      const np = normalizeText(withoutLetter(p));
+      const texts = choices.map((c) => normalizeText(withoutLetter(c)));
+      let at = texts.findIndex((c) => c !== '' && c === np);
+      if (at < 0) {
+        const within = texts.flatMap((c, i) => (c !== '' && ` ${np} `.includes(` ${c} `) ? [i] : []));
+        if (within.length === 1) at = within[0];
+      }
       if (at >= 0) letter = letters[at];
     }
     if (letter === null) return { correct: false, reason: 'ambiguous' };
@@ -77,7 +104,10 @@ export function gradeLogic(gold: string, pred: string | null, choices?: readonly
   }
   const gy = yesNo(g);
   if (gy !== null && normalizeText(g).split(' ').length === 1) {
-    const py = yesNo(p);
+    // Free text with no marker answers yes/no only when short (`Yes`, `true.`): a long one opening with the
+    // word (`Yes or no? …`) would have matched the opening rule had it been a verdict.
+    const short = concluded.source !== 'whole' || normalizeText(p).split(' ').length <= 3;
+    const py = short ? yesNo(p) : null;
     if (py === null) return { correct: false, reason: 'ambiguous' };
     return py === gy ? { correct: true, reason: 'yes-no' } : { correct: false, reason: 'different' };
   }
@@ -85,7 +115,7 @@ export function gradeLogic(gold: string, pred: string | null, choices?: readonly
   const num = (s: string) =>
     /^[+-]?\d[\d,]*(?:\.\d+)?$/.test(s.trim()) ? Number(s.replace(/,/g, '')) : null;
   const gn = num(g);
-  const pn = num(p);
+  const pn = num(p.replace(/\.$/, ''));
   if (gn !== null && pn !== null) {
     const same = Math.abs(gn - pn) <= 1e-9 * Math.max(1, Math.abs(gn));
     return same ? { correct: true, reason: 'number' } : { correct: false, reason: 'different' };

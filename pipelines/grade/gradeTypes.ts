@@ -16,6 +16,8 @@ export interface GradeResult {
   readonly correct: boolean;
   readonly grader: 'math' | 'code' | 'logic';
   readonly detail: string;
+  /** The deciding grader's version (pipelines/grade/graderVersion.ts), e.g. `logic-2`. */
+  readonly graderVersion?: string;
 }
 
 /** Port of a computer algebra system: is `a` equal to `b` (sympy syntax)? Implemented by createCas. */

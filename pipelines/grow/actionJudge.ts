@@ -14,6 +14,8 @@ export interface Judgement {
   /** Which grader decided (e.g. math-equivalence, tests, choice). */
   readonly grader: string;
   readonly detail: string;
+  /** Version of the grader that decided (pipelines/grade/graderVersion.ts); absent when unknown. */
+  readonly graderVersion?: string;
 }
 
 /**

@@ -13,6 +13,7 @@ export interface GradeOutcome {
   readonly correct: boolean;
   readonly grader: string;
   readonly detail: string;
+  readonly graderVersion?: string;
 }
 
 export interface GradeJudgeOptions<P extends ParsedParts = ParsedParts> {

@@ -210,6 +210,7 @@ export function createGrower({
           correct: false,
           grader: 'none',
           detail: `no usable answer: ${answer.failure}`,
+          graderVersion: '',
         },
       ];
     }
@@ -226,7 +227,14 @@ export function createGrower({
         ...usage,
         failure: null,
       },
-      { kind: 'VerdictReached', nodeId, correct: j.correct, grader: j.grader, detail: j.detail },
+      {
+        kind: 'VerdictReached',
+        nodeId,
+        correct: j.correct,
+        grader: j.grader,
+        detail: j.detail,
+        graderVersion: j.graderVersion ?? '',
+      },
     ];
   };
 
@@ -315,6 +323,7 @@ export function createGrower({
                   correct: false,
                   grader: 'none',
                   detail: `no usable answer: ${n.executed!.failure}`,
+                  graderVersion: '',
                 },
               ]);
               continue;
@@ -327,6 +336,7 @@ export function createGrower({
                 correct: j.correct,
                 grader: j.grader,
                 detail: j.detail,
+                graderVersion: j.graderVersion ?? '',
               },
             ]);
           }

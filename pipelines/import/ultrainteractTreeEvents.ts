@@ -222,6 +222,7 @@ export function ultrainteractTreeEvents(
       correct: node.correct,
       grader: 'ultrainteract',
       detail: 'imported',
+      graderVersion: '',
     });
     if (node.feedback) {
       push(node.nodeId, {
@@ -240,7 +241,7 @@ export function ultrainteractTreeEvents(
     task: first.task as Task,
     dataset: first.dataset,
     instruction: text,
-    reference: { answer: null, solution: null, tests: null, choices: null, entryPoint: null },
+    reference: { answer: null, solution: null, tests: null, choices: null, entryPoint: null, testKind: null },
     metadata: {},
   };
   push(null, {

@@ -113,6 +113,7 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
             : null,
         choices: null,
         entryPoint: null,
+        testKind: null,
       },
       metadata: { synthetic: 'true' },
     };
@@ -199,6 +200,7 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
           correct,
           grader: instruction.task === 'Coding' ? 'code' : 'math',
           detail: correct ? 'match' : 'mismatch',
+          graderVersion: '',
         });
         if (!correct && expanded === undefined && !last) {
           expanded = nodeId;

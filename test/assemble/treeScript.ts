@@ -41,7 +41,14 @@ export function treeScript(
           task: options.task ?? 'Math_CoT',
           dataset: options.dataset ?? 'GSM8K',
           instruction: options.text ?? `Solve problem ${instructionId}.`,
-          reference: { answer: '42', solution: null, tests: null, choices: null, entryPoint: null },
+          reference: {
+            answer: '42',
+            solution: null,
+            tests: null,
+            choices: null,
+            entryPoint: null,
+            testKind: null,
+          },
           metadata: {},
         },
         config: {
@@ -86,7 +93,14 @@ export function treeScript(
       return script;
     },
     judge(nodeId: string, correct: boolean) {
-      emit(nodeId, { kind: 'VerdictReached', nodeId, correct, grader: 'math', detail: '' });
+      emit(nodeId, {
+        kind: 'VerdictReached',
+        nodeId,
+        correct,
+        grader: 'math',
+        detail: '',
+        graderVersion: '',
+      });
       return script;
     },
     /** StrategySampled, TurnExecuted and VerdictReached of one action. */

@@ -8,7 +8,14 @@ export function sampleInstruction(n: number, text = `What is ${n} + ${n}?`): Ins
     task: 'Math_CoT',
     dataset: 'GSM8K',
     instruction: text,
-    reference: { answer: String(2 * n), solution: null, tests: null, choices: null, entryPoint: null },
+    reference: {
+      answer: String(2 * n),
+      solution: null,
+      tests: null,
+      choices: null,
+      entryPoint: null,
+      testKind: null,
+    },
     metadata: { source: 'contract' },
   };
 }
@@ -55,7 +62,14 @@ export function sampleTreeEvents(n: number, actionText = 'Step 1: add.\nAnswer: 
       latencyMs: 120,
       failure: null,
     },
-    { kind: 'VerdictReached', nodeId: 't1.a0.0', correct: false, grader: 'math', detail: 'expected 4' },
+    {
+      kind: 'VerdictReached',
+      nodeId: 't1.a0.0',
+      correct: false,
+      grader: 'math',
+      detail: 'expected 4',
+      graderVersion: 'math-2',
+    },
     {
       kind: 'CritiqueEmitted',
       nodeId: 't1.a0.0',

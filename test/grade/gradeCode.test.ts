@@ -9,6 +9,7 @@ import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
 import type { Sandbox } from '../../connectors/sandbox/sandboxTypes.ts';
 import { createGrader } from '../../pipelines/grade/createGrader.ts';
 import { gradeCode } from '../../pipelines/grade/gradeCode.ts';
+import { graderVersion } from '../../pipelines/grade/graderVersion.ts';
 import { parseAction } from '../../pipelines/grade/parseAction.ts';
 import type { Instruction, Task } from '../../schemas/types.ts';
 
@@ -107,13 +108,88 @@ describe('gradeCode (code-contest stdin/stdout)', () => {
   });
 });
 
+describe('gradeCode (assert-style test programs: HumanEval check, MBPP asserts)', () => {
+  // MBPP task 11, its test_list as three tests.
+  const REMOVE_OCC = [
+    'assert remove_Occ("hello","l") == "heo"',
+    'assert remove_Occ("abcda","a") == "bcd"',
+    'assert remove_Occ("PHP","P") == "H"',
+  ].map((input) => ({ input, output: '' }));
+  const GOOD =
+    'def remove_Occ(s, ch):\n    i = s.find(ch)\n    if i >= 0: s = s[:i] + s[i + 1:]\n' +
+    '    j = s.rfind(ch)\n    if j >= 0: s = s[:j] + s[j + 1:]\n    return s\n';
+
+  it('passes a correct solution and names the first failing assert of a near-miss', async () => {
+    expect(await gradeCode(sandbox, { code: GOOD, tests: REMOVE_OCC, testKind: 'assert' })).toEqual({
+      correct: true,
+      reason: 'passed 3/3',
+      passed: 3,
+      total: 3,
+    });
+    // The near-miss removes only the first occurrence.
+    const firstOnly = 'def remove_Occ(s, ch):\n    return s.replace(ch, "", 1)\n';
+    expect(await gradeCode(sandbox, { code: firstOnly, tests: REMOVE_OCC, testKind: 'assert' })).toEqual({
+      correct: false,
+      reason: 'test 1: assertion failed: assert remove_Occ("hello","l") == "heo"',
+      passed: 0,
+      total: 3,
+    });
+  });
+
+  it('runs HumanEval-style check(candidate) with its entry point, and a demo __main__ block does not run', async () => {
+    const check =
+      'def check(candidate):\n    assert candidate([1, 2, 3]) == 6\n    assert candidate([]) == 0, "empty list"\n\ncheck(total)\n';
+    const tests = [{ input: check, output: '' }];
+    const code =
+      'def total(xs):\n    return sum(xs)\n\nif __name__ == "__main__":\n    print(total(list(map(int, input().split()))))\n';
+    expect(await gradeCode(sandbox, { code, tests, testKind: 'assert', entryPoint: 'total' })).toMatchObject({
+      correct: true,
+      reason: 'passed 1/1',
+    });
+    const wrong = 'def total(xs):\n    return sum(xs) if xs else None\n';
+    expect(await gradeCode(sandbox, { code: wrong, tests, testKind: 'assert' })).toMatchObject({
+      correct: false,
+      reason: 'test 1: assertion failed: assert candidate([]) == 0, "empty list"',
+    });
+    const missing = 'def sum_all(xs):\n    return sum(xs)\n';
+    expect((await gradeCode(sandbox, { code: missing, tests, testKind: 'assert' })).reason).toMatch(
+      /^test 1: runtime error: NameError: name 'total' is not defined/,
+    );
+  });
+
+  it('an early exit and a hang in the solution fail; set-up code runs before each assert', async () => {
+    const exits = 'import sys\ndef remove_Occ(s, ch):\n    return s\nsys.exit(0)\n';
+    expect(await gradeCode(sandbox, { code: exits, tests: REMOVE_OCC, testKind: 'assert' })).toMatchObject({
+      correct: false,
+      reason: 'test 1: exited before the test ran',
+    });
+    const hangs = 'def remove_Occ(s, ch):\n    while True: pass\n';
+    expect(
+      await gradeCode(sandbox, { code: hangs, tests: REMOVE_OCC, testKind: 'assert', perTestTimeoutMs: 300 }),
+    ).toMatchObject({ correct: false, reason: 'test 1: timeout' });
+    const setUp = [{ input: 'import math\nassert hyp(3, 4) == 5.0', output: '' }];
+    const usesMath = 'def hyp(a, b):\n    return math.sqrt(a * a + b * b)\n';
+    expect(await gradeCode(sandbox, { code: usesMath, tests: setUp, testKind: 'assert' })).toMatchObject({
+      correct: true,
+    });
+  });
+});
+
 function instruction(task: Task, reference: Partial<Instruction['reference']>): Instruction {
   return {
     id: `t-${task}`,
     task,
     dataset: 'test',
     instruction: '…',
-    reference: { answer: null, solution: null, tests: null, choices: null, entryPoint: null, ...reference },
+    reference: {
+      answer: null,
+      solution: null,
+      tests: null,
+      choices: null,
+      entryPoint: null,
+      testKind: null,
+      ...reference,
+    },
     metadata: {},
   };
 }
@@ -129,20 +205,21 @@ describe('createGrader (the dispatcher the grower calls)', () => {
       correct: true,
       grader: 'code',
       detail: 'passed 5/5',
+      graderVersion: graderVersion.code,
     });
-    expect(await grader.grade(coding, { ...action, syntaxOk: false })).toEqual({
+    expect(await grader.grade(coding, { ...action, syntaxOk: false })).toMatchObject({
       correct: false,
       grader: 'code',
       detail: 'syntax error',
     });
 
     const cot = instruction('Math_CoT', { answer: '\\frac{\\sqrt{3}}{2}' });
-    expect(await grader.grade(cot, parseAction('Step 1: …\nAnswer:\n\\boxed{\\sqrt{3}/2}'))).toEqual({
+    expect(await grader.grade(cot, parseAction('Step 1: …\nAnswer:\n\\boxed{\\sqrt{3}/2}'))).toMatchObject({
       correct: true,
       grader: 'math',
       detail: 'equivalent',
     });
-    expect(await grader.grade(cot, parseAction('Step 1: …'))).toEqual({
+    expect(await grader.grade(cot, parseAction('Step 1: …'))).toMatchObject({
       correct: false,
       grader: 'math',
       detail: 'no answer',
@@ -150,17 +227,34 @@ describe('createGrader (the dispatcher the grower calls)', () => {
 
     const pot = instruction('Math_PoT', { answer: '72' });
     const program = parseAction('Step 1: add\n```python\nprint(48 + 48 // 2)\n```');
-    expect(await grader.grade(pot, program)).toEqual({ correct: true, grader: 'math', detail: 'exact' });
+    expect(await grader.grade(pot, program)).toMatchObject({
+      correct: true,
+      grader: 'math',
+      detail: 'exact',
+    });
     const wrong = parseAction('Step 1: add\n```python\nprint(48 + 48 * 2)\n```');
-    expect(await grader.grade(pot, wrong)).toEqual({ correct: false, grader: 'math', detail: 'different' });
+    expect(await grader.grade(pot, wrong)).toMatchObject({
+      correct: false,
+      grader: 'math',
+      detail: 'different',
+    });
 
     const logic = instruction('Logic', { answer: 'C', choices: ['a', 'b', 'c', 'd'] });
-    expect(await grader.grade(logic, parseAction('<solution> C </solution>'))).toEqual({
+    expect(await grader.grade(logic, parseAction('<solution> C </solution>'))).toMatchObject({
       correct: true,
       grader: 'logic',
       detail: 'letter',
     });
-    expect(await grader.grade(instruction('Logic', {}), parseAction('Answer: C'))).toEqual({
+    const prose = 'No, it does not logically follow: the premise covers only some members.';
+    const yesNo = instruction('Logic', { answer: 'no' });
+    // parseAction finds no answer marker in prose; the logic grader reads the whole response.
+    expect(parseAction(prose).answer).toBeNull();
+    expect(await grader.grade(yesNo, { ...parseAction(prose), text: prose })).toMatchObject({
+      correct: true,
+      grader: 'logic',
+      detail: 'yes-no',
+    });
+    expect(await grader.grade(instruction('Logic', {}), parseAction('Answer: C'))).toMatchObject({
       correct: false,
       grader: 'logic',
       detail: 'reference has no answer',
@@ -221,5 +315,52 @@ describe('arboretum grade', () => {
       '0.5',
     ]);
     expect(JSON.parse(stdout)).toEqual({ correct: true, reason: 'numeric' });
+  });
+
+  it('grades assert-style code lines and concluding logic answers in a batch', async () => {
+    const file = join(dir, 'kinds.jsonl');
+    const check = 'def check(candidate):\n    assert candidate(2, 3) == 5\n\ncheck(add)\n';
+    const lines = [
+      {
+        id: 'a1',
+        task: 'code',
+        code: 'def add(x, y):\n    return x + y',
+        tests: [{ input: check, output: '' }],
+        testKind: 'assert',
+      },
+      {
+        id: 'a2',
+        task: 'code',
+        code: 'def add(x, y):\n    return x * y',
+        tests: [{ input: check, output: '' }],
+        testKind: 'assert',
+      },
+      { id: 'a3', task: 'code', code: 'print(1)', tests: [{ input: '', output: '1' }], testKind: 'prose' },
+      {
+        id: 'l2',
+        task: 'logic',
+        gold: 'yes',
+        pred: 'The correct answer is yes.\nSome write The answer is "no" but they misread it.',
+      },
+    ];
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const out = await run('node', ['bin/arboretum.js', 'grade', '--batch', file]).catch((e) => e);
+    expect(out.code).toBe(1);
+    expect(
+      out.stdout
+        .trim()
+        .split('\n')
+        .map((l: string) => JSON.parse(l)),
+    ).toEqual([
+      { id: 'a1', correct: true, reason: 'passed 1/1' },
+      { id: 'a2', correct: false, reason: 'test 1: assertion failed: assert candidate(2, 3) == 5' },
+      {
+        id: 'a3',
+        error: expect.stringMatching(
+          /kinds\.jsonl:3: "testKind" must be "stdio", "call" or "assert", got "prose"/,
+        ),
+      },
+      { id: 'l2', correct: true, reason: 'yes-no' },
+    ]);
   });
 });

@@ -13,7 +13,14 @@ const instruction: Instruction = {
   task: 'Math_CoT',
   dataset: 'gsm8k',
   instruction: 'Solve the following math problem step-by-step.\nWhat is 6*7?',
-  reference: { answer: '42', solution: '6*7 = 42', tests: null, choices: null, entryPoint: null },
+  reference: {
+    answer: '42',
+    solution: '6*7 = 42',
+    tests: null,
+    choices: null,
+    entryPoint: null,
+    testKind: null,
+  },
   metadata: {},
 };
 const config = growConfigOf({
@@ -81,7 +88,8 @@ function builder() {
         latencyMs: 1,
         failure,
       });
-      if (correct !== null) add({ kind: 'VerdictReached', nodeId, correct, grader: 'g', detail: '' });
+      if (correct !== null)
+        add({ kind: 'VerdictReached', nodeId, correct, grader: 'g', detail: '', graderVersion: '' });
       return b;
     },
     critique(nodeId: string) {

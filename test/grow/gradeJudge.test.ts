@@ -16,6 +16,7 @@ const ref = (r: Partial<Reference>): Reference => ({
   tests: null,
   choices: null,
   entryPoint: null,
+  testKind: null,
   ...r,
 });
 const inst = (task: Instruction['task'], reference: Reference): Instruction => ({

@@ -121,6 +121,7 @@ describe('schemas and types', () => {
       tests: null,
       choices: null,
       entryPoint: null,
+      testKind: null,
     });
     expect(filled.metadata).toEqual({});
   });
@@ -148,6 +149,76 @@ describe('schemas and types', () => {
       if (branch.endsWith('TurnExecuted')) expect(decoded.payload[branch].sandboxVersion).toBe('unknown');
     }
     expect(fingerprintOf(later).equals(codecs.TreeEvent.fingerprint)).toBe(false);
+  });
+
+  it('evolution: bytes written before Reference.testKind and VerdictReached.graderVersion decode with defaults', () => {
+    // The schema as it was before issue 10: without the two fields (and without the TestKind enum).
+    const earlier = parseSchemas((name) => {
+      const schema = readSchemaFile(name) as any;
+      const reference = (s: any) => s.fields.find((f: any) => f.name === 'reference').type;
+      if (name === 'Instruction') {
+        const r = reference(schema);
+        r.fields = r.fields.filter((f: any) => f.name !== 'testKind');
+      }
+      if (name === 'TreeEvent') {
+        const payload = schema.fields.find((f: any) => f.name === 'payload').type;
+        const opened = payload.find((t: any) => t.name === 'TreeOpened');
+        const inst = opened.fields.find((f: any) => f.name === 'instruction');
+        if (typeof inst.type === 'object') {
+          const r = reference(inst.type);
+          r.fields = r.fields.filter((f: any) => f.name !== 'testKind');
+        }
+        const verdict = payload.find((t: any) => t.name === 'VerdictReached');
+        verdict.fields = verdict.fields.filter((f: any) => f.name !== 'graderVersion');
+      }
+      return schema;
+    });
+    const oldEvent = {
+      eventId: 'tree/n1/VerdictReached',
+      treeId: 'tree',
+      seq: 3,
+      time: 1,
+      writer: 'w',
+      payload: {
+        'arboretum.VerdictReached': { nodeId: 'n1', correct: true, grader: 'logic', detail: 'letter' },
+      },
+    };
+    const bytes = earlier.TreeEvent.toBuffer(oldEvent);
+    const decoded = codecs.TreeEvent.type.fromBuffer(
+      bytes,
+      codecs.TreeEvent.type.createResolver(earlier.TreeEvent),
+    ) as any;
+    expect(decoded.payload['arboretum.VerdictReached']).toEqual({
+      nodeId: 'n1',
+      correct: true,
+      grader: 'logic',
+      detail: 'letter',
+      graderVersion: '',
+    });
+    const oldInstruction = {
+      ...sampleInstruction(2),
+      reference: { answer: '4', solution: null, tests: null, choices: null, entryPoint: null },
+    };
+    const ib = earlier.Instruction.toBuffer(earlier.Instruction.clone(oldInstruction, { wrapUnions: true }));
+    const inst = codecs.Instruction.type.fromBuffer(
+      ib,
+      codecs.Instruction.type.createResolver(earlier.Instruction),
+    ) as any;
+    expect(inst.reference.testKind).toBeNull();
+    // And today's assert-style reference round-trips.
+    const assertStyle = {
+      ...sampleInstruction(3),
+      task: 'Coding' as const,
+      reference: {
+        answer: null,
+        solution: null,
+        tests: [{ input: 'assert f(1) == 2', output: '' }],
+        choices: null,
+        entryPoint: 'f',
+        testKind: 'assert' as const,
+      },
+    };
+    expect(codecs.Instruction.decode(codecs.Instruction.encode(assertStyle))).toEqual(assertStyle);
   });
 
   it('a codec told of a newer writer schema decodes its bytes', () => {

@@ -190,6 +190,78 @@ describe('adapters', () => {
     expect(i.reference.solution).toMatch(/^print/);
   });
 
+  it('humaneval: one assert-style test calling check(entry_point), prompt + body as the solution', () => {
+    const i = adapters.humaneval(
+      {
+        task_id: 'HumanEval/53',
+        prompt: 'def add(x: int, y: int):\n    """Add two numbers x and y"""\n',
+        canonical_solution: '    return x + y\n',
+        test: 'def check(candidate):\n    assert candidate(2, 3) == 5\n',
+        entry_point: 'add',
+      },
+      opts,
+    );
+    expect(i).toMatchObject({ id: 'HumanEval/53', task: 'Coding', dataset: 'HumanEval' });
+    expect(i.reference).toMatchObject({
+      testKind: 'assert',
+      entryPoint: 'add',
+      solution: 'def add(x: int, y: int):\n    """Add two numbers x and y"""\n    return x + y\n',
+      tests: [
+        { input: 'def check(candidate):\n    assert candidate(2, 3) == 5\n\n\ncheck(add)\n', output: '' },
+      ],
+    });
+    expect(i.instruction).toContain('def add(x: int, y: int):');
+    expect(() => adapters.humaneval({ prompt: 'p', test: 't', entry_point: 'not a name' }, opts)).toThrow(
+      /HumanEval: field "entry_point" must be a Python name/,
+    );
+    expect(() => adapters.humaneval({ prompt: 'p', entry_point: 'f' }, opts)).toThrow(
+      /HumanEval: field "test"/,
+    );
+  });
+
+  it('mbpp: each assert of test_list one test, set-up code before it, the function named from the asserts', () => {
+    const i = adapters.mbpp(
+      {
+        task_id: 2,
+        text: 'Write a function to find the shared elements from the given two lists.',
+        code: 'def similar_elements(test_tup1, test_tup2):\n  res = tuple(set(test_tup1) & set(test_tup2))\n  return (res) ',
+        test_list: [
+          'assert set(similar_elements((3, 4, 5, 6),(5, 7, 4, 10))) == set((4, 5))',
+          'assert set(similar_elements((1, 2, 3, 4),(5, 4, 3, 7))) == set((3, 4))',
+        ],
+        test_setup_code: 'import math',
+      },
+      opts,
+    );
+    expect(i).toMatchObject({ id: 'MBPP/2', task: 'Coding', dataset: 'MBPP' });
+    expect(i.reference).toMatchObject({ testKind: 'assert', entryPoint: 'similar_elements' });
+    expect(i.reference.tests).toEqual([
+      {
+        input: 'import math\nassert set(similar_elements((3, 4, 5, 6),(5, 7, 4, 10))) == set((4, 5))\n',
+        output: '',
+      },
+      {
+        input: 'import math\nassert set(similar_elements((1, 2, 3, 4),(5, 4, 3, 7))) == set((3, 4))\n',
+        output: '',
+      },
+    ]);
+    expect(i.instruction).toContain('Your code should pass these tests:');
+    // The sanitized split names its fields prompt / test_imports.
+    const sanitized = adapters.mbpp(
+      {
+        task_id: 3,
+        prompt: 'Is n not prime?',
+        test_list: ['assert is_not_prime(2) == False'],
+        test_imports: [],
+      },
+      opts,
+    );
+    expect(sanitized.reference.tests).toEqual([{ input: 'assert is_not_prime(2) == False\n', output: '' }]);
+    expect(() => adapters.mbpp({ task_id: 4, text: 't', test_list: [] }, opts)).toThrow(
+      /MBPP: field "test_list" must be a non-empty list of assert lines/,
+    );
+  });
+
   it('reclor, hotpotqa, strategyqa: Logic with the answer', () => {
     const r = adapters.reclor(
       {

@@ -132,10 +132,14 @@ describe('nextStep', () => {
     expect(ids(step(b.tree))).toEqual(['t1.a0.0', 't1.a0.1']);
     b.sample('t1.a0.0', 1).sample('t1.a0.1', 1).exec('t1.a0.0', true);
     const ask = step(b.tree);
-    expect(ask.kind === 'ask' && ask.nodes.map((n) => n.nodeId)).toEqual(['t1.a0.1']);
-    expect(ask.kind === 'ask' && ask.nodes[0].sampled!.prompt).toEqual([{ role: 'user', content: 'p' }]);
+    expect(ask.kind === 'pending' && ask.unanswered.map((n) => n.nodeId)).toEqual(['t1.a0.1']);
+    expect(ask.kind === 'pending' && ask.unanswered[0].sampled!.prompt).toEqual([{ role: 'user', content: 'p' }]);
     b.exec('t1.a0.1', null);
-    expect(step(b.tree).kind).toBe('judge');
+    const judge = step(b.tree);
+    expect(judge.kind === 'pending' && [judge.unanswered.length, judge.unjudged.map((n) => n.nodeId)]).toEqual([
+      0,
+      ['t1.a0.1'],
+    ]);
   });
 
   it('expands the first incorrect action of a turn with a pair, then samples the next turn under it', () => {

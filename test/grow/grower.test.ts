@@ -97,7 +97,19 @@ describe('createGrower', () => {
     );
     const { grower } = await t.make();
     expect(await grower.run(source([inst]))).toBeNull();
-    const events = await t.events();
+    const all = await t.events();
+    // Each answer is logged before anything is done with it: its AnswerReceived comes before its judgement.
+    const at = (kind: string, nodeId: string) =>
+      all.findIndex((e) => e.payload.kind === kind && 'nodeId' in e.payload && e.payload.nodeId === nodeId);
+    const answers = all.filter((e) => e.payload.kind === 'AnswerReceived');
+    expect(answers).toHaveLength(6);
+    for (const a of answers) {
+      const nodeId = (a.payload as { nodeId: string }).nodeId;
+      expect(at('AnswerReceived', nodeId)).toBeLessThan(at('TurnExecuted', nodeId));
+      expect(at('StrategySampled', nodeId)).toBeLessThan(at('AnswerReceived', nodeId));
+    }
+    expect(answers[0].payload).toMatchObject({ finishReason: 'stop', failure: null });
+    const events = all.filter((e) => e.payload.kind !== 'AnswerReceived');
     expect(kinds(events)).toEqual([
       'TreeOpened',
       'StrategySampled:t1.a0.0',
@@ -122,8 +134,8 @@ describe('createGrower', () => {
       'VerdictReached:t3.a0.1',
       'TreeClosed',
     ]);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
-    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i));
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
     expect(events.every((e) => e.treeId === treeIdOf(inst.id) && e.writer === 'test')).toBe(true);
     const t2 = events.find((e) => e.payload.kind === 'StrategySampled' && e.payload.nodeId === 't2.a0.0')!
       .payload as any;
@@ -224,7 +236,7 @@ describe('createGrower', () => {
     const [inst] = arithmeticInstructions(1);
     const t = await setup((r) => say(r.model === 'strong' ? sumOf(r) : 0), { expandAfterPair: false });
     const { grower } = await t.make();
-    await grower.run(source([inst]));
+    expect(await grower.run(source([inst]))).toBeNull();
     const events = await t.events();
     expect(events.some((e) => e.payload.kind === 'CritiqueEmitted')).toBe(false);
     expect(events.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });

@@ -320,3 +320,141 @@ describe('createGrower', () => {
     expect(grower.stats().reasked).toBe(2);
   });
 });
+
+describe('createGrower: faults, stop, caps and the critique gate', () => {
+  /** Critique requests by attempt (request ids `…/critique`, `…/critique/1`, …). */
+  const attemptOf = (r: ScriptedRequest) =>
+    Number(/\/critique(?:\/(\d+))?$/.exec(r.requestId ?? '')?.[1] ?? 0);
+  const lengthCut = (r: ScriptedRequest): ScriptReply => ({
+    body: {
+      id: 'x',
+      object: 'chat.completion',
+      created: 0,
+      model: r.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Step 1 is' }, finish_reason: 'length' }],
+      usage: { prompt_tokens: 10, completion_tokens: 1024, total_tokens: 1034 },
+    },
+  });
+
+  it('re-asks a critique that gives the answer away or is cut at max_tokens, and uses the first good one', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup(
+      (r) => {
+        if (!isCritique(r)) return say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1);
+        const attempt = attemptOf(r);
+        if (attempt === 0) return { content: `Step 1 is wrong: the sum is \\boxed{${sumOf(r)}}.` };
+        if (attempt === 1) return lengthCut(r);
+        return { content: 'Step 1 adds wrongly; add the units again.' };
+      },
+      { maxTurns: 2 },
+    );
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const events = await t.events();
+    const rejections = events
+      .filter((e) => e.payload.kind === 'CritiqueRejected')
+      .map((e) => e.payload as any);
+    expect(rejections.map((r) => [r.nodeId, r.attempt, r.reason])).toEqual([
+      ['t1.a0.0', 0, `states the reference answer (${inst.reference.answer})`],
+      ['t1.a0.0', 1, 'answer cut at the max_tokens limit'],
+    ]);
+    expect(rejections[1].finishReason).toBe('length');
+    const critique = events.find((e) => e.payload.kind === 'CritiqueEmitted')!.payload as any;
+    expect(critique.critique).toBe('Step 1 adds wrongly; add the units again.');
+    const t2 = events.find((e) => e.payload.kind === 'StrategySampled' && e.payload.nodeId === 't2.a0.0')!
+      .payload as any;
+    expect(t2.prompt.at(-1).content).toBe('Your answer is wrong.\nStep 1 adds wrongly; add the units again.');
+    const asked = t.server.requests.filter(isCritique);
+    expect(asked.map((r) => r.body.temperature)).toEqual([0.7, 0.7, 0.7]);
+    expect(asked.map(attemptOf)).toEqual([0, 1, 2]);
+    // Rejected critiques decide nothing: the export sees one expansion, as if the good one had come first.
+    const pairs = pairsOf(treeOf(events[0].treeId, events));
+    expect(pairs).toHaveLength(2);
+    expect(grower.stats().calls).toBe(4 + 3);
+  });
+
+  it('after criticReasks rejected critiques the node is not expanded and the tree closes', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup(
+      (r) => (isCritique(r) ? { content: '' } : say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1)),
+      { criticReasks: 1 },
+    );
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const events = await t.events();
+    expect(events.filter((e) => e.payload.kind === 'CritiqueRejected')).toHaveLength(2);
+    expect(events.some((e) => e.payload.kind === 'CritiqueEmitted')).toBe(false);
+    expect(events.at(-1)!.payload).toMatchObject({
+      kind: 'TreeClosed',
+      outcome: 'solved',
+      reason:
+        'critic gave no usable critique of t1.a0.0 in 2 attempt(s) (last: empty answer); not expanded',
+    });
+  });
+
+  it('an endpoint fault stops the run without failing the tree; a later run with a good endpoint finishes it', async () => {
+    const [inst] = arithmeticInstructions(1);
+    let broken = true;
+    const t = await setup((r) => {
+      if (isCritique(r) && broken) return { status: 401 };
+      return isCritique(r)
+        ? { content: 'Step 1 adds wrongly.' }
+        : say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1);
+    });
+    const first = await t.make();
+    const stopped = await first.grower.run(source([inst]));
+    expect(stopped?.code).toBe('LLM_FAILED');
+    const before = await t.events();
+    expect(before.some((e) => e.payload.kind === 'TreeClosed')).toBe(false);
+    expect(before.some((e) => e.payload.kind === 'TurnExecuted' && e.payload.failure !== null)).toBe(false);
+    expect(first.grower.stats()).toMatchObject({ failed: 0, calls: 2 });
+    broken = false;
+    const second = await t.make();
+    expect(await second.grower.run(source([inst]))).toBeNull();
+    const after = await t.events();
+    expect(after.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
+    // The two answered actions were not asked again.
+    const actions = t.server.requests.filter((r) => !isCritique(r)).map((r) => r.requestId);
+    expect(new Set(actions).size).toBe(actions.length);
+  });
+
+  it('stop() aborts the calls in flight: run() resolves, nothing counts as answered or failed, the next run asks them', async () => {
+    const [inst] = arithmeticInstructions(1);
+    let hang = true;
+    const t = await setup((r) => (hang ? { hang: true } : say(sumOf(r))), { maxTurns: 1 });
+    const { grower } = await t.make();
+    const running = grower.run(source([inst]));
+    const deadline = Date.now() + 10_000;
+    while (t.server.requests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(t.server.requests).toHaveLength(2);
+    grower.stop('interrupted');
+    expect(await running).toMatchObject({ code: 'TIMEOUT', message: 'interrupted' });
+    expect(grower.stats()).toMatchObject({ calls: 0, failed: 0, solved: 0 });
+    const events = await t.events();
+    expect(kinds(events)).toEqual(['TreeOpened', 'StrategySampled:t1.a0.0', 'StrategySampled:t1.a0.1']);
+    hang = false;
+    const next = await t.make();
+    expect(await next.grower.run(source([inst]))).toBeNull();
+    expect(next.grower.stats()).toMatchObject({ reasked: 2, solved: 1 });
+  });
+
+  it('closes a tree at maxCallsPerTree, exhausted, naming the cap; the cap is on the tree config', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup((r) => (isCritique(r) ? { content: 'Step 1 adds wrongly.' } : say(sumOf(r) + 1)), {
+      maxCallsPerTree: 5,
+      resamples: 6,
+      wave: 2,
+    });
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const events = await t.events();
+    expect(events[0].payload).toMatchObject({ config: { params: { maxCallsPerTree: '5' } } });
+    expect(events.at(-1)!.payload).toMatchObject({
+      kind: 'TreeClosed',
+      outcome: 'exhausted',
+      reason: 'maxCallsPerTree 5 reached at turn 1',
+    });
+    // The pair and one resample wave (4 calls); the next wave of 2 would pass the cap.
+    expect(t.server.requests).toHaveLength(4);
+  });
+});

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { LlmClient } from '../../connectors/llm/llmClient.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
@@ -85,6 +86,8 @@ export function createGrower({
   const ownership = createPartitionOwnership();
   const acks = new Map<string, () => void>();
   const abort = new AbortController();
+  // One listener per call in flight (each call links its own signal to this one): as many as `trees` × a wave.
+  setMaxListeners(0, abort.signal);
   let stopReason: StopReason = null;
   /** Wakes run() when it waits for the next input or a slot. */
   let onStop = () => {};

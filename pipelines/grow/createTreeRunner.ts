@@ -1,9 +1,9 @@
-import type { LlmClient } from '../../connectors/llm/llmClient.ts';
+import type { ChatResult, LlmClient } from '../../connectors/llm/llmClient.ts';
 import type { Instruction, TreeEventPayload } from '../../schemas/types.ts';
-import type { ActionJudge } from './actionJudge.ts';
+import type { ActionJudge, Judgement } from './actionJudge.ts';
 import { critiqueProblem } from './critiqueProblem.ts';
 import { decide } from './decide.ts';
-import type { GrowCommand } from './growCommand.ts';
+import type { ChatCall, GrowCommand } from './growCommand.ts';
 import { type GrowConfig, treeConfigOf } from './growConfig.ts';
 import type { GrowStatsRecorder } from './growStatsRecorder.ts';
 import { emptyGrowTree, type GrowTree } from './growTree.ts';
@@ -37,7 +37,7 @@ export function createTreeRunner(o: TreeRunnerOptions) {
   return async function runTree(treeId: string, instruction: Instruction | null): Promise<void> {
     const tasks = new Map<string, Promise<void>>();
     /** Judgements computed before their turn to be logged (recomputable from the log: nothing is lost at a crash). */
-    const ready = new Map<string, readonly TreeEventPayload[]>();
+    const ready = new Map<string, { readonly judgement: Judgement; readonly verdictOnly: boolean }>();
     /** Intents this run logged: asking them is not a re-ask. */
     const sampledHere = new Set<string>();
     /** Turns whose pairs were counted (key: parent/turn). */
@@ -53,6 +53,36 @@ export function createTreeRunner(o: TreeRunnerOptions) {
       tasks.set(key, task);
     };
     const treeNow = () => o.trees.get(treeId) ?? emptyGrowTree(treeId);
+    /**
+     * Calls the LLM with a signal of its own, aborted with the run's: the client may attach listeners to it that it
+     * never removes, and they must go with the call, not pile up on the run's signal.
+     */
+    const chat = async (call: ChatCall): Promise<ChatResult> => {
+      const own = new AbortController();
+      const abort = () => own.abort(o.signal.reason);
+      if (o.signal.aborted) abort();
+      else o.signal.addEventListener('abort', abort, { once: true });
+      try {
+        return await o.llm.chat({ ...call, signal: own.signal });
+      } finally {
+        o.signal.removeEventListener('abort', abort);
+      }
+    };
+
+    /** Judges an answer unless it is being judged or judged already; the result waits in `ready`. */
+    const startJudge = (
+      nodeId: string,
+      text: string,
+      priorCells: readonly string[],
+      verdictOnly: boolean,
+    ) => {
+      const key = `judge:${nodeId}`;
+      if (tasks.has(key) || ready.has(nodeId)) return;
+      const instruction = treeNow().opened!.instruction;
+      spawn(key, async () => {
+        ready.set(nodeId, { judgement: await o.judge.judge(instruction, text, priorCells), verdictOnly });
+      });
+    };
 
     /** Runs one command; true when it appended (the tree changed: decide again before anything else). */
     const run = async (c: GrowCommand, tree: GrowTree, config: GrowConfig): Promise<boolean> => {
@@ -78,8 +108,11 @@ export function createTreeRunner(o: TreeRunnerOptions) {
           if (tasks.has(key)) return false;
           const reasked = !sampledHere.has(c.nodeId);
           spawn(key, async () => {
-            const r = await o.llm.chat({ ...c.call, signal: o.signal });
+            const r = await chat(c.call);
             o.stats.answered(r, reasked);
+            // Judging starts now, side by side with the append of the answer: the judgement is kept in memory and
+            // logged by a judge command, once decide sees the answer on the log (so after it, in plan order).
+            if (r.failure === null) startJudge(c.nodeId, r.text, c.priorCells, false);
             await o.emit(treeId, [
               {
                 kind: 'AnswerReceived',
@@ -96,22 +129,12 @@ export function createTreeRunner(o: TreeRunnerOptions) {
           return false;
         }
         case 'judge': {
-          const payloads = ready.get(c.nodeId);
-          if (payloads) {
+          const done = ready.get(c.nodeId);
+          if (done) {
             if (!c.first) return false;
             ready.delete(c.nodeId);
-            await o.emit(treeId, payloads);
-            const v = payloads.find((p) => p.kind === 'VerdictReached');
-            const e = payloads.find((p) => p.kind === 'TurnExecuted');
-            if (v?.kind === 'VerdictReached')
-              o.stats.judged(c.turn, e?.kind === 'TurnExecuted' ? e.syntaxOk : true, v.correct);
-            return true;
-          }
-          const key = `judge:${c.nodeId}`;
-          if (tasks.has(key)) return false;
-          spawn(key, async () => {
+            const j = done.judgement;
             const a = c.answer;
-            const j = await o.judge.judge(tree.opened!.instruction, a.text, c.priorCells);
             const verdict: TreeEventPayload = {
               kind: 'VerdictReached',
               nodeId: c.nodeId,
@@ -119,9 +142,8 @@ export function createTreeRunner(o: TreeRunnerOptions) {
               grader: j.grader,
               detail: j.detail,
             };
-            ready.set(
-              c.nodeId,
-              c.verdictOnly
+            const payloads: TreeEventPayload[] =
+              done.verdictOnly || c.verdictOnly
                 ? [verdict]
                 : [
                     {
@@ -138,9 +160,12 @@ export function createTreeRunner(o: TreeRunnerOptions) {
                       failure: null,
                     },
                     verdict,
-                  ],
-            );
-          });
+                  ];
+            await o.emit(treeId, payloads);
+            o.stats.judged(c.turn, j.syntaxOk, j.correct);
+            return true;
+          }
+          startJudge(c.nodeId, c.answer.text, c.priorCells, c.verdictOnly);
           return false;
         }
         case 'critique': {
@@ -153,7 +178,7 @@ export function createTreeRunner(o: TreeRunnerOptions) {
             o.stats.turnDecided(tree, node.sampled!.parentId, node.sampled!.turn);
           }
           spawn(key, async () => {
-            const r = await o.llm.chat({ ...c.call, signal: o.signal });
+            const r = await chat(c.call);
             o.stats.answered(r, false);
             const usage = {
               promptTokens: r.promptTokens,
@@ -187,13 +212,19 @@ export function createTreeRunner(o: TreeRunnerOptions) {
       }
     };
 
+    let decidedFor: GrowTree | null = null;
+    let commands: readonly GrowCommand[] = [];
     try {
       for (;;) {
         if (failure) throw (failure as { error: unknown }).error;
         if (!o.running() || !o.owns(treeId)) return;
         const tree = treeNow();
         const config = o.configOf(tree);
-        const commands = decide(tree, config);
+        // The tree is immutable: unchanged since the last decide (a task ended without appending), same commands.
+        if (tree !== decidedFor) {
+          decidedFor = tree;
+          commands = decide(tree, config);
+        }
         if (!commands.length) return;
         let appended = false;
         for (const c of commands) {

@@ -26,12 +26,18 @@ const idOf = (treeId: string, p: TreeEventPayload) =>
   );
 
 /**
- * Appends payloads as a tree's next events and folds them in once durable. Emits of one tree are chained (seq is
- * taken when the previous append of the tree is durable, so a tree's events keep a contiguous seq in log order);
- * emits of different trees run side by side and the batcher coalesces them.
+ * Appends payloads as a tree's next events and folds them in once durable. One append of a tree is under way at a
+ * time (seq is taken when the previous one is durable, so a tree's events keep a contiguous seq in log order); emits
+ * asked meanwhile — a sibling's answer, the judgement of an earlier one — wait and go together in the tree's next
+ * append, in the order they were asked. Emits of different trees run side by side and the batcher coalesces them.
  */
 export function createTreeEmitter({ append, trees, owns, writer, now, appended }: TreeEmitterOptions) {
-  const chains = new Map<string, Promise<GrowTree>>();
+  interface Waiting {
+    readonly payloads: readonly TreeEventPayload[];
+    readonly resolve: (tree: GrowTree) => void;
+    readonly reject: (e: unknown) => void;
+  }
+  const queues = new Map<string, Waiting[]>();
   const write = async (treeId: string, payloads: readonly TreeEventPayload[]): Promise<GrowTree> => {
     // Another worker owns the tree since the last rebalance: write nothing more to it.
     if (!owns(treeId)) throw REVOKED;
@@ -51,21 +57,32 @@ export function createTreeEmitter({ append, trees, owns, writer, now, appended }
     appended?.(tree);
     return tree;
   };
-  return (treeId: string, payloads: readonly TreeEventPayload[]): Promise<GrowTree> => {
-    const previous = chains.get(treeId);
-    const next = previous
-      ? previous.then(
-          () => write(treeId, payloads),
-          () => write(treeId, payloads),
-        )
-      : write(treeId, payloads);
-    chains.set(treeId, next);
-    const forget = () => {
-      if (chains.get(treeId) === next) chains.delete(treeId);
-    };
-    next.then(forget, forget);
-    return next;
+  const drain = async (treeId: string, queue: Waiting[]) => {
+    while (queue.length) {
+      const batch = queue.splice(0);
+      try {
+        const tree = await write(
+          treeId,
+          batch.flatMap((w) => w.payloads),
+        );
+        for (const w of batch) w.resolve(tree);
+      } catch (e) {
+        for (const w of batch) w.reject(e);
+      }
+    }
+    queues.delete(treeId);
   };
+  return (treeId: string, payloads: readonly TreeEventPayload[]): Promise<GrowTree> =>
+    new Promise((resolve, reject) => {
+      const queue = queues.get(treeId);
+      if (queue) {
+        queue.push({ payloads, resolve, reject });
+        return;
+      }
+      const fresh: Waiting[] = [{ payloads, resolve, reject }];
+      queues.set(treeId, fresh);
+      void drain(treeId, fresh);
+    });
 }
 
 export type TreeEmitter = ReturnType<typeof createTreeEmitter>;

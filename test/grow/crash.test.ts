@@ -190,13 +190,10 @@ async function exportsOf(logDir: string, name: string): Promise<Record<string, s
 describe('grow crash safety', () => {
   it('after SIGKILLs at random moments the export equals an uninterrupted run and no answered prompt is asked again', async () => {
     const clean = join(dir, 'clean');
-    const t0 = Date.now();
     const first = await grow(clean, 'clean');
-    const cleanMs = Date.now() - t0;
     expect(first.stderr).toMatch(/grow: \d+ solved, \d+ exhausted, \d+ failed/);
     expect(first.code, first.stderr).toBe(0);
-    // When the first request reached the server: the kills land between start-up and the end of growth.
-    const startupMs = server.requests[0].receivedAt - t0;
+    const growthMs = server.requests.at(-1)!.receivedAt - server.requests[0].receivedAt;
     const cleanRequests = server.requests.length;
     const cleanIds = server.requests.map((r) => r.requestId);
     expect(new Set(cleanIds).size).toBe(cleanIds.length);
@@ -213,8 +210,9 @@ describe('grow crash safety', () => {
     for (let round = 0; round < 12; round++) {
       const answered = answeredOf(await eventsOf(crashed).catch(() => []));
       const from = server.requests.length;
-      const killAfter = round < 5 ? startupMs + Math.floor(rand() * 0.4 * (cleanMs - startupMs)) : undefined;
-      const r = await grow(crashed, `crashed-${round}`, killAfter);
+      // Within a quarter of the clean run's growth after this run's first request: mid-growth whatever start-up took.
+      const killAfter = round < 5 ? Math.floor(rand() * 0.25 * growthMs) : undefined;
+      const r = await grow(crashed, `crashed-${round}`, undefined, { killAfterFirstRequestMs: killAfter });
       for (const q of server.requests.slice(from))
         if (answered.has(q.requestId!)) violations.push(`round ${round}: ${q.requestId}`);
       if (r.signal === 'SIGKILL') {

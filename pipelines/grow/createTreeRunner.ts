@@ -110,9 +110,6 @@ export function createTreeRunner(o: TreeRunnerOptions) {
           spawn(key, async () => {
             const r = await chat(c.call);
             o.stats.answered(r, reasked);
-            // Judging starts now, side by side with the append of the answer: the judgement is kept in memory and
-            // logged by a judge command, once decide sees the answer on the log (so after it, in plan order).
-            if (r.failure === null) startJudge(c.nodeId, r.text, c.priorCells, false);
             await o.emit(treeId, [
               {
                 kind: 'AnswerReceived',

@@ -139,7 +139,6 @@ export function decide(tree: GrowTree, config: GrowConfig): readonly GrowCommand
             seed: s.params.seed,
             requestId: `${tree.treeId}/${n.nodeId}`,
           },
-          priorCells: priorCellsOf(tree, s.parentId),
         };
       });
       step.unjudged.forEach((n, i) => {

@@ -9,8 +9,8 @@ export type ChatCall = Omit<ChatRequest, 'signal'> & { readonly requestId: strin
  * its result becomes:
  * - `open`: TreeOpened with the instruction the interpreter holds and the run's config.
  * - `append`: these events as they are (intents of a wave, a failed action's judgement, TreeClosed).
- * - `ask`: an actor call → AnswerReceived, appended the moment it arrives. The interpreter may start judging it
- *   meanwhile; the judgement is logged only through a `judge` command, so always after its answer.
+ * - `ask`: an actor call → AnswerReceived, appended the moment it arrives; nothing else is done with the answer
+ *   before it is on the log (the `judge` command comes from the log).
  * - `judge`: sandbox + graders on an answer → TurnExecuted + VerdictReached, appended in plan order: only when
  *   `first` (every earlier action of the wave is judged on the log); a later one may be judged meanwhile.
  * - `critique`: a critic call → CritiqueEmitted, or CritiqueRejected when the gate refuses it.
@@ -18,13 +18,7 @@ export type ChatCall = Omit<ChatRequest, 'signal'> & { readonly requestId: strin
 export type GrowCommand =
   | { readonly kind: 'open' }
   | { readonly kind: 'append'; readonly payloads: readonly TreeEventPayload[] }
-  | {
-      readonly kind: 'ask';
-      readonly nodeId: string;
-      readonly call: ChatCall;
-      /** What its judge command will carry: the answer may be judged while its AnswerReceived is being appended. */
-      readonly priorCells: readonly string[];
-    }
+  | { readonly kind: 'ask'; readonly nodeId: string; readonly call: ChatCall }
   | {
       readonly kind: 'judge';
       readonly nodeId: string;

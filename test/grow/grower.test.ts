@@ -12,8 +12,10 @@ import { pairsOf } from '../../pipelines/assemble/pairsOf.ts';
 import { treeOf } from '../../pipelines/assemble/treeOf.ts';
 import type { ActionJudge } from '../../pipelines/grow/actionJudge.ts';
 import { createGrower } from '../../pipelines/grow/createGrower.ts';
-import { type GrowConfig, growConfigOf } from '../../pipelines/grow/growConfig.ts';
-import { treeIdOf } from '../../schemas/ids.ts';
+import { decide } from '../../pipelines/grow/decide.ts';
+import { type GrowConfig, growConfigOf, treeConfigOf } from '../../pipelines/grow/growConfig.ts';
+import { emptyGrowTree, evolveGrowTree } from '../../pipelines/grow/growTree.ts';
+import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
 import type { Instruction, TreeEvent } from '../../schemas/types.ts';
 import { type ScriptedRequest, type ScriptReply, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 import { arithmeticActor, arithmeticInstructions, isCritique } from './arithmeticActor.ts';
@@ -387,8 +389,7 @@ describe('createGrower: faults, stop, caps and the critique gate', () => {
     expect(events.at(-1)!.payload).toMatchObject({
       kind: 'TreeClosed',
       outcome: 'solved',
-      reason:
-        'critic gave no usable critique of t1.a0.0 in 2 attempt(s) (last: empty answer); not expanded',
+      reason: 'critic gave no usable critique of t1.a0.0 in 2 attempt(s) (last: empty answer); not expanded',
     });
   });
 
@@ -456,5 +457,77 @@ describe('createGrower: faults, stop, caps and the critique gate', () => {
     });
     // The pair and one resample wave (4 calls); the next wave of 2 would pass the cap.
     expect(t.server.requests).toHaveLength(4);
+  });
+});
+
+describe('createGrower: answers on the log before judging', () => {
+  it('judges answered-but-unjudged actions on resume without asking the LLM again', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup((r) =>
+      isCritique(r)
+        ? { content: 'Step 1 adds wrongly.' }
+        : say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1),
+    );
+    // The log a crash leaves right after two answers arrived: the tree, the intents of turn 1 (as decide plans
+    // them), both answers, no judgement.
+    const treeId = treeIdOf(inst.id);
+    const config = growConfigOf({ strong: 'strong', weak: 'weak', critic: 'critic', maxTurns: 3 });
+    const opened: TreeEvent['payload'] = {
+      kind: 'TreeOpened',
+      instruction: inst,
+      config: treeConfigOf(config),
+    };
+    const openTree = evolveGrowTree(emptyGrowTree(treeId), {
+      eventId: 'e',
+      treeId,
+      seq: 0,
+      time: 0,
+      writer: 'w',
+      payload: opened,
+    });
+    const [intents] = decide(openTree, config);
+    if (intents.kind !== 'append') throw new Error('expected the intents of turn 1');
+    const right = Number(inst.reference.answer);
+    const texts = [say(right + 1).content, say(right).content];
+    const answers = ['t1.a0.0', 't1.a0.1'].map((nodeId, i): TreeEvent['payload'] => ({
+      kind: 'AnswerReceived',
+      nodeId,
+      text: texts[i],
+      promptTokens: 1,
+      completionTokens: 1,
+      latencyMs: 1,
+      finishReason: 'stop',
+      failure: null,
+    }));
+    await t.log.append(
+      topics.treeEvents,
+      [opened, ...intents.payloads, ...answers].map((payload, seq) => ({
+        value: {
+          eventId: eventIdOf(treeId, 'nodeId' in payload ? payload.nodeId : null, payload.kind),
+          treeId,
+          seq,
+          time: 0,
+          writer: 'crashed',
+          payload,
+        },
+      })),
+    );
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const asked = t.server.requests.map((r) => r.requestId);
+    expect(asked).not.toContain(`${treeId}/t1.a0.0`);
+    expect(asked).not.toContain(`${treeId}/t1.a0.1`);
+    expect(grower.stats().reasked).toBe(0);
+    const events = await t.events();
+    const turn1 = (kind: string) =>
+      events.filter(
+        (e) => e.payload.kind === kind && 'nodeId' in e.payload && e.payload.nodeId.startsWith('t1.'),
+      );
+    expect(turn1('TurnExecuted').map((e) => (e.payload as { action: string }).action)).toEqual(texts);
+    expect(turn1('VerdictReached').map((e) => (e.payload as { correct: boolean }).correct)).toEqual([
+      false,
+      true,
+    ]);
+    expect(events.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
   });
 });

@@ -57,6 +57,8 @@ const brief = (cs: readonly GrowCommand[]) =>
         return `judge ${c.nodeId}${c.first ? ' first' : ''}`;
       case 'critique':
         return `critique ${c.nodeId} #${c.attempt}`;
+      default:
+        return 'unknown';
     }
   });
 

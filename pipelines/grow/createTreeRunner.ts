@@ -6,7 +6,7 @@ import { decide } from './decide.ts';
 import type { ChatCall, GrowCommand } from './growCommand.ts';
 import { type GrowConfig, treeConfigOf } from './growConfig.ts';
 import type { GrowStatsRecorder } from './growStatsRecorder.ts';
-import { emptyGrowTree, evolveGrowTree, type GrowTree } from './growTree.ts';
+import { emptyGrowTree, type GrowTree } from './growTree.ts';
 import type { TreeEmitter } from './treeEmitter.ts';
 
 export interface TreeRunnerOptions {
@@ -84,55 +84,25 @@ export function createTreeRunner(o: TreeRunnerOptions) {
       });
     };
 
-    /** A tree as it will be once these payloads are on the log (pure; ids and seq do not matter to the fold). */
-    const folded = (tree: GrowTree, payloads: readonly TreeEventPayload[]) =>
-      payloads.reduce(
-        (t, payload) =>
-          evolveGrowTree(t, { eventId: '', treeId, seq: t.nextSeq, time: 0, writer: '', payload }),
-        tree,
-      );
-
-    /**
-     * Appends payloads together with what decide would append right after them without calling anything — the next
-     * wave's intents after a critique or a wave's last judgement, a failed action's judgement, TreeClosed — in one
-     * append: the log gets the same events in the same order, in fewer durable writes on the tree's path. Nothing
-     * merged depends on an answer that is not on the log: each follows from the facts written with it.
-     */
-    const settle = async (payloads: readonly TreeEventPayload[]) => {
-      const all = [...payloads];
-      let tree = folded(treeNow(), payloads);
-      for (let guard = 0; guard < 16; guard++) {
-        const next = decide(tree, o.configOf(tree));
-        if (next.length !== 1 || next[0].kind !== 'append') break;
-        const more = next[0].payloads;
-        noteAppend(tree, more);
-        all.push(...more);
-        tree = folded(tree, more);
-      }
-      noteAppend(treeNow(), payloads);
-      await o.emit(treeId, all);
-      for (const p of all) if (p.kind === 'TreeClosed') o.stats.closed(p.outcome);
-    };
-    /** Stats and bookkeeping of payloads about to be appended to `tree`. */
-    const noteAppend = (tree: GrowTree, payloads: readonly TreeEventPayload[]) => {
-      for (const p of payloads) {
-        if (p.kind === 'StrategySampled') sampledHere.add(p.nodeId);
-        if (p.kind === 'TreeClosed') {
-          const last = [...tree.nodes.values()].at(-1);
-          if (last?.sampled) o.stats.turnDecided(tree, last.sampled.parentId, last.sampled.turn);
-        }
-      }
-    };
-
     /** Runs one command; true when it appended (the tree changed: decide again before anything else). */
     const run = async (c: GrowCommand, tree: GrowTree, config: GrowConfig): Promise<boolean> => {
       switch (c.kind) {
         case 'open':
-          await settle([{ kind: 'TreeOpened', instruction: instruction!, config: treeConfigOf(config) }]);
+          await o.emit(treeId, [
+            { kind: 'TreeOpened', instruction: instruction!, config: treeConfigOf(config) },
+          ]);
           return true;
-        case 'append':
-          await settle(c.payloads);
+        case 'append': {
+          for (const p of c.payloads) if (p.kind === 'StrategySampled') sampledHere.add(p.nodeId);
+          const closed = c.payloads.find((p) => p.kind === 'TreeClosed');
+          if (closed) {
+            const last = [...tree.nodes.values()].at(-1);
+            if (last?.sampled) o.stats.turnDecided(tree, last.sampled.parentId, last.sampled.turn);
+          }
+          await o.emit(treeId, c.payloads);
+          if (closed?.kind === 'TreeClosed') o.stats.closed(closed.outcome);
           return true;
+        }
         case 'ask': {
           const key = `ask:${c.nodeId}`;
           if (tasks.has(key)) return false;
@@ -188,8 +158,8 @@ export function createTreeRunner(o: TreeRunnerOptions) {
                     },
                     verdict,
                   ];
+            await o.emit(treeId, payloads);
             o.stats.judged(c.turn, j.syntaxOk, j.correct);
-            await settle(payloads);
             return true;
           }
           startJudge(c.nodeId, c.answer.text, c.priorCells, c.verdictOnly);
@@ -213,7 +183,7 @@ export function createTreeRunner(o: TreeRunnerOptions) {
               latencyMs: r.latencyMs,
             };
             const problem = r.failure ?? critiqueProblem(r, c.gold);
-            await settle([
+            await o.emit(treeId, [
               problem === null
                 ? {
                     kind: 'CritiqueEmitted',

@@ -85,9 +85,16 @@ function treeEventToAvro(event: TreeEvent): unknown {
 }
 
 const branchNames: Record<string, string> = Object.fromEntries(
-  ['TreeOpened', 'StrategySampled', 'TurnExecuted', 'VerdictReached', 'CritiqueEmitted', 'TreeClosed'].map(
-    (k) => [k, NAMESPACE + k],
-  ),
+  [
+    'TreeOpened',
+    'StrategySampled',
+    'TurnExecuted',
+    'VerdictReached',
+    'CritiqueEmitted',
+    'TreeClosed',
+    'AnswerReceived',
+    'CritiqueRejected',
+  ].map((k) => [k, NAMESPACE + k]),
 );
 
 function treeEventFromAvro(value: unknown): TreeEvent {

@@ -118,13 +118,44 @@ export interface TreeClosed {
   readonly reason: string;
 }
 
+/** An actor's raw answer, logged the moment it arrives and before it is judged (TurnExecuted + VerdictReached follow). */
+export interface AnswerReceived {
+  readonly nodeId: string;
+  /** The model's answer text ('' when failure is set). */
+  readonly text: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly latencyMs: number;
+  /** The endpoint's finish_reason (stop, length, …), null when unknown. */
+  readonly finishReason: null | string;
+  /** Why a healthy endpoint's answer cannot be used (empty, cut), or null. */
+  readonly failure: null | string;
+}
+
+/** A critique the gate refused (cut at max_tokens, empty, looping, or giving the answer away); the critic is asked again. */
+export interface CritiqueRejected {
+  /** The incorrect node being expanded. */
+  readonly nodeId: string;
+  /** 0-based attempt of the critic on this node. */
+  readonly attempt: number;
+  readonly critique: string;
+  readonly model: string;
+  readonly reason: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly latencyMs: number;
+  readonly finishReason: null | string;
+}
+
 export type TreeEventPayload =
   | ({ readonly kind: 'TreeOpened' } & TreeOpened)
   | ({ readonly kind: 'StrategySampled' } & StrategySampled)
   | ({ readonly kind: 'TurnExecuted' } & TurnExecuted)
   | ({ readonly kind: 'VerdictReached' } & VerdictReached)
   | ({ readonly kind: 'CritiqueEmitted' } & CritiqueEmitted)
-  | ({ readonly kind: 'TreeClosed' } & TreeClosed);
+  | ({ readonly kind: 'TreeClosed' } & TreeClosed)
+  | ({ readonly kind: 'AnswerReceived' } & AnswerReceived)
+  | ({ readonly kind: 'CritiqueRejected' } & CritiqueRejected);
 
 /** Envelope of every tree event. Keyed by treeId; eventId is deterministic (treeId, nodeId, kind). */
 export interface TreeEvent {

@@ -18,6 +18,7 @@ import { createGrower, type GrowInput } from '../../pipelines/grow/createGrower.
 import { groupInputs } from '../../pipelines/grow/groupInputs.ts';
 import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
 import { type GrowSettings, parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
+import { worstCaseCallsPerTree } from '../../pipelines/grow/worstCaseCallsPerTree.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -25,7 +26,6 @@ import { createLlm } from '../createLlm.ts';
 import { createGrowProgress } from '../growProgress.ts';
 import { growProgressFields } from '../growProgressFields.ts';
 import { openLog } from '../openLog.ts';
-import { worstCaseCallsPerTree } from '../worstCaseCallsPerTree.ts';
 
 const help = `arboretum grow — grow preference trees with OpenAI-compatible actors and a critic
 
@@ -262,15 +262,10 @@ export const command: Command = {
     if (maxCallsPerTree !== null && maxCallsPerTree < 1)
       throw new ArboretumError('INVALID_INPUT', '--max-calls-per-tree must be >= 1');
     const criticTemperature = number('critic-temperature', values['critic-temperature']);
-    // MERGE(i12-grow): GrowConfig gains maxCallsPerTree (number | null) and criticTemperature (number); these are
-    // spread in so growConfigOf carries them once it knows them (main's ignores unknown keys).
-    const newConfigKeys = {
-      ...(maxCallsPerTree !== null ? { maxCallsPerTree } : {}),
-      ...(criticTemperature !== undefined ? { criticTemperature } : {}),
-    };
     const config = growConfigOf({
       ...settings.grow,
-      ...newConfigKeys,
+      ...(maxCallsPerTree !== null ? { maxCallsPerTree } : {}),
+      ...(criticTemperature !== undefined ? { criticTemperature } : {}),
       strong,
       weak: values['weak-model'] ?? settings.grow.weak ?? (values.model ? values.model : undefined),
       critic: values['critic-model'] ?? settings.grow.critic,
@@ -355,12 +350,16 @@ export const command: Command = {
           },
         }),
     });
-    const worst = worstCaseCallsPerTree({ ...config, maxCallsPerTree });
+    const worst = worstCaseCallsPerTree(config);
+    const uncapped = worstCaseCallsPerTree({ ...config, maxCallsPerTree: null });
+    const perTurn =
+      2 + config.resamples + config.ladderRounds * config.ladderSamples + config.groundTruthAttempts;
     console.error(
-      `grow: at most ${worst.calls} LLM calls per tree (${config.maxTurns} turns × ${worst.perTurn}: the pair, ` +
+      `grow: at most ${worst} LLM calls per tree (${config.maxTurns} turns × ${perTurn}: the pair, ` +
         `${config.resamples} resamples, ${config.ladderRounds}×${config.ladderSamples} up the ladder, ` +
-        `${config.groundTruthAttempts} given the reference; + ${config.maxTurns - 1} critiques` +
-        `${maxCallsPerTree !== null && maxCallsPerTree < worst.uncapped ? `; capped by --max-calls-per-tree from ${worst.uncapped}` : ''})`,
+        `${config.groundTruthAttempts} given the reference; + ${config.maxTurns - 1} critiques with up to ` +
+        `${config.criticReasks} re-asks each` +
+        `${worst < uncapped ? `; capped by --max-calls-per-tree from ${uncapped}` : ''})`,
     );
     const log = await openLog(values.log ?? settings.log ?? DEFAULT_LOG, { clientId: values.writer });
     const judge = createJudge(values['unsafe-sandbox']!);

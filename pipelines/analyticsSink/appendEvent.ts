@@ -82,6 +82,11 @@ export function appendEvent(
       t.appendVarchar(p.outcome);
       t.appendVarchar(p.reason);
       break;
+    // The grower's bookkeeping has no table: a raw answer reaches turn_executed with its judgement, and a rejected
+    // critique is never used.
+    case 'AnswerReceived':
+    case 'CritiqueRejected':
+      return;
   }
   if (p.kind !== 'StrategySampled' && p.kind !== 'VerdictReached') t.appendBigInt(BigInt(e.time));
   if (p.kind === 'TreeOpened') t.appendVarchar(e.writer);

@@ -33,7 +33,8 @@ function ignore(tree: Tree): Tree {
  * leave the tree unchanged but for `ignored` — the same rule as dropping repeats by their deterministic event id
  * (treeId, nodeId, kind). Events of another tree are ignored likewise. Facts may arrive in any order within a node;
  * a node is complete once its sampled, executed and verdict facts are all known. The stored facts keep the
- * payload's `kind` field; StrategySampled is stored without its prompt.
+ * payload's `kind` field; StrategySampled is stored without its prompt. AnswerReceived and CritiqueRejected (the
+ * grower's answer-first and critique-gate records) change nothing.
  */
 export function evolveTree(tree: Tree, event: TreeEvent): Tree {
   if (event.treeId !== tree.treeId || tree.closed !== null) return ignore(tree);
@@ -64,6 +65,9 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
       ignored: tree.ignored,
     };
   }
+  // The grower's own bookkeeping decides no row: a raw answer counts once judged (its TurnExecuted carries the text),
+  // and a rejected critique is never used. The tree is returned as it was, its clock untouched.
+  if (p.kind === 'AnswerReceived' || p.kind === 'CritiqueRejected') return tree;
   const node = tree.nodes.get(p.nodeId) ?? blankNode(p.nodeId);
   let { sampled, executed, verdict, critique, critiquedAt } = node;
   switch (p.kind) {

@@ -1,18 +1,24 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { ChatResult, LlmClient } from '../../connectors/llm/llmClient.ts';
+import type { LlmClient } from '../../connectors/llm/llmClient.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { ArboretumError, isArboretumError, messageOf } from '../../schemas/errors.ts';
-import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
-import type { Instruction, StrategySampled, TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
+import { treeIdOf } from '../../schemas/ids.ts';
+import type { TreeEvent } from '../../schemas/types.ts';
 import type { ActionJudge } from './actionJudge.ts';
 import { appendBatcher } from './appendBatcher.ts';
-import { type GrowConfig, growConfigFromTree, treeConfigOf } from './growConfig.ts';
-import { emptyGrowStats, type GrowStats } from './growStats.ts';
-import { emptyGrowTree, evolveGrowTree, type GrowNode, type GrowTree } from './growTree.ts';
-import { isValid, nextStep } from './nextStep.ts';
-import { actorMessages, critiqueMessages } from './prompts.ts';
-import { seedOf } from './seedOf.ts';
+import { createTreeRunner } from './createTreeRunner.ts';
+import { type GrowConfig, growConfigFromTree } from './growConfig.ts';
+import { type GrowInput, growInputOf } from './growInput.ts';
+import type { GrowStats } from './growStats.ts';
+import { createGrowStatsRecorder } from './growStatsRecorder.ts';
+import { emptyGrowTree, evolveGrowTree, type GrowTree } from './growTree.ts';
+import { createPartitionOwnership } from './partitionOwnership.ts';
+import { createTreeEmitter, REVOKED } from './treeEmitter.ts';
+import { createTreeScheduler } from './treeScheduler.ts';
+
+export type { GrowInput } from './growInput.ts';
 
 export interface GrowerOptions {
   readonly log: EventLog;
@@ -27,16 +33,6 @@ export interface GrowerOptions {
   readonly now?: () => number;
 }
 
-/**
- * What run() consumes: instructions (plain, or with the partition they were read from and an `ack` called once the
- * tree's TreeOpened is durable — when a consumer group may commit the instruction), and, in a consumer group, the
- * partitions this worker owns after each rebalance.
- */
-export type GrowInput =
-  | Instruction
-  | { readonly instruction: Instruction; readonly partition: number; readonly ack?: () => void }
-  | { readonly assigned: readonly number[] };
-
 /** Why a run ended early, or null when it ran out of work. */
 export type StopReason = { readonly code: string; readonly message: string } | null;
 
@@ -48,40 +44,29 @@ export interface Grower {
   load(partitions?: readonly number[]): Promise<void>;
   /**
    * Grows every tree the log shows open, then one tree per instruction of `source` not yet on the log, `trees` at a
-   * time; resolves when all are closed or the run stops (budget, an endpoint or sandbox gone, stop()).
+   * time; resolves when all are closed or the run stops (budget, an endpoint or sandbox gone, stop()), once nothing
+   * it started is still running.
    */
   run(source: AsyncIterable<GrowInput>): Promise<StopReason>;
-  /** Asks the run to stop after the steps in flight; nothing already answered is lost. */
+  /**
+   * Stops the run: the calls in flight are aborted (their intents stay on the log and are asked again by the next
+   * run; they count as neither answers nor failures), everything already answered stays on the log, and run()
+   * resolves as soon as the appends under way are durable.
+   */
   stop(reason?: string): void;
   stats(): GrowStats;
   /** The grower's view of a tree (for tests and tools). */
   tree(treeId: string): GrowTree | undefined;
 }
 
-/** The code of the expanded nodes from the root down to `parentId`, root first. */
-function priorCellsOf(tree: GrowTree, parentId: string | null): string[] {
-  const cells: string[] = [];
-  for (let id = parentId, guard = 0; id !== null && guard <= tree.nodes.size; guard++) {
-    const node = tree.nodes.get(id);
-    if (!node?.sampled) break;
-    if (node.executed?.code) cells.push(node.executed.code);
-    id = node.sampled.parentId;
-  }
-  return cells.reverse();
-}
-
-/** Thrown by emit when the tree's partition went to another worker; ends that tree's loop quietly. */
-const REVOKED = new Error('partition revoked');
-
-/** Errors that end the run (trying again later may work) rather than a single action. */
-const fatal = (e: unknown) =>
-  !isArboretumError(e) || e.retriable || e.code === 'BUDGET_EXHAUSTED' || e.code === 'INVALID_CONFIG';
-
 /**
- * The grow process manager. It keeps each tree's state as a fold of its events, asks nextStep what the tree needs,
- * calls the LLM / environment / critic, and appends the outcome before the next call: the log is the only state, so
- * after a crash `load` rebuilds everything and no answered prompt is asked again (an intent without its answer is
- * re-asked once, with its logged prompt).
+ * The grow process manager: a thin interpreter around the pure decider (decide.ts). It folds each tree from its
+ * events, runs the commands decide returns against the LLM client, the judge and the log (createTreeRunner), `trees`
+ * trees at a time (treeScheduler), on the partitions it owns (partitionOwnership). Every answer is on the log the
+ * moment it arrives, before it is judged, so after a crash `load` rebuilds everything and only the calls that were
+ * in flight are asked again. Any error thrown by the LLM client or the judge (an endpoint fault, a budget, an abort,
+ * a sandbox gone) stops the run; it never fails a tree. A malformed answer of a healthy endpoint (ChatResult.failure)
+ * is a failed action.
  */
 export function createGrower({
   log,
@@ -96,309 +81,74 @@ export function createGrower({
     throw new ArboretumError('INVALID_CONFIG', `grower: trees must be a whole number >= 1, got ${maxTrees}`);
   }
   const state = new Map<string, GrowTree>();
-  const appendEvents = appendBatcher((records: readonly { value: TreeEvent }[]) =>
-    log.append(topics.treeEvents, records),
-  );
-  const stats = emptyGrowStats(now());
   const configs = new Map<string, GrowConfig>();
-  /** Partitions this worker owns (null: all, outside a consumer group) and the partition of each tree. */
-  let owned: Set<number> | null = null;
-  const partitionOf = new Map<string, number>();
-  const owns = (treeId: string) => owned === null || owned.has(partitionOf.get(treeId) ?? -1);
+  const stats = createGrowStatsRecorder(now());
+  const ownership = createPartitionOwnership();
   const acks = new Map<string, () => void>();
+  const abort = new AbortController();
+  // One listener per call in flight (each call links its own signal to this one): as many as `trees` × a wave.
+  setMaxListeners(0, abort.signal);
   let stopReason: StopReason = null;
-
-  /** Wakes run() when it waits for the next input. */
+  /** Wakes run() when it waits for the next input or a slot. */
   let onStop = () => {};
   const stopWith = (e: unknown) => {
-    if (stopReason) return;
-    stopReason = {
-      code: isArboretumError(e) ? e.code : 'ERROR',
-      message: messageOf(e),
-    };
+    if (stopReason || e === REVOKED) return;
+    stopReason = { code: isArboretumError(e) ? e.code : 'ERROR', message: messageOf(e) };
     onStop();
   };
 
+  const appendEvents = appendBatcher((records: readonly { value: TreeEvent }[]) =>
+    log.append(topics.treeEvents, records),
+  );
+  const emit = createTreeEmitter({
+    append: (events) => appendEvents(events.map((value) => ({ value }))),
+    trees: state,
+    owns: ownership.owns,
+    writer,
+    now,
+    appended: (tree) => {
+      const ack = acks.get(tree.treeId);
+      if (ack && tree.opened) {
+        acks.delete(tree.treeId);
+        ack();
+      }
+      if (tree.closed) configs.delete(tree.treeId);
+    },
+  });
   const configOf = (tree: GrowTree): GrowConfig => {
     let c = configs.get(tree.treeId);
     if (!c) {
       c = tree.opened ? growConfigFromTree(tree.opened.config) : config;
-      configs.set(tree.treeId, c);
+      if (tree.opened) configs.set(tree.treeId, c);
     }
     return c;
   };
-
-  /** Appends payloads as the tree's next events (one append, in order) and folds them in. */
-  const emit = async (treeId: string, payloads: readonly TreeEventPayload[]): Promise<GrowTree> => {
-    // Another worker owns the tree since the last rebalance: write nothing more to it.
-    if (!owns(treeId)) throw REVOKED;
-    let tree = state.get(treeId) ?? emptyGrowTree(treeId);
-    const events: TreeEvent[] = payloads.map((payload, i) => ({
-      eventId: eventIdOf(treeId, 'nodeId' in payload ? payload.nodeId : null, payload.kind),
-      treeId,
-      seq: tree.nextSeq + i,
-      time: now(),
-      writer,
-      payload,
-    }));
-    await appendEvents(events.map((value) => ({ value })));
-    for (const e of events) tree = evolveGrowTree(tree, e);
-    state.set(treeId, tree);
-    const ack = acks.get(treeId);
-    if (ack && tree.opened) {
-      acks.delete(treeId);
-      ack();
-    }
-    return tree;
-  };
-
-  /** Asks the actor for one planned action and judges it; the payloads to log, or a fatal error. */
-  const act = async (
-    tree: GrowTree,
-    sampled: StrategySampled,
-    reasked: boolean,
-  ): Promise<TreeEventPayload[]> => {
-    const instruction = tree.opened!.instruction;
-    let answer: ChatResult;
-    try {
-      answer = await llm.chat({
-        model: sampled.model,
-        messages: sampled.prompt,
-        temperature: sampled.params.temperature,
-        topP: sampled.params.topP,
-        maxTokens: sampled.params.maxTokens,
-        seed: sampled.params.seed,
-        requestId: `${tree.treeId}/${sampled.nodeId}`,
-      });
-    } catch (e) {
-      if (fatal(e)) throw e;
-      answer = {
-        text: '',
-        failure: messageOf(e),
-        promptTokens: 0,
-        completionTokens: 0,
-        latencyMs: 0,
-        attempts: 1,
-        finishReason: null,
-      };
-    }
-    stats.calls++;
-    stats.tokens += answer.promptTokens + answer.completionTokens;
-    if (reasked) stats.reasked++;
-    const usage = {
-      promptTokens: answer.promptTokens,
-      completionTokens: answer.completionTokens,
-      latencyMs: answer.latencyMs,
-    };
-    const nodeId = sampled.nodeId;
-    if (answer.failure !== null) {
-      return [
-        {
-          kind: 'TurnExecuted',
-          nodeId,
-          action: answer.text,
-          code: null,
-          answer: null,
-          syntaxOk: true,
-          observation: '',
-          ...usage,
-          failure: answer.failure,
-        },
-        {
-          kind: 'VerdictReached',
-          nodeId,
-          correct: false,
-          grader: 'none',
-          detail: `no usable answer: ${answer.failure}`,
-          graderVersion: '',
-        },
-      ];
-    }
-    const j = await judge.judge(instruction, answer.text, priorCellsOf(tree, sampled.parentId));
-    return [
-      {
-        kind: 'TurnExecuted',
-        nodeId,
-        action: answer.text,
-        code: j.code,
-        answer: j.answer,
-        syntaxOk: j.syntaxOk,
-        observation: j.observation,
-        ...usage,
-        failure: null,
-      },
-      {
-        kind: 'VerdictReached',
-        nodeId,
-        correct: j.correct,
-        grader: j.grader,
-        detail: j.detail,
-        graderVersion: j.graderVersion ?? '',
-      },
-    ];
-  };
-
-  /** Runs the actions concurrently and logs each outcome in plan order, as soon as it and those before it are in. */
-  const actAll = async (treeId: string, sampled: readonly StrategySampled[], reasked: boolean) => {
-    const tree = state.get(treeId)!;
-    const pending = sampled.map((s) => act(tree, s, reasked));
-    // Keep later rejections from being unhandled while an earlier one is awaited.
-    for (const p of pending) p.catch(() => {});
-    for (const p of pending) {
-      const payloads = await p;
-      await emit(treeId, payloads);
-      const verdict = payloads[1] as { correct: boolean };
-      const executed = payloads[0] as { failure: string | null; syntaxOk: boolean };
-      if (executed.failure === null && executed.syntaxOk) {
-        const turn = sampled.find((s) => s.nodeId === (payloads[0] as { nodeId: string }).nodeId)!.turn;
-        stats.graded[turn - 1] = (stats.graded[turn - 1] ?? 0) + 1;
-        if (verdict.correct) stats.correct[turn - 1] = (stats.correct[turn - 1] ?? 0) + 1;
-      }
-    }
-  };
-
-  const countPairs = (tree: GrowTree, node: GrowNode | null, turn: number, parentId: string | null) => {
-    const siblings = [...tree.nodes.values()].filter(
-      (n) => n.sampled?.parentId === parentId && n.sampled.turn === turn && isValid(n),
-    );
-    const c = siblings.filter((n) => n.verdict!.correct).length;
-    stats.pairs += Math.min(c, siblings.length - c);
-    return node;
-  };
-
-  /** Drives one tree until it is closed or the run stops. */
-  const grow = async (treeId: string, instruction: Instruction | null) => {
-    for (;;) {
-      if (stopReason || !owns(treeId)) return;
-      const tree = state.get(treeId) ?? emptyGrowTree(treeId);
-      const cfg = configOf(tree);
-      const step = nextStep(tree, cfg);
-      switch (step.kind) {
-        case 'closed':
-          return;
-        case 'open':
-          await emit(treeId, [{ kind: 'TreeOpened', instruction: instruction!, config: treeConfigOf(cfg) }]);
-          break;
-        case 'sample': {
-          const inst = tree.opened!.instruction;
-          const sampled: StrategySampled[] = step.specs.map((s) => ({
-            nodeId: s.nodeId,
-            parentId: step.parentId,
-            turn: s.turn,
-            strategy: s.strategy,
-            model: s.model,
-            role: s.role,
-            attempt: s.attempt,
-            params: {
-              temperature: cfg.temperature,
-              topP: cfg.topP,
-              maxTokens: cfg.maxTokens,
-              seed: seedOf(treeId, s.nodeId),
-            },
-            prompt: actorMessages(inst, step.ancestors, s.strategy, s.role === 'ground-truth'),
-          }));
-          // The intents go on the log first: a crash from here on re-asks exactly these prompts.
-          await emit(
-            treeId,
-            sampled.map((s) => ({ kind: 'StrategySampled', ...s })),
-          );
-          await actAll(treeId, sampled, false);
-          break;
-        }
-        case 'ask':
-          await actAll(
-            treeId,
-            step.nodes.map((n) => n.sampled!),
-            true,
-          );
-          break;
-        case 'judge': {
-          const inst = tree.opened!.instruction;
-          for (const n of step.nodes) {
-            if (n.executed!.failure !== null) {
-              await emit(treeId, [
-                {
-                  kind: 'VerdictReached',
-                  nodeId: n.nodeId,
-                  correct: false,
-                  grader: 'none',
-                  detail: `no usable answer: ${n.executed!.failure}`,
-                  graderVersion: '',
-                },
-              ]);
-              continue;
-            }
-            const j = await judge.judge(inst, n.executed!.action, priorCellsOf(tree, n.sampled!.parentId));
-            await emit(treeId, [
-              {
-                kind: 'VerdictReached',
-                nodeId: n.nodeId,
-                correct: j.correct,
-                grader: j.grader,
-                detail: j.detail,
-                graderVersion: j.graderVersion ?? '',
-              },
-            ]);
-          }
-          break;
-        }
-        case 'critique': {
-          const { node, ancestors } = step;
-          countPairs(tree, node, node.sampled!.turn, node.sampled!.parentId);
-          let critique: ChatResult;
-          try {
-            critique = await llm.chat({
-              model: cfg.critic,
-              messages: critiqueMessages(tree.opened!.instruction, ancestors, node),
-              temperature: 0,
-              maxTokens: cfg.maxTokens,
-              requestId: `${treeId}/${node.nodeId}/critique`,
-            });
-          } catch (e) {
-            if (fatal(e)) throw e;
-            await emit(treeId, [
-              {
-                kind: 'TreeClosed',
-                outcome: 'failed',
-                reason: `critic failed on ${node.nodeId}: ${messageOf(e)}`,
-              },
-            ]);
-            stats.failed++;
-            return;
-          }
-          stats.calls++;
-          stats.tokens += critique.promptTokens + critique.completionTokens;
-          await emit(treeId, [
-            {
-              kind: 'CritiqueEmitted',
-              nodeId: node.nodeId,
-              critique: critique.text.trim(),
-              model: cfg.critic,
-              promptTokens: critique.promptTokens,
-              completionTokens: critique.completionTokens,
-              latencyMs: critique.latencyMs,
-            },
-          ]);
-          break;
-        }
-        case 'close': {
-          const last = [...tree.nodes.values()].at(-1);
-          if (last?.sampled) countPairs(tree, null, last.sampled.turn, last.sampled.parentId);
-          await emit(treeId, [{ kind: 'TreeClosed', outcome: step.outcome, reason: step.reason }]);
-          stats[step.outcome]++;
-          configs.delete(treeId);
-          return;
-        }
-      }
-    }
-  };
+  const runTree = createTreeRunner({
+    llm,
+    judge,
+    emit,
+    trees: state,
+    configOf,
+    stats,
+    signal: abort.signal,
+    running: () => stopReason === null,
+    owns: ownership.owns,
+    failed: stopWith,
+  });
+  const scheduler = createTreeScheduler({
+    maxTrees,
+    grow: runTree,
+    failed: stopWith,
+    stopped: () => stopReason !== null,
+    open: stats.opened,
+  });
 
   const load = async (partitions?: readonly number[]): Promise<void> => {
     await new Promise<void>((resolve, reject) => {
       log.read(topics.treeEvents, partitions ? { partitions } : {}).subscribe({
         next: (r) => {
           const e = r.value;
-          partitionOf.set(e.treeId, r.partition);
+          ownership.place(e.treeId, r.partition);
           state.set(e.treeId, evolveGrowTree(state.get(e.treeId) ?? emptyGrowTree(e.treeId), e));
         },
         error: reject,
@@ -407,89 +157,69 @@ export function createGrower({
     });
   };
 
-  const stop = (reason = 'stopped') => stopWith(new ArboretumError('TIMEOUT', reason));
+  /** Trees the log shows open (cut short by a crash, a budget, a stop or a rebalance), in these partitions. */
+  const resume = async (partitions: ReadonlySet<number> | null) => {
+    for (const [treeId, tree] of state) {
+      if (stopReason) return;
+      if (!tree.opened || tree.closed || scheduler.has(treeId)) continue;
+      if (partitions && !ownership.within(treeId, partitions)) continue;
+      if (!ownership.owns(treeId)) continue;
+      await scheduler.slot();
+      if (stopReason) return;
+      scheduler.start(treeId, null);
+    }
+  };
 
   return {
-    stop,
-    stats: () => ({ ...stats, graded: [...stats.graded], correct: [...stats.correct] }),
+    stop(reason = 'stopped') {
+      stopWith(new ArboretumError('TIMEOUT', reason));
+      abort.abort(new ArboretumError('TIMEOUT', `grow: ${reason}`));
+    },
+    stats: stats.snapshot,
     tree: (treeId) => state.get(treeId),
     load,
     async run(source) {
-      const inFlight = new Set<string>();
-      const running = new Set<Promise<void>>();
-      let wake: (() => void) | null = null;
-      const start = (treeId: string, instruction: Instruction | null) => {
-        inFlight.add(treeId);
-        stats.open++;
-        const p = grow(treeId, instruction)
-          .catch((e) => {
-            if (e !== REVOKED) stopWith(e);
-          })
-          .finally(() => {
-            inFlight.delete(treeId);
-            stats.open--;
-            running.delete(p);
-            wake?.();
-          });
-        running.add(p);
-      };
-      const slot = async () => {
-        while (running.size >= maxTrees && !stopReason) await new Promise<void>((r) => (wake = r));
-      };
-      /** Trees the log shows open (cut short by a crash, a budget, a stop or a rebalance) in these partitions. */
-      const resume = async (partitions: ReadonlySet<number> | null) => {
-        for (const [treeId, tree] of state) {
-          if (stopReason) return;
-          if (!tree.opened || tree.closed || inFlight.has(treeId)) continue;
-          if (partitions && !partitions.has(partitionOf.get(treeId) ?? -1)) continue;
-          if (!owns(treeId)) continue;
-          await slot();
-          start(treeId, null);
-        }
-      };
+      const stopped = new Promise<IteratorResult<GrowInput>>((resolve) => {
+        onStop = () => {
+          scheduler.wake();
+          // stop() must not wait for the next instruction of a followed topic.
+          resolve({ done: true, value: undefined });
+        };
+        if (stopReason) onStop();
+      });
       await resume(null);
       const inputs = source[Symbol.asyncIterator]();
-      // stop() must not wait for the next instruction of a followed topic.
-      const stopped = new Promise<IteratorResult<GrowInput>>((resolve) => {
-        onStop = () => resolve({ done: true, value: undefined });
-      });
       for (;;) {
         const next = await Promise.race([inputs.next(), stopped]);
         if (next.done || stopReason) {
           void inputs.return?.();
           break;
         }
-        const input = next.value;
-        if ('assigned' in input) {
-          const before = owned;
-          owned = new Set(input.assigned);
-          const added = input.assigned.filter((p) => !before?.has(p));
+        const input = growInputOf(next.value);
+        if (input.kind === 'assignment') {
+          const added = ownership.assign(input.assigned);
           // Newly owned partitions are (re)read: another worker may have grown their trees meanwhile.
           if (added.length) await load(added);
           await resume(new Set(added));
           continue;
         }
-        const wrapped = typeof (input as { instruction: unknown }).instruction === 'object';
-        const instruction = wrapped
-          ? (input as { instruction: Instruction }).instruction
-          : (input as Instruction);
+        const { instruction, partition, ack } = input;
         const treeId = treeIdOf(instruction.id);
-        const ack = wrapped ? (input as { ack?: () => void }).ack : undefined;
-        if (wrapped) partitionOf.set(treeId, (input as { partition: number }).partition);
+        if (partition !== null) ownership.place(treeId, partition);
         const known = state.get(treeId);
-        if (inFlight.has(treeId) || known?.opened || known?.closed) ack?.();
-        if (inFlight.has(treeId)) continue;
+        if (scheduler.has(treeId) || known?.opened || known?.closed) ack?.();
+        if (scheduler.has(treeId)) continue;
         if (known?.closed) {
-          stats.skipped++;
+          stats.skipped();
           continue;
         }
-        if (!owns(treeId)) continue;
+        if (!ownership.owns(treeId)) continue;
         if (ack && !known?.opened) acks.set(treeId, ack);
-        await slot();
+        await scheduler.slot();
         if (stopReason) break;
-        start(treeId, instruction);
+        scheduler.start(treeId, instruction);
       }
-      while (running.size) await Promise.race(running);
+      await scheduler.drain();
       return stopReason;
     },
   };

@@ -1,7 +1,7 @@
 import { map, merge, type Observable, Subject } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
-import type { GrowInput } from './createGrower.ts';
+import type { GrowInput } from './growInput.ts';
 
 /**
  * The instructions topic read as one member of a consumer group, as grower inputs: each assignment (before the

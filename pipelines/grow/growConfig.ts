@@ -31,6 +31,12 @@ export interface GrowConfig {
   readonly topP: number;
   /** Completion token cap per action and per critique (default 1024). */
   readonly maxTokens: number;
+  /** LLM calls one tree may make, actions and critiques (default null: unlimited); at the cap it closes exhausted. */
+  readonly maxCallsPerTree: number | null;
+  /** The critic's sampling temperature (default 0.7: sibling critiques differ and a re-asked one can change). */
+  readonly criticTemperature: number;
+  /** Times a critique the gate rejects is asked again (default 2); after that the node is not expanded. */
+  readonly criticReasks: number;
 }
 
 export const growDefaults = {
@@ -44,7 +50,16 @@ export const growDefaults = {
   temperature: 1,
   topP: 1,
   maxTokens: 1024,
+  maxCallsPerTree: null,
+  criticTemperature: 0.7,
+  criticReasks: 2,
 } as const;
+
+/**
+ * What a tree opened before a setting existed grew with: its TreeConfig has no such param, and it keeps growing the
+ * way it started (the critic ran at temperature 0).
+ */
+const LEGACY = { criticTemperature: 0 } as const;
 
 const NUMBER_KEYS = [
   'resamples',
@@ -55,6 +70,8 @@ const NUMBER_KEYS = [
   'temperature',
   'topP',
   'maxTokens',
+  'criticTemperature',
+  'criticReasks',
 ] as const;
 
 /** A full, checked GrowConfig from partial settings; INVALID_CONFIG names the bad key. */
@@ -85,6 +102,14 @@ export function growConfigOf(partial: Partial<GrowConfig> & { readonly strong: s
   whole('groundTruthAttempts', 0);
   whole('wave', 1);
   whole('maxTokens', 1);
+  whole('criticReasks', 0);
+  if (config.maxCallsPerTree !== null) whole('maxCallsPerTree', 1);
+  if (!(config.criticTemperature >= 0 && config.criticTemperature <= 2)) {
+    throw new ArboretumError(
+      'INVALID_CONFIG',
+      `grow config: criticTemperature must be in [0, 2], got ${config.criticTemperature}`,
+    );
+  }
   for (const key of ['strong', 'weak', 'critic'] as const) {
     if (typeof config[key] !== 'string' || !config[key]) {
       throw new ArboretumError('INVALID_CONFIG', `grow config: ${key} must name a model`);
@@ -106,6 +131,8 @@ export function growConfigOf(partial: Partial<GrowConfig> & { readonly strong: s
 export function treeConfigOf(config: GrowConfig): TreeConfig {
   const params: Record<string, string> = { ladder: config.ladder.join(',') };
   for (const key of NUMBER_KEYS) params[key] = String(config[key]);
+  // Absent means unlimited (and so reads back for trees opened before the cap existed).
+  if (config.maxCallsPerTree !== null) params.maxCallsPerTree = String(config.maxCallsPerTree);
   return {
     maxTurns: config.maxTurns,
     actorModels: [config.strong, config.weak],
@@ -118,7 +145,9 @@ export function treeConfigOf(config: GrowConfig): TreeConfig {
 /** The GrowConfig a tree was opened with (the inverse of treeConfigOf); missing params take the defaults. */
 export function growConfigFromTree(tree: TreeConfig): GrowConfig {
   const [strong, weak] = tree.actorModels;
-  const numbers: Record<string, number> = {};
+  const numbers: Record<string, number> = { ...LEGACY };
+  if (tree.params.maxCallsPerTree !== undefined)
+    numbers.maxCallsPerTree = Number(tree.params.maxCallsPerTree);
   for (const key of NUMBER_KEYS) {
     const v = tree.params[key];
     if (v !== undefined) numbers[key] = Number(v);

@@ -1,5 +1,7 @@
 import type {
+  AnswerReceived,
   CritiqueEmitted,
+  CritiqueRejected,
   StrategySampled,
   TreeClosed,
   TreeEvent,
@@ -13,9 +15,13 @@ export interface GrowNode {
   readonly nodeId: string;
   /** Kept with its prompt until answered: an intent without an answer is re-asked with exactly this prompt. */
   readonly sampled: StrategySampled | null;
+  /** The raw answer, logged before judging; its text is dropped from memory once TurnExecuted carries it. */
+  readonly answered: AnswerReceived | null;
   readonly executed: TurnExecuted | null;
   readonly verdict: VerdictReached | null;
   readonly critique: CritiqueEmitted | null;
+  /** Critiques of this node the gate rejected, in attempt order. */
+  readonly rejected: readonly CritiqueRejected[];
 }
 
 /** The grower's view of one tree, folded from its events (see evolveGrowTree). */
@@ -60,24 +66,39 @@ export function evolveGrowTree(tree: GrowTree, event: TreeEvent): GrowTree {
       const node: GrowNode = tree.nodes.get(p.nodeId) ?? {
         nodeId: p.nodeId,
         sampled: null,
+        answered: null,
         executed: null,
         verdict: null,
         critique: null,
+        rejected: [],
       };
+      const unchanged = nextSeq === tree.nextSeq ? tree : { ...tree, nextSeq };
+      const nodes = new Map(tree.nodes);
+      if (p.kind === 'CritiqueRejected') {
+        const { kind: _k, ...fact } = p;
+        if (node.critique !== null || node.rejected.some((r) => r.attempt === fact.attempt)) return unchanged;
+        nodes.set(p.nodeId, { ...node, rejected: [...node.rejected, fact] });
+        return { ...tree, nodes, nextSeq };
+      }
       const { kind: _k, ...fact } = p;
       const field = (
         {
           StrategySampled: 'sampled',
+          AnswerReceived: 'answered',
           TurnExecuted: 'executed',
           VerdictReached: 'verdict',
           CritiqueEmitted: 'critique',
         } as const
       )[p.kind];
-      if (node[field] !== null) return nextSeq === tree.nextSeq ? tree : { ...tree, nextSeq };
-      const nodes = new Map(tree.nodes);
-      // Once answered, a prompt is never needed again (only an unanswered intent is re-asked): drop it from memory.
-      const sampled = field === 'executed' && node.sampled ? { ...node.sampled, prompt: [] } : node.sampled;
-      nodes.set(p.nodeId, { ...node, sampled, [field]: fact });
+      if (node[field] !== null) return unchanged;
+      let next: GrowNode = { ...node, [field]: fact };
+      // Once answered, a prompt is never needed again (only an unanswered intent is re-asked), and once judged the
+      // raw text is in TurnExecuted: drop both from memory.
+      if ((field === 'answered' || field === 'executed') && next.sampled && next.sampled.prompt.length)
+        next = { ...next, sampled: { ...next.sampled, prompt: [] } };
+      if (field === 'executed' && next.answered && next.answered.text)
+        next = { ...next, answered: { ...next.answered, text: '' } };
+      nodes.set(p.nodeId, next);
       return { ...tree, nodes, nextSeq };
     }
   }

@@ -13,10 +13,16 @@ export type Step =
       readonly parentId: string | null;
       readonly ancestors: readonly GrowNode[];
     }
-  /** Intents on the log without an answer (a crash came between): ask again, with the logged prompt. */
-  | { readonly kind: 'ask'; readonly nodes: readonly GrowNode[] }
-  /** Answers without a verdict: grade them. */
-  | { readonly kind: 'judge'; readonly nodes: readonly GrowNode[] }
+  /**
+   * The current wave is not finished: `unanswered` intents (asked now, or left by a crash: asked again with the logged
+   * prompt) and `unjudged` actions, both in plan order (unjudged includes the unanswered ones: judgements are logged
+   * in plan order, so the first unjudged one is the next to log).
+   */
+  | {
+      readonly kind: 'pending';
+      readonly unanswered: readonly GrowNode[];
+      readonly unjudged: readonly GrowNode[];
+    }
   /** Expand this incorrect action: ask the critic. */
   | { readonly kind: 'critique'; readonly node: GrowNode; readonly ancestors: readonly GrowNode[] }
   | { readonly kind: 'close'; readonly outcome: Outcome; readonly reason: string }
@@ -53,10 +59,11 @@ export function nextStep(tree: GrowTree, config: GrowConfig): Step {
     parentId = expanded.nodeId;
     turn++;
   }
-  const unanswered = children.filter((n) => n.executed === null);
-  if (unanswered.length) return { kind: 'ask', nodes: unanswered };
-  const ungraded = children.filter((n) => n.verdict === null);
-  if (ungraded.length) return { kind: 'judge', nodes: ungraded };
+  const unjudged = children.filter((n) => n.verdict === null);
+  if (unjudged.length) {
+    const unanswered = unjudged.filter((n) => n.answered === null && n.executed === null);
+    return { kind: 'pending', unanswered, unjudged };
+  }
 
   const known = new Set(children.map((n) => n.nodeId));
   const anyCorrect = () => children.some((n) => isValid(n) && n.verdict!.correct);

@@ -140,10 +140,15 @@ describe('nextStep', () => {
     expect(ids(step(b.tree))).toEqual(['t1.a0.0', 't1.a0.1']);
     b.sample('t1.a0.0', 1).sample('t1.a0.1', 1).exec('t1.a0.0', true);
     const ask = step(b.tree);
-    expect(ask.kind === 'ask' && ask.nodes.map((n) => n.nodeId)).toEqual(['t1.a0.1']);
-    expect(ask.kind === 'ask' && ask.nodes[0].sampled!.prompt).toEqual([{ role: 'user', content: 'p' }]);
+    expect(ask.kind === 'pending' && ask.unanswered.map((n) => n.nodeId)).toEqual(['t1.a0.1']);
+    expect(ask.kind === 'pending' && ask.unanswered[0].sampled!.prompt).toEqual([
+      { role: 'user', content: 'p' },
+    ]);
     b.exec('t1.a0.1', null);
-    expect(step(b.tree).kind).toBe('judge');
+    const judge = step(b.tree);
+    expect(
+      judge.kind === 'pending' && [judge.unanswered.length, judge.unjudged.map((n) => n.nodeId)],
+    ).toEqual([0, ['t1.a0.1']]);
   });
 
   it('expands the first incorrect action of a turn with a pair, then samples the next turn under it', () => {
@@ -244,14 +249,40 @@ describe('growConfig', () => {
     });
     expect(() => growConfigOf({ strong: 'm', maxTurns: 0 })).toThrow(/maxTurns must be a whole number >= 1/);
     expect(() => growConfigOf({ strong: 'm', topP: 2 })).toThrow(/topP/);
+    expect(() => growConfigOf({ strong: 'm', maxCallsPerTree: 0 })).toThrow(
+      /maxCallsPerTree must be a whole number >= 1/,
+    );
+    expect(() => growConfigOf({ strong: 'm', criticTemperature: 3 })).toThrow(
+      /criticTemperature must be in \[0, 2\]/,
+    );
+    // The cap and the critic's sampling are recorded on the tree; a tree opened before they existed reads back as it
+    // grew: no cap, the critic at temperature 0.
+    const capped = growConfigOf({ strong: 'm', maxCallsPerTree: 9, criticTemperature: 0.4, criticReasks: 1 });
+    expect(growConfigFromTree(treeConfigOf(capped))).toEqual(capped);
+    const old = treeConfigOf(growConfigOf({ strong: 'm' }));
+    const { criticTemperature: _t, criticReasks: _r, ...oldParams } = old.params;
+    expect(growConfigFromTree({ ...old, params: oldParams })).toMatchObject({
+      maxCallsPerTree: null,
+      criticTemperature: 0,
+      criticReasks: 2,
+    });
   });
 
   it('parses the YAML config and names a bad key', () => {
     const s = parseGrowYaml(
-      'endpoints:\n  - name: local\n    baseUrl: http://127.0.0.1:1/v1\n    concurrency: 8\nactors:\n  strong: a\n  weak: b\ncritic: c\nmaxTurns: 3\nsampling:\n  temperature: 0.7\n',
+      'endpoints:\n  - name: local\n    baseUrl: http://127.0.0.1:1/v1\n    concurrency: 8\nactors:\n  strong: a\n  weak: b\ncritic: c\nmaxTurns: 3\nmaxCallsPerTree: 40\ncriticReasks: 1\nsampling:\n  temperature: 0.7\n  criticTemperature: 0.3\n',
       'grow.yaml',
     );
-    expect(s.grow).toEqual({ strong: 'a', weak: 'b', critic: 'c', maxTurns: 3, temperature: 0.7 });
+    expect(s.grow).toEqual({
+      strong: 'a',
+      weak: 'b',
+      critic: 'c',
+      maxTurns: 3,
+      temperature: 0.7,
+      maxCallsPerTree: 40,
+      criticReasks: 1,
+      criticTemperature: 0.3,
+    });
     expect(s.endpoints![0]).toMatchObject({ name: 'local', concurrency: 8 });
     expect(() => parseGrowYaml('actors:\n  strong: a\n  wek: b\n', 'g.yaml')).toThrow(
       /g\.yaml: unknown key actors\.wek \(known here: strong, weak\)/,

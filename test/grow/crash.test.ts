@@ -17,6 +17,7 @@ let dir: string;
 let server: ScriptedOpenAI;
 let instructions: string;
 let config: string;
+let config16: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'arb-grow-crash-'));
@@ -43,6 +44,19 @@ beforeAll(async () => {
       'concurrency: 4',
     ].join('\n'),
   );
+  // Small trees, fast answers: 20 kills stay affordable on a loaded machine; calls in flight bounded by --concurrency.
+  config16 = join(dir, 'grow16.yaml');
+  await writeFile(
+    config16,
+    [
+      `endpoints:\n  - name: scripted\n    baseUrl: ${server.baseUrl}\n    concurrency: 16`,
+      'actors:\n  strong: strong\n  weak: weak',
+      'critic: critic',
+      'ladder: [weak, ladder]',
+      'maxTurns: 2',
+      'resamples: 2\nladderRounds: 1\nladderSamples: 2\ngroundTruthAttempts: 1\nwave: 2',
+    ].join('\n'),
+  );
 });
 afterAll(async () => {
   await server.close();
@@ -54,6 +68,12 @@ function grow(
   logDir: string,
   writer: string,
   killAfterMs?: number,
+  {
+    yaml = config,
+    extra = [] as string[],
+    file = instructions,
+    killAfterFirstRequestMs = undefined as number | undefined,
+  } = {},
 ): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(
@@ -64,13 +84,14 @@ function grow(
         '--log',
         `file:${logDir}`,
         '--config',
-        config,
+        yaml,
         '--instructions',
-        instructions,
+        file,
         '--progress',
         'none',
         '--writer',
         writer,
+        ...extra,
       ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -80,8 +101,20 @@ function grow(
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    // Or this long after the run's first request reached the server: mid-growth whatever its start-up took.
+    const from = server.requests.length;
+    let kill: ReturnType<typeof setTimeout> | null = null;
+    const poll =
+      killAfterFirstRequestMs === undefined
+        ? null
+        : setInterval(() => {
+            if (kill || server.requests.length <= from) return;
+            kill = setTimeout(() => child.kill('SIGKILL'), killAfterFirstRequestMs);
+          }, 2);
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      if (kill) clearTimeout(kill);
       done({ code, signal, stderr });
     });
   });
@@ -101,16 +134,42 @@ async function eventsOf(logDir: string): Promise<TreeEvent[]> {
   }
 }
 
-/** The request ids whose answers are on the log: actions (TurnExecuted) and critiques. */
-const answeredOf = (events: TreeEvent[]) =>
-  new Set(
-    events
-      .filter((e) => e.payload.kind === 'TurnExecuted' || e.payload.kind === 'CritiqueEmitted')
-      .map((e) => {
-        const p = e.payload as { kind: string; nodeId: string };
-        return `${e.treeId}/${p.nodeId}${p.kind === 'CritiqueEmitted' ? '/critique' : ''}`;
-      }),
-  );
+/**
+ * The request ids whose answers are on the log: actions (AnswerReceived, or TurnExecuted of older logs) and critique
+ * attempts (CritiqueRejected by attempt; CritiqueEmitted after as many rejections as the node had).
+ */
+const answeredOf = (events: TreeEvent[]) => {
+  const ids = new Set<string>();
+  const rejections = new Map<string, number>();
+  const critique = (key: string, attempt: number) => `${key}/critique${attempt ? `/${attempt}` : ''}`;
+  for (const e of events) {
+    const p = e.payload;
+    if (p.kind === 'AnswerReceived' || p.kind === 'TurnExecuted') ids.add(`${e.treeId}/${p.nodeId}`);
+    if (p.kind === 'CritiqueRejected') {
+      ids.add(critique(`${e.treeId}/${p.nodeId}`, p.attempt));
+      rejections.set(`${e.treeId}/${p.nodeId}`, p.attempt + 1);
+    }
+    if (p.kind === 'CritiqueEmitted')
+      ids.add(critique(`${e.treeId}/${p.nodeId}`, rejections.get(`${e.treeId}/${p.nodeId}`) ?? 0));
+  }
+  return ids;
+};
+
+/** Facts of a log without what varies from run to run: latency, and seq (answers are logged in arrival order). */
+const factsOf = (es: TreeEvent[]) =>
+  es.map((e) => `${e.eventId}:${JSON.stringify({ ...e.payload, latencyMs: 0 })}`).sort();
+
+/** Every tree's events have seq 0, 1, 2, … in log order. */
+const seqGaps = (es: TreeEvent[]) => {
+  const next = new Map<string, number>();
+  const bad: string[] = [];
+  for (const e of es) {
+    const want = next.get(e.treeId) ?? 0;
+    if (e.seq !== want) bad.push(`${e.treeId} seq ${e.seq}, expected ${want}`);
+    next.set(e.treeId, e.seq + 1);
+  }
+  return bad;
+};
 
 async function exportsOf(logDir: string, name: string): Promise<Record<string, string>> {
   const log = createFileEventLog({ dir: logDir, onRecovered: () => {} });
@@ -131,13 +190,10 @@ async function exportsOf(logDir: string, name: string): Promise<Record<string, s
 describe('grow crash safety', () => {
   it('after SIGKILLs at random moments the export equals an uninterrupted run and no answered prompt is asked again', async () => {
     const clean = join(dir, 'clean');
-    const t0 = Date.now();
     const first = await grow(clean, 'clean');
-    const cleanMs = Date.now() - t0;
     expect(first.stderr).toMatch(/grow: \d+ solved, \d+ exhausted, \d+ failed/);
     expect(first.code, first.stderr).toBe(0);
-    // When the first request reached the server: the kills land between start-up and the end of growth.
-    const startupMs = server.requests[0].receivedAt - t0;
+    const growthMs = server.requests.at(-1)!.receivedAt - server.requests[0].receivedAt;
     const cleanRequests = server.requests.length;
     const cleanIds = server.requests.map((r) => r.requestId);
     expect(new Set(cleanIds).size).toBe(cleanIds.length);
@@ -154,8 +210,9 @@ describe('grow crash safety', () => {
     for (let round = 0; round < 12; round++) {
       const answered = answeredOf(await eventsOf(crashed).catch(() => []));
       const from = server.requests.length;
-      const killAfter = round < 5 ? startupMs + Math.floor(rand() * 0.4 * (cleanMs - startupMs)) : undefined;
-      const r = await grow(crashed, `crashed-${round}`, killAfter);
+      // Within a quarter of the clean run's growth after this run's first request: mid-growth whatever start-up took.
+      const killAfter = round < 5 ? Math.floor(rand() * 0.25 * growthMs) : undefined;
+      const r = await grow(crashed, `crashed-${round}`, undefined, { killAfterFirstRequestMs: killAfter });
       for (const q of server.requests.slice(from))
         if (answered.has(q.requestId!)) violations.push(`round ${round}: ${q.requestId}`);
       if (r.signal === 'SIGKILL') {
@@ -177,8 +234,81 @@ describe('grow crash safety', () => {
     expect(a['ultrainteract-pair'].length).toBeGreaterThan(0);
     expect(b).toEqual(a);
     const cleanEvents = await eventsOf(clean);
-    const facts = (es: TreeEvent[]) =>
-      es.map((e) => `${e.eventId}#${e.seq}:${JSON.stringify({ ...e.payload, latencyMs: 0 })}`).sort();
-    expect(facts(crashedEvents)).toEqual(facts(cleanEvents));
+    expect(factsOf(crashedEvents)).toEqual(factsOf(cleanEvents));
+    expect(seqGaps(crashedEvents)).toEqual([]);
   }, 170_000);
+
+  it('20 SIGKILLs at --concurrency 16: exports equal an uninterrupted run and only calls in flight are asked again', async () => {
+    const file = join(dir, 'instructions48.jsonl');
+    await writeFile(
+      file,
+      arithmeticInstructions(48, 'crash16')
+        .map((i) => JSON.stringify(i))
+        .join('\n'),
+    );
+    const opts = { yaml: config16, extra: ['--concurrency', '16'], file };
+    const clean = join(dir, 'clean16');
+    const from0 = server.requests.length;
+    const first = await grow(clean, 'clean', undefined, opts);
+    expect(first.code, first.stderr).toBe(0);
+    const cleanRequests = server.requests.slice(from0);
+    const growthMs = cleanRequests.at(-1)!.receivedAt - cleanRequests[0].receivedAt;
+    expect(new Set(cleanRequests.map((r) => r.requestId)).size).toBe(cleanRequests.length);
+
+    const crashed = join(dir, 'crashed16');
+    let seed = 11;
+    const rand = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    const asked = new Set<string>();
+    let askedAgain = 0;
+    let inFlightAtKills = 0;
+    const violations: string[] = [];
+    const perKill: number[] = [];
+    let kills = 0;
+    for (let round = 0; round < 40; round++) {
+      const answered = answeredOf(await eventsOf(crashed).catch(() => []));
+      const from = server.requests.length;
+      // Killed at a seeded random moment within a 25th of the clean run's growth after its first request, so the
+      // 20 kills land mid-growth and the last run still has work to finish.
+      const killAfter = kills < 20 ? Math.floor((rand() * growthMs) / 25) : undefined;
+      const r = await grow(crashed, `crashed-${round}`, undefined, {
+        ...opts,
+        killAfterFirstRequestMs: killAfter,
+      });
+      const mine = server.requests.slice(from).map((q) => q.requestId!);
+      for (const id of mine) {
+        if (answered.has(id)) violations.push(`round ${round}: ${id}`);
+        if (asked.has(id)) askedAgain++;
+      }
+      for (const id of mine) asked.add(id);
+      if (r.signal === 'SIGKILL') {
+        kills++;
+        // In flight at the kill: asked by this run, its answer not on the log afterwards.
+        const after = answeredOf(await eventsOf(crashed));
+        const inFlight = new Set(mine.filter((id) => !after.has(id))).size;
+        perKill.push(inFlight);
+        inFlightAtKills += inFlight;
+        continue;
+      }
+      expect(r.code, r.stderr).toBe(0);
+      break;
+    }
+    expect(kills).toBe(20);
+    expect(violations).toEqual([]);
+    expect(askedAgain).toBeLessThanOrEqual(inFlightAtKills);
+    const crashedEvents = await eventsOf(crashed);
+    // Kills must have landed mid-growth, or this test proves little.
+    expect(new Set(crashedEvents.map((e) => e.writer)).size).toBeGreaterThan(5);
+    const a = await exportsOf(clean, 'clean16');
+    const b = await exportsOf(crashed, 'crashed16');
+    expect(a['ultrainteract-pair'].length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+    expect(factsOf(crashedEvents)).toEqual(factsOf(await eventsOf(clean)));
+    expect(seqGaps(crashedEvents)).toEqual([]);
+    console.log(
+      `kill test at 16: ${kills} kills, ${askedAgain} calls asked again, ${inFlightAtKills} in flight at the kills (per kill: ${perKill.join(' ')}), clean run ${cleanRequests.length} calls`,
+    );
+  }, 400_000);
 });

@@ -388,11 +388,11 @@ describe('grow and money (CLI)', () => {
     expect(r.code, r.stderr).toBe(0);
     // 2 turns × (2 + 4 + 1×2 + 1) + 1 critique.
     expect(r.stderr).toMatch(
-      /grow: at most 19 LLM calls per tree \(2 turns × 9: the pair, 4 resamples, 1×2 up the ladder, 1 given the reference; \+ 1 critiques\)/,
+      /grow: at most 21 LLM calls per tree \(2 turns × 9: the pair, 4 resamples, 1×2 up the ladder, 1 given the reference; \+ 1 critiques with up to 2 re-asks each\)/,
     );
     const capped = await cli(growArgs(join(dir, 'worst2'), s.baseUrl, ['--max-calls-per-tree', '5']));
     expect(capped.stderr).toMatch(
-      /grow: at most 5 LLM calls per tree .*capped by --max-calls-per-tree from 73/,
+      /grow: at most 5 LLM calls per tree .*capped by --max-calls-per-tree from 75/,
     );
     const bad = await cli(growArgs(join(dir, 'worst3'), s.baseUrl, ['--resamples', 'many']));
     expect(bad.code).toBe(2);

@@ -2,9 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createGrowProgress } from '../../cli/growProgress.ts';
 import { growProgressFields } from '../../cli/growProgressFields.ts';
-import { worstCaseCallsPerTree } from '../../cli/worstCaseCallsPerTree.ts';
 import type { LlmUsage } from '../../connectors/llm/llmClient.ts';
-import { growDefaults } from '../../pipelines/grow/growConfig.ts';
 import { emptyGrowStats } from '../../pipelines/grow/growStats.ts';
 
 const usage = (o: Partial<LlmUsage> = {}): LlmUsage => ({
@@ -17,32 +15,6 @@ const usage = (o: Partial<LlmUsage> = {}): LlmUsage => ({
   costUsd: 0,
   latencyMs: 0,
   ...o,
-});
-
-describe('worstCaseCallsPerTree', () => {
-  it('is every turn running the pair and the whole fallback, plus a critique per expanded turn', () => {
-    // The count: 2 + 20 resamples + 3×4 ladder + 2 ground truth = 36 a turn.
-    expect(worstCaseCallsPerTree(growDefaults)).toEqual({ calls: 5 * 36 + 4, perTurn: 36, uncapped: 184 });
-    expect(worstCaseCallsPerTree({ ...growDefaults, maxTurns: 2 }).calls).toBe(73);
-    expect(
-      worstCaseCallsPerTree({
-        maxTurns: 1,
-        resamples: 0,
-        ladderRounds: 0,
-        ladderSamples: 4,
-        groundTruthAttempts: 0,
-      }),
-    ).toEqual({ calls: 2, perTurn: 2, uncapped: 2 });
-  });
-  it('is bounded by the per-tree cap', () => {
-    expect(worstCaseCallsPerTree({ ...growDefaults, maxCallsPerTree: 50 })).toEqual({
-      calls: 50,
-      perTurn: 36,
-      uncapped: 184,
-    });
-    expect(worstCaseCallsPerTree({ ...growDefaults, maxCallsPerTree: 1000 }).calls).toBe(184);
-    expect(worstCaseCallsPerTree({ ...growDefaults, maxCallsPerTree: null }).calls).toBe(184);
-  });
 });
 
 describe('growProgressFields', () => {

@@ -12,8 +12,10 @@ import { pairsOf } from '../../pipelines/assemble/pairsOf.ts';
 import { treeOf } from '../../pipelines/assemble/treeOf.ts';
 import type { ActionJudge } from '../../pipelines/grow/actionJudge.ts';
 import { createGrower } from '../../pipelines/grow/createGrower.ts';
-import { type GrowConfig, growConfigOf } from '../../pipelines/grow/growConfig.ts';
-import { treeIdOf } from '../../schemas/ids.ts';
+import { decide } from '../../pipelines/grow/decide.ts';
+import { type GrowConfig, growConfigOf, treeConfigOf } from '../../pipelines/grow/growConfig.ts';
+import { emptyGrowTree, evolveGrowTree } from '../../pipelines/grow/growTree.ts';
+import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
 import type { Instruction, TreeEvent } from '../../schemas/types.ts';
 import { type ScriptedRequest, type ScriptReply, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 import { arithmeticActor, arithmeticInstructions, isCritique } from './arithmeticActor.ts';
@@ -97,7 +99,19 @@ describe('createGrower', () => {
     );
     const { grower } = await t.make();
     expect(await grower.run(source([inst]))).toBeNull();
-    const events = await t.events();
+    const all = await t.events();
+    // Each answer is logged before anything is done with it: its AnswerReceived comes before its judgement.
+    const at = (kind: string, nodeId: string) =>
+      all.findIndex((e) => e.payload.kind === kind && 'nodeId' in e.payload && e.payload.nodeId === nodeId);
+    const answers = all.filter((e) => e.payload.kind === 'AnswerReceived');
+    expect(answers).toHaveLength(6);
+    for (const a of answers) {
+      const nodeId = (a.payload as { nodeId: string }).nodeId;
+      expect(at('AnswerReceived', nodeId)).toBeLessThan(at('TurnExecuted', nodeId));
+      expect(at('StrategySampled', nodeId)).toBeLessThan(at('AnswerReceived', nodeId));
+    }
+    expect(answers[0].payload).toMatchObject({ finishReason: 'stop', failure: null });
+    const events = all.filter((e) => e.payload.kind !== 'AnswerReceived');
     expect(kinds(events)).toEqual([
       'TreeOpened',
       'StrategySampled:t1.a0.0',
@@ -122,8 +136,8 @@ describe('createGrower', () => {
       'VerdictReached:t3.a0.1',
       'TreeClosed',
     ]);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
-    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i));
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
     expect(events.every((e) => e.treeId === treeIdOf(inst.id) && e.writer === 'test')).toBe(true);
     const t2 = events.find((e) => e.payload.kind === 'StrategySampled' && e.payload.nodeId === 't2.a0.0')!
       .payload as any;
@@ -224,7 +238,7 @@ describe('createGrower', () => {
     const [inst] = arithmeticInstructions(1);
     const t = await setup((r) => say(r.model === 'strong' ? sumOf(r) : 0), { expandAfterPair: false });
     const { grower } = await t.make();
-    await grower.run(source([inst]));
+    expect(await grower.run(source([inst]))).toBeNull();
     const events = await t.events();
     expect(events.some((e) => e.payload.kind === 'CritiqueEmitted')).toBe(false);
     expect(events.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
@@ -306,5 +320,214 @@ describe('createGrower', () => {
       expect(r.body.seed).toBe(s.params.seed);
     }
     expect(grower.stats().reasked).toBe(2);
+  });
+});
+
+describe('createGrower: faults, stop, caps and the critique gate', () => {
+  /** Critique requests by attempt (request ids `…/critique`, `…/critique/1`, …). */
+  const attemptOf = (r: ScriptedRequest) =>
+    Number(/\/critique(?:\/(\d+))?$/.exec(r.requestId ?? '')?.[1] ?? 0);
+  const lengthCut = (r: ScriptedRequest): ScriptReply => ({
+    body: {
+      id: 'x',
+      object: 'chat.completion',
+      created: 0,
+      model: r.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Step 1 is' }, finish_reason: 'length' }],
+      usage: { prompt_tokens: 10, completion_tokens: 1024, total_tokens: 1034 },
+    },
+  });
+
+  it('re-asks a critique that gives the answer away or is cut at max_tokens, and uses the first good one', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup(
+      (r) => {
+        if (!isCritique(r)) return say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1);
+        const attempt = attemptOf(r);
+        if (attempt === 0) return { content: `Step 1 is wrong: the sum is \\boxed{${sumOf(r)}}.` };
+        if (attempt === 1) return lengthCut(r);
+        return { content: 'Step 1 adds wrongly; add the units again.' };
+      },
+      { maxTurns: 2 },
+    );
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const events = await t.events();
+    const rejections = events
+      .filter((e) => e.payload.kind === 'CritiqueRejected')
+      .map((e) => e.payload as any);
+    expect(rejections.map((r) => [r.nodeId, r.attempt, r.reason])).toEqual([
+      ['t1.a0.0', 0, `states the reference answer (${inst.reference.answer})`],
+      ['t1.a0.0', 1, 'answer cut at the max_tokens limit'],
+    ]);
+    expect(rejections[1].finishReason).toBe('length');
+    const critique = events.find((e) => e.payload.kind === 'CritiqueEmitted')!.payload as any;
+    expect(critique.critique).toBe('Step 1 adds wrongly; add the units again.');
+    const t2 = events.find((e) => e.payload.kind === 'StrategySampled' && e.payload.nodeId === 't2.a0.0')!
+      .payload as any;
+    expect(t2.prompt.at(-1).content).toBe('Your answer is wrong.\nStep 1 adds wrongly; add the units again.');
+    const asked = t.server.requests.filter(isCritique);
+    expect(asked.map((r) => r.body.temperature)).toEqual([0.7, 0.7, 0.7]);
+    expect(asked.map(attemptOf)).toEqual([0, 1, 2]);
+    // Rejected critiques decide nothing: the export sees one expansion, as if the good one had come first.
+    const pairs = pairsOf(treeOf(events[0].treeId, events));
+    expect(pairs).toHaveLength(2);
+    expect(grower.stats().calls).toBe(4 + 3);
+  });
+
+  it('after criticReasks rejected critiques the node is not expanded and the tree closes', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup(
+      (r) => (isCritique(r) ? { content: '' } : say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1)),
+      { criticReasks: 1 },
+    );
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const events = await t.events();
+    expect(events.filter((e) => e.payload.kind === 'CritiqueRejected')).toHaveLength(2);
+    expect(events.some((e) => e.payload.kind === 'CritiqueEmitted')).toBe(false);
+    expect(events.at(-1)!.payload).toMatchObject({
+      kind: 'TreeClosed',
+      outcome: 'solved',
+      reason: 'critic gave no usable critique of t1.a0.0 in 2 attempt(s) (last: empty answer); not expanded',
+    });
+  });
+
+  it('an endpoint fault stops the run without failing the tree; a later run with a good endpoint finishes it', async () => {
+    const [inst] = arithmeticInstructions(1);
+    let broken = true;
+    const t = await setup((r) => {
+      if (isCritique(r) && broken) return { status: 401 };
+      return isCritique(r)
+        ? { content: 'Step 1 adds wrongly.' }
+        : say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1);
+    });
+    const first = await t.make();
+    const stopped = await first.grower.run(source([inst]));
+    expect(stopped?.code).toBe('LLM_FAILED');
+    const before = await t.events();
+    expect(before.some((e) => e.payload.kind === 'TreeClosed')).toBe(false);
+    expect(before.some((e) => e.payload.kind === 'TurnExecuted' && e.payload.failure !== null)).toBe(false);
+    expect(first.grower.stats()).toMatchObject({ failed: 0, calls: 2 });
+    broken = false;
+    const second = await t.make();
+    expect(await second.grower.run(source([inst]))).toBeNull();
+    const after = await t.events();
+    expect(after.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
+    // The two answered actions were not asked again.
+    const actions = t.server.requests.filter((r) => !isCritique(r)).map((r) => r.requestId);
+    expect(new Set(actions).size).toBe(actions.length);
+  });
+
+  it('stop() aborts the calls in flight: run() resolves, nothing counts as answered or failed, the next run asks them', async () => {
+    const [inst] = arithmeticInstructions(1);
+    let hang = true;
+    const t = await setup((r) => (hang ? { hang: true } : say(sumOf(r))), { maxTurns: 1 });
+    const { grower } = await t.make();
+    const running = grower.run(source([inst]));
+    const deadline = Date.now() + 10_000;
+    while (t.server.requests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(t.server.requests).toHaveLength(2);
+    grower.stop('interrupted');
+    expect(await running).toMatchObject({ code: 'TIMEOUT', message: 'interrupted' });
+    expect(grower.stats()).toMatchObject({ calls: 0, failed: 0, solved: 0 });
+    const events = await t.events();
+    expect(kinds(events)).toEqual(['TreeOpened', 'StrategySampled:t1.a0.0', 'StrategySampled:t1.a0.1']);
+    hang = false;
+    const next = await t.make();
+    expect(await next.grower.run(source([inst]))).toBeNull();
+    expect(next.grower.stats()).toMatchObject({ reasked: 2, solved: 1 });
+  });
+
+  it('closes a tree at maxCallsPerTree, exhausted, naming the cap; the cap is on the tree config', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup((r) => (isCritique(r) ? { content: 'Step 1 adds wrongly.' } : say(sumOf(r) + 1)), {
+      maxCallsPerTree: 5,
+      resamples: 6,
+      wave: 2,
+    });
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const events = await t.events();
+    expect(events[0].payload).toMatchObject({ config: { params: { maxCallsPerTree: '5' } } });
+    expect(events.at(-1)!.payload).toMatchObject({
+      kind: 'TreeClosed',
+      outcome: 'exhausted',
+      reason: 'maxCallsPerTree 5 reached at turn 1',
+    });
+    // The pair and one resample wave (4 calls); the next wave of 2 would pass the cap.
+    expect(t.server.requests).toHaveLength(4);
+  });
+});
+
+describe('createGrower: answers on the log before judging', () => {
+  it('judges answered-but-unjudged actions on resume without asking the LLM again', async () => {
+    const [inst] = arithmeticInstructions(1);
+    const t = await setup((r) =>
+      isCritique(r)
+        ? { content: 'Step 1 adds wrongly.' }
+        : say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1),
+    );
+    // The log a crash leaves right after two answers arrived: the tree, the intents of turn 1 (as decide plans
+    // them), both answers, no judgement.
+    const treeId = treeIdOf(inst.id);
+    const config = growConfigOf({ strong: 'strong', weak: 'weak', critic: 'critic', maxTurns: 3 });
+    const opened: TreeEvent['payload'] = {
+      kind: 'TreeOpened',
+      instruction: inst,
+      config: treeConfigOf(config),
+    };
+    const openTree = evolveGrowTree(emptyGrowTree(treeId), {
+      eventId: 'e',
+      treeId,
+      seq: 0,
+      time: 0,
+      writer: 'w',
+      payload: opened,
+    });
+    const [intents] = decide(openTree, config);
+    if (intents.kind !== 'append') throw new Error('expected the intents of turn 1');
+    const right = Number(inst.reference.answer);
+    const texts = [say(right + 1).content, say(right).content];
+    const answers = ['t1.a0.0', 't1.a0.1'].map((nodeId, i): TreeEvent['payload'] => ({
+      kind: 'AnswerReceived',
+      nodeId,
+      text: texts[i],
+      promptTokens: 1,
+      completionTokens: 1,
+      latencyMs: 1,
+      finishReason: 'stop',
+      failure: null,
+    }));
+    await t.log.append(
+      topics.treeEvents,
+      [opened, ...intents.payloads, ...answers].map((payload, seq) => ({
+        value: {
+          eventId: eventIdOf(treeId, 'nodeId' in payload ? payload.nodeId : null, payload.kind),
+          treeId,
+          seq,
+          time: 0,
+          writer: 'crashed',
+          payload,
+        },
+      })),
+    );
+    const { grower } = await t.make();
+    expect(await grower.run(source([inst]))).toBeNull();
+    const asked = t.server.requests.map((r) => r.requestId);
+    expect(asked).not.toContain(`${treeId}/t1.a0.0`);
+    expect(asked).not.toContain(`${treeId}/t1.a0.1`);
+    expect(grower.stats().reasked).toBe(0);
+    const events = await t.events();
+    const turn1 = (kind: string) =>
+      events.filter(
+        (e) => e.payload.kind === kind && 'nodeId' in e.payload && e.payload.nodeId.startsWith('t1.'),
+      );
+    expect(turn1('TurnExecuted').map((e) => (e.payload as { action: string }).action)).toEqual(texts);
+    expect(turn1('VerdictReached').map((e) => (e.payload as { correct: boolean }).correct)).toEqual([
+      false,
+      true,
+    ]);
+    expect(events.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
   });
 });

@@ -5,7 +5,7 @@ import { codecs, fromJson } from '../../schemas/codec.ts';
 import { ArboretumError, isArboretumError } from '../../schemas/errors.ts';
 import { fingerprintOf, rabin64 } from '../../schemas/fingerprint.ts';
 import { parseSchemas, readSchemaFile, recordNames } from '../../schemas/schemaTypes.ts';
-import type { DeadLetter, PreferencePair, SftExample } from '../../schemas/types.ts';
+import type { DeadLetter, PreferencePair, SftExample, TreeEvent } from '../../schemas/types.ts';
 import { renderTypes } from '../../scripts/genTypes.ts';
 import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
 
@@ -219,6 +219,79 @@ describe('schemas and types', () => {
       },
     };
     expect(codecs.Instruction.decode(codecs.Instruction.encode(assertStyle))).toEqual(assertStyle);
+  });
+
+  it('evolution: AnswerReceived and CritiqueRejected are appended union branches; older bytes still decode', () => {
+    // The schema before them: the same payload union without its last two branches.
+    const before = parseSchemas((name) => {
+      const schema = readSchemaFile(name) as any;
+      if (name === 'TreeEvent') {
+        const payload = schema.fields.find((f: any) => f.name === 'payload');
+        expect(payload.type.slice(-2).map((t: any) => t.name)).toEqual([
+          'AnswerReceived',
+          'CritiqueRejected',
+        ]);
+        payload.type = payload.type.slice(0, -2);
+      }
+      return schema;
+    }).TreeEvent;
+    const old = sampleTreeEvents(2);
+    const resolver = codecs.TreeEvent.type.createResolver(before);
+    for (const e of old) {
+      const bytes = before.toBuffer({ ...e, payload: { [`arboretum.${e.payload.kind}`]: e.payload } });
+      const decoded = codecs.TreeEvent.type.fromBuffer(bytes, resolver) as any;
+      expect(Object.keys(decoded.payload)).toEqual([`arboretum.${e.payload.kind}`]);
+    }
+    const base = { treeId: 't', seq: 3, time: 1, writer: 'w' };
+    const fresh: TreeEvent[] = [
+      {
+        ...base,
+        eventId: 't/t1.a0.0/AnswerReceived',
+        payload: {
+          kind: 'AnswerReceived',
+          nodeId: 't1.a0.0',
+          text: 'Step 1: 2',
+          promptTokens: 3,
+          completionTokens: 4,
+          latencyMs: 5,
+          finishReason: 'stop',
+          failure: null,
+        },
+      },
+      {
+        ...base,
+        eventId: 't/t1.a0.0#1/CritiqueRejected',
+        payload: {
+          kind: 'CritiqueRejected',
+          nodeId: 't1.a0.0',
+          attempt: 1,
+          critique: 'The answer is 2.',
+          model: 'critic',
+          reason: 'states the reference answer (2)',
+          promptTokens: 3,
+          completionTokens: 4,
+          latencyMs: 5,
+          finishReason: null,
+        },
+      },
+    ];
+    for (const e of fresh) expect(codecs.TreeEvent.decode(codecs.TreeEvent.encode(e))).toEqual(e);
+    // Defaults fill what JSON leaves out.
+    expect(
+      fromJson(codecs.TreeEvent, { ...fresh[0], payload: { kind: 'AnswerReceived', nodeId: 'n', text: '' } }),
+    ).toEqual({
+      ...fresh[0],
+      payload: {
+        kind: 'AnswerReceived',
+        nodeId: 'n',
+        text: '',
+        promptTokens: 0,
+        completionTokens: 0,
+        latencyMs: 0,
+        finishReason: null,
+        failure: null,
+      },
+    });
   });
 
   it('a codec told of a newer writer schema decodes its bytes', () => {

@@ -2,7 +2,13 @@ import type { DeadLetter, Instruction } from '../../schemas/types.ts';
 
 /** One row read from a source: an instruction with where it came from, or a dead letter saying why not. */
 export type SourceItem =
-  | { readonly kind: 'instruction'; readonly instruction: Instruction; readonly source: string }
+  | {
+      readonly kind: 'instruction';
+      readonly instruction: Instruction;
+      readonly source: string;
+      /** The row as read from the file. */
+      readonly bytes: Buffer;
+    }
   | { readonly kind: 'deadLetter'; readonly deadLetter: DeadLetter };
 
 /** One raw row of a file: the parsed value (or the parse error), where it is (`file:line` / `file:row N`), its bytes. */

@@ -1,6 +1,7 @@
 import { codecs, fromJson } from '../../schemas/codec.ts';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { adapters } from './adapters.ts';
+import { createRecordIndex } from './createRecordIndex.ts';
 import type { AdapterOptions } from './instructionAdapter.ts';
 import { formatOf, readRows, type SourceFormat } from './readRows.ts';
 import { recordHash } from './recordHash.ts';
@@ -51,12 +52,11 @@ export async function* readInstructions(
       source,
       key: null,
       reason,
-      payload: bytes,
+      payload: Buffer.from(bytes), // a copy: row bytes may be a view into a large read buffer
       time: now(),
     },
   });
-  /** id → content hash and where it was first read: `${hash} ${source}`. */
-  const seen = new Map<string, string>();
+  const seen = createRecordIndex();
   for await (const row of readRows(file, format ?? formatOf(file))) {
     if (row.error !== undefined) {
       yield dead(row.source, row.bytes, `${row.source}: ${row.error}`);
@@ -65,18 +65,20 @@ export async function* readInstructions(
     try {
       // The schema check catches adapters' slips as well as bad canonical rows.
       const instruction = fromJson(codecs.Instruction, adapt(row.value, adapterOptions));
-      const hash = duplicates ? recordHash(codecs.Instruction, instruction) : '';
-      const first = duplicates ? seen.get(instruction.id) : undefined;
-      if (first === undefined) {
-        if (duplicates) seen.set(instruction.id, `${hash} ${row.source}`);
-      } else if (!first.startsWith(`${hash} `)) {
-        yield dead(
-          row.source,
-          row.bytes,
-          `${row.source}: instruction id ${JSON.stringify(instruction.id)} conflicts with ${first.slice(first.indexOf(' ') + 1)}: ` +
-            'same id, different content (the first one is kept)',
-        );
-        continue;
+      if (duplicates) {
+        const hash = recordHash(codecs.Instruction, instruction);
+        const first = seen.find(instruction.id, hash);
+        if (first === undefined) seen.add(instruction.id, hash, { source: row.source });
+        else if (!first.same) {
+          const where = 'source' in first.place ? first.place.source : '';
+          yield dead(
+            row.source,
+            row.bytes,
+            `${row.source}: instruction id ${JSON.stringify(instruction.id)} conflicts with ${where}: ` +
+              'same id, different content (the first one is kept)',
+          );
+          continue;
+        }
       }
       yield { kind: 'instruction', instruction, source: row.source, bytes: row.bytes };
     } catch (e) {

@@ -7,7 +7,10 @@ export interface SourceLine {
   readonly line: number;
   /** Byte offset in the file of the line's first byte (after a BOM on line 1). */
   readonly offset: number;
-  /** The line's bytes as they are in the file (a copy), without the line break (\n or \r\n) and without a BOM. */
+  /**
+   * The line's bytes as they are in the file, without the line break (\n or \r\n) and without a BOM: a view into the
+   * read chunk (copy it to keep it: a kept view keeps the chunk, 1 MiB), a copy when the line is not valid UTF-8.
+   */
   readonly bytes: Buffer;
   /** The decoded line, when its bytes are valid UTF-8. */
   readonly text?: string;
@@ -39,8 +42,7 @@ export async function* readLines(file: string): AsyncGenerator<SourceLine> {
       if (stop - from >= 3 && buf[from] === BOM[0] && buf[from + 1] === BOM[1] && buf[from + 2] === BOM[2])
         from += 3;
     }
-    // A copy: a view would keep the whole 1 MiB chunk alive for as long as the caller keeps the line.
-    const bytes = Buffer.from(buf.subarray(from, stop));
+    const bytes = buf.subarray(from, stop);
     const offset = base + from;
     lineNo++;
     if (isUtf8(bytes)) return { line: lineNo, offset, bytes, text: bytes.toString('utf8') };

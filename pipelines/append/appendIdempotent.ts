@@ -1,7 +1,7 @@
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { type Topic, topics } from '../../connectors/log/topics.ts';
+import { createRecordIndex, type RecordPlace } from '../../connectors/sources/createRecordIndex.ts';
 import type { DeadLetter } from '../../schemas/types.ts';
-import { createRecordIndex } from './createRecordIndex.ts';
 import { indexTopic } from './indexTopic.ts';
 import { recordIdentity } from './recordIdentity.ts';
 
@@ -36,12 +36,9 @@ export interface AppendIdempotentOptions<T> {
   readonly now?: () => number;
 }
 
-/** `L0:12` → "the log (partition 0, offset 12)"; `Ffile:3` → "file:3". */
-const placeOf = (where: string, onLog: boolean) => {
-  if (!onLog) return where;
-  const [partition, offset] = where.split(':');
-  return `the log (partition ${partition}, offset ${offset})`;
-};
+/** "the log (partition 0, offset 12)" or "file:3". */
+const placeOf = (place: RecordPlace) =>
+  'source' in place ? place.source : `the log (partition ${place.partition}, offset ${place.offset})`;
 
 /**
  * Appends an input's records so that running it again, after a crash or not, appends only what is missing: the topic
@@ -75,7 +72,7 @@ export async function appendIdempotent<T>(options: AppendIdempotentOptions<T>): 
     deadLetters.push(deadLetter);
     const { id, hash } = recordIdentity(deadTopic, deadLetter);
     if (deadIndex.find(id, hash)) return;
-    deadIndex.add(id, hash, `F${deadLetter.source ?? ''}`);
+    deadIndex.add(id, hash, { source: deadLetter.source ?? '' });
     newDead.push({ value: deadLetter });
   };
   const flush = async () => {
@@ -92,11 +89,11 @@ export async function appendIdempotent<T>(options: AppendIdempotentOptions<T>): 
     const { id, hash } = recordIdentity(topic, item.value);
     const found = index.find(id, hash);
     if (found === undefined) {
-      index.add(id, hash, `F${item.source}`);
+      index.add(id, hash, { source: item.source });
       batch.push({ value: item.value });
       if (batch.length >= batchSize) await flush();
     } else if (found.same) {
-      if (found.onLog) alreadyOnLog++;
+      if (!('source' in found.place)) alreadyOnLog++;
       else repeated++;
     } else {
       conflicts++;
@@ -107,9 +104,9 @@ export async function appendIdempotent<T>(options: AppendIdempotentOptions<T>): 
         source: item.source,
         key: null,
         reason:
-          `${item.source}: ${topic.name} id ${JSON.stringify(id)} conflicts with ${placeOf(found.where, found.onLog)}: ` +
+          `${item.source}: ${topic.name} id ${JSON.stringify(id)} conflicts with ${placeOf(found.place)}: ` +
           'same id, different content; not appended',
-        payload: item.bytes,
+        payload: Buffer.from(item.bytes), // a copy: it may be a view into a large read buffer
         time: now(),
       });
     }

@@ -1,7 +1,7 @@
 import { lastValueFrom, tap } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import type { Topic } from '../../connectors/log/topics.ts';
-import { createRecordIndex, type RecordIndex } from './createRecordIndex.ts';
+import { createRecordIndex, type RecordIndex } from '../../connectors/sources/createRecordIndex.ts';
 import { recordIdentity } from './recordIdentity.ts';
 
 /**
@@ -26,7 +26,7 @@ export async function indexTopic<T>(
         tap((r) => {
           records++;
           const { id, hash } = recordIdentity(topic, r.value);
-          index.add(id, hash, `L${r.partition}:${r.offset}`);
+          index.add(id, hash, { partition: r.partition, offset: r.offset });
         }),
       ),
     { defaultValue: undefined },

@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Topic, TopicName } from '../../connectors/log/topics.ts';
 import { recordHash } from '../../connectors/sources/recordHash.ts';
 import type { DeadLetter, Instruction, PreferencePair, SftExample, TreeEvent } from '../../schemas/types.ts';
 
-/** What makes two records of a topic the same record (`id`) and the same content (`hash`, 22 chars). */
+/** What makes two records of a topic the same record (`id`) and the same content (`hash`, 16 bytes). */
 export interface RecordIdentity {
   readonly id: string;
-  readonly hash: string;
+  readonly hash: Uint8Array;
 }
 
-const digest = (text: string | Uint8Array) =>
-  createHash('sha256').update(text).digest('base64url').slice(0, 22);
+const digest = (data: string | Uint8Array) => hash('sha256', data, 'buffer').subarray(0, 16);
 
 /**
  * A dead letter is the same failure when it names the same place (topic, partition, offset or source) and the same
@@ -18,7 +17,7 @@ const digest = (text: string | Uint8Array) =>
  * not part of it, and two dead letters of one id never conflict.
  */
 function deadLetterId(d: DeadLetter): string {
-  return `${d.topic}|${d.partition}|${d.offset ?? ''}|${d.source ?? ''}|${digest(d.payload)}`;
+  return `${d.topic}|${d.partition}|${d.offset ?? ''}|${d.source ?? ''}|${digest(d.payload).toString('base64url')}`;
 }
 
 const ids: { readonly [N in TopicName]: (value: any) => string } = {

@@ -62,7 +62,7 @@ async function append(argv: readonly string[]): Promise<number> {
   if (!values.file) throw new ArboretumError('INVALID_INPUT', '--file is required');
   const file = values.file;
   const summary = await withLog(values.log!, (log) => appendJsonLines(log, topic, file));
-  return reportAppend(summary, `records to ${topic.name}`);
+  return reportAppend(summary, 'appended', `records to ${topic.name}`);
 }
 
 async function read(argv: readonly string[]): Promise<number> {

@@ -42,7 +42,7 @@ export const command: Command = {
     const log = await openLog(values.log!);
     try {
       const summary = await submitFile(log, positionals[0], { adapter: values.adapter, mathTask });
-      return reportAppend(summary, `instruction(s) to ${log.uri}`);
+      return reportAppend(summary, 'submitted', `instruction(s) to ${log.uri}`);
     } finally {
       await log.close();
     }

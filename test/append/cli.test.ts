@@ -149,8 +149,7 @@ describe('log append / submit resume after a crash', () => {
       `${file}:4: instructions id "a" conflicts with ${file}:1: same id, different content; not appended`,
     );
     expect(first.stderr).toContain(
-      'appended 3 instruction(s) to file:' +
-        `${logDir}; 2 rows not appended (1 in conflict, 1 bad), 2 new in dead-letters`,
+      `submitted 3 instruction(s) to file:${logDir}; 2 row(s) to dead-letters (1 in conflict, 1 bad; 2 new there`,
     );
     expect((await valuesOf(logDir, topics.instructions)).map((i) => [i.id, i.instruction])).toEqual([
       ['a', 'Problem a: what is 2 + 2?'],
@@ -167,7 +166,7 @@ describe('log append / submit resume after a crash', () => {
       `${file}:4: instructions id "a" conflicts with the log (partition 0, offset 0)`,
     );
     expect(second.stderr).toContain(
-      `appended 0 instruction(s) to file:${logDir}; 3 already on the log (skipped); 2 rows not appended (1 in conflict, 1 bad), 0 new in dead-letters`,
+      `submitted 0 instruction(s) to file:${logDir}; 3 already on the log (skipped); 2 row(s) to dead-letters (1 in conflict, 1 bad; 0 new there`,
     );
     expect(await valuesOf(logDir, topics.instructions)).toHaveLength(3);
     expect(await valuesOf(logDir, topics.deadLetters)).toHaveLength(2);

@@ -47,7 +47,9 @@ const placeOf = (place: RecordPlace) =>
  * is a conflict, reported as a dead letter naming the row and where the other copy is, and the rest go on. The
  * input's own repeats are treated alike. Dead letters (the input's bad rows and the conflicts) are appended once:
  * those the dead-letters topic already holds from an earlier run are reported again but not appended again.
- * Memory: about 100 bytes per record of the topic and of the dead-letters topic.
+ * Memory: about 80 bytes per record of the topic and of the dead-letters topic (see createRecordIndex), plus the
+ * source string of each record appended. Exactly once assumes one appender of the input at a time: two runs started
+ * together index the log before either appends.
  */
 export async function appendIdempotent<T>(options: AppendIdempotentOptions<T>): Promise<AppendSummary> {
   const { log, topic, items, batch: batchSize = 1000, now = Date.now } = options;

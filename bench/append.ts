@@ -1,7 +1,9 @@
 // Resumable append benchmark: `log append` of a JSONL file of instructions (default 500k lines) into a file log —
 // the previous append (no index, the reference), the idempotent one on an empty log, its rerun after a crash half
-// way, and its rerun when everything is there; lines/s, medians of N runs, and the heap the index takes.
-// Usage: npx tsx bench/append.ts [--lines 500000] [--runs 3]
+// way, and its rerun when everything is there. Reports CPU time per line (user + system of this process, so less
+// swayed by other load on a shared machine than wall time) and wall lines/s, medians of N runs, and the memory the
+// index of the log takes.
+// Usage: node --expose-gc --import tsx bench/append.ts [--lines 500000] [--runs 3]
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,58 +56,86 @@ const half = join(work, 'half.jsonl');
 await writeFile(file, `${Array.from({ length: total }, (_, i) => row(i)).join('\n')}\n`);
 await writeFile(half, `${Array.from({ length: total / 2 }, (_, i) => row(i)).join('\n')}\n`);
 const topic = topics.instructions as Topic<unknown>;
-const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+/** Starts a measurement; its result is wall seconds and CPU µs per line of the whole file. */
+const start = () => {
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  return () => {
+    const c = process.cpuUsage(c0);
+    return { wall: Number(process.hrtime.bigint() - t0) / 1e9, cpuPerLine: (c.user + c.system) / total };
+  };
+};
 
-const results: Record<string, number[]> = {};
-const add = (k: string, v: number) => {
-  results[k] ??= [];
-  results[k].push(v);
+const results: Record<string, { rate: number[]; cpu: number[] }> = {};
+const add = (k: string, m: { wall: number; cpuPerLine: number }) => {
+  results[k] ??= { rate: [], cpu: [] };
+  results[k].rate.push(total / m.wall);
+  results[k].cpu.push(m.cpuPerLine);
 };
 let indexHeapMB = 0;
 for (let r = 0; r < runs; r++) {
   const dirs = ['ref', 'new', 'crash'].map((d) => join(work, `${d}-${r}`));
   {
     const log = createFileEventLog({ dir: dirs[0], fsync: 'never' });
-    const t0 = process.hrtime.bigint();
+    const done = start();
     await appendWithoutIndex(log, topic, file);
-    add('previous append (no index), empty log', total / seconds(t0));
+    add('previous append (no index), empty log', done());
     await log.close();
   }
   {
     const log = createFileEventLog({ dir: dirs[1], fsync: 'never' });
-    let t0 = process.hrtime.bigint();
+    let done = start();
     const first = await appendJsonLines(log, topic, file);
-    add('idempotent append, empty log', total / seconds(t0));
-    t0 = process.hrtime.bigint();
+    add('idempotent append, empty log', done());
+    done = start();
     const again = await appendJsonLines(log, topic, file);
-    add('idempotent rerun, all on the log (skipped)', total / seconds(t0));
+    add('idempotent rerun, all on the log (skipped)', done());
     if (first.appended !== total || again.alreadyOnLog !== total) throw new Error('counts wrong');
-    global.gc?.();
-    const heap0 = process.memoryUsage().heapUsed;
+    const used = () => {
+      globalThis.gc?.();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const before = used();
     const { index } = await indexTopic(log, topic);
-    global.gc?.();
-    indexHeapMB = (process.memoryUsage().heapUsed - heap0) / 1e6;
+    indexHeapMB = (used() - before) / 1e6;
     if (index.size !== total) throw new Error('index size wrong');
     await log.close();
   }
   {
     const log = createFileEventLog({ dir: dirs[2], fsync: 'never' });
     await appendJsonLines(log, topic, half);
-    const t0 = process.hrtime.bigint();
+    const done = start();
     const rest = await appendJsonLines(log, topic, file);
-    add('idempotent rerun after a crash half way', total / seconds(t0));
+    add('idempotent rerun after a crash half way', done());
     if (rest.appended !== total / 2) throw new Error('resume wrong');
     await log.close();
   }
   for (const d of dirs) await rm(d, { recursive: true, force: true });
   process.stderr.write(`run ${r + 1}/${runs} done\n`);
 }
-const ref = median(results['previous append (no index), empty log']);
+const ref = median(results['previous append (no index), empty log'].cpu);
+const perRecord = ((indexHeapMB * 1e6) / total).toFixed(0);
 console.log(
-  `${total.toLocaleString()} lines, ${runs} runs; index of the log: ${indexHeapMB.toFixed(0)} MB of heap`,
+  `${total.toLocaleString()} lines, ${runs} runs; index of the log: ${indexHeapMB.toFixed(0)} MB (${perRecord} B a record)` +
+    (globalThis.gc ? '' : ' (run node with --expose-gc for this figure)'),
 );
 printTable([
-  ['operation', 'median lines/s', 'vs previous append', 'min', 'max'],
-  ...Object.entries(results).map(([k, v]) => [k, median(v), median(v) / ref, Math.min(...v), Math.max(...v)]),
+  [
+    'operation',
+    'median CPU µs/line',
+    'CPU vs previous append',
+    'median wall lines/s',
+    'min lines/s',
+    'max lines/s',
+  ],
+  ...Object.entries(results).map(([k, v]) => [
+    k,
+    median(v.cpu),
+    median(v.cpu) / ref,
+    median(v.rate),
+    Math.min(...v.rate),
+    Math.max(...v.rate),
+  ]),
 ]);
 await rm(work, { recursive: true, force: true });

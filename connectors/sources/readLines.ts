@@ -9,7 +9,7 @@ export interface SourceLine {
   readonly offset: number;
   /**
    * The line's bytes as they are in the file, without the line break (\n or \r\n) and without a BOM: a view into the
-   * read chunk (copy it to keep it: a kept view keeps the chunk, 1 MiB), a copy when the line is not valid UTF-8.
+   * read chunk (copy it to keep it: a kept view keeps the chunk), a copy when the line is not valid UTF-8.
    */
   readonly bytes: Buffer;
   /** The decoded line, when its bytes are valid UTF-8. */
@@ -25,43 +25,55 @@ const CR = 0x0d;
 /**
  * Streams the lines of a UTF-8 text file. A UTF-8 byte order mark at the start is dropped; a line that is not valid
  * UTF-8 comes with `error` naming the file offset of its first bad byte and no text (never decoded with U+FFFD in
- * place of the bad bytes). Blank lines come too: the caller decides what they mean. Reads 1 MiB chunks.
+ * place of the bad bytes). Blank lines come too: the caller decides what they mean. Reads 64 KiB chunks (larger ones
+ * made a slow consumer wait on each read: the next chunk is only asked for when the last is used up); a line longer
+ * than a chunk is joined once, at its end.
  */
 export async function* readLines(file: string): AsyncGenerator<SourceLine> {
-  let pending: Buffer = Buffer.alloc(0);
-  /** File offset of pending[0]. */
-  let base = 0;
+  /** The start of a line that began in earlier chunks (no newline yet). */
+  let parts: Buffer[] = [];
+  /** File offset of the next line's first byte. */
+  let offset = 0;
   let lineNo = 0;
-  let first = true;
-  const lineOf = (buf: Buffer, start: number, end: number): SourceLine => {
-    let stop = end;
-    if (stop > start && buf[stop - 1] === CR) stop--;
-    let from = start;
-    if (first) {
-      first = false;
-      if (stop - from >= 3 && buf[from] === BOM[0] && buf[from + 1] === BOM[1] && buf[from + 2] === BOM[2])
-        from += 3;
-    }
-    const bytes = buf.subarray(from, stop);
-    const offset = base + from;
+  const lineOf = (raw: Buffer): SourceLine => {
+    let bytes = raw.length && raw[raw.length - 1] === CR ? raw.subarray(0, raw.length - 1) : raw;
+    let at = offset;
+    offset += raw.length + 1;
     lineNo++;
-    if (isUtf8(bytes)) return { line: lineNo, offset, bytes, text: bytes.toString('utf8') };
+    if (
+      lineNo === 1 &&
+      bytes.length >= 3 &&
+      bytes[0] === BOM[0] &&
+      bytes[1] === BOM[1] &&
+      bytes[2] === BOM[2]
+    ) {
+      bytes = bytes.subarray(3);
+      at += 3;
+    }
+    if (isUtf8(bytes)) return { line: lineNo, offset: at, bytes, text: bytes.toString('utf8') };
+    // A copy: such a line is kept (dead-lettered), and a view would keep its whole chunk alive.
     return {
       line: lineNo,
-      offset,
-      bytes,
-      error: `invalid UTF-8 at byte ${offset + firstInvalidUtf8(bytes)}`,
+      offset: at,
+      bytes: Buffer.from(bytes),
+      error: `invalid UTF-8 at byte ${at + firstInvalidUtf8(bytes)}`,
     };
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>) {
     let start = 0;
-    for (let nl = buf.indexOf(NEWLINE, start); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
-      yield lineOf(buf, start, nl);
+    let nl = chunk.indexOf(NEWLINE);
+    if (nl >= 0 && parts.length) {
+      parts.push(chunk.subarray(0, nl));
+      yield lineOf(Buffer.concat(parts));
+      parts = [];
+      start = nl + 1;
+      nl = chunk.indexOf(NEWLINE, start);
+    }
+    for (; nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+      yield lineOf(chunk.subarray(start, nl));
       start = nl + 1;
     }
-    base += start;
-    pending = buf.subarray(start);
+    if (start < chunk.length) parts.push(chunk.subarray(start));
   }
-  if (pending.length) yield lineOf(pending, 0, pending.length);
+  if (parts.length) yield lineOf(Buffer.concat(parts));
 }

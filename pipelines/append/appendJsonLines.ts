@@ -38,7 +38,7 @@ async function* jsonLineItems<T>(
         source,
         key: null,
         reason: `${source}: ${reason}`,
-        payload: Buffer.from(line.bytes), // a copy: the line is a view into a 1 MiB read buffer
+        payload: Buffer.from(line.bytes), // a copy: the line is a view into a read buffer
         time: now(),
       },
     };

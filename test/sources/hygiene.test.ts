@@ -83,13 +83,41 @@ describe('readLines', () => {
 
   it('reads lines across chunk boundaries (lines longer than a chunk, multi-byte characters cut by a chunk)', async () => {
     const file = join(dir, 'long.txt');
-    // 1.4 MB: spans two 1 MiB chunks; after the 'a' every é starts at an odd offset, so the chunk ends inside one.
+    // 1.4 MB: spans many 64 KiB chunks; after the 'a' every é starts at an odd offset, so chunks end inside one.
     const long = `a${'é'.repeat(700_000)}`;
     await writeFile(file, `${long}\nshort\n${long}x`);
     const lines = await collect(readLines(file));
     expect(lines.map((l) => l.text?.length)).toEqual([700_001, 5, 700_002]);
     expect(lines.every((l) => l.error === undefined)).toBe(true);
     expect(lines[2].offset).toBe(1_400_001 + 1 + 6);
+  });
+});
+
+describe('readLines against a plain split', () => {
+  it('gives the same lines, numbers and offsets as splitting the whole file (random texts across chunks)', async () => {
+    const file = join(dir, 'prop.txt');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 40_000 }), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        async (texts, crlf) => {
+          const clean = texts.map((t) => t.replace(/[\r\n]/g, ' '));
+          const bytes = Buffer.from(clean.join(crlf ? '\r\n' : '\n'));
+          await writeFile(file, bytes);
+          const lines = await collect(readLines(file));
+          // A file that ends with a line break (or is empty) has no empty last line.
+          const expected = clean.at(-1) === '' ? clean.slice(0, -1) : clean;
+          expect(lines.map((l) => l.text)).toEqual(expected);
+          let at = 0;
+          for (const [i, l] of lines.entries()) {
+            expect(l.offset).toBe(at);
+            expect(l.line).toBe(i + 1);
+            at += Buffer.byteLength(clean[i]) + (crlf ? 2 : 1);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ArboretumError, messageOf } from '../schemas/errors.ts';
-import { plainValue } from './plainValue.ts';
 import type { QueryResult } from './queryResult.ts';
+import { queryResultOf } from './queryResultOf.ts';
 import { viewFiles } from './viewFiles.ts';
 
 const here = import.meta.dirname;
@@ -68,21 +68,7 @@ export async function openAnalyticsDb(options: OpenAnalyticsDbOptions = {}): Pro
     connection,
     async query(sql, params) {
       try {
-        const reader = await connection.runAndReadAll(sql, params);
-        // MAPs come as [{key, value}]; as plain objects they read better in JSON and in the report.
-        const maps = reader.columnTypes().map((t) => t.typeId === DuckDBTypeId.MAP);
-        return {
-          columns: reader.columnNames(),
-          rows: reader
-            .getRowsJS()
-            .map((r) =>
-              r.map((v, i) =>
-                maps[i] && Array.isArray(v)
-                  ? Object.fromEntries(v.map((e) => [String((e as any).key), plainValue((e as any).value)]))
-                  : plainValue(v),
-              ),
-            ),
-        };
+        return queryResultOf(await connection.runAndReadAll(sql, params));
       } catch (e) {
         throw new ArboretumError('INVALID_INPUT', messageOf(e), { cause: e });
       }

@@ -1,22 +1,24 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { bufferCount, concatMap, lastValueFrom, take } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
-import { type Topic, topicNamed, topicNames, topics } from '../../connectors/log/topics.ts';
-import { fromJson } from '../../schemas/codec.ts';
-import { ArboretumError, messageOf } from '../../schemas/errors.ts';
-import type { DeadLetter } from '../../schemas/types.ts';
+import { type Topic, topicNamed, topicNames } from '../../connectors/log/topics.ts';
+import { appendJsonLines } from '../../pipelines/append/appendJsonLines.ts';
+import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags, wantsHelp } from '../args.ts';
 import type { Command } from '../command.ts';
 import { openLog } from '../openLog.ts';
 import { formatTable, jsonLine, writeOut } from '../output.ts';
+import { reportAppend } from '../reportAppend.ts';
 
 const help = `arboretum log — the event log itself
 
 Usage:
   arboretum log append --topic T --file F.jsonl [--log URI]
-      Validates each line against the topic's schema and appends the valid ones. A bad line is reported as
-      F.jsonl:LINE: what is wrong, goes to the dead-letters topic, and the rest are appended (exit 1 if any).
+      Validates each line against the topic's schema and appends the valid ones. A bad line (not JSON, not UTF-8,
+      not the topic's record) is reported as F.jsonl:LINE: what is wrong, goes to the dead-letters topic, and the
+      rest are appended (exit 1 if any). Resumable and idempotent: a record the topic already holds (same id —
+      eventId for tree-events, id for instructions, pairs and sft; same content) is skipped and counted, so
+      appending a file again after a crash appends only what is missing; the same id with different content is a
+      conflict, reported with F.jsonl:LINE, dead-lettered and not appended (exit 1).
   arboretum log read --topic T [--from N] [--follow] [--limit N] [--with-offsets] [--log URI]
       Prints records as JSON lines (the record value; --with-offsets wraps it with partition, offset, key, timestamp).
   arboretum log stat [--json] [--log URI]          topics, partitions, records, bytes
@@ -50,46 +52,6 @@ async function withLog<T>(uri: string, body: (log: EventLog) => Promise<T>): Pro
   }
 }
 
-/** Appends the valid lines of a JSONL file; bad lines become dead letters naming file and line. */
-export async function appendJsonLines(log: EventLog, topic: Topic<unknown>, file: string) {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  let batch: { value: unknown }[] = [];
-  let appended = 0;
-  const bad: DeadLetter[] = [];
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (!line.trim()) continue;
-    try {
-      batch.push({ value: fromJson(topic.codec, JSON.parse(line)) });
-    } catch (e) {
-      const reason = e instanceof SyntaxError ? `not JSON: ${e.message}` : messageOf(e);
-      console.error(`${file}:${lineNo}: ${reason}`);
-      bad.push({
-        topic: topic.name,
-        partition: 0,
-        offset: null,
-        source: `${file}:${lineNo}`,
-        key: null,
-        reason,
-        payload: Buffer.from(line),
-        time: Date.now(),
-      });
-    }
-    if (batch.length >= BATCH) {
-      appended += (await log.append(topic, batch)).length;
-      batch = [];
-    }
-  }
-  if (batch.length) appended += (await log.append(topic, batch)).length;
-  if (bad.length)
-    await log.append(
-      topics.deadLetters,
-      bad.map((value) => ({ value })),
-    );
-  return { appended, bad: bad.length };
-}
-
 async function append(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(
     argv,
@@ -99,11 +61,8 @@ async function append(argv: readonly string[]): Promise<number> {
   const topic = topicFlag(values.topic);
   if (!values.file) throw new ArboretumError('INVALID_INPUT', '--file is required');
   const file = values.file;
-  const { appended, bad } = await withLog(values.log!, (log) => appendJsonLines(log, topic, file));
-  console.error(
-    `appended ${appended} records to ${topic.name}${bad ? `; ${bad} bad lines went to dead-letters` : ''}`,
-  );
-  return bad ? 1 : 0;
+  const summary = await withLog(values.log!, (log) => appendJsonLines(log, topic, file));
+  return reportAppend(summary, 'appended', `records to ${topic.name}`);
 }
 
 async function read(argv: readonly string[]): Promise<number> {

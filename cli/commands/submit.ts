@@ -1,9 +1,10 @@
 import { adapters } from '../../connectors/sources/adapters.ts';
-import { submitFile } from '../../connectors/sources/submitFile.ts';
+import { submitFile } from '../../pipelines/append/submitFile.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { openLog } from '../openLog.ts';
+import { reportAppend } from '../reportAppend.ts';
 
 const help = `arboretum submit — append instructions from a file to the log's instructions topic
 
@@ -12,8 +13,12 @@ Usage: arboretum submit FILE [--log URI] [--adapter NAME] [--math-task Math_CoT|
 FILE is .jsonl/.ndjson, .json (an array) or .parquet. --adapter reads a public dataset's row shape:
   ${Object.keys(adapters).join(', ')}   (default canonical: rows already in the Instruction shape)
 Instructions are keyed by their tree id, so they land in the same partition as their tree's events.
-A row that is not valid goes to the dead-letters topic naming FILE:LINE (or FILE:row N), the rest are appended;
-exit 1 when any row was dead-lettered. Submitting the same file twice is harmless: grow opens each tree once.
+A row that is not valid (not JSON, not UTF-8, not an instruction) goes to the dead-letters topic naming FILE:LINE
+(or FILE:row N; the byte offset for bad UTF-8), the rest are appended; exit 1 when any row was not appended.
+Resumable and idempotent: instructions are keyed by id, and one the log already holds with the same content is
+skipped and counted, so submitting a file again (say after a crash) appends only what is missing. An id the log or
+an earlier row already has with different content is a conflict: reported with FILE:LINE and the other copy's
+place, dead-lettered, and not appended (exit 1); the rest still are. A UTF-8 byte order mark is dropped.
 --log defaults to ${DEFAULT_LOG}.`;
 
 export const command: Command = {
@@ -36,19 +41,8 @@ export const command: Command = {
     }
     const log = await openLog(values.log!);
     try {
-      const { instructions, deadLetters } = await submitFile(log, positionals[0], {
-        adapter: values.adapter,
-        mathTask,
-      });
-      for (const d of deadLetters.slice(0, 20)) console.error(d.reason);
-      if (deadLetters.length > 20) console.error(`… and ${deadLetters.length - 20} more`);
-      console.error(
-        `submitted ${instructions} instruction(s) to ${log.uri}` +
-          (deadLetters.length
-            ? `; ${deadLetters.length} row(s) to dead-letters (arboretum log read --topic dead-letters)`
-            : ''),
-      );
-      return deadLetters.length ? 1 : 0;
+      const summary = await submitFile(log, positionals[0], { adapter: values.adapter, mathTask });
+      return reportAppend(summary, 'submitted', `instruction(s) to ${log.uri}`);
     } finally {
       await log.close();
     }

@@ -1,9 +1,10 @@
-import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { jsonArrayLines } from './jsonArrayLines.ts';
+import { jsonArrayRowsOfBytes } from './jsonArrayRowsOfBytes.ts';
+import { readLines } from './readLines.ts';
 import type { RawRow } from './sourceItem.ts';
 
 export type SourceFormat = 'jsonl' | 'json' | 'parquet';
@@ -23,32 +24,41 @@ export function formatOf(file: string): SourceFormat {
   );
 }
 
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 /**
  * Streams the rows of a JSONL, JSON (an array, or an object holding one under data/rows/instances) or Parquet file,
- * each with its location: `file:line` for JSON and JSONL, `file:row N` (1-based) for Parquet. A JSONL line that does
- * not parse is a row with `error`, and reading goes on; a file that cannot be read at all throws.
+ * each with its location: `file:line` for JSON and JSONL, `file:row N` (1-based) for Parquet. A UTF-8 byte order mark
+ * is dropped. A JSONL line that does not parse, or is not valid UTF-8 (`invalid UTF-8 at byte N`, N the file
+ * offset), is a row with `error` and its bytes untouched, and reading goes on; likewise an element of a JSON array
+ * holding invalid UTF-8. A file that cannot be read at all throws.
  */
 export async function* readRows(file: string, format: SourceFormat = formatOf(file)): AsyncGenerator<RawRow> {
   if (format === 'jsonl') {
-    const lines = createInterface({
-      input: createReadStream(file, 'utf8'),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    let n = 0;
-    for await (const line of lines) {
-      n++;
-      if (line.trim() === '') continue;
-      const bytes = Buffer.from(line, 'utf8');
+    for await (const line of readLines(file)) {
+      const source = `${file}:${line.line}`;
+      if (line.text === undefined) {
+        yield { error: line.error, source, bytes: line.bytes };
+        continue;
+      }
+      if (line.text.trim() === '') continue;
       try {
-        yield { value: JSON.parse(line), source: `${file}:${n}`, bytes };
+        yield { value: JSON.parse(line.text), source, bytes: line.bytes };
       } catch (e) {
-        yield { error: `not JSON: ${messageOf(e)}`, source: `${file}:${n}`, bytes };
+        yield { error: `not JSON: ${messageOf(e)}`, source, bytes: line.bytes };
       }
     }
     return;
   }
   if (format === 'json') {
-    const text = await readFile(file, 'utf8');
+    let bytes = await readFile(file);
+    const bom = bytes.subarray(0, 3).equals(BOM) ? 3 : 0;
+    bytes = bytes.subarray(bom);
+    if (!isUtf8(bytes)) {
+      yield* jsonArrayRowsOfBytes(file, bytes, bom);
+      return;
+    }
+    const text = bytes.toString('utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -70,7 +80,7 @@ export async function* readRows(file: string, format: SourceFormat = formatOf(fi
         },
       );
     }
-    const lines = Array.isArray(parsed) ? jsonArrayLines(text) : [];
+    const lines = Array.isArray(parsed) ? jsonArrayLines(bytes) : [];
     for (let i = 0; i < rows.length; i++) {
       const where = lines[i] !== undefined ? `${file}:${lines[i]}` : `${file}:[${i}]`;
       yield { value: rows[i], source: where, bytes: Buffer.from(JSON.stringify(rows[i]) ?? 'null', 'utf8') };

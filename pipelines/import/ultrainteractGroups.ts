@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { access, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { readLines } from '../../connectors/sources/readLines.ts';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { uiPairRowOf, uiSftRowOf } from './uiRowOf.ts';
 import type { ImportProblem, Located, UiGroup, UiPairRow, UiSftRow } from './ultrainteractRows.ts';
@@ -80,10 +79,14 @@ export async function* ultrainteractGroups(options: UltraInteractGroupsOptions):
         continue;
       }
       const appender = await c.createAppender('raw');
-      const lines = createInterface({ input: createReadStream(f), crlfDelay: Number.POSITIVE_INFINITY });
-      let lineNo = 0;
-      for await (const line of lines) {
-        lineNo++;
+      // BOM dropped, invalid UTF-8 a problem with its byte offset (never decoded to U+FFFD): see readLines.
+      for await (const read of readLines(f)) {
+        const lineNo = read.line;
+        if (read.text === undefined) {
+          onProblem({ source: `${f}:${lineNo}`, reason: read.error!, raw: read.bytes });
+          continue;
+        }
+        const line = read.text;
         if (!line.trim()) continue;
         const source = `${f}:${lineNo}`;
         let parentId: unknown;

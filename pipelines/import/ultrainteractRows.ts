@@ -40,6 +40,6 @@ export interface UiGroup {
 export interface ImportProblem {
   readonly source: string;
   readonly reason: string;
-  /** The row as read, when there is one. */
-  readonly raw?: string;
+  /** The row as read, when there is one (its bytes when they are not valid UTF-8). */
+  readonly raw?: string | Uint8Array;
 }

@@ -10,7 +10,7 @@ import { jsonArrayLines } from '../../connectors/sources/jsonArrayLines.ts';
 import { lastBoxed } from '../../connectors/sources/lastBoxed.ts';
 import { readInstructions } from '../../connectors/sources/readInstructions.ts';
 import type { SourceItem } from '../../connectors/sources/sourceItem.ts';
-import { submitFile } from '../../connectors/sources/submitFile.ts';
+import { submitFile } from '../../pipelines/append/submitFile.ts';
 import { treeIdOf } from '../../schemas/ids.ts';
 
 let dir: string;
@@ -312,7 +312,7 @@ describe('submitFile', () => {
     const log = createFileEventLog({ dir: join(dir, 'log'), fsync: 'never' });
     try {
       const out = await submitFile(log, file, { adapter: 'gsm8k' });
-      expect(out.instructions).toBe(2);
+      expect(out.appended).toBe(2);
       expect(out.deadLetters).toHaveLength(1);
       const recs = await lastValueFrom(log.read(topics.instructions).pipe(toArray()));
       expect(recs.map((r) => r.key)).toEqual(recs.map((r) => treeIdOf(r.value.id)));

@@ -1,171 +1,51 @@
-import { finalAnswerOf } from './finalAnswerOf.ts';
+import { extractMathAnswer } from './extractMathAnswer.ts';
 import type { Cas, Verdict } from './gradeTypes.ts';
-import { latexToSympy } from './latexToSympy.ts';
-import { normalizeMath } from './normalizeMath.ts';
+import { type NormalizedMath, normalizeMath } from './normalizeMath.ts';
 import { parseNumber } from './parseNumber.ts';
 import { splitTopLevel } from './splitTopLevel.ts';
 
-/** Inputs longer than this (characters) are not graded: `{correct: false, reason: 'timeout'}`. */
-const MAX_CHARS = 10_000;
-/** Elements of a tuple/set/interval list beyond this are not graded either. */
-const MAX_ELEMENTS = 32;
-/** Relative tolerance of numeric equality. */
+/** Relative tolerance of numeric equality between a fraction and a decimal (`0.333333` = ⅓, `0.33` ≠ ⅓). */
 const REL_TOL = 1e-6;
-
-type Outcome = 'equal' | 'different' | 'timeout';
-
-interface Shape {
-  kind: 'scalar' | 'set' | 'bracket' | 'list' | 'union';
-  open?: string;
-  close?: string;
-  items: string[];
-}
 
 const LITERAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/**
- * Two written decimals must be equal (to float precision); a fraction against a decimal may differ by
- * REL_TOL, so `0.333333` matches `\frac{1}{3}` while `0.33` does not.
- */
-function closeEnough(a: number, b: number, aText = '', bText = ''): boolean {
+/** Two written decimals must be equal to float precision; a fraction against a decimal within REL_TOL. */
+function closeEnough(a: number, b: number, aText: string, bText: string): boolean {
   const tol = LITERAL.test(aText) && LITERAL.test(bText) ? 1e-12 : REL_TOL;
   return Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 }
 
-/** Index of the bracket closing the one at 0, or -1. */
-function matchingClose(s: string): number {
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
-      depth += s[i + 1] === '{' ? 1 : -1;
-      i++;
-      if (depth === 0) return i;
-    } else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (--depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
-function shapeOf(s: string): Shape | null {
-  const union = splitTopLevel(s, '\\cup');
-  if (union === null) return null;
-  if (union.length > 1) return { kind: 'union', items: union };
-  if (s.startsWith('\\{') && s.endsWith('\\}') && matchingClose(s) === s.length - 1) {
-    const items = splitTopLevel(s.slice(2, -2), ',');
-    return items && { kind: 'set', items };
-  }
-  if (/^[([]/.test(s) && /[)\]]$/.test(s) && matchingClose(s) === s.length - 1) {
-    const items = splitTopLevel(s.slice(1, -1), ',');
-    if (items === null) return null;
-    if (items.length > 1) return { kind: 'bracket', open: s[0], close: s[s.length - 1], items };
-  }
-  const items = splitTopLevel(s, ',');
-  if (items === null) return null;
-  if (items.length > 1) return { kind: 'list', items };
-  return { kind: 'scalar', items: [s] };
-}
-
-/** Strips `x=` from a list element such as `x=1`. */
-function element(s: string): string {
-  return normalizeMath(s).text;
-}
-
-async function scalarEqual(a: string, b: string, cas: Cas | undefined, timeoutMs: number): Promise<Outcome> {
-  if (a === b) return 'equal';
-  const na = parseNumber(a);
-  const nb = parseNumber(b);
-  if (na !== null && nb !== null) return closeEnough(na, nb, a, b) ? 'equal' : 'different';
-  if (/^[a-zA-Z ]+$/.test(a) && /^[a-zA-Z ]+$/.test(b) && a.length > 1 && b.length > 1) {
-    return a.toLowerCase() === b.toLowerCase() ? 'equal' : 'different';
-  }
-  const sa = latexToSympy(a);
-  const sb = latexToSympy(b);
-  if (sa === null || sb === null) return 'different';
-  if (sa === sb) return 'equal';
-  if (!cas) return 'different';
-  const r = await cas.equal(sa, sb, timeoutMs);
-  return r === 'equal' ? 'equal' : r === 'timeout' ? 'timeout' : 'different';
-}
-
-async function allEqual(
-  as: string[],
-  bs: string[],
-  ordered: boolean,
-  cas: Cas | undefined,
-  timeoutMs: number,
-): Promise<Outcome> {
-  if (as.length !== bs.length) return 'different';
-  if (ordered) {
-    for (let i = 0; i < as.length; i++) {
-      const r = await valueEqual(element(as[i]), element(bs[i]), cas, timeoutMs);
-      if (r !== 'equal') return r;
-    }
-    return 'equal';
-  }
-  const left = bs.map(element);
-  for (const a of as.map(element)) {
-    let found = -1;
-    for (let j = 0; j < left.length && found < 0; j++) {
-      const r = await valueEqual(a, left[j], cas, timeoutMs);
-      if (r === 'timeout') return r;
-      if (r === 'equal') found = j;
-    }
-    if (found < 0) return 'different';
-    left.splice(found, 1);
-  }
-  return 'equal';
-}
-
-async function valueEqual(a: string, b: string, cas: Cas | undefined, timeoutMs: number): Promise<Outcome> {
-  if (a === b) return 'equal';
-  const sa = shapeOf(a);
-  const sb = shapeOf(b);
-  if (!sa || !sb) return 'timeout';
-  if (sa.items.length > MAX_ELEMENTS || sb.items.length > MAX_ELEMENTS) return 'timeout';
-  if (sa.kind === 'scalar' && sb.kind === 'scalar') return scalarEqual(a, b, cas, timeoutMs);
-  if (sa.kind === 'bracket' && sb.kind === 'bracket') {
-    if (sa.open !== sb.open || sa.close !== sb.close) return 'different';
-    return allEqual(sa.items, sb.items, true, cas, timeoutMs);
-  }
-  // A point written without its parentheses: `1, 2` for `(1, 2)`.
-  const tuple = (s: Shape) => s.kind === 'bracket' && s.open === '(' && s.close === ')';
-  if ((tuple(sa) && sb.kind === 'list') || (sa.kind === 'list' && tuple(sb))) {
-    return allEqual(sa.items, sb.items, true, cas, timeoutMs);
-  }
-  if (sa.kind === sb.kind && (sa.kind === 'set' || sa.kind === 'list' || sa.kind === 'union')) {
-    return allEqual(sa.items, sb.items, false, cas, timeoutMs);
-  }
-  return 'different';
-}
-
-/** The final answer inside a longer text (`\boxed{}`, `#### x`, `Answer:`), else the whole text. */
-function answerOf(text: string): string {
-  return finalAnswerOf(text) ?? text.trim();
+/** Whether the gold answer has several elements (`1, 2`, `1; 2`, `\pm 2`, `1 or 2`): a list, not a point. */
+function isList(latex: string): boolean {
+  if (/\\pm|\\mp/.test(latex)) return true;
+  const comma = splitTopLevel(latex, ',');
+  const semi = splitTopLevel(latex, ';');
+  return (comma !== null && comma.length > 1) || (semi !== null && semi.length > 1);
 }
 
 /**
- * Grades a math answer against the gold one (either may be a full solution: the final answer is
- * extracted). Equal across number formats (thousands separators, decimals, percent, currency, units,
- * degrees), fractions, LaTeX, intervals, tuples, sets, and symbolically through `cas` (sympy) when given.
- * Reasons: exact, numeric, percent, equivalent, different, no answer, timeout (sympy ran past `timeoutMs`,
- * default 3000, or the input is beyond the size budget).
+ * `1000,99` read as 1000.99 when the other side is a decimal number and the comma cannot be a thousands
+ * separator (the digits after it are not three) nor a list written with a space (`1000, 99`).
  */
-export async function gradeMath(
-  gold: string,
-  pred: string | null,
-  { cas, timeoutMs = 3000 }: { cas?: Cas; timeoutMs?: number } = {},
-): Promise<Verdict> {
-  if (pred === null || pred.trim() === '') return { correct: false, reason: 'no answer' };
-  if (gold.length > MAX_CHARS || pred.length > MAX_CHARS) return { correct: false, reason: 'timeout' };
-  const g = normalizeMath(answerOf(gold));
-  const p = normalizeMath(answerOf(pred));
-  if (p.text === '') return { correct: false, reason: 'no answer' };
+function decimalComma(text: string, other: string): number | null {
+  const m = /^([+-]?\d+),(\d+)$/.exec(text);
+  if (!m || m[2].length === 3 || !/^[+-]?\d*\.\d+$/.test(other)) return null;
+  return Number(`${m[1]}.${m[2]}`);
+}
+
+/** An equation with something other than a bare name on its left (`2x - y + 1 = 0`). */
+const EQUATION = /[^=<>]=[^=]/;
+
+/** A word answer (`Monday`, `\text{even}`): letters and spaces only, two letters at least. */
+const WORDS = /^[a-zA-Z][a-zA-Z ]+$/;
+
+/** The fast TypeScript path: plain numbers, fractions, percent, words. null when Math-Verify must decide. */
+function fastVerdict(g: NormalizedMath, p: NormalizedMath): Verdict | null {
   if (g.text === p.text) return { correct: true, reason: 'exact' };
-  const gn = parseNumber(g.text);
-  const pn = parseNumber(p.text);
+  let gn = parseNumber(g.text);
+  let pn = parseNumber(p.text);
+  if (gn === null && pn !== null) gn = decimalComma(g.text, p.text);
+  if (pn === null && gn !== null) pn = decimalComma(p.text, g.text);
   if (gn !== null && pn !== null) {
     if (closeEnough(pn, gn, p.text, g.text)) return { correct: true, reason: 'numeric' };
     if (g.percent !== p.percent) {
@@ -176,7 +56,56 @@ export async function gradeMath(
     }
     return { correct: false, reason: 'different' };
   }
-  const r = await valueEqual(g.text, p.text, cas, timeoutMs);
-  if (r === 'timeout') return { correct: false, reason: 'timeout' };
-  return r === 'equal' ? { correct: true, reason: 'equivalent' } : { correct: false, reason: 'different' };
+  if (WORDS.test(g.latex) && WORDS.test(p.latex)) {
+    const same = g.latex.toLowerCase().replace(/\s+/g, ' ') === p.latex.toLowerCase().replace(/\s+/g, ' ');
+    return same ? { correct: true, reason: 'exact' } : { correct: false, reason: 'different' };
+  }
+  return null;
+}
+
+/**
+ * Grades a math answer against the gold one; either may be a whole response (reasoning, prose, several
+ * `\boxed{}`): the final answer is extracted by extractMathAnswer, with no length cap. Plain numbers,
+ * fractions, percent and words are decided here; everything else (expressions, relations, intervals,
+ * sets, tuples, matrices, equations) by Math-Verify through `cas` in the sandboxed worker, bounded by
+ * `timeoutMs` (default 3000). Units follow the unit policy of pipelines/grade/README.md: a known unit on
+ * both sides must agree (`5 cm` ≠ `5 km`); otherwise units are dropped.
+ * Reasons: exact, numeric, percent, equivalent, different, unit mismatch (…), no answer, reference has no
+ * answer, cas timeout (N ms), cas error: …, undecided without a CAS.
+ */
+export async function gradeMath(
+  gold: string,
+  pred: string | null,
+  { cas, timeoutMs = 3000 }: { cas?: Cas; timeoutMs?: number } = {},
+): Promise<Verdict> {
+  if (pred === null || pred.trim() === '') return { correct: false, reason: 'no answer' };
+  const ge = extractMathAnswer(gold);
+  if (!ge) return { correct: false, reason: 'reference has no answer' };
+  const pe = extractMathAnswer(pred);
+  if (!pe) return { correct: false, reason: 'no answer' };
+  const goldRaw = ge.answers.join(', ');
+  // Several boxed answers form a list when the gold is one; else the last boxed is the answer.
+  const several = pe.answers.length > 1 && isList(normalizeMath(goldRaw).latex);
+  const predRaw = several ? pe.answers.join(', ') : pe.answers[pe.answers.length - 1];
+  // `x = 3` is 3, unless the other side is an equation too (`y = 2x + 1` against `2x - y + 1 = 0`).
+  const g = normalizeMath(goldRaw, { dropLabel: !EQUATION.test(predRaw) });
+  const p = normalizeMath(predRaw, { dropLabel: !EQUATION.test(goldRaw) });
+  if (p.text === '') return { correct: false, reason: 'no answer' };
+  if (g.unit !== null && p.unit !== null && g.unit !== p.unit) {
+    return { correct: false, reason: `unit mismatch (${p.unit} vs ${g.unit})` };
+  }
+  const fast = fastVerdict(g, p);
+  if (fast) return fast;
+  if (!cas) return { correct: false, reason: 'undecided without a CAS' };
+  const r = await cas.verify(`$${g.latex}$`, `$${p.latex}$`, timeoutMs);
+  switch (r.result) {
+    case 'equal':
+      return { correct: true, reason: 'equivalent' };
+    case 'different':
+      return { correct: false, reason: 'different' };
+    case 'timeout':
+      return { correct: false, reason: `cas timeout (${timeoutMs} ms)` };
+    default:
+      return { correct: false, reason: `cas error: ${r.detail}` };
+  }
 }

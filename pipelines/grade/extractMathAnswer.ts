@@ -1,0 +1,225 @@
+/** Where a response's final math answer was found: the rule that chose it (see pipelines/grade/README.md). */
+export type AnswerMarker =
+  | 'boxed'
+  | 'final answer'
+  | 'the answer is'
+  | 'answer'
+  | '####'
+  | 'display math'
+  | 'last math'
+  | 'last number'
+  | 'whole';
+
+/** The concluding answer of a response: several when it boxed several. */
+export interface ExtractedAnswer {
+  readonly answers: readonly string[];
+  readonly marker: AnswerMarker;
+}
+
+/** Closing tags of reasoning blocks: what precedes the last one is set aside. */
+const REASONING_CLOSE = ['</think>', '</thinking>', '</reasoning>', '</thought>'];
+const REASONING_OPEN = /<(?:think|thinking|reasoning|thought)>/;
+
+/**
+ * Concluding phrases, each with the rule it stands for. `Answer X` without a colon counts only when math
+ * or a number follows (`Answer $9$`, `Answer 12`), never before a word (`Answer the question`).
+ * Every pattern is a fixed phrase with bounded gaps: no backtracking, linear in the text.
+ */
+const PHRASES: { re: RegExp; marker: AnswerMarker }[] = [
+  { re: /\bfinal answer(?:\*\*)?[ \t]*:/gi, marker: 'final answer' },
+  { re: /\bthe final answer is\b/gi, marker: 'final answer' },
+  { re: /\b(?:the|my) (?:correct )?answer is\b/gi, marker: 'the answer is' },
+  { re: /\banswer(?:\*\*)?[ \t]*:/gi, marker: 'answer' },
+  { re: /\banswer(?=[ \t]+(?:\$|\\\(|\\\[|[-+]?\d))/gi, marker: 'answer' },
+];
+
+/** An answer phrase starting with one of these is prose about the answer, not the answer. */
+const NOT_AN_ANSWER =
+  /^(?:correct|incorrect|wrong|right|that|not|because|as follows|below|above|given by|shown|clear|obvious|the same|then|to\b|in the\b|therefore)/i;
+
+interface Hit {
+  /** Where the answer text starts (just after the marker). */
+  readonly at: number;
+  readonly marker: AnswerMarker;
+}
+
+/** Content of the `{…}` group opening at `open` (balanced, `\{` `\}` skipped), and the index after it. */
+function braced(text: string, open: number): { text: string; end: number } | null {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return { text: text.slice(open + 1, i), end: i + 1 };
+  }
+  return null;
+}
+
+/** Every `\boxed{…}` / `\fbox{…}` (and `\boxed 5`), in order, each read once. */
+function boxes(text: string): { content: string; at: number }[] {
+  const out: { content: string; at: number }[] = [];
+  const re = /\\(?:boxed|fbox)(?![a-zA-Z])[ \t]*/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const after = m.index + m[0].length;
+    if (text[after] === '{') {
+      const g = braced(text, after);
+      if (!g) continue;
+      out.push({ content: g.text.trim(), at: m.index });
+      re.lastIndex = g.end;
+    } else {
+      const word = /^[^\s$]+/.exec(text.slice(after, after + 200));
+      if (word) out.push({ content: word[0], at: m.index });
+    }
+  }
+  return out.filter((b) => b.content !== '');
+}
+
+/** The math of a delimited span starting at `i` (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`), or null. */
+function delimited(text: string, i: number): { text: string; end: number } | null {
+  const pairs: [string, string][] = [
+    ['$$', '$$'],
+    ['\\[', '\\]'],
+    ['\\(', '\\)'],
+    ['$', '$'],
+  ];
+  for (const [open, close] of pairs) {
+    if (!text.startsWith(open, i)) continue;
+    const end = text.indexOf(close, i + open.length);
+    if (end < 0) return null;
+    return { text: text.slice(i + open.length, end).trim(), end: end + close.length };
+  }
+  return null;
+}
+
+/**
+ * The answer phrase at `i`: a math span or a `\boxed{}` if one opens there, else the text up to the end of
+ * the sentence (a period not inside a number, or the line's end); on the next line when this one is empty.
+ */
+function phraseAt(text: string, i: number): string {
+  const skip = /^[ \t*:_]*/.exec(text.slice(i, i + 64));
+  let at = i + (skip ? skip[0].length : 0);
+  if (text[at] === '\n') {
+    const next = /^\n[ \t\n]*/.exec(text.slice(at, at + 256));
+    at += next ? next[0].length : 1;
+  }
+  const math = delimited(text, at);
+  if (math) return math.text;
+  const box = /^\\(?:boxed|fbox)[ \t]*\{/.exec(text.slice(at, at + 16));
+  if (box) {
+    const g = braced(text, at + box[0].length - 1);
+    if (g) return g.text.trim();
+  }
+  let end = text.indexOf('\n', at);
+  if (end < 0) end = text.length;
+  let line = text.slice(at, end);
+  // A sentence ends at a period (or !, ?) followed by a space or the end, never inside `3.5`.
+  const stop = /[.!?](?=\s|$)/.exec(line);
+  if (stop) line = line.slice(0, stop.index);
+  // …and at a clause that explains it: `9 apples, since 3 times 3`, `5 because …`.
+  const clause = /,?\s+(?:since|because|as|which|so that|so|but|then|therefore|thus|hence|where|when|for)\s/i.exec(line);
+  if (clause && clause.index > 0) line = line.slice(0, clause.index);
+  return line.replace(/\*\*/g, '').trim();
+}
+
+/** The last `$…$` / `\(…\)` span of the text (read left to right, once), with where it starts. */
+function lastInlineMath(text: string): { text: string; at: number } | null {
+  let last: { text: string; at: number } | null = null;
+  let i = 0;
+  while (i < text.length) {
+    const d = text.indexOf('$', i);
+    const p = text.indexOf('\\(', i);
+    const next = d < 0 ? p : p < 0 ? d : Math.min(d, p);
+    if (next < 0) break;
+    if (text[next - 1] === '\\' && text[next] === '$') {
+      i = next + 1;
+      continue;
+    }
+    const span = delimited(text, next);
+    if (!span) break;
+    if (span.text !== '') last = { text: span.text, at: next };
+    i = span.end;
+  }
+  return last;
+}
+
+/** The last display math (`\[…\]` or `$$…$$`). */
+function lastDisplayMath(text: string): string | null {
+  const a = text.lastIndexOf('\\[');
+  const b = text.lastIndexOf('$$', text.length - 3);
+  let best: string | null = null;
+  let bestAt = -1;
+  if (a >= 0) {
+    const end = text.indexOf('\\]', a + 2);
+    if (end > 0) [best, bestAt] = [text.slice(a + 2, end).trim(), a];
+  }
+  if (b >= 0 && b > bestAt) {
+    // `$$` closes a display opened by the previous `$$`.
+    const open = text.lastIndexOf('$$', b - 1);
+    if (open >= 0) best = text.slice(open + 2, b).trim();
+  }
+  return best || null;
+}
+
+/** A short answer written alone (`5 cm`, `x \in [1, 2]`, `\text{Monday}`): no sentence around it. */
+function standsAlone(text: string): boolean {
+  if (text.length > 400 || text.includes('\n')) return false;
+  const words = text.replace(/\\[a-zA-Z]+/g, ' ').match(/[a-zA-Z]{2,}/g) ?? [];
+  return words.length <= 3;
+}
+
+/**
+ * The final answer of a model's response, by this precedence (pipelines/grade/README.md):
+ * 1. reasoning blocks (`<think>…</think>` and similar) are set aside: only what follows the last closing
+ *    tag is read; a block that never closes means no answer;
+ * 2. of the concluding markers — `\boxed{}`/`\fbox{}`, `Final Answer:`, `The final answer is`, `The answer
+ *    is`, `Answer:`/`**Answer:**`/`Answer X`, `#### n` — the one that comes LAST wins (a `Final Answer:`
+ *    after a `\boxed{}` wins over it); a boxed winner brings every boxed answer of the response along;
+ * 3. else the last display math (`\[…\]`, `$$…$$`);
+ * 4. else the whole text when it is a short answer alone, else the last inline math or number, whichever
+ *    comes last.
+ * Linear in the text: each marker is found by one regex scan and only the winner's phrase is read.
+ */
+export function extractMathAnswer(response: string): ExtractedAnswer | null {
+  let text = response;
+  let closeAt = -1;
+  let closeLen = 0;
+  for (const tag of REASONING_CLOSE) {
+    const at = text.lastIndexOf(tag);
+    if (at > closeAt) [closeAt, closeLen] = [at, tag.length];
+  }
+  if (closeAt >= 0) text = text.slice(closeAt + closeLen);
+  else if (REASONING_OPEN.test(text)) return null;
+  text = text.trim();
+  if (text === '') return null;
+
+  const boxed = boxes(text);
+  const hits: Hit[] = [];
+  for (const { re, marker } of PHRASES) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) hits.push({ at: m.index + m[0].length, marker });
+  }
+  const hashes = /(?:^|\s)####[ \t]*/g;
+  for (let m = hashes.exec(text); m; m = hashes.exec(text)) hits.push({ at: m.index + m[0].length, marker: '####' });
+  hits.sort((a, b) => b.at - a.at);
+  const lastBox = boxed.length ? boxed[boxed.length - 1].at : -1;
+  for (const hit of hits) {
+    if (hit.at <= lastBox) break;
+    const phrase = phraseAt(text, hit.at);
+    if (phrase === '' || NOT_AN_ANSWER.test(phrase)) continue;
+    // `Final Answer: The final answer is $100$.` — the inner phrase is the answer.
+    return { answers: [phrase], marker: hit.marker };
+  }
+  if (boxed.length) return { answers: boxed.map((b) => b.content), marker: 'boxed' };
+  const display = lastDisplayMath(text);
+  if (display) return { answers: [display], marker: 'display math' };
+  if (standsAlone(text)) return { answers: [text], marker: 'whole' };
+  const math = lastInlineMath(text);
+  const numberRe = /[-+]?\d[\d,]*(?:\.\d+)?(?:\/\d+)?%?/g;
+  let lastNumber: { text: string; at: number } | null = null;
+  for (let m = numberRe.exec(text); m; m = numberRe.exec(text)) lastNumber = { text: m[0], at: m.index };
+  if (math && (!lastNumber || math.at + math.text.length + 1 >= lastNumber.at)) {
+    return { answers: [math.text], marker: 'last math' };
+  }
+  if (lastNumber) return { answers: [lastNumber.text.replace(/,$/, '')], marker: 'last number' };
+  return null;
+}

@@ -41,8 +41,27 @@ function replaceCommand(s: string, names: RegExp, keep: (content: string, atEnd:
 function lastOfChain(s: string): string {
   const sides = splitTopLevel(s, '=');
   if (!sides || sides.length < 3) return s;
+  // `x=2, x=1` is a list of labelled values, not a chain.
+  if ((splitTopLevel(s, ',') ?? []).length > 1) return s;
   if (sides.some((x) => /[<>]$|\\(?:le|ge|leq|geq|neq)$/.test(x.trim()))) return s;
   return sides[sides.length - 1].trim();
+}
+
+/**
+ * A vector — a matrix of one column or one row — is the tuple of its cells (`(1, -2)`), so that it equals
+ * the tuple a model writes; a matrix of several rows and columns stays a matrix and keeps its shape.
+ */
+function vectorAsTuple(s: string): string {
+  const m = /^\\begin\{([pbvB]?matrix|array)\}(\{[^{}]*\})?([\s\S]*?)\\end\{\1\}$/.exec(s);
+  if (!m) return s;
+  const rows = m[3]
+    .split('\\\\')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  const cells = rows.map((r) => r.split('&').map((c) => c.trim()));
+  if (cells.length > 1 && cells.every((r) => r.length === 1)) return `(${cells.map((r) => r[0]).join(', ')})`;
+  if (cells.length === 1 && cells[0].length > 1) return `(${cells[0].join(', ')})`;
+  return s;
 }
 
 /**
@@ -69,7 +88,7 @@ export function normalizeMath(raw: string, { dropLabel = true }: { dropLabel?: b
   // Thousands separators written in LaTeX: 1,\!000 and 1{,}000.
   s = s.replace(/(\d)\s*(?:,\\!|\{,\})\s*(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/\\(?:displaystyle|left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![a-zA-Z])/g, '');
-  s = s.replace(/\\[,;:! ]/g, ' ').replace(/~/g, ' ').replace(/\u2212/g, '-');
+  s = s.replace(/(?<!\\)\\[,;:! ]/g, ' ').replace(/~/g, ' ').replace(/\u2212/g, '-');
   s = s
     .replace(/π/g, '\\pi ')
     .replace(/∞/g, '\\infty ')
@@ -128,9 +147,16 @@ export function normalizeMath(raw: string, { dropLabel = true }: { dropLabel?: b
     } else if (/^[a-zA-Z]{3,}(?:\s+[a-zA-Z]{2,})*$/.test(words[2].trim())) s = words[1].trim();
   }
   s = lastOfChain(s);
+  s = vectorAsTuple(s);
   // `x = 3` → `3` (one variable, one equals sign).
-  const eq = /^\\?[a-zA-Z]+(?:_\{?[a-zA-Z0-9]+\}?)?\s*=\s*(?=[^=])/.exec(s);
+  const eq = /^\\?[a-zA-Z]+(?:_(?:\{[a-zA-Z0-9]+\}|[a-zA-Z0-9]))?\s*=\s*(?=[^=])/.exec(s);
   if (dropLabel && eq && s.indexOf('=', eq[0].length) < 0 && !/[<>]/.test(s)) s = s.slice(eq[0].length);
+  // `x=2, x=1` → `2, 1`: every element labelled by a name.
+  const items = dropLabel ? splitTopLevel(s, ',') : null;
+  const label = /^\s*\\?[a-zA-Z]+(?:_(?:\{[a-zA-Z0-9]+\}|[a-zA-Z0-9]))?\s*=\s*(?=[^=])/;
+  if (items && items.length > 1 && items.every((x) => label.test(x) && x.split('=').length === 2)) {
+    s = items.map((x) => x.replace(label, '').trim()).join(', ');
+  }
   // Thousands separators of a plain number: 1,234,567.89 and 1 234 567 (never 0,111: no group starts with 0).
   if (/^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   if (/^[+-]?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/ /g, '');

@@ -3,6 +3,7 @@ import type { Cas, Verdict } from './gradeTypes.ts';
 import { type NormalizedMath, normalizeMath } from './normalizeMath.ts';
 import { parseNumber } from './parseNumber.ts';
 import { splitTopLevel } from './splitTopLevel.ts';
+import { unitOf } from './unitOf.ts';
 
 /** Relative tolerance of numeric equality between a fraction and a decimal (`0.333333` = ⅓, `0.33` ≠ ⅓). */
 const REL_TOL = 1e-6;
@@ -89,7 +90,10 @@ export async function gradeMath(
   const predRaw = several ? pe.answers.join(', ') : pe.answers[pe.answers.length - 1];
   // `x = 3` is 3, unless the other side is an equation too (`y = 2x + 1` against `2x - y + 1 = 0`).
   const g = normalizeMath(goldRaw, { dropLabel: !EQUATION.test(predRaw) });
-  const p = normalizeMath(predRaw, { dropLabel: !EQUATION.test(goldRaw) });
+  let p = normalizeMath(predRaw, { dropLabel: !EQUATION.test(goldRaw) });
+  // A single letter after a number is a unit only when it is the gold's unit (`8 m` for `8 \text{ meters}`).
+  const letter = g.unit !== null && p.unit === null ? /^(.*[0-9}])\s*([a-zA-Z])$/.exec(p.latex) : null;
+  if (letter && unitOf(letter[2]) === g.unit) p = { ...normalizeMath(letter[1]), unit: g.unit };
   if (p.text === '') return { correct: false, reason: 'no answer' };
   if (g.unit !== null && p.unit !== null && g.unit !== p.unit) {
     return { correct: false, reason: `unit mismatch (${p.unit} vs ${g.unit})` };

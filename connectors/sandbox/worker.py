@@ -68,7 +68,8 @@ def verify(req):
     if not pred:
         return {'result': 'different', 'detail': 'prediction does not parse'}
     try:
-        ok = mv_verify(gold, pred, timeout_seconds=None)
+        # An inequality and the interval it describes are one answer (`2 < x < 5` and `(2, 5)`), both ways.
+        ok = mv_verify(gold, pred, timeout_seconds=None, allow_set_relation_comp=True)
     except BaseException as e:
         return {'result': 'error', 'detail': 'verify: %s: %s' % (type(e).__name__, str(e)[:200])}
     detail = '%s vs %s' % (str(gold[0])[:120], str(pred[0])[:120])

@@ -44,11 +44,11 @@ interface Hit {
 }
 
 /** Content of the `{…}` group opening at `open` (balanced, `\{` `\}` skipped), and the index after it. */
-function braced(text: string, open: number): { text: string; end: number } | null {
+function braced(text: string, open: number, escapes = true): { text: string; end: number } | null {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const c = text[i];
-    if (c === '\\') i++;
+    if (c === '\\' && (escapes || text[i + 1] !== '}')) i++;
     else if (c === '{') depth++;
     else if (c === '}' && --depth === 0) return { text: text.slice(open + 1, i), end: i + 1 };
   }
@@ -56,35 +56,53 @@ function braced(text: string, open: number): { text: string; end: number } | nul
 }
 
 /** Every `\boxed{…}` / `\fbox{…}` (and `\boxed 5`), in order, each read once. */
-function boxes(text: string): { content: string; at: number }[] {
-  const out: { content: string; at: number }[] = [];
+function boxes(text: string): { content: string; at: number; end: number }[] {
+  const out: { content: string; at: number; end: number }[] = [];
   const re = /\\(?:boxed|fbox)(?![a-zA-Z])[ \t]*/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const after = m.index + m[0].length;
     if (text[after] === '{') {
-      const g = braced(text, after);
+      // `\boxed{185\}`: a trailing backslash typo leaves the braces unbalanced; read `\}` as `}` then.
+      const g = braced(text, after) ?? braced(text, after, false);
       if (!g) continue;
-      out.push({ content: g.text.trim(), at: m.index });
+      out.push({ content: g.text.trim(), at: m.index, end: g.end });
       re.lastIndex = g.end;
     } else {
       const word = /^[^\s$]+/.exec(text.slice(after, after + 200));
-      if (word) out.push({ content: word[0], at: m.index });
+      if (word) out.push({ content: word[0], at: m.index, end: after + word[0].length });
     }
   }
   return out.filter((b) => b.content !== '');
 }
 
-/** The math of a delimited span starting at `i` (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`), or null. */
+/** Index of `close` at or after `from`, skipping escaped `\$`; -1 when absent (or, inline, past a newline). */
+function closing(text: string, close: string, from: number, inline: boolean): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (inline && c === '\n') return -1;
+    if (c === '\\' && close === '$' && text[i + 1] === '$') {
+      i++;
+      continue;
+    }
+    if (text.startsWith(close, i)) return i;
+  }
+  return -1;
+}
+
+/**
+ * The math of a delimited span starting at `i` (`$$…$$`, `\[…\]`, `\(…\)`, `$…$`), or null. Inline math
+ * (`$…$`, `\(…\)`) does not cross a line: a stray `$` (a price) cannot pair with one lines away.
+ */
 function delimited(text: string, i: number): { text: string; end: number } | null {
-  const pairs: [string, string][] = [
-    ['$$', '$$'],
-    ['\\[', '\\]'],
-    ['\\(', '\\)'],
-    ['$', '$'],
+  const pairs: [string, string, boolean][] = [
+    ['$$', '$$', false],
+    ['\\[', '\\]', false],
+    ['\\(', '\\)', true],
+    ['$', '$', true],
   ];
-  for (const [open, close] of pairs) {
+  for (const [open, close, inline] of pairs) {
     if (!text.startsWith(open, i)) continue;
-    const end = text.indexOf(close, i + open.length);
+    const end = closing(text, close, i + open.length, inline);
     if (end < 0) return null;
     return { text: text.slice(i + open.length, end).trim(), end: end + close.length };
   }
@@ -92,18 +110,41 @@ function delimited(text: string, i: number): { text: string; end: number } | nul
 }
 
 /**
- * The answer phrase at `i`: a math span or a `\boxed{}` if one opens there, else the text up to the end of
- * the sentence (a period not inside a number, or the line's end); on the next line when this one is empty.
+ * Whether the text between two answers joins them into a list: short (≤ 40 characters without math
+ * delimiters) and holding a joiner — `and`, `or`, a comma or semicolon, `\quad` — as in `\boxed{1} and
+ * \boxed{2}`, `$x = 3$ or $x = -3$`, `\boxed{1} papers and \boxed{2} bins`; never `\boxed{1} no no \boxed{2}`.
+ */
+function joins(between: string): boolean {
+  const t = between.replace(/\\[()[\]]|\$/g, ' ').trim();
+  if (t === '') return false;
+  if (t.length > 40) return false;
+  // At most two words besides the joiners (`papers and`), never a new sentence (`No, redo it all: `).
+  const words = t.replace(/\\[a-zA-Z]+/g, ' ').match(/[a-zA-Z]{2,}/g) ?? [];
+  if (words.filter((w) => !/^(?:and|or|text)$/i.test(w)).length > 2) return false;
+  return /(?:^|[\s}])(?:and|or)(?:$|[\s\\{])|[,;]|\\q?quad/.test(t);
+}
+
+/**
+ * The answer phrase at `i`: a math span or a `\boxed{}` if one opens there (several joined by `and`/`,`
+ * form a list), else the text up to the end of the sentence (a period not inside a number, or the line's
+ * end; on the next line when this one is empty). A phrase that is a whole sentence (`The volume is 120`)
+ * gives its last math or number.
  */
 function phraseAt(text: string, i: number): string {
-  const skip = /^[ \t*:_]*/.exec(text.slice(i, i + 64));
+  const skip = /^[ \t*:_"'`\\]*/.exec(text.slice(i, i + 64));
   let at = i + (skip ? skip[0].length : 0);
+  if (text[at - 1] === '\\' && (text[at] === '[' || text[at] === '(' || text[at] === '$')) at--;
   if (text[at] === '\n') {
-    const next = /^\n[ \t\n]*/.exec(text.slice(at, at + 256));
+    const next = /^\n[ \t\n*]*/.exec(text.slice(at, at + 256));
     at += next ? next[0].length : 1;
   }
-  const math = delimited(text, at);
-  if (math) return math.text;
+  const spans: string[] = [];
+  for (let math = delimited(text, at); math; ) {
+    spans.push(math.text);
+    const rest = /^[ \t]*(?:,|;|and|or|\\text\{\s*(?:and|or)\s*\})[ \t]*/.exec(text.slice(math.end, math.end + 40));
+    math = rest ? delimited(text, math.end + rest[0].length) : null;
+  }
+  if (spans.length) return spans.join(', ');
   const box = /^\\(?:boxed|fbox)[ \t]*\{/.exec(text.slice(at, at + 16));
   if (box) {
     const g = braced(text, at + box[0].length - 1);
@@ -118,12 +159,16 @@ function phraseAt(text: string, i: number): string {
   // …and at a clause that explains it: `9 apples, since 3 times 3`, `5 because …`.
   const clause = /,?\s+(?:since|because|as|which|so that|so|but|then|therefore|thus|hence|where|when|for)\s/i.exec(line);
   if (clause && clause.index > 0) line = line.slice(0, clause.index);
-  return line.replace(/\*\*/g, '').trim();
+  line = line.replace(/\*\*/g, '').trim();
+  if (!standsAlone(line)) return lastExpression(line)?.text ?? line;
+  return line;
 }
 
-/** The last `$…$` / `\(…\)` span of the text (read left to right, once), with where it starts. */
-function lastInlineMath(text: string): { text: string; at: number } | null {
-  let last: { text: string; at: number } | null = null;
+/** The last `$…$` / `\(…\)` span of the text (read left to right, once), with where it ends. */
+function lastInlineMath(text: string): { text: string; end: number } | null {
+  let last: { text: string; end: number } | null = null;
+  // Spans a joiner links (`$1$ and $2$`) are one answer: a list.
+  let group: string[] = [];
   let i = 0;
   while (i < text.length) {
     const d = text.indexOf('$', i);
@@ -135,36 +180,62 @@ function lastInlineMath(text: string): { text: string; at: number } | null {
       continue;
     }
     const span = delimited(text, next);
-    if (!span) break;
-    if (span.text !== '') last = { text: span.text, at: next };
+    if (!span) {
+      i = next + 1;
+      continue;
+    }
+    if (span.text !== '') {
+      group = last && joins(text.slice(last.end, next)) ? [...group, span.text] : [span.text];
+      last = { text: group.join(', '), end: span.end };
+    }
     i = span.end;
   }
   return last;
 }
 
-/** The last display math (`\[…\]` or `$$…$$`). */
-function lastDisplayMath(text: string): string | null {
+/** The last display math (`\[…\]` or `$$…$$`), with where it ends. */
+function lastDisplayMath(text: string): { text: string; end: number } | null {
+  let best: { text: string; end: number } | null = null;
   const a = text.lastIndexOf('\\[');
-  const b = text.lastIndexOf('$$', text.length - 3);
-  let best: string | null = null;
-  let bestAt = -1;
   if (a >= 0) {
     const end = text.indexOf('\\]', a + 2);
-    if (end > 0) [best, bestAt] = [text.slice(a + 2, end).trim(), a];
+    if (end > 0) best = { text: text.slice(a + 2, end).trim(), end: end + 2 };
   }
-  if (b >= 0 && b > bestAt) {
-    // `$$` closes a display opened by the previous `$$`.
-    const open = text.lastIndexOf('$$', b - 1);
-    if (open >= 0) best = text.slice(open + 2, b).trim();
+  const b = text.lastIndexOf('$$');
+  // `$$` closes a display opened by the previous `$$`.
+  const open = b > 0 ? text.lastIndexOf('$$', b - 1) : -1;
+  if (open >= 0 && (!best || b + 2 > best.end)) best = { text: text.slice(open + 2, b).trim(), end: b + 2 };
+  return best?.text ? best : null;
+}
+
+/** The last display math, inline math or number of a text, whichever ends last. */
+function lastExpression(text: string): { text: string; marker: AnswerMarker } | null {
+  const display = lastDisplayMath(text);
+  const inline = lastInlineMath(text);
+  const numberRe = /[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\/\d+)?%?/g;
+  let number: { text: string; end: number } | null = null;
+  for (let m = numberRe.exec(text); m; m = numberRe.exec(text)) {
+    number = { text: m[0].replace(/,$/, ''), end: m.index + m[0].length };
   }
-  return best || null;
+  const found = [
+    display && { ...display, marker: 'display math' as const },
+    inline && { ...inline, marker: 'last math' as const },
+    number && { ...number, marker: 'last number' as const },
+  ].filter((x) => x !== null);
+  if (!found.length) return null;
+  // A number inside the last math span ends before it: the span wins.
+  found.sort((x, y) => y.end - x.end);
+  return { text: found[0].text, marker: found[0].marker };
 }
 
 /** A short answer written alone (`5 cm`, `x \in [1, 2]`, `\text{Monday}`): no sentence around it. */
 function standsAlone(text: string): boolean {
   if (text.length > 400 || text.includes('\n')) return false;
   const words = text.replace(/\\[a-zA-Z]+/g, ' ').match(/[a-zA-Z]{2,}/g) ?? [];
-  return words.length <= 3;
+  if (words.length > 3) return false;
+  // `The probability is $\frac{1}{4}$`: words around delimited math are a sentence.
+  const outside = text.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)/g, ' ');
+  return outside === text || !/[a-zA-Z]{2,}/.test(outside.replace(/\\[a-zA-Z]+/g, ' '));
 }
 
 /**
@@ -173,10 +244,10 @@ function standsAlone(text: string): boolean {
  *    tag is read; a block that never closes means no answer;
  * 2. of the concluding markers — `\boxed{}`/`\fbox{}`, `Final Answer:`, `The final answer is`, `The answer
  *    is`, `Answer:`/`**Answer:**`/`Answer X`, `#### n` — the one that comes LAST wins (a `Final Answer:`
- *    after a `\boxed{}` wins over it); a boxed winner brings every boxed answer of the response along;
- * 3. else the last display math (`\[…\]`, `$$…$$`);
- * 4. else the whole text when it is a short answer alone, else the last inline math or number, whichever
- *    comes last.
+ *    after a `\boxed{}` wins over it); a boxed winner brings along the boxes a joiner (`and`, `,`, `or`,
+ *    `\quad`) links to it: several answers;
+ * 3. else the whole text when it is a short answer alone (`5 cm`, `x \in [1, 2]`);
+ * 4. else the last display math (`\[…\]`, `$$…$$`), inline math or number, whichever ends last.
  * Linear in the text: each marker is found by one regex scan and only the winner's phrase is read.
  */
 export function extractMathAnswer(response: string): ExtractedAnswer | null {
@@ -209,17 +280,13 @@ export function extractMathAnswer(response: string): ExtractedAnswer | null {
     // `Final Answer: The final answer is $100$.` — the inner phrase is the answer.
     return { answers: [phrase], marker: hit.marker };
   }
-  if (boxed.length) return { answers: boxed.map((b) => b.content), marker: 'boxed' };
-  const display = lastDisplayMath(text);
-  if (display) return { answers: [display], marker: 'display math' };
-  if (standsAlone(text)) return { answers: [text], marker: 'whole' };
-  const math = lastInlineMath(text);
-  const numberRe = /[-+]?\d[\d,]*(?:\.\d+)?(?:\/\d+)?%?/g;
-  let lastNumber: { text: string; at: number } | null = null;
-  for (let m = numberRe.exec(text); m; m = numberRe.exec(text)) lastNumber = { text: m[0], at: m.index };
-  if (math && (!lastNumber || math.at + math.text.length + 1 >= lastNumber.at)) {
-    return { answers: [math.text], marker: 'last math' };
+  if (boxed.length) {
+    // The last box, with the boxes before it that a joiner links to it (`\boxed{1} and \boxed{2}`).
+    let first = boxed.length - 1;
+    while (first > 0 && joins(text.slice(boxed[first - 1].end, boxed[first].at))) first--;
+    return { answers: boxed.slice(first).map((b) => b.content), marker: 'boxed' };
   }
-  if (lastNumber) return { answers: [lastNumber.text.replace(/,$/, '')], marker: 'last number' };
-  return null;
+  if (standsAlone(text)) return { answers: [text], marker: 'whole' };
+  const last = lastExpression(text);
+  return last ? { answers: [last.text], marker: last.marker } : null;
 }

@@ -19,6 +19,8 @@ function closeEnough(a: number, b: number, aText: string, bText: string): boolea
 /** Whether the gold answer has several elements (`1, 2`, `1; 2`, `\pm 2`, `1 or 2`): a list, not a point. */
 function isList(latex: string): boolean {
   if (/\\pm|\\mp/.test(latex)) return true;
+  if (latex.startsWith('\\{') && latex.endsWith('\\}')) return isList(latex.slice(2, -2));
+  if (latex.startsWith('{') && latex.endsWith('}')) return isList(latex.slice(1, -1));
   const comma = splitTopLevel(latex, ',');
   const semi = splitTopLevel(latex, ';');
   return (comma !== null && comma.length > 1) || (semi !== null && semi.length > 1);
@@ -91,9 +93,11 @@ export async function gradeMath(
   // `x = 3` is 3, unless the other side is an equation too (`y = 2x + 1` against `2x - y + 1 = 0`).
   const g = normalizeMath(goldRaw, { dropLabel: !EQUATION.test(predRaw) });
   let p = normalizeMath(predRaw, { dropLabel: !EQUATION.test(goldRaw) });
-  // A single letter after a number is a unit only when it is the gold's unit (`8 m` for `8 \text{ meters}`).
+  // A single letter after a number is read as a unit only against a gold with a unit (`8 m` for
+  // `8 \text{ meters}`; `8 s` is then a unit mismatch); elsewhere it is a variable (`3 n`).
   const letter = g.unit !== null && p.unit === null ? /^(.*[0-9}])\s*([a-zA-Z])$/.exec(p.latex) : null;
-  if (letter && unitOf(letter[2]) === g.unit) p = { ...normalizeMath(letter[1]), unit: g.unit };
+  const letterUnit = letter ? unitOf(letter[2]) : null;
+  if (letter && letterUnit !== null) p = { ...normalizeMath(letter[1]), unit: letterUnit };
   if (p.text === '') return { correct: false, reason: 'no answer' };
   if (g.unit !== null && p.unit !== null && g.unit !== p.unit) {
     return { correct: false, reason: `unit mismatch (${p.unit} vs ${g.unit})` };

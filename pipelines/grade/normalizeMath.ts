@@ -119,6 +119,8 @@ export function normalizeMath(raw: string, { dropLabel = true }: { dropLabel?: b
   s = s.replace(/\\(?:text|mbox|textnormal|textrm)\s*\{\s*(?:and|or|,)\s*\}/g, ',').replace(/\s+(?:and|or)\s+/g, ',');
   // \text{…}: the whole answer when nothing else is there, else a unit (kept aside) or a word to drop.
   let unit: string | null = null;
+  // `\text{ ft}^2` is one unit: the power goes inside.
+  s = s.replace(/(\\(?:textnormal|textrm|text|mathrm|mbox)\s*\{[^{}]*)\}\s*\^\s*\{?([23])\}?/g, '$1^$2}');
   const only = /^\\(?:textnormal|textbf|textit|textrm|textsf|text|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}$/.exec(
     s,
   );

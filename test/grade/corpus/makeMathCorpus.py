@@ -74,6 +74,9 @@ multi = [
     ('2', 'Roots: $\\boxed{1}$ and $\\boxed{2}$; the larger is $\\boxed{2}$.', True),
     ('1, 2, 3', 'The values are $\\boxed{1}$, $\\boxed{2}$.', False),
     ('5', 'Intermediate $\\boxed{3}$, final $\\boxed{5}$.', True),
+    ('1, 2', 'Either \\(\\boxed{1}\\) or \\(\\boxed{2}\\).', True),
+    ('1, 2', 'We get \\boxed{1}. No, redo it all from the start: \\boxed{2}.', False),
+    ('{1, 2}', '\\boxed{2} pencils and \\boxed{1} pen', True),
     ('3', 'Intermediate $\\boxed{3}$, final $\\boxed{5}$.', False),
     ('1, 2', 'The roots are $\\boxed{1}$ and $\\boxed{4}$.', False),
 ]
@@ -88,15 +91,32 @@ free = [
     ('42', 'Adding the two parts gives 20 + 21 = 41', False),
     ('7', 'There are 3 red and 4 blue, so 7 marbles', True),
     ('8', 'There are 3 red and 4 blue, so 7 marbles', False),
+    ('\\{1, 2, 3\\}', 'The solutions are $1$, $2$ and $3$', True),
+    ('1, 2, 3', 'The solutions are $1$, $2$ and $4$', False),
+    ('5', 'It costs $5 per item.\nWe buy 3 of them, so $15$ in total', False),
+    ('15', 'It costs $5 per item.\nWe buy 3 of them, so $15$ in total', True),
+    ('6', 'So we pay $\\$6$ per hour', True),
 ]
 for g, p, ok in free:
     add('free-text', g, p, ok)
+
+# --- Answer phrases that are sentences: the last expression of the phrase.
+phr = [
+    ('120', 'Multiplying out.\nFinal Answer: The volume of $ABCDEFGH$ is 120. I hope it is correct.', True),
+    ('34', 'Final Answer: The largest $n$ is 34.', True),
+    ('3', 'Final Answer: Jane started growing the plant 3 hours ago.', True),
+    ('4', 'Final Answer: Jane started growing the plant 3 hours ago.', False),
+    ('12, 13', 'Final Answer: The final answer is $12$ and $13$. I hope it is correct.', True),
+    ('12, 13', 'Final Answer: The final answer is $12$ and $14$. I hope it is correct.', False),
+]
+for g, p, ok in phr:
+    add('answer-sentence', g, p, ok)
 
 # --- Numbers in the formats models write.
 nums = [
     ('1234567', '1,234,567', True), ('1000', '1,\\!000', True), ('1000', '1{,}000', True),
     ('1000000', '1 000 000', True), ('1000.99', '1000,99', True), ('2.74', '2,74', True),
-    ('0.111', '0,111', False), ('111', '0,111', False), ('918.5', '918\\frac{1}{2}', True),
+    ('0.111', '0,111', True), ('111', '0,111', False), ('918.5', '918\\frac{1}{2}', True),
     ('2.25', '2\\frac{1}{4}', True), ('\\frac{1}{2}', '2\\frac{1}{4}', False), ('0.5', '2 \\cdot \\frac{1}{4}', True),
     ('2.25', '2 \\cdot \\frac{1}{4}', False), ('50\\%', '0.5', True), ('0.25', '25\\%', True),
     ('50\\%', '0.05', False), ('1.5e3', '1500', True), ('185', '185\\', True), ('-7', '-7.0', True),

@@ -26,6 +26,8 @@ export interface SympyCas {
    * Math-Verify's `verify(parse(gold), parse(pred))` on two LaTeX texts (e.g. `$x \geq 5$`): relations,
    * intervals, sets, matrices with their shape, equations, units in `\text{}`. `timeout` after `timeoutMs`
    * (the worker is killed and restarted); `error` when the gold does not parse or Math-Verify is missing.
+   * Verdicts are kept by (gold, pred) in an LRU of `cacheSize` pairs (a problem's answers recur across a
+   * batch); timeouts and errors are not kept.
    */
   verify(gold: string, pred: string, timeoutMs?: number): Promise<CasVerdict>;
   close(): void;
@@ -43,17 +45,22 @@ export function createCas({
   memoryMb = 1024,
   unsafe = false,
   pylib = process.env.ARBORETUM_PYLIB || DEFAULT_PYLIB,
+  cacheSize = 10_000,
 }: {
   python?: string;
   timeoutMs?: number;
   memoryMb?: number;
   unsafe?: boolean;
   pylib?: string;
+  /** Verdicts kept by (gold, pred), and parses kept in the worker; 0 turns both off. Default 10,000. */
+  cacheSize?: number;
 } = {}): SympyCas {
   const launcher = createLauncher({ python, unsafe, scratchMb: 8 });
   const env: Record<string, string> = { ARBORETUM_PYLIB: pylib, ARBORETUM_PRELOAD_MATH_VERIFY: '1' };
   const worker = createPythonWorker({ launcher, memoryMb, timeoutMs, preloadSympy: true, env });
   const missing = !existsSync(join(pylib, 'math_verify'));
+  // Map keeps insertion order: the first key is the least recently used.
+  const kept = new Map<string, CasVerdict>();
   return {
     async equal(a, b, callTimeoutMs = timeoutMs) {
       const reply = await worker.call('equal', { a, b }, callTimeoutMs);
@@ -68,14 +75,24 @@ export function createCas({
           detail: `math-verify is not installed in ${pylib} (run scripts/setup.d/25-math-verify.sh)`,
         };
       }
-      const reply = await worker.call('verify', { gold, pred }, callTimeoutMs);
+      const key = `${gold}\u0000${pred}`;
+      const hit = kept.get(key);
+      if (hit) {
+        kept.delete(key);
+        kept.set(key, hit);
+        return hit;
+      }
+      const reply = await worker.call('verify', { gold, pred, cache: cacheSize > 0 }, callTimeoutMs);
       if (reply.timeout) return { result: 'timeout', detail: `cas timeout (${callTimeoutMs} ms)` };
       const result = reply.result;
       const detail = typeof reply.detail === 'string' ? reply.detail : String(reply.error ?? '');
-      return {
-        result: result === 'equal' || result === 'different' ? result : 'error',
-        detail,
-      };
+      if (result !== 'equal' && result !== 'different') return { result: 'error', detail };
+      const verdict: CasVerdict = { result, detail };
+      if (cacheSize > 0) {
+        kept.set(key, verdict);
+        if (kept.size > cacheSize) kept.delete(kept.keys().next().value as string);
+      }
+      return verdict;
     },
     close() {
       worker.close();

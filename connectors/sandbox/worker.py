@@ -4,9 +4,11 @@
 #   {"op": "equal", "a": str, "b": str}        -> {"result": "equal"|"different"|"error", "detail": str}
 #   {"op": "verify", "gold": str, "pred": str} -> {"result": "equal"|"different"|"error", "detail": str}
 #       Math-Verify's parse() of both LaTeX texts, then verify(gold, pred); its own signal timeouts are off
-#       (the caller's kill is the one time bound). Math-Verify is imported from $ARBORETUM_PYLIB.
+#       (the caller's kill is the one time bound). Math-Verify is imported from $ARBORETUM_PYLIB. Parses
+#       are kept (LRU, 4096 texts) unless "cache": false.
 # The caller owns the timeout: it kills this process when a call takes too long and starts a new one.
 import ast
+import collections
 import json
 import os
 import resource
@@ -53,14 +55,32 @@ def math_verify():
     return _math_verify
 
 
+# Parsed answers by text, newest last: a problem's gold and its common answers recur across a batch.
+_parsed = collections.OrderedDict()
+PARSED_MAX = 4096
+
+
+def parsed(mv_parse, text):
+    hit = _parsed.get(text)
+    if hit is not None:
+        _parsed.move_to_end(text)
+        return hit
+    value = mv_parse(text, parsing_timeout=None)
+    _parsed[text] = value
+    if len(_parsed) > PARSED_MAX:
+        _parsed.popitem(last=False)
+    return value
+
+
 def verify(req):
     try:
         mv_parse, mv_verify = math_verify()
     except ImportError as e:
         return {'result': 'error', 'detail': 'math-verify is not installed (scripts/setup.d/25-math-verify.sh): %s' % e}
     try:
-        gold = mv_parse(req['gold'], parsing_timeout=None)
-        pred = mv_parse(req['pred'], parsing_timeout=None)
+        cached = req.get('cache', True)
+        gold = parsed(mv_parse, req['gold']) if cached else mv_parse(req['gold'], parsing_timeout=None)
+        pred = parsed(mv_parse, req['pred']) if cached else mv_parse(req['pred'], parsing_timeout=None)
     except BaseException as e:
         return {'result': 'error', 'detail': 'parse: %s: %s' % (type(e).__name__, str(e)[:200])}
     if not gold:

@@ -1,20 +1,9 @@
 import { extractMathAnswer } from './extractMathAnswer.ts';
+import { fastMathVerdict } from './fastMathVerdict.ts';
 import type { Cas, Verdict } from './gradeTypes.ts';
-import { type NormalizedMath, normalizeMath } from './normalizeMath.ts';
-import { parseNumber } from './parseNumber.ts';
+import { normalizeMath } from './normalizeMath.ts';
 import { splitTopLevel } from './splitTopLevel.ts';
 import { unitOf } from './unitOf.ts';
-
-/** Relative tolerance of numeric equality between a fraction and a decimal (`0.333333` = ⅓, `0.33` ≠ ⅓). */
-const REL_TOL = 1e-6;
-
-const LITERAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** Two written decimals must be equal to float precision; a fraction against a decimal within REL_TOL. */
-function closeEnough(a: number, b: number, aText: string, bText: string): boolean {
-  const tol = LITERAL.test(aText) && LITERAL.test(bText) ? 1e-12 : REL_TOL;
-  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
-}
 
 /** Whether the gold answer has several elements (`1, 2`, `1; 2`, `\pm 2`, `1 or 2`): a list, not a point. */
 function isList(latex: string): boolean {
@@ -26,55 +15,22 @@ function isList(latex: string): boolean {
   return (comma !== null && comma.length > 1) || (semi !== null && semi.length > 1);
 }
 
-/**
- * `1000,99` read as 1000.99 when the other side is a decimal number and the comma cannot be a thousands
- * separator (the digits after it are not three) nor a list written with a space (`1000, 99`).
- */
-function decimalComma(text: string, other: string): number | null {
-  const m = /^([+-]?\d+),(\d+)$/.exec(text);
-  if (!m || m[2].length === 3 || !/^[+-]?\d*\.\d+$/.test(other)) return null;
-  return Number(`${m[1]}.${m[2]}`);
-}
+/** Bracket nesting beyond this is not read: an adversarial answer, never a real one. */
+const MAX_DEPTH = 64;
 
 /** An equation with something other than a bare name on its left (`2x - y + 1 = 0`). */
 const EQUATION = /[^=<>]=[^=]/;
 
-/** A word answer (`Monday`, `\text{even}`): letters and spaces only, two letters at least. */
-const WORDS = /^[a-zA-Z][a-zA-Z ]+$/;
-
-/** The fast TypeScript path: plain numbers, fractions, percent, words. null when Math-Verify must decide. */
-function fastVerdict(g: NormalizedMath, p: NormalizedMath): Verdict | null {
-  if (g.text === p.text) return { correct: true, reason: 'exact' };
-  let gn = parseNumber(g.text);
-  let pn = parseNumber(p.text);
-  if (gn === null && pn !== null) gn = decimalComma(g.text, p.text);
-  if (pn === null && gn !== null) pn = decimalComma(p.text, g.text);
-  if (gn !== null && pn !== null) {
-    if (closeEnough(pn, gn, p.text, g.text)) return { correct: true, reason: 'numeric' };
-    if (g.percent !== p.percent) {
-      const scaled = g.percent
-        ? closeEnough(pn * 100, gn, p.text, g.text)
-        : closeEnough(pn, gn * 100, p.text, g.text);
-      if (scaled) return { correct: true, reason: 'percent' };
-    }
-    return { correct: false, reason: 'different' };
-  }
-  if (WORDS.test(g.latex) && WORDS.test(p.latex)) {
-    const same = g.latex.toLowerCase().replace(/\s+/g, ' ') === p.latex.toLowerCase().replace(/\s+/g, ' ');
-    return same ? { correct: true, reason: 'exact' } : { correct: false, reason: 'different' };
-  }
-  return null;
-}
-
 /**
  * Grades a math answer against the gold one; either may be a whole response (reasoning, prose, several
- * `\boxed{}`): the final answer is extracted by extractMathAnswer, with no length cap. Plain numbers,
- * fractions, percent and words are decided here; everything else (expressions, relations, intervals,
- * sets, tuples, matrices, equations) by Math-Verify through `cas` in the sandboxed worker, bounded by
- * `timeoutMs` (default 3000). Units follow the unit policy of pipelines/grade/README.md: a known unit on
+ * `\boxed{}`): the final answer is extracted by extractMathAnswer, with no length cap. What
+ * fastMathVerdict decides for certain (plain numbers, fractions, percent, ratios, words, `x >= 5`, and sets,
+ * tuples, intervals, matrices of numbers) is decided here; everything else (expressions, relations,
+ * intervals, equations, labelled answers) by Math-Verify through `cas` in the sandboxed worker, bounded by
+ * `timeoutMs` (default 3000). An answer nested deeper than 64 brackets is not read (`unreadable`). Units follow the unit policy of pipelines/grade/README.md: a known unit on
  * both sides must agree (`5 cm` ≠ `5 km`); otherwise units are dropped.
  * Reasons: exact, numeric, percent, equivalent, different, unit mismatch (…), no answer, reference has no
- * answer, cas timeout (N ms), cas error: …, undecided without a CAS.
+ * answer, unreadable (…), cas timeout (N ms), cas error: …, undecided without a CAS.
  */
 export async function gradeMath(
   gold: string,
@@ -102,8 +58,11 @@ export async function gradeMath(
   if (g.unit !== null && p.unit !== null && g.unit !== p.unit) {
     return { correct: false, reason: `unit mismatch (${p.unit} vs ${g.unit})` };
   }
-  const fast = fastVerdict(g, p);
+  const fast = fastMathVerdict(g, p);
   if (fast) return fast;
+  if (splitTopLevel(p.latex, ',', MAX_DEPTH) === null || splitTopLevel(g.latex, ',', MAX_DEPTH) === null) {
+    return { correct: false, reason: `unreadable (brackets nested deeper than ${MAX_DEPTH})` };
+  }
   if (!cas) return { correct: false, reason: 'undecided without a CAS' };
   const r = await cas.verify(`$${g.latex}$`, `$${p.latex}$`, timeoutMs);
   switch (r.result) {

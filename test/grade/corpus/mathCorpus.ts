@@ -94,3 +94,33 @@ export function mathCorpus(): MathCase[] {
 export function heldOutCorpus(): MathCase[] {
   return readJsonl('heldout.jsonl').map((c) => ({ ...c, category: c.source ?? 'unknown' }));
 }
+
+/**
+ * `count` responses of about `size` characters each (default 30 KB), in rotating styles — an R1 trace then
+ * a boxed answer, long GSM8K prose then `#### n`, a Minerva solution then `Final Answer:` — half right,
+ * half wrong by one.
+ */
+export function longResponses(count: number, size = 30_000, seed = 11): MathCase[] {
+  const rnd = prng(seed);
+  const out: MathCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const gold = String(100 + Math.floor(rnd() * 9000));
+    let body = '';
+    while (body.length < size) {
+      const [a, b] = [Math.floor(rnd() * 100), Math.floor(rnd() * 100)];
+      body += `We know that ${a} + ${b} = ${a + b}, and $${a} \\cdot ${b} = ${a * b}$. `;
+      if (rnd() < 0.05) body += `Maybe the answer is \\boxed{${a}}? Let me check again.\n`;
+    }
+    const correct = i % 2 === 0;
+    const answer = correct ? gold : String(Number(gold) + 1);
+    const style = i % 3;
+    const pred =
+      style === 0
+        ? `<think>\n${body}\n</think>\n\nTherefore the answer is $\\boxed{${answer}}$.`
+        : style === 1
+          ? `${body}\n#### ${answer}`
+          : `${body}\nFinal Answer: The final answer is $${answer}$. I hope it is correct.`;
+    out.push({ id: `l${String(i + 1).padStart(4, '0')}`, category: `long-${['think', 'gsm8k', 'minerva'][style]}`, gold, pred, correct });
+  }
+  return out;
+}

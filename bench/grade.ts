@@ -1,0 +1,128 @@
+// Math grader throughput and agreement, side by side in one run on the same cases:
+//   before  — the math grader of another git ref (default main), copied from git into a temp folder;
+//   after   — this tree's gradeMath (TypeScript fast path, Math-Verify in the sandboxed worker);
+//   Math-Verify alone — its own parse() + verify() on the raw gold and response, in the same worker.
+// The mixed corpus is test/grade/corpus (our own cases, generated 20–50 KB traces, held-out public-suite
+// cases). Then `arboretum grade --batch` on --long responses of 30 KB each (default 2,000): wall time,
+// grades/s, and how many verdicts said timeout (must be none).
+// Usage: npx tsx bench/grade.ts [--before main] [--long 2000] [--skip-math-verify]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCas } from '../connectors/sandbox/createCas.ts';
+import { gradeMath } from '../pipelines/grade/gradeMath.ts';
+import { heldOutCorpus, longResponses, type MathCase, mathCorpus } from '../test/grade/corpus/mathCorpus.ts';
+import { printTable } from './stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    before: { type: 'string', default: 'main' },
+    long: { type: 'string', default: '2000' },
+    'skip-math-verify': { type: 'boolean', default: false },
+  },
+});
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+const cas = createCas();
+
+type Grade = (c: MathCase) => Promise<{ correct: boolean; reason: string }>;
+
+interface Row {
+  name: string;
+  seconds: number;
+  agree: number;
+  fp: number;
+  timeouts: number;
+  n: number;
+}
+
+async function measure(name: string, cases: MathCase[], grade: Grade): Promise<Row> {
+  const row: Row = { name, seconds: 0, agree: 0, fp: 0, timeouts: 0, n: cases.length };
+  const start = performance.now();
+  for (const c of cases) {
+    const v = await grade(c);
+    if (v.correct === c.correct) row.agree++;
+    else if (v.correct) row.fp++;
+    if (/timeout/.test(v.reason)) row.timeouts++;
+  }
+  row.seconds = (performance.now() - start) / 1000;
+  return row;
+}
+
+/** The math grader of `ref`, copied from git (pipelines/grade) so that it runs beside this one. */
+async function graderAt(ref: string): Promise<Grade | null> {
+  let files: string[];
+  try {
+    files = execFileSync('git', ['ls-tree', '--name-only', ref, 'pipelines/grade/'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f.endsWith('.ts'));
+  } catch {
+    console.log(`(no git ref ${ref}: the "before" row is left out)`);
+    return null;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'arboretum-grade-before-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const into = join(dir, 'pipelines/grade');
+  mkdirSync(into, { recursive: true });
+  for (const f of files) {
+    writeFileSync(join(dir, f), execFileSync('git', ['show', `${ref}:${f}`], { cwd: root, encoding: 'utf8' }));
+  }
+  const mod = await import(join(into, 'gradeMath.ts'));
+  return (c) => mod.gradeMath(c.gold, c.pred, { cas });
+}
+
+const mixed = [...mathCorpus(), ...heldOutCorpus().filter((c) => !c.contested)];
+const rows: Row[] = [];
+const before = await graderAt(values.before);
+if (before) rows.push(await measure(`before (${values.before})`, mixed, before));
+rows.push(await measure('after (this tree)', mixed, (c) => gradeMath(c.gold, c.pred, { cas })));
+if (!values['skip-math-verify']) {
+  rows.push(
+    await measure('Math-Verify alone', mixed, async (c) => {
+      const r = await cas.verify(c.gold, c.pred, 10_000);
+      return { correct: r.result === 'equal', reason: r.result };
+    }),
+  );
+}
+cas.close();
+
+console.log(`\nmath, mixed corpus: ${mixed.length} cases (own ${mathCorpus().length}, held-out uncontested ${mixed.length - mathCorpus().length})`);
+printTable([
+  ['grader', 'seconds', 'grades/s', 'agreement %', 'false positives', 'timeouts'],
+  ...rows.map((r) => [r.name, r.seconds, r.n / r.seconds, (100 * r.agree) / r.n, String(r.fp), String(r.timeouts)]),
+]);
+const after = rows.find((r) => r.name.startsWith('after'))!;
+const mv = rows.find((r) => r.name === 'Math-Verify alone');
+if (mv) console.log(`after / Math-Verify alone: ${(mv.seconds / after.seconds).toFixed(1)}× the rate`);
+
+// grade --batch on long responses, through the CLI as a user runs it.
+const count = Number(values.long);
+if (count > 0) {
+  const dir = mkdtempSync(join(tmpdir(), 'arboretum-grade-long-'));
+  const cases = longResponses(count);
+  const file = join(dir, 'long.jsonl');
+  writeFileSync(file, cases.map((c) => JSON.stringify({ id: c.id, task: 'math', gold: c.gold, pred: c.pred })).join('\n'));
+  const start = performance.now();
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('node', [join(root, 'bin/arboretum.js'), 'grade', '--batch', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`grade --batch exited ${code}`))));
+  });
+  const seconds = (performance.now() - start) / 1000;
+  rmSync(dir, { recursive: true, force: true });
+  const verdicts = out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; correct: boolean; reason: string });
+  const want = new Map(cases.map((c) => [c.id, c.correct]));
+  const agree = verdicts.filter((v) => want.get(v.id) === v.correct).length;
+  const timeouts = verdicts.filter((v) => /timeout/.test(v.reason)).length;
+  const mb = cases.reduce((s, c) => s + c.pred.length, 0) / 1e6;
+  console.log(`\ngrade --batch: ${verdicts.length} responses (${mb.toFixed(1)} MB, ~30 KB each)`);
+  printTable([
+    ['seconds', 'grades/s', 'agreement %', 'timeout verdicts'],
+    [seconds, verdicts.length / seconds, (100 * agree) / verdicts.length, String(timeouts)],
+  ]);
+}

@@ -72,29 +72,45 @@ async function graderAt(ref: string): Promise<Grade | null> {
   return (c) => mod.gradeMath(c.gold, c.pred, { cas });
 }
 
-const mixed = [...mathCorpus(), ...heldOutCorpus().filter((c) => !c.contested)];
-const rows: Row[] = [];
+// Math-Verify alone gets a worker of its own with no caches: its own rate, not ours.
+const bare = createCas({ cacheSize: 0 });
 const before = await graderAt(values.before);
-if (before) rows.push(await measure(`before (${values.before})`, mixed, before));
-rows.push(await measure('after (this tree)', mixed, (c) => gradeMath(c.gold, c.pred, { cas })));
-if (!values['skip-math-verify']) {
-  rows.push(
-    await measure('Math-Verify alone', mixed, async (c) => {
-      const r = await cas.verify(c.gold, c.pred, 10_000);
-      return { correct: r.result === 'equal', reason: r.result };
-    }),
-  );
-}
-cas.close();
+await bare.verify('$1$', '$1$');
 
-console.log(`\nmath, mixed corpus: ${mixed.length} cases (own ${mathCorpus().length}, held-out uncontested ${mixed.length - mathCorpus().length})`);
-printTable([
-  ['grader', 'seconds', 'grades/s', 'agreement %', 'false positives', 'timeouts'],
-  ...rows.map((r) => [r.name, r.seconds, r.n / r.seconds, (100 * r.agree) / r.n, String(r.fp), String(r.timeouts)]),
-]);
-const after = rows.find((r) => r.name.startsWith('after'))!;
-const mv = rows.find((r) => r.name === 'Math-Verify alone');
-if (mv) console.log(`after / Math-Verify alone: ${(mv.seconds / after.seconds).toFixed(1)}× the rate`);
+async function compare(title: string, cases: MathCase[]): Promise<void> {
+  const rows: Row[] = [];
+  if (before) rows.push(await measure(`before (${values.before})`, cases, before));
+  // A fresh worker for each table, started before the clock: its verdict cache starts empty.
+  const mine = createCas();
+  await mine.verify('$0$', '$0$');
+  rows.push(await measure('after (this tree)', cases, (c) => gradeMath(c.gold, c.pred, { cas: mine })));
+  mine.close();
+  if (!values['skip-math-verify']) {
+    rows.push(
+      await measure('Math-Verify alone', cases, async (c) => {
+        const r = await bare.verify(c.gold, c.pred, 10_000);
+        return { correct: r.result === 'equal', reason: r.result };
+      }),
+    );
+  }
+  console.log(`\n${title}: ${cases.length} cases`);
+  printTable([
+    ['grader', 'seconds', 'grades/s', 'agreement %', 'false positives', 'timeouts'],
+    ...rows.map((r) => [r.name, r.seconds, r.n / r.seconds, (100 * r.agree) / r.n, String(r.fp), String(r.timeouts)]),
+  ]);
+  const after = rows.find((r) => r.name.startsWith('after'))!;
+  const mv = rows.find((r) => r.name === 'Math-Verify alone');
+  if (mv) console.log(`after: ${(mv.seconds / after.seconds).toFixed(1)}× Math-Verify's rate`);
+}
+
+const own = mathCorpus();
+const held = heldOutCorpus().filter((c) => !c.contested);
+await compare('math, own corpus (written cases + 20-50 KB think traces)', own);
+await compare('math, held-out public-suite cases (uncontested)', held);
+await compare('math, mixed (both)', [...own, ...held]);
+await compare('math, 30 KB responses (think / GSM8K / Minerva)', longResponses(Math.min(300, Number(values.long) || 300), 30_000, 5));
+cas.close();
+bare.close();
 
 // grade --batch on long responses, through the CLI as a user runs it.
 const count = Number(values.long);

@@ -54,7 +54,10 @@ async function measure(name: string, cases: MathCase[], grade: Grade): Promise<R
 async function graderAt(ref: string): Promise<Grade | null> {
   let files: string[];
   try {
-    files = execFileSync('git', ['ls-tree', '--name-only', ref, 'pipelines/grade/'], { cwd: root, encoding: 'utf8' })
+    files = execFileSync('git', ['ls-tree', '--name-only', ref, 'pipelines/grade/'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
       .split('\n')
       .filter((f) => f.endsWith('.ts'));
   } catch {
@@ -66,7 +69,10 @@ async function graderAt(ref: string): Promise<Grade | null> {
   const into = join(dir, 'pipelines/grade');
   mkdirSync(into, { recursive: true });
   for (const f of files) {
-    writeFileSync(join(dir, f), execFileSync('git', ['show', `${ref}:${f}`], { cwd: root, encoding: 'utf8' }));
+    writeFileSync(
+      join(dir, f),
+      execFileSync('git', ['show', `${ref}:${f}`], { cwd: root, encoding: 'utf8' }),
+    );
   }
   const mod = await import(join(into, 'gradeMath.ts'));
   return (c) => mod.gradeMath(c.gold, c.pred, { cas });
@@ -96,7 +102,14 @@ async function compare(title: string, cases: MathCase[]): Promise<void> {
   console.log(`\n${title}: ${cases.length} cases`);
   printTable([
     ['grader', 'seconds', 'grades/s', 'agreement %', 'false positives', 'timeouts'],
-    ...rows.map((r) => [r.name, r.seconds, r.n / r.seconds, (100 * r.agree) / r.n, String(r.fp), String(r.timeouts)]),
+    ...rows.map((r) => [
+      r.name,
+      r.seconds,
+      r.n / r.seconds,
+      (100 * r.agree) / r.n,
+      String(r.fp),
+      String(r.timeouts),
+    ]),
   ]);
   const after = rows.find((r) => r.name.startsWith('after'))!;
   const mv = rows.find((r) => r.name === 'Math-Verify alone');
@@ -108,7 +121,10 @@ const held = heldOutCorpus().filter((c) => !c.contested);
 await compare('math, own corpus (written cases + 20-50 KB think traces)', own);
 await compare('math, held-out public-suite cases (uncontested)', held);
 await compare('math, mixed (both)', [...own, ...held]);
-await compare('math, 30 KB responses (think / GSM8K / Minerva)', longResponses(Math.min(300, Number(values.long) || 300), 30_000, 5));
+await compare(
+  'math, 30 KB responses (think / GSM8K / Minerva)',
+  longResponses(Math.min(300, Number(values.long) || 300), 30_000, 5),
+);
 cas.close();
 bare.close();
 
@@ -118,20 +134,30 @@ if (count > 0) {
   const dir = mkdtempSync(join(tmpdir(), 'arboretum-grade-long-'));
   const cases = longResponses(count);
   const file = join(dir, 'long.jsonl');
-  writeFileSync(file, cases.map((c) => JSON.stringify({ id: c.id, task: 'math', gold: c.gold, pred: c.pred })).join('\n'));
+  writeFileSync(
+    file,
+    cases.map((c) => JSON.stringify({ id: c.id, task: 'math', gold: c.gold, pred: c.pred })).join('\n'),
+  );
   const start = performance.now();
   const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('node', [join(root, 'bin/arboretum.js'), 'grade', '--batch', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('node', [join(root, 'bin/arboretum.js'), 'grade', '--batch', file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let text = '';
     child.stdout.on('data', (d) => {
       text += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`grade --batch exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`grade --batch exited ${code}`)),
+    );
   });
   const seconds = (performance.now() - start) / 1000;
   rmSync(dir, { recursive: true, force: true });
-  const verdicts = out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; correct: boolean; reason: string });
+  const verdicts = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; correct: boolean; reason: string });
   const want = new Map(cases.map((c) => [c.id, c.correct]));
   const agree = verdicts.filter((v) => want.get(v.id) === v.correct).length;
   const timeouts = verdicts.filter((v) => /timeout/.test(v.reason)).length;

@@ -141,7 +141,9 @@ function phraseAt(text: string, i: number): string {
   const spans: string[] = [];
   for (let math = delimited(text, at); math; ) {
     spans.push(math.text);
-    const rest = /^[ \t]*(?:,|;|and|or|\\text\{\s*(?:and|or)\s*\})[ \t]*/.exec(text.slice(math.end, math.end + 40));
+    const rest = /^[ \t]*(?:,|;|and|or|\\text\{\s*(?:and|or)\s*\})[ \t]*/.exec(
+      text.slice(math.end, math.end + 40),
+    );
     math = rest ? delimited(text, math.end + rest[0].length) : null;
   }
   if (spans.length) return spans.join(', ');
@@ -157,7 +159,8 @@ function phraseAt(text: string, i: number): string {
   const stop = /[.!?](?=\s|$)/.exec(line);
   if (stop) line = line.slice(0, stop.index);
   // …and at a clause that explains it: `9 apples, since 3 times 3`, `5 because …`.
-  const clause = /,?\s+(?:since|because|as|which|so that|so|but|then|therefore|thus|hence|where|when|for)\s/i.exec(line);
+  const clause =
+    /,?\s+(?:since|because|as|which|so that|so|but|then|therefore|thus|hence|where|when|for)\s/i.exec(line);
   if (clause && clause.index > 0) line = line.slice(0, clause.index);
   line = line.replace(/\*\*/g, '').trim();
   if (!standsAlone(line)) return lastExpression(line)?.text ?? line;
@@ -270,7 +273,8 @@ export function extractMathAnswer(response: string): ExtractedAnswer | null {
     for (let m = re.exec(text); m; m = re.exec(text)) hits.push({ at: m.index + m[0].length, marker });
   }
   const hashes = /(?:^|\s)####[ \t]*/g;
-  for (let m = hashes.exec(text); m; m = hashes.exec(text)) hits.push({ at: m.index + m[0].length, marker: '####' });
+  for (let m = hashes.exec(text); m; m = hashes.exec(text))
+    hits.push({ at: m.index + m[0].length, marker: '####' });
   hits.sort((a, b) => b.at - a.at);
   const lastBox = boxed.length ? boxed[boxed.length - 1].at : -1;
   for (const hit of hits) {

@@ -15,7 +15,7 @@ function closeEnough(a: number, b: number, aText: string, bText: string): boolea
 }
 
 /** A plain number, `\infty` (±Infinity) or a ratio `a:b` of plain numbers; else null. */
-function valueOf(text: string): number | null {
+function plainValue(text: string): number | null {
   const n = parseNumber(text);
   if (n !== null) return n;
   const inf = /^([+-]?)\\infty$/.exec(text);
@@ -47,7 +47,7 @@ function items(parts: readonly string[]): Item[] | null {
   const out: Item[] = [];
   for (const part of parts) {
     const text = normalizeMath(part, { dropLabel: false }).text;
-    const value = valueOf(text);
+    const value = plainValue(text);
     if (value === null) return null;
     out.push({ value, text });
   }
@@ -125,7 +125,9 @@ function unorderedEqual(a: readonly Item[], b: readonly Item[]): boolean {
 function numbersVerdict(g: Numbers, p: Numbers): boolean | null {
   if (g.kind === 'matrix' || p.kind === 'matrix') {
     if (g.kind === 'matrix' && p.kind === 'matrix') {
-      return g.rows === p.rows && g.items.length === p.items.length && g.items.every((x, i) => same(x, p.items[i]));
+      return (
+        g.rows === p.rows && g.items.length === p.items.length && g.items.every((x, i) => same(x, p.items[i]))
+      );
     }
     // A matrix (of several rows and columns: vectors are tuples already) is never a tuple or a list.
     return false;
@@ -160,8 +162,8 @@ function simpleRelation(s: string): { name: string; op: string; value: Item } | 
   if (!m) return null;
   const name = /^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?$/;
   const [l, op, r] = [m[1], m[2], m[3]];
-  const lv = valueOf(l);
-  const rv = valueOf(r);
+  const lv = plainValue(l);
+  const rv = plainValue(r);
   if (name.test(l) && rv !== null) return { name: l, op, value: { value: rv, text: r } };
   if (name.test(r) && lv !== null) return { name: r, op: FLIP[op], value: { value: lv, text: l } };
   return null;
@@ -174,8 +176,8 @@ function simpleRelation(s: string): { name: string; op: string; value: Item } | 
  */
 export function fastMathVerdict(g: NormalizedMath, p: NormalizedMath): Verdict | null {
   if (g.text === p.text) return { correct: true, reason: 'exact' };
-  let gn = valueOf(g.text);
-  let pn = valueOf(p.text);
+  let gn = plainValue(g.text);
+  let pn = plainValue(p.text);
   if (gn === null && pn !== null) gn = decimalComma(g.text, p.text);
   if (pn === null && gn !== null) pn = decimalComma(p.text, g.text);
   if (gn !== null && pn !== null) {
@@ -200,9 +202,14 @@ export function fastMathVerdict(g: NormalizedMath, p: NormalizedMath): Verdict |
   }
   const gs = numbersOf(g.latex);
   const ps = gs && numbersOf(p.latex);
-  if (gs && ps && (gs.items.length > 1 || ps.items.length > 1 || gs.kind === 'matrix' || ps.kind === 'matrix')) {
+  if (
+    gs &&
+    ps &&
+    (gs.items.length > 1 || ps.items.length > 1 || gs.kind === 'matrix' || ps.kind === 'matrix')
+  ) {
     const v = numbersVerdict(gs, ps);
-    if (v !== null) return v ? { correct: true, reason: 'equivalent' } : { correct: false, reason: 'different' };
+    if (v !== null)
+      return v ? { correct: true, reason: 'equivalent' } : { correct: false, reason: 'different' };
   }
   return null;
 }

@@ -15,7 +15,8 @@ export interface NormalizedMath {
 }
 
 /** Text commands holding a unit or a word answer. Longest names first: `\textbf` must not read as `\text`. */
-const TEXT_COMMANDS = /\\(?:textnormal|textbf|textit|textrm|textsf|text|mathrm|mathbf|mbox|operatorname)(?![a-zA-Z])\s*/g;
+const TEXT_COMMANDS =
+  /\\(?:textnormal|textbf|textit|textrm|textsf|text|mathrm|mathbf|mbox|operatorname)(?![a-zA-Z])\s*/g;
 
 /** Replaces every `\name{…}` matched by `names` by what `keep(content, isLast)` returns (balanced braces). */
 function replaceCommand(s: string, names: RegExp, keep: (content: string, atEnd: boolean) => string): string {
@@ -71,7 +72,10 @@ function vectorAsTuple(s: string): string {
  * `1{,}000`, `1 000`), no trailing period or backslash (`185\`), last side of an equation chain, `x =`
  * prefix off unless `dropLabel` is false (the other side is an equation). Pure and linear in the input.
  */
-export function normalizeMath(raw: string, { dropLabel = true }: { dropLabel?: boolean } = {}): NormalizedMath {
+export function normalizeMath(
+  raw: string,
+  { dropLabel = true }: { dropLabel?: boolean } = {},
+): NormalizedMath {
   let s = raw.trim();
   for (let again = true; again; ) {
     const before = s;
@@ -88,7 +92,10 @@ export function normalizeMath(raw: string, { dropLabel = true }: { dropLabel?: b
   // Thousands separators written in LaTeX: 1,\!000 and 1{,}000.
   s = s.replace(/(\d)\s*(?:,\\!|\{,\})\s*(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/\\(?:displaystyle|left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![a-zA-Z])/g, '');
-  s = s.replace(/(?<!\\)\\[,;:! ]/g, ' ').replace(/~/g, ' ').replace(/\u2212/g, '-');
+  s = s
+    .replace(/(?<!\\)\\[,;:! ]/g, ' ')
+    .replace(/~/g, ' ')
+    .replace(/\u2212/g, '-');
   s = s
     .replace(/π/g, '\\pi ')
     .replace(/∞/g, '\\infty ')
@@ -116,14 +123,17 @@ export function normalizeMath(raw: string, { dropLabel = true }: { dropLabel?: b
   s = s.replace(/\\\$|\$|€|£|¥/g, '').replace(/^(?:USD|US|Rs\.?)\s+/, '');
   s = s.replace(/\s*\b(?:dollars?|cents?|USD|euros?)\b\.?\s*$/i, '');
   // `1 \text{ or } 2`, `1 and 2`: a list, never the number 12.
-  s = s.replace(/\\(?:text|mbox|textnormal|textrm)\s*\{\s*(?:and|or|,)\s*\}/g, ',').replace(/\s+(?:and|or)\s+/g, ',');
+  s = s
+    .replace(/\\(?:text|mbox|textnormal|textrm)\s*\{\s*(?:and|or|,)\s*\}/g, ',')
+    .replace(/\s+(?:and|or)\s+/g, ',');
   // \text{…}: the whole answer when nothing else is there, else a unit (kept aside) or a word to drop.
   let unit: string | null = null;
   // `\text{ ft}^2` is one unit: the power goes inside.
   s = s.replace(/(\\(?:textnormal|textrm|text|mathrm|mbox)\s*\{[^{}]*)\}\s*\^\s*\{?([23])\}?/g, '$1^$2}');
-  const only = /^\\(?:textnormal|textbf|textit|textrm|textsf|text|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}$/.exec(
-    s,
-  );
+  const only =
+    /^\\(?:textnormal|textbf|textit|textrm|textsf|text|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}$/.exec(
+      s,
+    );
   if (only) s = only[1].trim();
   else {
     s = replaceCommand(s, TEXT_COMMANDS, (content, atEnd) => {

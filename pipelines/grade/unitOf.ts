@@ -40,7 +40,11 @@ add('newton', 'newtons');
  * pipelines/grade/README.md). Case-insensitive.
  */
 export function unitOf(phrase: string): string | null {
-  let s = phrase.trim().toLowerCase().replace(/[{}\\]/g, '').replace(/\.$/, '');
+  let s = phrase
+    .trim()
+    .toLowerCase()
+    .replace(/[{}\\]/g, '')
+    .replace(/\.$/, '');
   if (s === '' || s.length > 40) return null;
   let power = '';
   const sq = /^(?:square|sq\.?)\s+(.+)$/.exec(s);

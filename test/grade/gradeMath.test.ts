@@ -58,7 +58,11 @@ const CORRECT: [string, string, string][] = [
   ['\\frac{\\pi}{2}', 'π/2', 'equivalent'],
   ['300000', '3 × 10^5', 'equivalent'],
   ['\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}', '(1, -2)', 'exact'],
-  ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\\\ \\end{pmatrix}', '\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}', 'equivalent'],
+  [
+    '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\\\ \\end{pmatrix}',
+    '\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}',
+    'equivalent',
+  ],
   ['\\frac 1 2', '\\frac{1}{2}', 'exact'],
 ];
 
@@ -111,8 +115,13 @@ describe('gradeMath', () => {
     const long = `${'We add the numbers one by one, 3 + 4 = 7. '.repeat(1200)}\n#### 42`;
     expect(long.length).toBeGreaterThan(50_000);
     expect(await gradeMath('42', long, { cas })).toEqual({ correct: true, reason: 'exact' });
-    expect(await gradeMath('1', '9'.repeat(200_000), { cas })).toEqual({ correct: false, reason: 'different' });
-    expect(await gradeMath('1', `${'('.repeat(500)}1${')'.repeat(500)}`, { cas })).toMatchObject({ correct: true });
+    expect(await gradeMath('1', '9'.repeat(200_000), { cas })).toEqual({
+      correct: false,
+      reason: 'different',
+    });
+    expect(await gradeMath('1', `${'('.repeat(500)}1${')'.repeat(500)}`, { cas })).toMatchObject({
+      correct: true,
+    });
     // The CAS is usable again after it was killed.
     expect(await gradeMath('\\sqrt{4}', '2', { cas })).toEqual({ correct: true, reason: 'equivalent' });
   });
@@ -135,7 +144,10 @@ describe('gradeMath', () => {
   });
 
   it('without a CAS, symbolic equivalence is not claimed', async () => {
-    expect(await gradeMath('x^2+2x+1', '(x+1)^2')).toEqual({ correct: false, reason: 'undecided without a CAS' });
+    expect(await gradeMath('x^2+2x+1', '(x+1)^2')).toEqual({
+      correct: false,
+      reason: 'undecided without a CAS',
+    });
     expect(await gradeMath('\\frac{1}{2}', '0.5')).toEqual({ correct: true, reason: 'numeric' });
   });
 
@@ -158,7 +170,10 @@ describe('gradeMath', () => {
 
 describe('normalizeMath', () => {
   it('strips the marks around an answer', () => {
-    expect(normalizeMath('$\\boxed{\\dfrac{1}{2}}$.')).toMatchObject({ text: '\\frac{1}{2}', percent: false });
+    expect(normalizeMath('$\\boxed{\\dfrac{1}{2}}$.')).toMatchObject({
+      text: '\\frac{1}{2}',
+      percent: false,
+    });
     expect(normalizeMath('\\left( 1, 2 \\right)')).toMatchObject({ text: '(1,2)', percent: false });
     expect(normalizeMath('45\\%')).toMatchObject({ text: '45', percent: true });
   });

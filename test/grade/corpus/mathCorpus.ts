@@ -80,7 +80,13 @@ export function thinkCases(count = 24, seed = 7): MathCase[] {
           : kind === 2
             ? `<think>\n${trace} So the answer is \\boxed{${gold}}`
             : `<think>\n${trace} The answer is \\boxed{${gold}}.\n</think>\n\nI could not finish the computation.`;
-    out.push({ id: `t${String(i + 1).padStart(3, '0')}`, category: 'think', gold, pred, correct: kind === 0 });
+    out.push({
+      id: `t${String(i + 1).padStart(3, '0')}`,
+      category: 'think',
+      gold,
+      pred,
+      correct: kind === 0,
+    });
   }
   return out;
 }
@@ -120,7 +126,13 @@ export function longResponses(count: number, size = 30_000, seed = 11): MathCase
         : style === 1
           ? `${body}\n#### ${answer}`
           : `${body}\nFinal Answer: The final answer is $${answer}$. I hope it is correct.`;
-    out.push({ id: `l${String(i + 1).padStart(4, '0')}`, category: `long-${['think', 'gsm8k', 'minerva'][style]}`, gold, pred, correct });
+    out.push({
+      id: `l${String(i + 1).padStart(4, '0')}`,
+      category: `long-${['think', 'gsm8k', 'minerva'][style]}`,
+      gold,
+      pred,
+      correct,
+    });
   }
   return out;
 }

@@ -1,8 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCas, type SympyCas } from '../../connectors/sandbox/createCas.ts';
+import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
+import { createGrader } from '../../pipelines/grade/createGrader.ts';
 import { gradeMath } from '../../pipelines/grade/gradeMath.ts';
 import { normalizeMath } from '../../pipelines/grade/normalizeMath.ts';
+import { parseAction } from '../../pipelines/grade/parseAction.ts';
+import type { Instruction } from '../../schemas/types.ts';
 
 let cas: SympyCas;
 beforeAll(() => {
@@ -165,6 +169,31 @@ describe('gradeMath', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('createGrader, Math_CoT', () => {
+  it('reads the whole response with the math extraction: a later Final Answer wins over a boxed guess', async () => {
+    const sandbox = createSandbox({ concurrency: 1 });
+    try {
+      const grader = createGrader({ sandbox, cas });
+      const instruction: Instruction = {
+        id: 'm-1',
+        task: 'Math_CoT',
+        dataset: 'test',
+        instruction: 'How many?',
+        reference: { answer: '5', solution: null, tests: null, choices: null, entryPoint: null },
+        metadata: {},
+      };
+      const text =
+        'Step 1: maybe $\\boxed{3}$.\nStep 2: no, that double counts.\nFinal Answer: The final answer is $5$.';
+      const v = await grader.grade(instruction, { ...parseAction(text), text });
+      expect(v).toEqual({ correct: true, grader: 'math', detail: 'exact' });
+      const wrong = text.replace('$5$', '$3$').replace('\\boxed{3}', '\\boxed{5}');
+      expect((await grader.grade(instruction, { ...parseAction(wrong), text: wrong })).correct).toBe(false);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
 

@@ -55,15 +55,40 @@ function braced(text: string, open: number, escapes = true): { text: string; end
   return null;
 }
 
+/**
+ * For each `{` of the text, the index of the `}` closing it (`\{`, `\}` skipped), else -1: one pass with a
+ * stack, so that reading every box of a text is linear however many are left open.
+ */
+function closingBraces(text: string): Map<number, number> {
+  const close = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (c === '{') open.push(i);
+    else if (c === '}' && open.length) close.set(open.pop() as number, i);
+  }
+  return close;
+}
+
+/** Longest box content read when its braces do not balance (`\boxed{185\}`), in characters. */
+const TYPO_SCAN = 200;
+
 /** Every `\boxed{…}` / `\fbox{…}` (and `\boxed 5`), in order, each read once. */
 function boxes(text: string): { content: string; at: number; end: number }[] {
   const out: { content: string; at: number; end: number }[] = [];
   const re = /\\(?:boxed|fbox)(?![a-zA-Z])[ \t]*/g;
+  let matches: Map<number, number> | null = null;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const after = m.index + m[0].length;
     if (text[after] === '{') {
+      matches ??= closingBraces(text);
+      const close = matches.get(after);
       // `\boxed{185\}`: a trailing backslash typo leaves the braces unbalanced; read `\}` as `}` then.
-      const g = braced(text, after) ?? braced(text, after, false);
+      const g =
+        close !== undefined
+          ? { text: text.slice(after + 1, close), end: close + 1 }
+          : braced(text.slice(0, after + TYPO_SCAN), after, false);
       if (!g) continue;
       out.push({ content: g.text.trim(), at: m.index, end: g.end });
       re.lastIndex = g.end;
@@ -75,25 +100,42 @@ function boxes(text: string): { content: string; at: number; end: number }[] {
   return out.filter((b) => b.content !== '');
 }
 
-/** Index of `close` at or after `from`, skipping escaped `\$`; -1 when absent (or, inline, past a newline). */
-function closing(text: string, close: string, from: number, inline: boolean): number {
-  for (let i = from; i < text.length; i++) {
-    const c = text[i];
-    if (inline && c === '\n') return -1;
-    if (c === '\\' && close === '$' && text[i + 1] === '$') {
-      i++;
-      continue;
-    }
-    if (text.startsWith(close, i)) return i;
+/**
+ * Finds closing delimiters in one text, remembering the last answer per token: the scans of a text go left
+ * to right, so every search resumes where the last one ended and reading all spans stays linear.
+ */
+class Closers {
+  private readonly memo = new Map<string, { from: number; at: number }>();
+  constructor(private readonly text: string) {}
+
+  /** First index ≥ `from` of `token` (a `$` not escaped as `\$`), or -1. */
+  next(token: string, from: number): number {
+    const m = this.memo.get(token);
+    if (m && m.from <= from && (m.at === -1 || m.at >= from)) return m.at;
+    let at = this.text.indexOf(token, from);
+    while (token === '$' && at > 0 && this.text[at - 1] === '\\') at = this.text.indexOf(token, at + 1);
+    this.memo.set(token, { from, at });
+    return at;
   }
-  return -1;
+}
+
+/** Index of `close` at or after `from`; -1 when absent (or, inline, after the line's end). */
+function closing(closers: Closers, close: string, from: number, inline: boolean): number {
+  const at = closers.next(close, from);
+  if (at < 0 || !inline) return at;
+  const eol = closers.next('\n', from);
+  return eol >= 0 && eol < at ? -1 : at;
 }
 
 /**
  * The math of a delimited span starting at `i` (`$$…$$`, `\[…\]`, `\(…\)`, `$…$`), or null. Inline math
  * (`$…$`, `\(…\)`) does not cross a line: a stray `$` (a price) cannot pair with one lines away.
  */
-function delimited(text: string, i: number): { text: string; end: number } | null {
+function delimited(
+  text: string,
+  i: number,
+  closers: Closers = new Closers(text),
+): { text: string; end: number } | null {
   const pairs: [string, string, boolean][] = [
     ['$$', '$$', false],
     ['\\[', '\\]', false],
@@ -102,7 +144,7 @@ function delimited(text: string, i: number): { text: string; end: number } | nul
   ];
   for (const [open, close, inline] of pairs) {
     if (!text.startsWith(open, i)) continue;
-    const end = closing(text, close, i + open.length, inline);
+    const end = closing(closers, close, i + open.length, inline);
     if (end < 0) return null;
     return { text: text.slice(i + open.length, end).trim(), end: end + close.length };
   }
@@ -154,7 +196,8 @@ function phraseAt(text: string, i: number): string {
   }
   let end = text.indexOf('\n', at);
   if (end < 0) end = text.length;
-  let line = text.slice(at, end);
+  // An answer phrase is a sentence: PHRASE_MAX bounds what each marker reads, so many markers stay linear.
+  let line = text.slice(at, Math.min(end, at + PHRASE_MAX));
   // A sentence ends at a period (or !, ?) followed by a space or the end, never inside `3.5`.
   const stop = /[.!?](?=\s|$)/.exec(line);
   if (stop) line = line.slice(0, stop.index);
@@ -169,9 +212,10 @@ function phraseAt(text: string, i: number): string {
 
 /** The last `$…$` / `\(…\)` span of the text (read left to right, once), with where it ends. */
 function lastInlineMath(text: string): { text: string; end: number } | null {
-  let last: { text: string; end: number } | null = null;
-  // Spans a joiner links (`$1$ and $2$`) are one answer: a list.
+  // Spans a joiner links (`$1$ and $2$`) are one answer: a list, joined once at the end.
   let group: string[] = [];
+  let end = -1;
+  const closers = new Closers(text);
   let i = 0;
   while (i < text.length) {
     const d = text.indexOf('$', i);
@@ -182,18 +226,19 @@ function lastInlineMath(text: string): { text: string; end: number } | null {
       i = next + 1;
       continue;
     }
-    const span = delimited(text, next);
+    const span = delimited(text, next, closers);
     if (!span) {
       i = next + 1;
       continue;
     }
     if (span.text !== '') {
-      group = last && joins(text.slice(last.end, next)) ? [...group, span.text] : [span.text];
-      last = { text: group.join(', '), end: span.end };
+      if (end >= 0 && joins(text.slice(end, next))) group.push(span.text);
+      else group = [span.text];
+      end = span.end;
     }
     i = span.end;
   }
-  return last;
+  return end >= 0 ? { text: group.join(', '), end } : null;
 }
 
 /** The last display math (`\[…\]` or `$$…$$`), with where it ends. */
@@ -230,6 +275,9 @@ function lastExpression(text: string): { text: string; marker: AnswerMarker } | 
   found.sort((x, y) => y.end - x.end);
   return { text: found[0].text, marker: found[0].marker };
 }
+
+/** Longest answer phrase read after a text marker, in characters. */
+const PHRASE_MAX = 2000;
 
 /** A short answer written alone (`5 cm`, `x \in [1, 2]`, `\text{Monday}`): no sentence around it. */
 function standsAlone(text: string): boolean {

@@ -126,6 +126,15 @@ describe('gradeMath', () => {
     expect(await gradeMath('1', `${'('.repeat(500)}1${')'.repeat(500)}`, { cas })).toMatchObject({
       correct: true,
     });
+    // Adversarial 50 KB responses are read to the end (linear scans), and end as no answer.
+    for (const junk of [
+      '\\boxed{'.repeat(7000),
+      '\\('.repeat(25_000),
+      '$'.repeat(50_000),
+      '<think>'.repeat(7000),
+    ]) {
+      expect(await gradeMath('1', junk, { cas })).toEqual({ correct: false, reason: 'no answer' });
+    }
     // The CAS is usable again after it was killed.
     expect(await gradeMath('\\sqrt{4}', '2', { cas })).toEqual({ correct: true, reason: 'equivalent' });
   });

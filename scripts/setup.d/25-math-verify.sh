@@ -11,13 +11,24 @@ STAMP="${PYLIB}/.installed-$(echo "${WANT[*]}" | sha1sum | cut -c1-12)"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if [ ! -f "$STAMP" ]; then
+  if ! /usr/bin/python3 -m pip --version >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+  fi
   mkdir -p "$WHEELS"
   pip=(/usr/bin/python3 -m pip --disable-pip-version-check --quiet)
-  "${pip[@]}" download --no-deps --only-binary=:all: --find-links "$WHEELS" --dest "$WHEELS" "${WANT[@]}"
   tmp="$(mktemp -d)"
-  "${pip[@]}" install --no-deps --no-index --find-links "$WHEELS" --target "$tmp/pylib" "${WANT[@]}" 2>&1 |
-    grep -v 'Running pip as the .root. user' || true
-  [ -d "$tmp/pylib/math_verify" ] || { echo "setup: math-verify did not install into $tmp/pylib" >&2; exit 1; }
+  install() {
+    "${pip[@]}" install --no-deps --no-index --find-links "$WHEELS" --target "$tmp/pylib" "${WANT[@]}" 2>&1 |
+      grep -v 'Running pip as the .root. user'
+    [ -d "$tmp/pylib/math_verify" ]
+  }
+  # Offline from the cached wheels; PyPI only for what is not cached yet.
+  if ! install >/dev/null 2>&1; then
+    "${pip[@]}" download --no-deps --only-binary=:all: --dest "$WHEELS" "${WANT[@]}"
+    rm -rf "$tmp/pylib"
+    install || { echo "setup: math-verify did not install into $tmp/pylib" >&2; exit 1; }
+  fi
   $SUDO mkdir -p "$(dirname "$PYLIB")"
   $SUDO rm -rf "$PYLIB"
   $SUDO cp -r "$tmp/pylib" "$PYLIB"

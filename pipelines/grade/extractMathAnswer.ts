@@ -320,7 +320,8 @@ export function extractMathAnswer(response: string): ExtractedAnswer | null {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) hits.push({ at: m.index + m[0].length, marker });
   }
-  const hashes = /(?:^|\s)####[ \t]*/g;
+  // GSM8K's `#### 72`; a Markdown heading (`#### Verification`) is no answer.
+  const hashes = /(?:^|\s)####[ \t]*(?=[-+$\\.\d])/g;
   for (let m = hashes.exec(text); m; m = hashes.exec(text))
     hits.push({ at: m.index + m[0].length, marker: '####' });
   hits.sort((a, b) => b.at - a.at);

@@ -60,6 +60,8 @@ prec = [
     ('7', 'Answer: 4\n\nHmm, I misread the question. Recomputing, the answer is $7$.', True),
     ('4', 'Answer: 4\n\nHmm, I misread the question. Recomputing, the answer is $7$.', False),
     ('12', '#### 10\nCorrection: the total is 12.\n#### 12', True),
+    ('10', '**Answer:** 10\n\n#### Verification\nWe check: 5 times 2 is 10, and 10 minus 3 is 7.', True),
+    ('7', '**Answer:** 10\n\n#### Verification\nWe check: 5 times 2 is 10, and 10 minus 3 is 7.', False),
     ('9', 'So we get 3. Answer $9$', True),
     ('9', 'So we get $\\boxed{9}$. I hope the answer is correct.', True),
     ('9', 'Thus $\\boxed{9}$, and the answer is not 10.', True),

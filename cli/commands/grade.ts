@@ -26,12 +26,16 @@ Usage:
   arboretum grade math --gold G --pred P [--unsafe]        one math answer: prints {"correct", "reason"}
   arboretum grade logic --gold G --pred P [--choice C …]   one logic answer
 
-Math: final answers (\\boxed{}, #### n, Answer:) compared across number formats, LaTeX, intervals, tuples,
-sets, and symbolically by sympy in a sandboxed worker (3 s per comparison, then reason "timeout").
+Math: the final answer of a response of any length (reasoning in <think>…</think> set aside; of
+\\boxed{}, Final Answer:, The answer is, Answer:, #### n the one written last wins; else the last expression),
+compared across number formats and units in TypeScript, and by Math-Verify in a sandboxed worker for
+expressions, relations, intervals, sets, equations and matrices (3 s per comparison, then reason
+"cas timeout (3000 ms)"). Rules: pipelines/grade/README.md. Math-Verify comes from
+scripts/setup.d/25-math-verify.sh.
 Code: one sandboxed process per test, --per-test-timeout-ms 4000: stdout compared whitespace-tolerantly (stdio),
 the entry point's return value as JSON (call), or each input a test program run after the solution (assert:
-HumanEval check(candidate), MBPP asserts). Logic: the response's concluding answer (pipelines/grade/LOGIC_CODE.md).
---unsafe runs the sandbox and sympy WITHOUT isolation where bubblewrap is unavailable.`;
+HumanEval check(candidate), MBPP asserts). Logic: the response's concluding answer (pipelines/grade/README.md).
+--unsafe runs the sandbox, sympy and Math-Verify WITHOUT isolation where bubblewrap is unavailable.`;
 
 interface Tools {
   sandbox(): Sandbox;

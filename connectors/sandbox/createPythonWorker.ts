@@ -23,17 +23,20 @@ interface Live {
  * Starts worker.py through the launcher on first use. A call that takes longer than `timeoutMs`
  * (default 5000) kills the worker, resolves `{timeout: true}`, and the next call starts a fresh one;
  * a worker that dies is restarted the same way. `memoryMb` (default 1024) bounds its address space.
+ * `env` is added to the worker's environment (e.g. ARBORETUM_PYLIB, where worker.py finds Math-Verify).
  */
 export function createPythonWorker({
   launcher,
   memoryMb = 1024,
   timeoutMs = 5000,
   preloadSympy = false,
+  env: extraEnv = {},
 }: {
   launcher: Launcher;
   memoryMb?: number;
   timeoutMs?: number;
   preloadSympy?: boolean;
+  env?: Readonly<Record<string, string>>;
 }): PythonWorker {
   const one = createLimiter(1);
   let live: Live | null = null;
@@ -41,7 +44,10 @@ export function createPythonWorker({
   let closed = false;
 
   function start(): Live {
-    const env: Record<string, string> = { ARBORETUM_MEMORY_BYTES: String(memoryMb * 1024 * 1024) };
+    const env: Record<string, string> = {
+      ...extraEnv,
+      ARBORETUM_MEMORY_BYTES: String(memoryMb * 1024 * 1024),
+    };
     if (preloadSympy) env.ARBORETUM_PRELOAD_SYMPY = '1';
     const child = launcher.spawn('worker.py', { env });
     const pending = new Map<number, (reply: WorkerReply) => void>();

@@ -95,7 +95,7 @@ function withoutReasoning(text: string): string | null {
 }
 
 /**
- * The answer a logic response concludes with. Precedence (documented in pipelines/grade/LOGIC_CODE.md):
+ * The answer a logic response concludes with. Precedence (documented in pipelines/grade/README.md):
  * reasoning blocks (`<think>…</think>`) are set aside; the last `<solution>` block is the answer region;
  * then, in order, the last explicit final-answer marker (`\boxed{}`, `Final answer:`, `The final answer
  * is`, `####`), the last answer marker (`Answer:`, `The correct answer is`), the last concluding sentence

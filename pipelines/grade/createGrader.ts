@@ -8,7 +8,7 @@ import type { ParsedAction } from './parseAction.ts';
 
 /** Grades one parsed action against its instruction's reference. */
 export interface Grader {
-  /** `action.text`, when given, is the whole response: the logic grader reads its concluding answer. */
+  /** `action.text`, when given, is the whole response: the math and logic graders read their answer from it. */
   grade(instruction: Instruction, action: ParsedAction & { readonly text?: string }): Promise<GradeResult>;
 }
 
@@ -23,6 +23,16 @@ function programOf(action: ParsedAction): string | null {
   return action.code ?? null;
 }
 
+/**
+ * The text a Math_CoT response's final answer is read from by gradeMath's own extraction (no length cap,
+ * the last concluding marker wins): its last `<solution>`, else everything outside code blocks.
+ */
+function mathTextOf(text: string): string {
+  const solutions = [...text.matchAll(/<solution>([\s\S]*?)(?:<\/solution>|$)/g)];
+  if (solutions.length) return solutions[solutions.length - 1][1];
+  return text.replace(/```[\s\S]*?(?:```|$)/g, '\n').replace(/<execute>[\s\S]*?(?:<\/execute>|$)/g, '\n');
+}
+
 /** The last non-empty line a program printed: a PoT action's answer when it wrote none. */
 function lastPrinted(stdout: string): string | null {
   const lines = stdout.split('\n').filter((l) => l.trim() !== '');
@@ -32,7 +42,8 @@ function lastPrinted(stdout: string): string | null {
 /**
  * The grader dispatcher the grower calls, choosing by `instruction.task`:
  * Coding → gradeCode with `reference.tests` / `entryPoint` / `testKind` (stdio, call, assert) in the sandbox;
- * Math_CoT → gradeMath on `action.answer` against `reference.answer` (sympy through `cas`);
+ * Math_CoT → gradeMath on the response (`action.text`, else `action.answer`) against `reference.answer`
+ *   (Math-Verify through `cas`);
  * Math_PoT → the same, the answer being what the action's code prints last when it gave none;
  * Logic → gradeLogic on the whole response (`action.text`, else `action.answer`) with `reference.choices`.
  * Never rejects for a bad answer or reference: everything ends as `{correct: false, detail}`.
@@ -69,7 +80,8 @@ export function createGrader({
         case 'Math_PoT': {
           if (ref.answer === null)
             return { correct: false, grader: 'math', detail: 'reference has no answer' };
-          let answer = action.answer;
+          let answer =
+            instruction.task === 'Math_CoT' && action.text ? mathTextOf(action.text) : action.answer;
           if (answer === null && instruction.task === 'Math_PoT' && action.code) {
             if (action.syntaxOk === false) return { correct: false, grader: 'math', detail: 'syntax error' };
             const r = await sandbox.run({ code: action.code });

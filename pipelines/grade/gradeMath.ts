@@ -1,157 +1,36 @@
-import { finalAnswerOf } from './finalAnswerOf.ts';
+import { extractMathAnswer } from './extractMathAnswer.ts';
+import { fastMathVerdict } from './fastMathVerdict.ts';
 import type { Cas, Verdict } from './gradeTypes.ts';
-import { latexToSympy } from './latexToSympy.ts';
 import { normalizeMath } from './normalizeMath.ts';
-import { parseNumber } from './parseNumber.ts';
 import { splitTopLevel } from './splitTopLevel.ts';
+import { unitOf } from './unitOf.ts';
 
-/** Inputs longer than this (characters) are not graded: `{correct: false, reason: 'timeout'}`. */
-const MAX_CHARS = 10_000;
-/** Elements of a tuple/set/interval list beyond this are not graded either. */
-const MAX_ELEMENTS = 32;
-/** Relative tolerance of numeric equality. */
-const REL_TOL = 1e-6;
-
-type Outcome = 'equal' | 'different' | 'timeout';
-
-interface Shape {
-  kind: 'scalar' | 'set' | 'bracket' | 'list' | 'union';
-  open?: string;
-  close?: string;
-  items: string[];
+/** Whether the gold answer has several elements (`1, 2`, `1; 2`, `\pm 2`, `1 or 2`): a list, not a point. */
+function isList(latex: string): boolean {
+  if (/\\pm|\\mp/.test(latex)) return true;
+  if (latex.startsWith('\\{') && latex.endsWith('\\}')) return isList(latex.slice(2, -2));
+  if (latex.startsWith('{') && latex.endsWith('}')) return isList(latex.slice(1, -1));
+  const comma = splitTopLevel(latex, ',');
+  const semi = splitTopLevel(latex, ';');
+  return (comma !== null && comma.length > 1) || (semi !== null && semi.length > 1);
 }
 
-const LITERAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Bracket nesting beyond this is not read: an adversarial answer, never a real one. */
+const MAX_DEPTH = 64;
+
+/** An equation with something other than a bare name on its left (`2x - y + 1 = 0`). */
+const EQUATION = /[^=<>]=[^=]/;
 
 /**
- * Two written decimals must be equal (to float precision); a fraction against a decimal may differ by
- * REL_TOL, so `0.333333` matches `\frac{1}{3}` while `0.33` does not.
- */
-function closeEnough(a: number, b: number, aText = '', bText = ''): boolean {
-  const tol = LITERAL.test(aText) && LITERAL.test(bText) ? 1e-12 : REL_TOL;
-  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
-}
-
-/** Index of the bracket closing the one at 0, or -1. */
-function matchingClose(s: string): number {
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
-      depth += s[i + 1] === '{' ? 1 : -1;
-      i++;
-      if (depth === 0) return i;
-    } else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (--depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
-function shapeOf(s: string): Shape | null {
-  const union = splitTopLevel(s, '\\cup');
-  if (union === null) return null;
-  if (union.length > 1) return { kind: 'union', items: union };
-  if (s.startsWith('\\{') && s.endsWith('\\}') && matchingClose(s) === s.length - 1) {
-    const items = splitTopLevel(s.slice(2, -2), ',');
-    return items && { kind: 'set', items };
-  }
-  if (/^[([]/.test(s) && /[)\]]$/.test(s) && matchingClose(s) === s.length - 1) {
-    const items = splitTopLevel(s.slice(1, -1), ',');
-    if (items === null) return null;
-    if (items.length > 1) return { kind: 'bracket', open: s[0], close: s[s.length - 1], items };
-  }
-  const items = splitTopLevel(s, ',');
-  if (items === null) return null;
-  if (items.length > 1) return { kind: 'list', items };
-  return { kind: 'scalar', items: [s] };
-}
-
-/** Strips `x=` from a list element such as `x=1`. */
-function element(s: string): string {
-  return normalizeMath(s).text;
-}
-
-async function scalarEqual(a: string, b: string, cas: Cas | undefined, timeoutMs: number): Promise<Outcome> {
-  if (a === b) return 'equal';
-  const na = parseNumber(a);
-  const nb = parseNumber(b);
-  if (na !== null && nb !== null) return closeEnough(na, nb, a, b) ? 'equal' : 'different';
-  if (/^[a-zA-Z ]+$/.test(a) && /^[a-zA-Z ]+$/.test(b) && a.length > 1 && b.length > 1) {
-    return a.toLowerCase() === b.toLowerCase() ? 'equal' : 'different';
-  }
-  const sa = latexToSympy(a);
-  const sb = latexToSympy(b);
-  if (sa === null || sb === null) return 'different';
-  if (sa === sb) return 'equal';
-  if (!cas) return 'different';
-  const r = await cas.equal(sa, sb, timeoutMs);
-  return r === 'equal' ? 'equal' : r === 'timeout' ? 'timeout' : 'different';
-}
-
-async function allEqual(
-  as: string[],
-  bs: string[],
-  ordered: boolean,
-  cas: Cas | undefined,
-  timeoutMs: number,
-): Promise<Outcome> {
-  if (as.length !== bs.length) return 'different';
-  if (ordered) {
-    for (let i = 0; i < as.length; i++) {
-      const r = await valueEqual(element(as[i]), element(bs[i]), cas, timeoutMs);
-      if (r !== 'equal') return r;
-    }
-    return 'equal';
-  }
-  const left = bs.map(element);
-  for (const a of as.map(element)) {
-    let found = -1;
-    for (let j = 0; j < left.length && found < 0; j++) {
-      const r = await valueEqual(a, left[j], cas, timeoutMs);
-      if (r === 'timeout') return r;
-      if (r === 'equal') found = j;
-    }
-    if (found < 0) return 'different';
-    left.splice(found, 1);
-  }
-  return 'equal';
-}
-
-async function valueEqual(a: string, b: string, cas: Cas | undefined, timeoutMs: number): Promise<Outcome> {
-  if (a === b) return 'equal';
-  const sa = shapeOf(a);
-  const sb = shapeOf(b);
-  if (!sa || !sb) return 'timeout';
-  if (sa.items.length > MAX_ELEMENTS || sb.items.length > MAX_ELEMENTS) return 'timeout';
-  if (sa.kind === 'scalar' && sb.kind === 'scalar') return scalarEqual(a, b, cas, timeoutMs);
-  if (sa.kind === 'bracket' && sb.kind === 'bracket') {
-    if (sa.open !== sb.open || sa.close !== sb.close) return 'different';
-    return allEqual(sa.items, sb.items, true, cas, timeoutMs);
-  }
-  // A point written without its parentheses: `1, 2` for `(1, 2)`.
-  const tuple = (s: Shape) => s.kind === 'bracket' && s.open === '(' && s.close === ')';
-  if ((tuple(sa) && sb.kind === 'list') || (sa.kind === 'list' && tuple(sb))) {
-    return allEqual(sa.items, sb.items, true, cas, timeoutMs);
-  }
-  if (sa.kind === sb.kind && (sa.kind === 'set' || sa.kind === 'list' || sa.kind === 'union')) {
-    return allEqual(sa.items, sb.items, false, cas, timeoutMs);
-  }
-  return 'different';
-}
-
-/** The final answer inside a longer text (`\boxed{}`, `#### x`, `Answer:`), else the whole text. */
-function answerOf(text: string): string {
-  return finalAnswerOf(text) ?? text.trim();
-}
-
-/**
- * Grades a math answer against the gold one (either may be a full solution: the final answer is
- * extracted). Equal across number formats (thousands separators, decimals, percent, currency, units,
- * degrees), fractions, LaTeX, intervals, tuples, sets, and symbolically through `cas` (sympy) when given.
- * Reasons: exact, numeric, percent, equivalent, different, no answer, timeout (sympy ran past `timeoutMs`,
- * default 3000, or the input is beyond the size budget).
+ * Grades a math answer against the gold one; either may be a whole response (reasoning, prose, several
+ * `\boxed{}`): the final answer is extracted by extractMathAnswer, with no length cap. What
+ * fastMathVerdict decides for certain (plain numbers, fractions, percent, ratios, words, `x >= 5`, and sets,
+ * tuples, intervals, matrices of numbers) is decided here; everything else (expressions, relations,
+ * intervals, equations, labelled answers) by Math-Verify through `cas` in the sandboxed worker, bounded by
+ * `timeoutMs` (default 3000). An answer nested deeper than 64 brackets is not read (`unreadable`). Units follow the unit policy of pipelines/grade/README.md: a known unit on
+ * both sides must agree (`5 cm` ≠ `5 km`); otherwise units are dropped.
+ * Reasons: exact, numeric, percent, equivalent, different, unit mismatch (…), no answer, reference has no
+ * answer, unreadable (…), cas timeout (N ms), cas error: …, undecided without a CAS.
  */
 export async function gradeMath(
   gold: string,
@@ -159,24 +38,41 @@ export async function gradeMath(
   { cas, timeoutMs = 3000 }: { cas?: Cas; timeoutMs?: number } = {},
 ): Promise<Verdict> {
   if (pred === null || pred.trim() === '') return { correct: false, reason: 'no answer' };
-  if (gold.length > MAX_CHARS || pred.length > MAX_CHARS) return { correct: false, reason: 'timeout' };
-  const g = normalizeMath(answerOf(gold));
-  const p = normalizeMath(answerOf(pred));
+  const ge = extractMathAnswer(gold);
+  if (!ge) return { correct: false, reason: 'reference has no answer' };
+  const pe = extractMathAnswer(pred);
+  if (!pe) return { correct: false, reason: 'no answer' };
+  const goldRaw = ge.answers.join(', ');
+  // Several boxed answers form a list when the gold is one; else the last boxed is the answer.
+  const several = pe.answers.length > 1 && isList(normalizeMath(goldRaw).latex);
+  const predRaw = several ? pe.answers.join(', ') : pe.answers[pe.answers.length - 1];
+  // `x = 3` is 3, unless the other side is an equation too (`y = 2x + 1` against `2x - y + 1 = 0`).
+  const g = normalizeMath(goldRaw, { dropLabel: !EQUATION.test(predRaw) });
+  let p = normalizeMath(predRaw, { dropLabel: !EQUATION.test(goldRaw) });
+  // A single letter after a number is read as a unit only against a gold with a unit (`8 m` for
+  // `8 \text{ meters}`; `8 s` is then a unit mismatch); elsewhere it is a variable (`3 n`).
+  const letter = g.unit !== null && p.unit === null ? /^(.*[0-9}])\s*([a-zA-Z])$/.exec(p.latex) : null;
+  const letterUnit = letter ? unitOf(letter[2]) : null;
+  if (letter && letterUnit !== null) p = { ...normalizeMath(letter[1]), unit: letterUnit };
   if (p.text === '') return { correct: false, reason: 'no answer' };
-  if (g.text === p.text) return { correct: true, reason: 'exact' };
-  const gn = parseNumber(g.text);
-  const pn = parseNumber(p.text);
-  if (gn !== null && pn !== null) {
-    if (closeEnough(pn, gn, p.text, g.text)) return { correct: true, reason: 'numeric' };
-    if (g.percent !== p.percent) {
-      const scaled = g.percent
-        ? closeEnough(pn * 100, gn, p.text, g.text)
-        : closeEnough(pn, gn * 100, p.text, g.text);
-      if (scaled) return { correct: true, reason: 'percent' };
-    }
-    return { correct: false, reason: 'different' };
+  if (g.unit !== null && p.unit !== null && g.unit !== p.unit) {
+    return { correct: false, reason: `unit mismatch (${p.unit} vs ${g.unit})` };
   }
-  const r = await valueEqual(g.text, p.text, cas, timeoutMs);
-  if (r === 'timeout') return { correct: false, reason: 'timeout' };
-  return r === 'equal' ? { correct: true, reason: 'equivalent' } : { correct: false, reason: 'different' };
+  const fast = fastMathVerdict(g, p);
+  if (fast) return fast;
+  if (splitTopLevel(p.latex, ',', MAX_DEPTH) === null || splitTopLevel(g.latex, ',', MAX_DEPTH) === null) {
+    return { correct: false, reason: `unreadable (brackets nested deeper than ${MAX_DEPTH})` };
+  }
+  if (!cas) return { correct: false, reason: 'undecided without a CAS' };
+  const r = await cas.verify(`$${g.latex}$`, `$${p.latex}$`, timeoutMs);
+  switch (r.result) {
+    case 'equal':
+      return { correct: true, reason: 'equivalent' };
+    case 'different':
+      return { correct: false, reason: 'different' };
+    case 'timeout':
+      return { correct: false, reason: `cas timeout (${timeoutMs} ms)` };
+    default:
+      return { correct: false, reason: `cas error: ${r.detail}` };
+  }
 }

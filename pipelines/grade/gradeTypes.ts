@@ -20,9 +20,16 @@ export interface GradeResult {
   readonly graderVersion?: string;
 }
 
-/** Port of a computer algebra system: is `a` equal to `b` (sympy syntax)? Implemented by createCas. */
+/**
+ * Port of the math comparison engine: Math-Verify's `verify(parse(gold), parse(pred))` on two LaTeX texts
+ * (`$x \\geq 5$`), time-bounded. Implemented by connectors/sandbox/createCas in the sandboxed worker.
+ */
 export interface Cas {
-  equal(a: string, b: string, timeoutMs?: number): Promise<'equal' | 'different' | 'error' | 'timeout'>;
+  verify(
+    gold: string,
+    pred: string,
+    timeoutMs?: number,
+  ): Promise<{ result: 'equal' | 'different' | 'error' | 'timeout'; detail: string }>;
 }
 
 /** The part of the sandbox the graders use (a port: connectors/sandbox/createSandbox implements it). */

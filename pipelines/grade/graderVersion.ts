@@ -1,3 +1,5 @@
+import { MATH_GRADER_VERSION } from './mathGraderVersion.ts';
+
 /**
  * Versions of the graders, one per grader the dispatcher names (GradeResult.grader), and `combined`, the version
  * of the whole set that `arboretum regrade` stamps on its verdicts' event ids. Bump a grader's version whenever
@@ -8,7 +10,7 @@
 export const graderVersion = (() => {
   const graders = {
     // math-1: the grader of main at 67872c6; math-2: Math-Verify based extraction and comparison (issue 10).
-    math: 'math-2',
+    math: MATH_GRADER_VERSION,
     // code-2: assert-style tests (HumanEval check(candidate), MBPP asserts) besides stdin/stdout and calls.
     code: 'code-2',
     // logic-2: the concluding answer (quotations set aside), prose yes/no, case-insensitive option letters.

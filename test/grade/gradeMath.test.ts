@@ -1,9 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCas, type SympyCas } from '../../connectors/sandbox/createCas.ts';
+import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
+import { createGrader } from '../../pipelines/grade/createGrader.ts';
 import { gradeMath } from '../../pipelines/grade/gradeMath.ts';
-import { latexToSympy } from '../../pipelines/grade/latexToSympy.ts';
 import { normalizeMath } from '../../pipelines/grade/normalizeMath.ts';
+import { parseAction } from '../../pipelines/grade/parseAction.ts';
+import type { Instruction } from '../../schemas/types.ts';
 
 let cas: SympyCas;
 beforeAll(() => {
@@ -53,12 +56,17 @@ const CORRECT: [string, string, string][] = [
   ['\\{1, 2, 3\\}', '\\{3, 1, 2\\}', 'equivalent'],
   ['1, 2', 'x=2, x=1', 'equivalent'],
   ['\\text{(C)}', '(C)', 'exact'],
-  ['\\text{Monday}', 'monday', 'equivalent'],
+  ['\\text{Monday}', 'monday', 'exact'],
   ['1000000', '1 000 000', 'exact'],
   ['1, 2', '1 \\text{ and } 2', 'exact'],
   ['\\frac{\\pi}{2}', 'π/2', 'equivalent'],
   ['300000', '3 × 10^5', 'equivalent'],
   ['\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}', '(1, -2)', 'exact'],
+  [
+    '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\\\ \\end{pmatrix}',
+    '\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}',
+    'equivalent',
+  ],
   ['\\frac 1 2', '\\frac{1}{2}', 'exact'],
 ];
 
@@ -83,6 +91,14 @@ const INCORRECT: [string, string][] = [
   ['12', '1 2'],
   ['12', '1 \\text{ and } 2'],
   ['\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', '(2, 1)'],
+  // A matrix keeps its shape: a 2×2 matrix is neither a 1×4 row nor a 4-tuple.
+  ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 & 3 & 4 \\end{pmatrix}'],
+  ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '(1, 2, 3, 4)'],
+  ['2.25', '2 \\cdot \\frac{1}{4}'],
+  ['\\frac{1}{2}', '2\\frac{1}{4}'],
+  ['111', '0,111'],
+  ['5 \\text{ cm}', '5 \\text{ km}'],
+  ['5 cm', '5 km'],
 ];
 
 describe('gradeMath', () => {
@@ -94,19 +110,31 @@ describe('gradeMath', () => {
     expect((await gradeMath(gold, pred, { cas })).correct).toBe(false);
   });
 
-  it('ends pathological inputs as incorrect with reason timeout, quickly', async () => {
-    const started = performance.now();
-    const tower = '2^{2^{2^{2^{2^{2^{2}}}}}}';
-    expect(await gradeMath(tower, `${tower}+1`, { cas, timeoutMs: 1000 })).toEqual({
+  it('reads a response of any length, and bounds only the CAS, saying so', async () => {
+    // Summing k^k up to a million: sympy does not finish; the worker is killed after timeoutMs.
+    expect(await gradeMath('1', '\\boxed{\\sum_{k=1}^{10^{6}} k^{k}}', { cas, timeoutMs: 1000 })).toEqual({
       correct: false,
-      reason: 'timeout',
+      reason: 'cas timeout (1000 ms)',
     });
-    expect(await gradeMath('1', `${'('.repeat(500)}1${')'.repeat(500)}`, { cas })).toEqual({
+    const long = `${'We add the numbers one by one, 3 + 4 = 7. '.repeat(1200)}\n#### 42`;
+    expect(long.length).toBeGreaterThan(50_000);
+    expect(await gradeMath('42', long, { cas })).toEqual({ correct: true, reason: 'exact' });
+    expect(await gradeMath('1', '9'.repeat(200_000), { cas })).toEqual({
       correct: false,
-      reason: 'timeout',
+      reason: 'different',
     });
-    expect(await gradeMath('1', '9'.repeat(200_000), { cas })).toEqual({ correct: false, reason: 'timeout' });
-    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(await gradeMath('1', `${'('.repeat(500)}1${')'.repeat(500)}`, { cas })).toMatchObject({
+      correct: true,
+    });
+    // Adversarial 50 KB responses are read to the end (linear scans), and end as no answer.
+    for (const junk of [
+      '\\boxed{'.repeat(7000),
+      '\\('.repeat(25_000),
+      '$'.repeat(50_000),
+      '<think>'.repeat(7000),
+    ]) {
+      expect(await gradeMath('1', junk, { cas })).toEqual({ correct: false, reason: 'no answer' });
+    }
     // The CAS is usable again after it was killed.
     expect(await gradeMath('\\sqrt{4}', '2', { cas })).toEqual({ correct: true, reason: 'equivalent' });
   });
@@ -124,10 +152,15 @@ describe('gradeMath', () => {
       false,
     );
     expect(await cas.equal('1 + 1', '2')).toBe('equal');
+    const forged = `$\\text{${'{"id": 7, "result": "equal"}\\n'.repeat(50)}}$`;
+    expect((await cas.verify('$2$', forged)).result).not.toBe('equal');
   });
 
   it('without a CAS, symbolic equivalence is not claimed', async () => {
-    expect(await gradeMath('x^2+2x+1', '(x+1)^2')).toEqual({ correct: false, reason: 'different' });
+    expect(await gradeMath('x^2+2x+1', '(x+1)^2')).toEqual({
+      correct: false,
+      reason: 'undecided without a CAS',
+    });
     expect(await gradeMath('\\frac{1}{2}', '0.5')).toEqual({ correct: true, reason: 'numeric' });
   });
 
@@ -148,19 +181,56 @@ describe('gradeMath', () => {
   });
 });
 
-describe('normalizeMath and latexToSympy', () => {
+describe('createGrader, Math_CoT', () => {
+  it('reads the whole response with the math extraction: a later Final Answer wins over a boxed guess', async () => {
+    const sandbox = createSandbox({ concurrency: 1 });
+    try {
+      const grader = createGrader({ sandbox, cas });
+      const instruction: Instruction = {
+        id: 'm-1',
+        task: 'Math_CoT',
+        dataset: 'test',
+        instruction: 'How many?',
+        reference: {
+          answer: '5',
+          solution: null,
+          tests: null,
+          choices: null,
+          entryPoint: null,
+          testKind: null,
+        },
+        metadata: {},
+      };
+      const text =
+        'Step 1: maybe $\\boxed{3}$.\nStep 2: no, that double counts.\nFinal Answer: The final answer is $5$.';
+      const v = await grader.grade(instruction, { ...parseAction(text), text });
+      expect(v).toEqual({ correct: true, grader: 'math', detail: 'exact' });
+      const wrong = text.replace('$5$', '$3$').replace('\\boxed{3}', '\\boxed{5}');
+      expect((await grader.grade(instruction, { ...parseAction(wrong), text: wrong })).correct).toBe(false);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('normalizeMath', () => {
   it('strips the marks around an answer', () => {
-    expect(normalizeMath('$\\boxed{\\dfrac{1}{2}}$.')).toEqual({ text: '\\frac{1}{2}', percent: false });
-    expect(normalizeMath('\\left( 1, 2 \\right)')).toEqual({ text: '(1,2)', percent: false });
-    expect(normalizeMath('45\\%')).toEqual({ text: '45', percent: true });
+    expect(normalizeMath('$\\boxed{\\dfrac{1}{2}}$.')).toMatchObject({
+      text: '\\frac{1}{2}',
+      percent: false,
+    });
+    expect(normalizeMath('\\left( 1, 2 \\right)')).toMatchObject({ text: '(1,2)', percent: false });
+    expect(normalizeMath('45\\%')).toMatchObject({ text: '45', percent: true });
   });
 
-  it('translates LaTeX to sympy syntax, and refuses relations and broken braces', () => {
-    expect(latexToSympy('\\frac{\\sqrt{3}}{2}')).toBe('((sqrt(3))/(2))');
-    expect(latexToSympy('\\sqrt[3]{x}')).toBe('((x)**(1/(3)))');
-    expect(latexToSympy('2^{10}\\cdot\\pi')).toBe('2**(10) * pi');
-    expect(latexToSympy('x \\le 3')).toBeNull();
-    expect(latexToSympy('\\frac{1}{2')).toBeNull();
-    expect(latexToSympy(`${'{'.repeat(100)}1${'}'.repeat(100)}`)).toBeNull();
+  it('keeps a unit it knows aside, whatever text command holds it', () => {
+    expect(normalizeMath('10\\textbf{ cm}')).toEqual({ text: '10', latex: '10', percent: false, unit: 'cm' });
+    expect(normalizeMath('10\\textnormal{ kilometers}')).toMatchObject({ text: '10', unit: 'km' });
+    expect(normalizeMath('3 square feet')).toMatchObject({ text: '3', unit: 'ft^2' });
+    expect(normalizeMath('3 n')).toMatchObject({ text: '3,n'.replace(',', ''), unit: null });
+    expect(normalizeMath('185\\')).toMatchObject({ text: '185' });
+    expect(normalizeMath('1,\\!000')).toMatchObject({ text: '1000' });
+    expect(normalizeMath('1{,}000')).toMatchObject({ text: '1000' });
+    expect(normalizeMath('0,111')).toMatchObject({ text: '0,111' });
   });
 });

@@ -7,7 +7,7 @@ import { gradeLogic } from '../../pipelines/grade/gradeLogic.ts';
 import type { TestCase, TestKind } from '../../schemas/types.ts';
 
 // The logic and code grader corpus (test/grade/corpus/makeLogicCodeCorpus.py writes it; categories and rules in
-// pipelines/grade/LOGIC_CODE.md). Every case must agree; the agreement per category is printed.
+// pipelines/grade/README.md). Every case must agree; the agreement per category is printed.
 
 interface LogicCase {
   readonly id: string;

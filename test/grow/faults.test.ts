@@ -402,7 +402,7 @@ describe('grow and money (CLI)', () => {
 
 // Needs the grower of branch i12-grow (GrowConfig.maxCallsPerTree / criticTemperature, the grower's retryFailed):
 // on main's grower these flags are parsed but not yet used, so this block fails until that branch is merged.
-describe('grow flags wired into the grower [needs i12-grow merged]', () => {
+describe('grow flags wired into the grower', () => {
   it('--retry-failed reopens trees that closed failed and regrows them', async () => {
     const empty = await serve(() => ({ content: '' }));
     const logDir = join(dir, 'retry');
@@ -423,11 +423,11 @@ describe('grow flags wired into the grower [needs i12-grow merged]', () => {
     expect([...lastClose.values()]).toEqual(['solved', 'solved']);
   });
 
-  it('--max-calls-per-tree caps the calls of each tree; --critic-temperature reaches the critic', async () => {
+  it('--max-calls-per-tree caps the calls of each tree, which closes exhausted naming the cap', async () => {
+    // An actor that is never right: without the cap each tree would run the whole fallback.
     const s = await serve(arithmeticActor({ skill: { m: 0 } }));
-    const r = await cli(
-      growArgs(join(dir, 'cap'), s.baseUrl, ['--max-calls-per-tree', '4', '--critic-temperature', '0.7']),
-    );
+    const logDir = join(dir, 'cap');
+    const r = await cli(growArgs(logDir, s.baseUrl, ['--max-calls-per-tree', '4']));
     expect(r.code, r.stderr).toBe(0);
     const perTree = new Map<string, number>();
     for (const q of s.requests) {
@@ -435,9 +435,25 @@ describe('grow flags wired into the grower [needs i12-grow merged]', () => {
       perTree.set(tree, (perTree.get(tree) ?? 0) + 1);
     }
     expect(perTree.size).toBe(2);
-    for (const n of perTree.values()) expect(n).toBeLessThanOrEqual(4);
+    // The pair is asked; a fallback wave that could cross the cap is not started.
+    for (const n of perTree.values()) {
+      expect(n).toBeGreaterThanOrEqual(2);
+      expect(n).toBeLessThanOrEqual(4);
+    }
+    const closes = (await treeEvents(logDir)).filter((e: any) => e.payload.kind === 'TreeClosed');
+    expect(closes).toHaveLength(2);
+    for (const c of closes as any[]) {
+      expect(c.payload.outcome).toBe('exhausted');
+      expect(c.payload.reason).toMatch(/maxCallsPerTree 4/);
+    }
+  });
+
+  it('--critic-temperature reaches the critic', async () => {
+    const s = await serve(arithmeticActor());
+    const r = await cli(growArgs(join(dir, 'critic-t'), s.baseUrl, ['--critic-temperature', '0.3']));
+    expect(r.code, r.stderr).toBe(0);
     const critiques = s.requests.filter(isCritique);
     expect(critiques.length).toBeGreaterThan(0);
-    for (const c of critiques) expect(c.body.temperature).toBe(0.7);
+    for (const c of critiques) expect(c.body.temperature).toBe(0.3);
   });
 });

@@ -404,7 +404,8 @@ describe('createGrower: faults, stop, caps and the critique gate', () => {
     });
     const first = await t.make();
     const stopped = await first.grower.run(source([inst]));
-    expect(stopped?.code).toBe('LLM_FAILED');
+    // A 401 is not retried: the client calls it a configuration fault (the key), and the run stops on it.
+    expect(stopped?.code).toBe('INVALID_CONFIG');
     const before = await t.events();
     expect(before.some((e) => e.payload.kind === 'TreeClosed')).toBe(false);
     expect(before.some((e) => e.payload.kind === 'TurnExecuted' && e.payload.failure !== null)).toBe(false);

@@ -1,8 +1,11 @@
 import { mergeMap, type OperatorFunction, scan } from 'rxjs';
+import { ancestorsOf } from './ancestorsOf.ts';
 import type { Assembled } from './assembled.ts';
+import { historyOf } from './historyOf.ts';
 import { pairDecisionsOf } from './pairDecisionsOf.ts';
 import { pairOf } from './pairOf.ts';
 import { rmPairsOf } from './rmPairsOf.ts';
+import { type HistoryOf, rowHistories } from './rowHistories.ts';
 import { sftDecisionsOf } from './sftDecisionsOf.ts';
 import { sftRowOf } from './sftRowOf.ts';
 import type { Tree } from './tree.ts';
@@ -15,6 +18,15 @@ interface Emitted {
   readonly rm: boolean;
   readonly out: readonly Assembled[];
 }
+
+/** The histories of a tree's actions, computed only when asked (exports with --context trajectory). */
+const historiesOf =
+  (tree: Tree): HistoryOf =>
+  (nodeId) => {
+    const sampled = tree.nodes.get(nodeId)?.sampled;
+    const ancestors = sampled ? ancestorsOf(tree, sampled.parentId) : null;
+    return ancestors && tree.opened ? historyOf(tree.opened.instruction.instruction, ancestors) : null;
+  };
 
 const none: Emitted = { decisiveAt: 0, pairs: 0, sft: 0, rm: false, out: [] };
 
@@ -30,13 +42,20 @@ export function emitDecided(): OperatorFunction<Tree, Assembled> {
         // Only opening, closing, completing or expanding a node can decide rows (Tree.decisiveAt).
         if (tree.decisiveAt === done.decisiveAt) return done.out.length ? { ...done, out: [] } : done;
         const out: Assembled[] = [];
+        const history = historiesOf(tree);
         const pairs = pairDecisionsOf(tree);
         for (let i = done.pairs; i < pairs.length; i++)
           out.push({ kind: 'pair', row: pairOf(tree, pairs[i]) });
         const sft = sftDecisionsOf(tree);
         for (let i = done.sft; i < sft.length; i++) out.push({ kind: 'sft', row: sftRowOf(tree, sft[i]) });
+        for (const a of out) rowHistories.set(a.row, history);
         const closing = !done.rm && tree.closed !== null;
-        if (closing) for (const row of rmPairsOf(tree)) out.push({ kind: 'rm', row });
+        if (closing) {
+          for (const row of rmPairsOf(tree)) {
+            rowHistories.set(row, history);
+            out.push({ kind: 'rm', row });
+          }
+        }
         return {
           decisiveAt: tree.decisiveAt,
           pairs: pairs.length,

@@ -103,13 +103,14 @@ describe('viewer in headless Chromium', () => {
     );
     expect(fills).toEqual({ c1: '#2e9d4f', w1: '#d1453b', c2: '#2e9d4f', w2: '#d1453b' });
     await page.click('#tree g.node[data-node="w1"]');
+    await page.waitForSelector('body[data-node="w1"]');
     const detail = await page.locator('#detail').textContent();
     expect(detail).toContain('modular-programming');
     expect(detail).toContain('llama');
     expect(detail).toContain('Step 1: print(5)');
     expect(detail).toContain('observation: 5');
     expect(detail).toContain('The sum is wrong.');
-    expect(detail).toContain(`${mathTree}_1_1 (rejected)`);
+    expect(detail).toContain(`${mathTree}_1_1 as rejected; chosen: c1`);
     const shot = process.env.ARBORETUM_VIEWER_SCREENSHOT ?? join(dir, 'viewer.png');
     await page.screenshot({ path: shot });
     expect((await stat(shot)).size).toBeGreaterThan(10_000);

@@ -9,8 +9,8 @@ import type { DeadLetter } from '../../schemas/types.ts';
 import { DEFAULT_LOG, intFlag, parseFlags, wantsHelp } from '../args.ts';
 import type { Command } from '../command.ts';
 import { openLog } from '../openLog.ts';
-import { requireTopic } from '../requireTopic.ts';
 import { formatTable, jsonLine, writeOut } from '../output.ts';
+import { requireTopic } from '../requireTopic.ts';
 
 const help = `arboretum log — the event log itself
 

@@ -82,17 +82,14 @@ const tree = bigTree();
 const NODES = TURNS * (2 + WAVE * 4);
 
 /** The box of an element relative to the canvas, and whether it lies wholly inside it. */
-async function inCanvas(selector: string) {
-  return page.evaluate((sel) => {
-    const c = document.getElementById('canvas')!.getBoundingClientRect();
-    const el = document.querySelector(sel);
+async function inCanvas(selector: string): Promise<{ found: boolean; inside: boolean }> {
+  return page.evaluate(`(() => {
+    const c = document.getElementById('canvas').getBoundingClientRect();
+    const el = document.querySelector(${JSON.stringify(selector)});
     if (!el) return { found: false, inside: false };
     const b = el.getBoundingClientRect();
-    return {
-      found: true,
-      inside: b.left >= c.left && b.top >= c.top && b.right <= c.right && b.bottom <= c.bottom && b.width > 0,
-    };
-  }, selector);
+    return { found: true, inside: b.left >= c.left && b.top >= c.top && b.right <= c.right && b.bottom <= c.bottom && b.width > 0 };
+  })()`);
 }
 
 async function shot(name: string) {
@@ -234,7 +231,7 @@ describe('viewer on a 516-node tree in headless Chromium', () => {
     await shot('pair-compare.png');
     await page.locator('#compare a', { hasText: 'node ladder-c.3.21 in its tree' }).click();
     await page.waitForSelector('body[data-node="ladder-c.3.21"]');
-    expect(await page.evaluate(() => document.body.classList.contains('comparing'))).toBe(false);
+    expect(await page.evaluate("document.body.classList.contains('comparing')")).toBe(false);
   });
 
   it('browses pairs with filters, and filters trees by outcome, verdict, model, turn and strategy', async () => {
@@ -274,7 +271,7 @@ describe('viewer on a 516-node tree in headless Chromium', () => {
     await page.selectOption('#strategy', 'work-backwards');
     await expectTrees("SELECT count(DISTINCT tree_id) FROM nodes WHERE strategy = 'work-backwards'");
     // The big tree has no such action: a search that no longer lists it closes it.
-    await expect.poll(() => page.evaluate(() => document.body.dataset.tree ?? null)).toBe(null);
+    await expect.poll(() => page.evaluate('document.body.dataset.tree ?? null')).toBe(null);
     await page.selectOption('#strategy', '');
     await page.selectOption('#outcome', 'exhausted');
     await expectTrees("SELECT count(*) FROM trees WHERE outcome = 'exhausted'");

@@ -59,7 +59,7 @@ const commands: Record<
   },
   view: {
     summary: 'browse trees in a local web viewer',
-    examples: ['arboretum view --port 8787   # then open http://localhost:8787'],
+    examples: ['arboretum view --port 8787   # then open http://127.0.0.1:8787/'],
     load: () => import('./commands/view.ts'),
   },
   log: {

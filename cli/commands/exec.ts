@@ -21,7 +21,7 @@ limits each process's address space, stdout and stderr are capped at ${OUTPUT_LI
 Exit status: 0 when the program ran (whatever it did), 2 when it could not be run.
 
 Example:
-  printf 'print(2 + 2)\\n' > /tmp/a.py && arboretum exec /tmp/a.py --timeout-ms 5000`;
+  arboretum exec solution.py --stdin input.txt --timeout-ms 5000`;
 
 /** `arboretum exec FILE.py`: one sandboxed run, reported as JSON. */
 export const command: Command = {

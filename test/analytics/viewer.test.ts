@@ -138,7 +138,7 @@ describe('viewer in headless Chromium', () => {
     await report.waitForFunction('document.body.dataset.charts');
     expect(await report.evaluate('document.body.dataset.charts')).toBe('ready');
     expect(await report.locator('.charts svg').count()).toBe(4);
-    expect(await report.locator('table').first().locator('tfoot').textContent()).toContain('43');
+    expect(await report.locator('table:has(tfoot)').first().locator('tfoot').textContent()).toContain('43');
     await report.close();
     expect(offsite).toEqual([]);
     expect(errors).toEqual([]);

@@ -35,24 +35,29 @@ const none: Emitted = { decisiveAt: 0, pairs: 0, sft: 0, rm: false, out: [] };
  * decision lists only grow, see pairDecisionsOf), and the RM pairs when the tree closes. Pairs before SFT rows
  * before RM pairs when one event decides several.
  */
-export function emitDecided(): OperatorFunction<Tree, Assembled> {
+export function emitDecided({
+  histories = false,
+}: {
+  /** Register each row's tree histories in rowHistories (for --context trajectory); off by default: it costs GC. */
+  readonly histories?: boolean;
+} = {}): OperatorFunction<Tree, Assembled> {
   return (trees) =>
     trees.pipe(
       scan((done: Emitted, tree: Tree): Emitted => {
         // Only opening, closing, completing or expanding a node can decide rows (Tree.decisiveAt).
         if (tree.decisiveAt === done.decisiveAt) return done.out.length ? { ...done, out: [] } : done;
         const out: Assembled[] = [];
-        const history = historiesOf(tree);
+        const history = histories ? historiesOf(tree) : null;
         const pairs = pairDecisionsOf(tree);
         for (let i = done.pairs; i < pairs.length; i++)
           out.push({ kind: 'pair', row: pairOf(tree, pairs[i]) });
         const sft = sftDecisionsOf(tree);
         for (let i = done.sft; i < sft.length; i++) out.push({ kind: 'sft', row: sftRowOf(tree, sft[i]) });
-        for (const a of out) rowHistories.set(a.row, history);
+        if (history) for (const a of out) rowHistories.set(a.row, history);
         const closing = !done.rm && tree.closed !== null;
         if (closing) {
           for (const row of rmPairsOf(tree)) {
-            rowHistories.set(row, history);
+            if (history) rowHistories.set(row, history);
             out.push({ kind: 'rm', row });
           }
         }

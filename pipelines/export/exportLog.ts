@@ -135,7 +135,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           facts.observe(e);
           actor?.observe(e);
         }),
-        assemble(),
+        assemble({ histories: context === 'trajectory' }),
         filter(keep),
         tap((a) => {
           const key = {

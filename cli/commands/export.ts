@@ -250,6 +250,11 @@ export const command: Command = {
             say(
               `${o.format}: ${o.rows} rows to ${toStdout ? 'stdout' : o.out} from ${events} events${o.card ? `; card ${o.card}` : ''}${spread}`,
             );
+            if (sp === 'actor' && o.rows > 0 && o.rowsWithSystem === 0) {
+              process.stderr.write(
+                `arboretum export: warning: --system-prompt actor: the log has no system message in the prompts these rows' actions were sampled with, so ${o.format} has none\n`,
+              );
+            }
             const warning = lengthWarning(o.format, o.lengths);
             if (warning) process.stderr.write(`arboretum export: warning: ${warning}\n`);
             if (o.spread && o.spread.minGap < 8) {

@@ -20,6 +20,8 @@ export interface CardSection {
   readonly filter?: RowFilterOptions;
   readonly facts: LogFacts;
   readonly systemPrompt: 'none' | 'actor' | 'text';
+  /** Assembled rows laid out with a system message (with 'actor', those whose action's prompt had one). */
+  readonly rowsWithSystem?: number;
   /** --context, for formats that honour it; null otherwise. */
   readonly context: 'instruction' | 'trajectory' | null;
 }
@@ -89,7 +91,7 @@ function sectionText(s: CardSection, name: string): string {
     : s.systemPrompt === 'none'
       ? 'none: trainers whose chat template injects a default system prompt will add theirs (export with `--system-prompt actor` to keep the actors\u2019)'
       : s.systemPrompt === 'actor'
-        ? "the actors' own (the system message each action was sampled with; for actions given the reference, the tree's first other one)"
+        ? `the actors' own (the system message each action was sampled with; for actions given the reference, the tree's first other one)${s.rowsWithSystem === 0 ? ' — but the log had none for these rows, so they have no system message' : ''}`
         : 'a fixed text given to `--system-prompt`';
   return `${begin(name)}
 ## \`${name}\` — \`${format.name}\`

@@ -72,6 +72,8 @@ export interface ExportSummary {
   readonly rows: number;
   readonly counts: RowCounts;
   readonly lengths: LengthStats;
+  /** Assembled rows written with a system message (0 with 'none'; with 'actor', those the log had one for). */
+  readonly rowsWithSystem: number;
   /** trl-kto: how far apart rows sharing a prompt are; null for other formats. */
   readonly spread: Spread | null;
   readonly card: string | null;
@@ -126,7 +128,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
         sorters.push(createDirectLines({ path: direct }));
       } else sorters.push(await createSortedLines({ tempDir, buckets }));
     }
-    const byTarget = targets.map((t, i) => ({ format: t.format, lines: sorters[i] }));
+    const byTarget = targets.map((t, i) => ({ format: t.format, lines: sorters[i], withSystem: 0 }));
     let seen = 0;
     await lastValueFrom(
       events.pipe(
@@ -145,9 +147,11 @@ export async function exportLog(options: ExportLogOptions): Promise<{
             dataset: a.row.dataset,
             turn: turnOf(a),
           };
-          for (const { format, lines } of byTarget) {
+          for (const target of byTarget) {
+            const { format, lines } = target;
             if (format.kind !== a.kind) continue;
             const ctx = contextOf(format, a);
+            if (ctx.system !== null) target.withSystem++;
             const written = format.lines(a.row, ctx);
             const lengths = lineLengthsOf(format, a.row, tokens, ctx);
             if (!format.spread) {
@@ -215,6 +219,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           filter: options.filter,
           facts: logFacts,
           systemPrompt: typeof systemPrompt === 'object' ? 'text' : systemPrompt,
+          rowsWithSystem: byTarget[i].withSystem,
           context: format.accepts.context ? context : null,
         };
         let existing: string | null = null;
@@ -238,6 +243,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
         rows: finished.counts.total,
         counts: finished.counts,
         lengths,
+        rowsWithSystem: byTarget[i].withSystem,
         spread,
         card: cardPath,
       });

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,8 @@ import { ArboretumError } from '../../schemas/errors.ts';
 import type { PreferencePair, SftExample } from '../../schemas/types.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { openLog, parseLogUri } from '../openLog.ts';
-import { requireTopic } from '../requireTopic.ts';
+import { openExistingLog } from '../openExistingLog.ts';
+import { openLog } from '../openLog.ts';
 
 const help = `arboretum export — replay the log into SFT rows, preference pairs and other trainer formats
 
@@ -210,16 +210,9 @@ export const command: Command = {
     }
     const seed = intFlag('seed', values.seed, 0);
     const tokens = createTokenCounter({ tokenizer: values.tokenizer });
-    const address = parseLogUri(values.log!);
-    if (address.kind === 'file' && !existsSync(address.dir)) {
-      throw new ArboretumError(
-        'INVALID_INPUT',
-        `--log ${values.log}: no log there (${address.dir} does not exist)`,
-      );
-    }
-    const log = await openLog(values.log!);
+    // --follow may start before anything is on the log; a one-shot export needs tree events.
+    const log = values.follow ? await openLog(values.log!) : await openExistingLog(values.log!);
     try {
-      if (!values.follow) await requireTopic(log, topics.treeEvents);
       if (!values.follow) {
         const scratch = toStdout ? await mkdtemp(join(tmpdir(), 'arboretum-export-')) : null;
         const out = scratch ? join(scratch, `${format.name}.jsonl`) : values.out;

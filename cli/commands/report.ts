@@ -6,7 +6,7 @@ import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { openLog } from '../openLog.ts';
+import { openExistingLog } from '../openExistingLog.ts';
 
 const help = `arboretum report — one self-contained HTML report of the log
 
@@ -57,7 +57,7 @@ export const command: Command = {
         throw new ArboretumError('INVALID_INPUT', (e as Error).message);
       }
     }
-    const log = await openLog(values.log!);
+    const log = await openExistingLog(values.log!);
     try {
       const { db, sync } = await syncedDb({ log, path: values.db });
       try {

@@ -33,3 +33,22 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
   }
   return n;
 }
+
+/** The flags of the sandbox's isolation switch: `--unsafe-sandbox`, and `--unsafe`, its deprecated old name. */
+export const UNSAFE_SANDBOX_FLAGS = {
+  'unsafe-sandbox': { type: 'boolean', default: false },
+  unsafe: { type: 'boolean', default: false },
+} as const;
+
+/** True when the sandbox should run without isolation; `--unsafe` still works, with a warning naming the new flag. */
+export function unsafeSandbox(
+  command: string,
+  values: { 'unsafe-sandbox'?: boolean; unsafe?: boolean },
+): boolean {
+  if (values.unsafe) {
+    process.stderr.write(
+      `arboretum ${command}: --unsafe is deprecated, use --unsafe-sandbox (same meaning)\n`,
+    );
+  }
+  return Boolean(values['unsafe-sandbox'] || values.unsafe);
+}

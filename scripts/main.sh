@@ -16,7 +16,9 @@ else
   npx arboretum grow --config examples/grow-local.yaml
 fi
 mkdir -p out
-npx arboretum export --format ultrainteract-pair --out out/pairs.jsonl --card
-npx arboretum export --format ultrainteract-sft --out out/sft.jsonl
+# One card (out/README.md) for both files: load_dataset("out", "pairs") / load_dataset("out", "sft"). The license of
+# grown data follows the instructions' and the models' terms, so it is left unknown here; state it when you know it.
+npx arboretum export --format ultrainteract-pair --out out/pairs.jsonl --card --license unknown
+npx arboretum export --format ultrainteract-sft --out out/sft.jsonl --card --license unknown
 npx arboretum analytics sync --db .arboretum/arboretum.duckdb
 npx arboretum sql --db .arboretum/arboretum.duckdb "SELECT * FROM tree_length"

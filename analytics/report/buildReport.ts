@@ -2,6 +2,7 @@ import type { AnalyticsDb } from '../openAnalyticsDb.ts';
 import type { QueryResult } from '../queryResult.ts';
 import { chartLibraries } from './chartLibraries.ts';
 import { escapeHtml } from './escapeHtml.ts';
+import type { ModelPrice } from './pricesOf.ts';
 import { type ReportData, reportData } from './reportData.ts';
 
 export interface BuildReportOptions {
@@ -12,6 +13,41 @@ export interface BuildReportOptions {
    * default '' (links relative to the page, as when the viewer serves the report at /report).
    */
   readonly viewerUrl?: string;
+  /** USD per million tokens by model, for the dollar cost; models without a price are named as such. */
+  readonly prices?: ReadonlyMap<string, ModelPrice>;
+  /** The log the report is of, for the command that starts the viewer on it; default file:.arboretum/log. */
+  readonly logUri?: string;
+}
+
+const iso = (ms: unknown) =>
+  typeof ms === 'number' || typeof ms === 'bigint'
+    ? new Date(Number(ms)).toISOString().replace('.000Z', 'Z')
+    : '—';
+const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+
+/** The cost table with a USD column from `prices`, the total, and the models that had none. */
+function costWithDollars(cost: QueryResult, prices: ReadonlyMap<string, ModelPrice> | undefined) {
+  const rows = rowsOf(cost);
+  let total = 0;
+  const unpriced = new Set<string>();
+  const withUsd = rows.map((r) => {
+    const price = prices?.get(String(r.model));
+    if (!price) {
+      unpriced.add(String(r.model));
+      return [...cost.columns.map((c) => r[c]), '—'];
+    }
+    const dollars =
+      (Number(r.prompt_tokens) * price.promptPerMTok +
+        Number(r.completion_tokens) * price.completionPerMTok) /
+      1e6;
+    total += dollars;
+    return [...cost.columns.map((c) => r[c]), usd(dollars)];
+  });
+  return {
+    table: { columns: [...cost.columns, 'usd'], rows: withUsd },
+    total,
+    unpriced: [...unpriced].sort(),
+  };
 }
 
 const rowsOf = (r: QueryResult) =>
@@ -129,11 +165,32 @@ function charts(d: ReportData) {
 /**
  * One self-contained HTML page (vega, vega-lite and vega-embed inlined; nothing loaded from the network) with the
  * paper's Table 1 per task and dataset, charts of strategy diversity, pass rate by turn and tree lengths, and the
- * critique, model and cost tables. Table-1 rows and example trees link to the viewer.
+ * critique, model and cost tables (dollars with `prices`), the run (log span, writers, models, tree configs) and
+ * sample pairs. Table-1 rows, example trees and pairs link to the viewer; a note says how to start it.
  */
 export async function buildReport(options: BuildReportOptions): Promise<string> {
-  const { db, title = 'arboretum report', viewerUrl = '' } = options;
+  const { db, title = 'arboretum report', viewerUrl = '', prices, logUri = 'file:.arboretum/log' } = options;
   const d = await reportData(db);
+  const run = rowsOf(d.run)[0] ?? {};
+  const configs = rowsOf(d.configs).map((c) => {
+    const config = JSON.parse(String(c.config_json ?? '{}'));
+    return [
+      config.maxTurns,
+      (config.actorModels ?? []).join(', '),
+      config.criticModel ?? '—',
+      String(config.expandAfterPair),
+      Object.entries(config.params ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+      c.trees,
+    ];
+  });
+  const cost = costWithDollars(d.cost, prices);
+  const pairLink = (o: Record<string, unknown>) => `${viewerUrl}#pair=${encodeURIComponent(String(o.id))}`;
+  // A file report links to a viewer that must be running; say how to start it.
+  const viewerNote = viewerUrl
+    ? `<p class="note" id="viewer-note">Tree and pair links open the viewer at <code>${escapeHtml(viewerUrl)}</code>, which must be running: <code>arboretum view --log ${escapeHtml(logUri)} --port ${escapeHtml(new URL(viewerUrl, 'http://x/').port || '8787')}</code> (it also serves this report at <code>/report</code>, linked to itself).</p>`
+    : '';
   const search = (o: Record<string, unknown>) =>
     `${viewerUrl}#task=${encodeURIComponent(String(o.task))}&dataset=${encodeURIComponent(String(o.dataset))}`;
   const tree = (o: Record<string, unknown>) => `${viewerUrl}#tree=${encodeURIComponent(String(o.tree_id))}`;
@@ -148,11 +205,26 @@ table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 8px;border-bottom:
 td.num{text-align:right;font-variant-numeric:tabular-nums}tfoot td{font-weight:600;border-top:2px solid #999}
 .totals span{display:inline-block;margin-right:18px}.totals b{font-size:18px}
 .charts{display:flex;flex-wrap:wrap;gap:24px}
+.note{background:#fff8e1;border-left:4px solid #e6a800;padding:6px 10px}
+td{max-width:520px;overflow-wrap:anywhere;vertical-align:top}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <p class="totals">${Object.entries(t)
     .map(([k, v]) => `<span><b>${v}</b> ${escapeHtml(k.replaceAll('_', ' '))}</span>`)
     .join('')}</p>
+<h2>Run</h2>
+<table class="run"><tbody>
+<tr><th>log</th><td>${escapeHtml(logUri)}</td></tr>
+<tr><th>events from</th><td>${iso(run.first_ms)} to ${iso(run.last_ms)} (UTC, the writers' clocks)</td></tr>
+<tr><th>writers</th><td>${escapeHtml(String(run.writers ?? '—'))}</td></tr>
+<tr><th>models</th><td>${escapeHtml(
+    [...new Set(rowsOf(d.cost).map((r) => `${r.model} (${r.role})`))].join(', ') || '—',
+  )}</td></tr>
+<tr><th>cost</th><td id="total-usd">${prices ? `${usd(cost.total)}${cost.unpriced.length ? ` (no price for ${escapeHtml(cost.unpriced.join(', '))})` : ''}` : 'no prices given (report --prices grow.yaml)'}</td></tr>
+</tbody></table>
+<h3>Tree configs (as TreeOpened recorded them)</h3>
+${table({ columns: ['max_turns', 'actor_models', 'critic_model', 'expand_after_pair', 'params', 'trees'], rows: configs })}
+${viewerNote}
 <h2>Table 1: instructions, pairs, correct answers and trajectories by length</h2>
 ${table(d.table1, search, true)}
 <h2>Charts</h2>
@@ -163,10 +235,12 @@ ${table(d.strategyDiversity, search)}
 ${table(d.critiqueEffectiveness)}
 <h2>Model contribution</h2>
 ${table(d.modelContribution)}
-<h2>Cost: tokens by model and role</h2>
-${table(d.cost)}
+<h2>Cost: tokens and dollars by model and role</h2>
+${table(cost.table)}
 <h2>Labels: grader versions (arboretum regrade)</h2>
 ${table(d.labels)}
+<h2>Sample pairs</h2>
+${table(d.samplePairs, pairLink)}
 <h2>Pass rate by turn, strategy and model</h2>
 ${table(d.passRate)}
 <h2>Longest trees per task and dataset</h2>

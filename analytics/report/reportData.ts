@@ -17,6 +17,12 @@ export interface ReportData {
   readonly labels: QueryResult;
   /** Examples to open in the viewer: the longest trees of each task and dataset. */
   readonly exampleTrees: QueryResult;
+  /** The log's time span (epoch ms of its first and last event), writers and trees. */
+  readonly run: QueryResult;
+  /** The tree configs on the log (TreeOpened.config) and how many trees grew under each. */
+  readonly configs: QueryResult;
+  /** A few pairs with their texts: the first two of each task. */
+  readonly samplePairs: QueryResult;
 }
 
 /** Reads the report's figures from an analytics database. */
@@ -61,6 +67,20 @@ export async function reportData(db: AnalyticsDb): Promise<ReportData> {
          SELECT *, row_number() OVER (PARTITION BY task, dataset ORDER BY turns DESC, actions DESC, tree_id) AS k
          FROM trees)
        WHERE k <= 3 ORDER BY task, dataset, k`,
+    ),
+    run: await db.query(`SELECT
+       (SELECT min(time) FROM tree_opened) AS first_ms,
+       greatest((SELECT max(time) FROM tree_opened), (SELECT max(time) FROM turn_executed),
+                (SELECT max(time) FROM tree_closed)) AS last_ms,
+       (SELECT string_agg(DISTINCT writer, ', ' ORDER BY writer) FROM tree_opened) AS writers`),
+    configs: await db.query(
+      `SELECT config_json, count(*)::BIGINT AS trees FROM tree_opened GROUP BY 1 ORDER BY trees DESC, config_json`,
+    ),
+    samplePairs: await db.query(
+      `SELECT id, tree_id, task, dataset, turn, chosen_model, rejected_model, left(chosen, 500) AS chosen,
+              left(rejected, 500) AS rejected
+       FROM (SELECT *, row_number() OVER (PARTITION BY task ORDER BY turn DESC, id) AS k FROM pairs)
+       WHERE k <= 2 ORDER BY task, k`,
     ),
   };
 }

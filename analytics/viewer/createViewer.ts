@@ -22,7 +22,8 @@ export interface Viewer {
 
 /**
  * The tree viewer: a local web app (node:http) over an analytics database. `/` the page, `/report` the HTML report
- * with links back to the viewer, `/api/facets`, `/api/trees?q=&task=&dataset=&limit=&offset=`, `/api/tree?id=`.
+ * with links back to the viewer, `/api/facets`, `/api/trees?q=&task=&dataset=&outcome=&verdict=&model=&strategy=
+ * &turn=&limit=&offset=`, `/api/tree?id=`, `/api/pairs?q=&task=&dataset=&model=&turn=`, `/api/pair?id=`.
  */
 export async function createViewer(options: ViewerOptions): Promise<Viewer> {
   const { db, port = 0, host = '127.0.0.1' } = options;
@@ -51,6 +52,11 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
             q: p.get('q') ?? '',
             task: p.get('task') ?? '',
             dataset: p.get('dataset') ?? '',
+            outcome: p.get('outcome') ?? '',
+            verdict: p.get('verdict') ?? '',
+            model: p.get('model') ?? '',
+            strategy: p.get('strategy') ?? '',
+            turn: Number(p.get('turn') ?? 0) || 0,
             limit: Number(p.get('limit') ?? 50) || 50,
             offset: Number(p.get('offset') ?? 0) || 0,
           }),
@@ -59,6 +65,25 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
         const id = p.get('id') ?? '';
         const tree = await queries.tree(id);
         return tree ? json(res, 200, tree) : json(res, 404, { error: `no tree ${id}` });
+      }
+      case '/api/pairs':
+        return json(
+          res,
+          200,
+          await queries.pairs({
+            q: p.get('q') ?? '',
+            task: p.get('task') ?? '',
+            dataset: p.get('dataset') ?? '',
+            model: p.get('model') ?? '',
+            turn: Number(p.get('turn') ?? 0) || 0,
+            limit: Number(p.get('limit') ?? 50) || 50,
+            offset: Number(p.get('offset') ?? 0) || 0,
+          }),
+        );
+      case '/api/pair': {
+        const id = p.get('id') ?? '';
+        const pair = await queries.pair(id);
+        return pair ? json(res, 200, pair) : json(res, 404, { error: `no pair ${id}` });
       }
       default:
         return json(res, 404, { error: `not found: ${url.pathname}` });

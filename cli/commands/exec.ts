@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
-import { intFlag, parseFlags } from '../args.ts';
+import { intFlag, parseFlags, UNSAFE_SANDBOX_FLAGS, unsafeSandbox } from '../args.ts';
 import type { Command } from '../command.ts';
 import { jsonLine, writeOut } from '../output.ts';
 
@@ -10,15 +10,18 @@ const OUTPUT_LIMIT = 2 * 1024 * 1024;
 const help = `arboretum exec — run a Python file in the sandbox and print the outcome as one JSON object
 
 Usage:
-  arboretum exec FILE.py [--stdin FILE] [--timeout-ms N] [--memory-mb N] [--python PATH] [--unsafe]
+  arboretum exec FILE.py [--stdin FILE] [--timeout-ms N] [--memory-mb N] [--python PATH] [--unsafe-sandbox]
 
 Prints {stdout, stderr, exitCode, signal, timedOut, memoryExceeded, outputTruncated, outputLimitBytes, durationMs}.
 The program runs under bubblewrap: no network, read-only system, a private /scratch as working directory,
 an empty environment; --timeout-ms (default 10000) kills the whole process tree, --memory-mb (default 512)
 limits each process's address space, stdout and stderr are capped at ${OUTPUT_LIMIT} bytes each.
 --python defaults to /usr/bin/python3 (Debian's, with numpy and sympy).
---unsafe runs WITHOUT isolation (limits only) where bubblewrap is unavailable.
-Exit status: 0 when the program ran (whatever it did), 2 when it could not be run.`;
+--unsafe-sandbox runs WITHOUT isolation (limits only) where bubblewrap is unavailable (--unsafe: deprecated alias).
+Exit status: 0 when the program ran (whatever it did), 2 when it could not be run.
+
+Example:
+  arboretum exec solution.py --stdin input.txt --timeout-ms 5000`;
 
 /** `arboretum exec FILE.py`: one sandboxed run, reported as JSON. */
 export const command: Command = {
@@ -31,7 +34,7 @@ export const command: Command = {
       'timeout-ms': { type: 'string' },
       'memory-mb': { type: 'string' },
       python: { type: 'string' },
-      unsafe: { type: 'boolean', default: false },
+      ...UNSAFE_SANDBOX_FLAGS,
     });
     if (positionals.length !== 1) {
       throw new ArboretumError(
@@ -52,7 +55,7 @@ export const command: Command = {
     const memoryMb = intFlag('memory-mb', values['memory-mb'], 512);
     const sandbox = createSandbox({
       python: values.python,
-      unsafe: values.unsafe,
+      unsafe: unsafeSandbox('exec', values),
       timeoutMs: Math.max(1, timeoutMs),
       memoryMb: Math.max(1, memoryMb),
       outputLimitBytes: OUTPUT_LIMIT,

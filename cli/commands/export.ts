@@ -1,43 +1,73 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { map } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import type { Assembled } from '../../pipelines/assemble/assembled.ts';
 import { exportFormats } from '../../pipelines/export/exportFormats.ts';
-import { exportLog } from '../../pipelines/export/exportLog.ts';
+import { exportLog, type SystemPromptOption } from '../../pipelines/export/exportLog.ts';
 import { followExport } from '../../pipelines/export/followExport.ts';
+import { lengthWarning } from '../../pipelines/export/lengthWarning.ts';
 import { outputKindOf } from '../../pipelines/export/outputKindOf.ts';
 import type { RowFilterOptions } from '../../pipelines/export/rowFilter.ts';
+import { createTokenCounter } from '../../pipelines/export/tokenCounter.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { PreferencePair, SftExample } from '../../schemas/types.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { openExistingLog } from '../openExistingLog.ts';
 import { openLog } from '../openLog.ts';
 
 const help = `arboretum export — replay the log into SFT rows, preference pairs and other trainer formats
 
 Usage:
-  arboretum export --format F --out PATH [--log URI] [--task T] [--dataset D] [--min-turns N] [--max-turns N]
-                   [--card] [--order canonical|log] [--follow]
+  arboretum export --format F --out PATH [--log URI] [--task T] [--dataset D] [--min-turn N] [--max-turn N]
+                   [--system-prompt none|actor|TEXT] [--context instruction|trajectory] [--tokenizer FILE]
+                   [--seed N] [--card --license ID [--language L]] [--order canonical|log] [--follow]
 
 Formats:
 ${[...exportFormats.values()].map((f) => `  ${f.name.padEnd(20)} ${f.description}`).join('\n')}
 
-  --out PATH        .jsonl or .parquet (Parquet written by DuckDB)
+  --out PATH        .jsonl or .parquet (Parquet written by DuckDB); - writes JSONL to standard output
   --task T          keep rows of one task (Coding, Math_CoT, Math_PoT, Logic)
   --dataset D       keep rows of one source dataset
-  --min-turns N     keep rows whose action is at turn >= N (1-based)
-  --max-turns N     keep rows whose action is at turn <= N
-  --card            also write a dataset card (README.md beside --out) with counts per task, dataset and turn
+  --min-turn N      keep rows whose action is at turn >= N (1-based)   (--min-turns: deprecated alias)
+  --max-turn N      keep rows whose action is at turn <= N             (--max-turns: deprecated alias; grow's
+                    --max-turns is the turns a tree may grow)
+  --system-prompt S none (default: the files stay as they always were, and a trainer's chat template may inject
+                    its own default system prompt); actor: the system message the actors grew under, from the
+                    log's StrategySampled prompts (for actions given the reference, the tree's first other one);
+                    any other text: that text. Not for ultrainteract-* (the public schema has no system column)
+  --context C       SFT and RM formats (trl-sft, openai-sft, rm-pairs): instruction (default, UltraInteract's:
+                    the instruction alone) or trajectory (each action with the history it was written in)
+  --tokenizer FILE  a Hugging Face tokenizer.json for the length statistics; without it tokens are approximated
+                    (4 characters a token) and the warnings say so
+  --seed N          seed of the trl-kto order (default 0): rows sharing a prompt are spread far apart, because
+                    TRL's KTOTrainer takes each row's KL completion from its neighbour in a batch-sized block
+  --card            also write a dataset card (README.md beside --out, Hugging Face format); several exports into
+                    one folder share it, one config per file. Needs --license
+  --license ID      the card's license (a Hugging Face id: apache-2.0, mit, cc-by-4.0 …) or unknown
+  --language L      the card's language (default en)
   --order O         canonical (default): sorted by tree id and row id, byte-identical on either backend and after
                     any replay; log: rows in the order they were decided, about twice as fast, identical only on
-                    the same backend
+                    the same backend (trl-kto keeps its seeded spread order either way)
   --follow          keep the export growing as rows are decided (JSONL only; Ctrl-C stops); on Kafka, pairs and
                     SFT rows are also published to the pairs and sft topics, keyed by row id (log compaction)
   --log URI         ${DEFAULT_LOG} (default) or kafka://host:port[,host:port]
 
 A one-shot export is sorted by tree id and row id: the same log gives byte-identical files on either backend
 and after any replay. Pairs are decided per turn as soon as the turn has a correct and an incorrect action (the
-k-th correct with the k-th incorrect, so usually the first of each); SFT rows are all correct actions; rm-pairs are the paper's extra single-turn pairs.`;
+k-th correct with the k-th incorrect, so usually the first of each); SFT rows are all correct actions; rm-pairs
+are the paper's extra single-turn pairs. Rows longer than 512 / 1024 / 2048 tokens are counted and warned about
+on stderr (and in the card), with what the trainer does with them.
+
+Examples:
+  arboretum export --format trl-dpo --out out/pairs.jsonl --system-prompt actor --card --license apache-2.0
+  arboretum export --format trl-sft --out out/sft.jsonl --system-prompt actor --card --license apache-2.0
+  arboretum export --format trl-kto --out - --max-turn 1 | head -n 4`;
 
 /** Publishes decided pairs and SFT rows to their topics (keyed by row id, so compaction keeps the latest). */
 function publisherTo(log: EventLog) {
@@ -53,6 +83,19 @@ function publisherTo(log: EventLog) {
   };
 }
 
+/** The value of a renamed flag: the new name wins; the old one still works, with a warning on stderr. */
+function renamed(values: Record<string, unknown>, name: string, old: string): string | undefined {
+  const now = values[name] as string | undefined;
+  const before = values[old] as string | undefined;
+  if (before !== undefined) {
+    process.stderr.write(`arboretum export: --${old} is deprecated, use --${name} (same meaning)\n`);
+    if (now !== undefined && now !== before) {
+      throw new ArboretumError('INVALID_INPUT', `--${name} ${now} and --${old} ${before} disagree`);
+    }
+  }
+  return now ?? before;
+}
+
 export const command: Command = {
   name: 'export',
   summary: 'replay the log into SFT rows, preference pairs and other trainer formats',
@@ -66,9 +109,17 @@ export const command: Command = {
         out: { type: 'string' },
         task: { type: 'string' },
         dataset: { type: 'string' },
+        'min-turn': { type: 'string' },
+        'max-turn': { type: 'string' },
         'min-turns': { type: 'string' },
         'max-turns': { type: 'string' },
+        'system-prompt': { type: 'string', default: 'none' },
+        context: { type: 'string' },
+        tokenizer: { type: 'string' },
+        seed: { type: 'string' },
         card: { type: 'boolean', default: false },
+        license: { type: 'string' },
+        language: { type: 'string', default: 'en' },
         follow: { type: 'boolean', default: false },
         order: { type: 'string', default: 'canonical' },
       },
@@ -87,13 +138,19 @@ export const command: Command = {
       );
     }
     if (!values.out)
-      throw new ArboretumError('INVALID_INPUT', '--out is required (a .jsonl or .parquet file)');
-    outputKindOf(values.out);
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        '--out is required (a .jsonl or .parquet file, or - for stdout)',
+      );
+    const toStdout = values.out === '-';
+    if (!toStdout) outputKindOf(values.out);
+    const minTurn = renamed(values, 'min-turn', 'min-turns');
+    const maxTurn = renamed(values, 'max-turn', 'max-turns');
     const filter: RowFilterOptions = {
       task: values.task,
       dataset: values.dataset,
-      minTurns: values['min-turns'] === undefined ? undefined : intFlag('min-turns', values['min-turns'], 0),
-      maxTurns: values['max-turns'] === undefined ? undefined : intFlag('max-turns', values['max-turns'], 0),
+      minTurns: minTurn === undefined ? undefined : intFlag('min-turn', minTurn, 0),
+      maxTurns: maxTurn === undefined ? undefined : intFlag('max-turn', maxTurn, 0),
     };
     if (values.order !== 'canonical' && values.order !== 'log') {
       throw new ArboretumError(
@@ -101,30 +158,112 @@ export const command: Command = {
         `--order ${JSON.stringify(values.order)} is not canonical or log`,
       );
     }
-    if (values.follow && values.card) {
+    const sp = values['system-prompt']!;
+    const systemPrompt: SystemPromptOption = sp === 'none' || sp === 'actor' ? sp : { text: sp };
+    if (sp !== 'none' && !format.accepts.system) {
       throw new ArboretumError(
         'INVALID_INPUT',
-        '--card needs a finished export; it cannot be combined with --follow',
+        `--system-prompt: ${format.name} has no place for a system message (the public schema has no system column)`,
       );
     }
-    const log = await openLog(values.log!);
+    const context = values.context ?? 'instruction';
+    if (context !== 'instruction' && context !== 'trajectory') {
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        `--context ${JSON.stringify(context)} is not instruction or trajectory`,
+      );
+    }
+    if (values.context !== undefined && !format.accepts.context) {
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        `--context applies to trl-sft, openai-sft and rm-pairs; ${format.name} ${format.kind === 'pair' ? 'always carries the trajectory so far' : 'keeps the public schema (instruction only)'}`,
+      );
+    }
+    if (values.card && values.license === undefined) {
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        '--card needs --license: a Hugging Face license id (apache-2.0, mit, cc-by-4.0 …) or unknown',
+      );
+    }
+    if (values.card && toStdout) {
+      throw new ArboretumError('INVALID_INPUT', '--card needs a folder: it cannot be combined with --out -');
+    }
+    if (values.follow) {
+      if (values.card) {
+        throw new ArboretumError(
+          'INVALID_INPUT',
+          '--card needs a finished export; it cannot be combined with --follow',
+        );
+      }
+      if (format.spread) {
+        throw new ArboretumError(
+          'INVALID_INPUT',
+          `--follow appends rows as decided, so ${format.name}'s rows sharing a prompt would sit side by side (TRL's KL baseline needs them apart); export it without --follow`,
+        );
+      }
+      if (sp !== 'none' || values.context !== undefined || values.tokenizer !== undefined || toStdout) {
+        throw new ArboretumError(
+          'INVALID_INPUT',
+          '--follow writes the default layout to a file; --system-prompt, --context, --tokenizer and --out - need a one-shot export',
+        );
+      }
+    }
+    const seed = intFlag('seed', values.seed, 0);
+    const tokens = createTokenCounter({ tokenizer: values.tokenizer });
+    // --follow may start before anything is on the log; a one-shot export needs tree events.
+    const log = values.follow ? await openLog(values.log!) : await openExistingLog(values.log!);
     try {
       if (!values.follow) {
-        const { events, outputs, labels } = await exportLog({
-          events: log.read(topics.treeEvents).pipe(map((r) => r.value)),
-          targets: [{ format, out: values.out, card: values.card }],
-          filter,
-          order: values.order,
-        });
-        for (const o of outputs) {
-          console.log(
-            `${o.format}: ${o.rows} rows to ${o.out} from ${events} events${o.card ? `; card ${o.card}` : ''}`,
-          );
+        const scratch = toStdout ? await mkdtemp(join(tmpdir(), 'arboretum-export-')) : null;
+        const out = scratch ? join(scratch, `${format.name}.jsonl`) : values.out;
+        try {
+          const { events, outputs, labels } = await exportLog({
+            events: log.read(topics.treeEvents).pipe(map((r) => r.value)),
+            targets: [{ format, out, card: values.card }],
+            filter,
+            order: values.order,
+            systemPrompt,
+            context,
+            tokens,
+            seed,
+            cardInfo: { license: values.license, language: values.language },
+          });
+          if (events === 0) {
+            throw new ArboretumError(
+              'INVALID_INPUT',
+              `--log ${values.log}: no tree events on this log, nothing to export`,
+            );
+          }
+          const say = (line: string) => (toStdout ? process.stderr : process.stdout).write(`${line}\n`);
+          for (const o of outputs) {
+            const spread =
+              o.spread && Number.isFinite(o.spread.minGap)
+                ? `; rows sharing a prompt are >= ${o.spread.minGap} apart (fine for per_device_train_batch_size <= ${o.spread.minGap})`
+                : '';
+            say(
+              `${o.format}: ${o.rows} rows to ${toStdout ? 'stdout' : o.out} from ${events} events${o.card ? `; card ${o.card}` : ''}${spread}`,
+            );
+            if (sp === 'actor' && o.rows > 0 && o.rowsWithSystem === 0) {
+              process.stderr.write(
+                `arboretum export: warning: --system-prompt actor: the log has no system message in the prompts these rows' actions were sampled with, so ${o.format} has none\n`,
+              );
+            }
+            const warning = lengthWarning(o.format, o.lengths);
+            if (warning) process.stderr.write(`arboretum export: warning: ${warning}\n`);
+            if (o.spread && o.spread.minGap < 8) {
+              process.stderr.write(
+                `arboretum export: warning: ${o.format}: only ${o.rows} rows; rows sharing a prompt are ${o.spread.minGap} apart, so per_device_train_batch_size above ${o.spread.minGap} gives some rows a KL completion of their own prompt\n`,
+              );
+            }
+          }
+          if (labels.graderVersions.length)
+            say(
+              `labels: newest verdicts, regraded with ${labels.graderVersions.join(', ')}; ${labels.changed} changed`,
+            );
+          if (scratch) await pipeline(createReadStream(out), process.stdout, { end: false });
+        } finally {
+          if (scratch) await rm(scratch, { recursive: true, force: true });
         }
-        if (labels.graderVersions.length)
-          console.log(
-            `labels: newest verdicts, regraded with ${labels.graderVersions.join(', ')}; ${labels.changed} changed`,
-          );
         return 0;
       }
       const publish = log.uri.startsWith('kafka://') ? publisherTo(log) : undefined;

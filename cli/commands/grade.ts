@@ -9,21 +9,21 @@ import { gradeCode } from '../../pipelines/grade/gradeCode.ts';
 import { gradeLogic } from '../../pipelines/grade/gradeLogic.ts';
 import { gradeMath } from '../../pipelines/grade/gradeMath.ts';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
-import { intFlag, parseFlags, wantsHelp } from '../args.ts';
+import { intFlag, parseFlags, UNSAFE_SANDBOX_FLAGS, unsafeSandbox, wantsHelp } from '../args.ts';
 import type { Command } from '../command.ts';
 import { jsonLine, writeOut } from '../output.ts';
 
 const help = `arboretum grade — grade math, code and logic answers against references
 
 Usage:
-  arboretum grade --batch IN.jsonl [--concurrency N] [--per-test-timeout-ms N] [--python PATH] [--unsafe]
+  arboretum grade --batch IN.jsonl [--concurrency N] [--per-test-timeout-ms N] [--python PATH] [--unsafe-sandbox]
       IN.jsonl ('-' for stdin) holds lines
         {"id": …, "task": "math" | "logic", "gold": "…", "pred": "…", "choices": ["…"]?}
         {"id": …, "task": "code", "code": "…", "tests": [{"input": "…", "output": "…"}], "entryPoint": "f"?,
          "testKind": "stdio" | "call" | "assert"?}
       and one line {"id", "correct", "reason"} is printed per input line, in input order. A malformed line
       prints {"id", "error"} (error naming IN.jsonl:LINE) and the rest go on; exit 1 if any line was malformed.
-  arboretum grade math --gold G --pred P [--unsafe]        one math answer: prints {"correct", "reason"}
+  arboretum grade math --gold G --pred P [--unsafe-sandbox]        one math answer: prints {"correct", "reason"}
   arboretum grade logic --gold G --pred P [--choice C …]   one logic answer
 
 Math: the final answer of a response of any length (reasoning in <think>…</think> set aside; of
@@ -35,7 +35,8 @@ scripts/setup.d/25-math-verify.sh.
 Code: one sandboxed process per test, --per-test-timeout-ms 4000: stdout compared whitespace-tolerantly (stdio),
 the entry point's return value as JSON (call), or each input a test program run after the solution (assert:
 HumanEval check(candidate), MBPP asserts). Logic: the response's concluding answer (pipelines/grade/README.md).
---unsafe runs the sandbox, sympy and Math-Verify WITHOUT isolation where bubblewrap is unavailable.`;
+--unsafe-sandbox runs the sandbox, sympy and Math-Verify WITHOUT isolation where bubblewrap is unavailable
+(--unsafe: deprecated alias).`;
 
 interface Tools {
   sandbox(): Sandbox;
@@ -170,7 +171,7 @@ export const command: Command = {
       concurrency: { type: 'string' },
       'per-test-timeout-ms': { type: 'string' },
       python: { type: 'string' },
-      unsafe: { type: 'boolean', default: false },
+      ...UNSAFE_SANDBOX_FLAGS,
     });
     if (positionals.length) {
       throw new ArboretumError(
@@ -178,7 +179,7 @@ export const command: Command = {
         `grade: unexpected argument ${JSON.stringify(positionals[0])}\n\n${help}`,
       );
     }
-    const t = tools(values.python, values.unsafe);
+    const t = tools(values.python, unsafeSandbox('grade', values));
     try {
       if (sub) {
         if (values.gold === undefined || values.pred === undefined) {

@@ -8,6 +8,7 @@ import type { Command } from '../command.ts';
 import { openLog } from '../openLog.ts';
 import { formatTable, jsonLine, writeOut } from '../output.ts';
 import { reportAppend } from '../reportAppend.ts';
+import { requireTopic } from '../requireTopic.ts';
 
 const help = `arboretum log — the event log itself
 
@@ -82,6 +83,7 @@ async function read(argv: readonly string[]): Promise<number> {
   const from = intFlag('from', values.from, 0);
   const limit = intFlag('limit', values.limit, Number.POSITIVE_INFINITY);
   await withLog(values.log!, async (log) => {
+    if (!values.follow) await requireTopic(log, topic);
     let records = log.read(topic, { from, follow: values.follow });
     if (Number.isFinite(limit)) records = records.pipe(take(limit));
     const done = records.pipe(

@@ -1,22 +1,29 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { buildReport } from '../../analytics/report/buildReport.ts';
+import { type ModelPrice, pricesOf } from '../../analytics/report/pricesOf.ts';
 import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { openLog } from '../openLog.ts';
+import { openExistingLog } from '../openExistingLog.ts';
 
 const help = `arboretum report — one self-contained HTML report of the log
 
 Usage:
-  arboretum report --out report.html [--log URI] [--db FILE.duckdb] [--viewer URL] [--title T]
+  arboretum report --out report.html [--log URI] [--db FILE.duckdb] [--viewer URL] [--title T] [--prices FILE]
 
 Syncs the log into the database (FILE, or in memory), then writes the paper's Table 1 per task and dataset
 (instructions, pairs, correct answers, T1..T5), charts of strategy diversity, pass rate by turn and tree lengths,
 and critique effectiveness, model contribution and cost. Charts are drawn by Vega-Lite, inlined: the file needs
-no network. Rows link to the tree viewer at --viewer (default http://127.0.0.1:8787/, see arboretum view).
---log defaults to ${DEFAULT_LOG}.`;
+no network. It opens with the run: the log's time span, writers, models, the tree configs on the log and the cost
+in tokens, and in dollars with --prices (a grow config, whose endpoints' prices are read, or a YAML/JSON mapping
+model: {promptPerMTok, completionPerMTok}); it shows sample pairs. Rows link to the tree viewer at --viewer
+(default http://127.0.0.1:8787/), which must be running (arboretum view); the report says so.
+--log defaults to ${DEFAULT_LOG}.
+
+Example:
+  arboretum report --out out/report.html --prices examples/grow.yaml && arboretum view --port 8787`;
 
 export const command: Command = {
   name: 'report',
@@ -31,15 +38,36 @@ export const command: Command = {
         out: { type: 'string' },
         viewer: { type: 'string', default: 'http://127.0.0.1:8787/' },
         title: { type: 'string', default: 'arboretum report' },
+        prices: { type: 'string' },
       },
       false,
     );
     if (!values.out) throw new ArboretumError('INVALID_INPUT', '--out report.html is required');
-    const log = await openLog(values.log!);
+    let prices: Map<string, ModelPrice> | undefined;
+    if (values.prices !== undefined) {
+      let text: string;
+      try {
+        text = await readFile(values.prices, 'utf8');
+      } catch (e) {
+        throw new ArboretumError('INVALID_INPUT', `--prices ${values.prices}: ${(e as Error).message}`);
+      }
+      try {
+        prices = pricesOf(text, values.prices);
+      } catch (e) {
+        throw new ArboretumError('INVALID_INPUT', (e as Error).message);
+      }
+    }
+    const log = await openExistingLog(values.log!);
     try {
       const { db, sync } = await syncedDb({ log, path: values.db });
       try {
-        const html = await buildReport({ db, title: values.title, viewerUrl: values.viewer });
+        const html = await buildReport({
+          db,
+          title: values.title,
+          viewerUrl: values.viewer,
+          prices,
+          logUri: values.log,
+        });
         await mkdir(dirname(values.out) || '.', { recursive: true });
         const tmp = `${values.out}.tmp-${process.pid}`;
         await writeFile(tmp, html);

@@ -2,7 +2,7 @@ import { createViewer } from '../../analytics/viewer/createViewer.ts';
 import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { openLog } from '../openLog.ts';
+import { openExistingLog } from '../openExistingLog.ts';
 
 const help = `arboretum view — browse trees in a local web viewer
 
@@ -31,7 +31,7 @@ export const command: Command = {
       false,
     );
     const port = intFlag('port', values.port, 8787);
-    const log = await openLog(values.log!);
+    const log = await openExistingLog(values.log!);
     let db: Awaited<ReturnType<typeof syncedDb>>['db'];
     try {
       const synced = await syncedDb({ log, path: values.db });

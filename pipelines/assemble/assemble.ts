@@ -11,10 +11,15 @@ import { groupByTree } from './groupByTree.ts';
  * it is decided and the RM pairs at close, evict closed trees. Any interleaving of trees and any repetition of events
  * give the same rows per tree, in the same order per tree.
  */
-export function assemble(options: DropDuplicateEventsOptions = {}): OperatorFunction<TreeEvent, Assembled> {
+export function assemble(
+  options: DropDuplicateEventsOptions & {
+    /** Make each row's tree histories available through rowHistories (exports with --context trajectory). */
+    readonly histories?: boolean;
+  } = {},
+): OperatorFunction<TreeEvent, Assembled> {
   return pipe(
     dropDuplicateEvents(options),
     groupByTree(),
-    mergeMap((tree) => tree.pipe(assembleTree(tree.key), emitDecided())),
+    mergeMap((tree) => tree.pipe(assembleTree(tree.key), emitDecided({ histories: options.histories }))),
   );
 }

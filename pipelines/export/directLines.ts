@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { IntList } from './intList.ts';
 import type { RowCounts } from './rowCounts.ts';
 import type { SortedLines } from './sortedLines.ts';
 
@@ -27,14 +28,19 @@ export function createDirectLines({
   const byDataset = new Map<string, number>();
   const byTurn = new Map<number, number>();
   let total = 0;
+  const promptTokens = new IntList();
+  const totalTokens = new IntList();
   const flush = () => {
     if (pending.length) writeSync(fd, pending.join(''));
     pending = [];
     pendingBytes = 0;
   };
   return {
-    add(key, lines) {
-      for (const line of lines) {
+    add(key, lines, lengths) {
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        promptTokens.push(lengths?.[i]?.prompt ?? 0);
+        totalTokens.push(lengths?.[i]?.total ?? 0);
         pending.push(`${line}\n`);
         pendingBytes += line.length + 1;
         count(byTask, key.task);
@@ -44,19 +50,21 @@ export function createDirectLines({
       }
       if (pendingBytes >= bufferBytes) flush();
     },
-    async finish(target) {
+    async finish(target, onLine) {
+      if (onLine) throw new Error('createDirectLines: lines in log order carry no tree keys to report');
       flush();
       closeSync(fd);
       open = false;
       await rename(tmp, target);
       const sorted = <K extends string | number>(m: Map<K, number>) =>
         [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      return {
+      const counts = {
         total,
         byTask: sorted(byTask),
         byDataset: sorted(byDataset),
         byTurn: sorted(byTurn),
       } as RowCounts;
+      return { counts, promptTokens: promptTokens.toArray(), totalTokens: totalTokens.toArray() };
     },
     async dispose() {
       if (open) {

@@ -1,21 +1,33 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { filter, lastValueFrom, type Observable, tap } from 'rxjs';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { assemble } from '../assemble/assemble.ts';
+import type { Assembled } from '../assemble/assembled.ts';
+import { rowHistories } from '../assemble/rowHistories.ts';
 import { applyReverdicts } from '../regrade/applyReverdicts.ts';
 import { createReverdictCollector, type ReverdictCollector } from '../regrade/createReverdictCollector.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
-import { datasetCard } from './datasetCard.ts';
+import { createActorSystemPrompts } from './actorSystemPrompts.ts';
+import { type CardSection, mergeDatasetCard } from './datasetCard.ts';
 import { createDirectLines } from './directLines.ts';
 import type { ExportFormat } from './exportFormat.ts';
+import { IntList } from './intList.ts';
 import { jsonlToParquet } from './jsonlToParquet.ts';
+import { type LengthStats, lengthStats } from './lengthStats.ts';
+import { lineLengthsOf } from './lineLengthsOf.ts';
+import { createLogFacts } from './logFacts.ts';
 import { outputKindOf } from './outputKindOf.ts';
+import { promptOf } from './promptOf.ts';
+import { NO_CONTEXT, type RowContext } from './rowContext.ts';
 import type { RowCounts } from './rowCounts.ts';
 import { type RowFilterOptions, rowFilter } from './rowFilter.ts';
-import { createSortedLines, type SortedLines } from './sortedLines.ts';
+import { createSortedLines, type FinishedLines, type SortedLines } from './sortedLines.ts';
+import { type Spread, spreadLines } from './spreadLines.ts';
+import { createTokenCounter, type TokenCounter } from './tokenCounter.ts';
 import { turnOf } from './turnOf.ts';
 
 const NO_REVERDICTS: Reverdicts = { byNode: new Map(), ids: new Set(), versions: [] };
@@ -27,6 +39,9 @@ export interface ExportTarget {
   /** Also write a dataset card: true for README.md beside `out`, or the card's path. */
   readonly card?: boolean | string;
 }
+
+/** 'none' (default): no system message; 'actor': the one the actors grew under (see ActorSystemPrompts); a text. */
+export type SystemPromptOption = 'none' | 'actor' | { readonly text: string };
 
 export interface ExportLogOptions {
   /** The tree events to replay (must complete). */
@@ -40,9 +55,20 @@ export interface ExportLogOptions {
   readonly buckets?: number;
   /**
    * 'canonical' (default): sorted by tree id and row id, byte-identical on either backend after any replay, repeats
-   * written once. 'log': rows as decided, no spill or sort (faster), identical only on the same backend.
+   * written once. 'log': rows as decided, no spill or sort (faster), identical only on the same backend. Formats that
+   * spread their rows (trl-kto) are always put in their seeded order.
    */
   readonly order?: 'canonical' | 'log';
+  /** System message of every prompt, for formats that accept one; default 'none' (the files as before). */
+  readonly systemPrompt?: SystemPromptOption;
+  /** SFT and RM rows: 'instruction' (default, UltraInteract's) or 'trajectory' (the history each action had). */
+  readonly context?: 'instruction' | 'trajectory';
+  /** Counts tokens for the length statistics; default the approximation (4 characters a token). */
+  readonly tokens?: TokenCounter;
+  /** Seed of the trl-kto order (which group of same-prompt rows goes where); default 0. */
+  readonly seed?: number;
+  /** Dataset card metadata: license (default 'unknown'), language (default 'en'). */
+  readonly cardInfo?: { readonly license?: string; readonly language?: string };
 }
 
 /** What `arboretum regrade` changed on the log: the grader versions of its re-verdicts, labels that differ. */
@@ -58,70 +84,126 @@ export interface ExportSummary {
   readonly out: string;
   readonly rows: number;
   readonly counts: RowCounts;
+  readonly lengths: LengthStats;
+  /** Assembled rows written with a system message (0 with 'none'; with 'actor', those the log had one for). */
+  readonly rowsWithSystem: number;
+  /** trl-kto: how far apart rows sharing a prompt are; null for other formats. */
+  readonly spread: Spread | null;
   readonly card: string | null;
 }
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
  * Replays tree events into export files: assemble, filter, lay out each row in each target's format, and write
  * every file in canonical order (tree id, row id), so the same log gives byte-identical files on either backend and
- * after any replay; a row repeated in the stream is written once. Resolves once the events complete. Each node is
- * labelled by its newest verdict (arboretum regrade's re-verdicts): a pass that meets re-verdicts collects them and
- * `events` is replayed (subscribed again, so it must be cold, as every log read is) with them applied before
- * assembly; a log never regraded is read once.
+ * after any replay; a row repeated in the stream is written once. trl-kto files are spread instead: rows grouped by
+ * prompt in a seeded order, then laid out so rows sharing a prompt are far apart (spreadLines). Resolves once the
+ * events complete. Each node is labelled by its newest verdict (arboretum regrade's re-verdicts): a pass that meets
+ * re-verdicts collects them and `events` is replayed (subscribed again, so it must be cold, as every log read is)
+ * with them applied before assembly; a log never regraded is read once.
  */
 export async function exportLog(options: ExportLogOptions): Promise<{
   readonly events: number;
   readonly outputs: readonly ExportSummary[];
   readonly labels: LabelSummary;
 }> {
-  const { events, targets, tempDir = tmpdir(), buckets = 64, order = 'canonical' } = options;
+  const {
+    events,
+    targets,
+    tempDir = tmpdir(),
+    buckets = 64,
+    order = 'canonical',
+    systemPrompt = 'none',
+    context = 'instruction',
+    tokens = createTokenCounter(),
+    seed = 0,
+  } = options;
   if (!targets.length) throw new ArboretumError('INVALID_INPUT', 'export: no output given');
   for (const t of targets) outputKindOf(t.out);
   const keep = rowFilter(options.filter);
+  // Both are rebuilt by each pass over the events (a regraded log is read twice).
+  let actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
+  let facts = createLogFacts();
+  const fixedSystem = typeof systemPrompt === 'object' ? systemPrompt.text : null;
+  const contextOf = (format: ExportFormat, a: Assembled): RowContext => {
+    const system = !format.accepts.system
+      ? null
+      : actor
+        ? actor.systemOf(a.row.treeId, a.kind === 'sft' ? a.row.nodeId : a.row.chosenNodeId)
+        : fixedSystem;
+    const history =
+      context === 'trajectory' && format.accepts.context ? (rowHistories.get(a.row) ?? null) : null;
+    return system === null && history === null ? NO_CONTEXT : { system, history };
+  };
   let sorters: SortedLines[] = [];
+  let byTarget: { format: ExportFormat; lines: SortedLines; withSystem: number }[] = [];
   const openSorters = async () => {
     for (const t of targets) {
-      if (order === 'log') {
+      if (order === 'log' && !t.format.spread) {
         await mkdir(dirname(t.out) || '.', { recursive: true });
         const direct = outputKindOf(t.out) === 'jsonl' ? t.out : `${t.out}.jsonl-${process.pid}`;
         sorters.push(createDirectLines({ path: direct }));
       } else sorters.push(await createSortedLines({ tempDir, buckets }));
     }
+    byTarget = targets.map((t, i) => ({ format: t.format, lines: sorters[i], withSystem: 0 }));
   };
   try {
+    const addRow = (a: Assembled) => {
+      const key = {
+        treeId: a.row.treeId,
+        id: a.row.id,
+        task: a.row.task,
+        dataset: a.row.dataset,
+        turn: turnOf(a),
+      };
+      for (const target of byTarget) {
+        const { format, lines } = target;
+        if (format.kind !== a.kind) continue;
+        const ctx = contextOf(format, a);
+        if (ctx.system !== null) target.withSystem++;
+        const written = format.lines(a.row, ctx);
+        const lengths = lineLengthsOf(format, a.row, tokens, ctx);
+        if (!format.spread) {
+          lines.add(key, written, lengths);
+          continue;
+        }
+        // Spread formats: the rows sharing a prompt form a group whose place is seeded; each line gets its own
+        // seeded rank inside the group, so labels are mixed (and repeats of a row still share their keys).
+        const group = sha(`${seed}\n${JSON.stringify(promptOf(a.row, ctx).prompt)}`);
+        for (let i = 0; i < written.length; i++) {
+          lines.add(
+            { ...key, treeId: group, id: sha(`${seed}\n${a.row.id}\n${i}`) },
+            [written[i]],
+            [lengths[i]],
+          );
+        }
+      }
+    };
     const changed = new Set<string>();
     let seen = 0;
     /** One pass: every row to every target; re-verdicts applied when known, else only collected. */
     const pass = async (reverdicts: Reverdicts | null, collector: ReverdictCollector | null) => {
       await openSorters();
-      const byTarget = targets.map((t, i) => ({ format: t.format, lines: sorters[i] }));
+      actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
+      facts = createLogFacts();
       seen = 0;
       await lastValueFrom(
         events.pipe(
           tap((e) => {
             seen++;
             collector?.add(e);
+            facts.observe(e);
+            actor?.observe(e);
           }),
           // Once a re-verdict shows up this pass is to be redone: only collect from here on.
           filter(() => collector === null || collector.size === 0),
           applyReverdicts(reverdicts ?? NO_REVERDICTS, (key, before, after) => {
             if (before.correct !== after.correct) changed.add(key);
           }),
-          assemble(),
+          assemble({ histories: context === 'trajectory' }),
           filter(keep),
-          tap((a) => {
-            const key = {
-              treeId: a.row.treeId,
-              id: a.row.id,
-              task: a.row.task,
-              dataset: a.row.dataset,
-              turn: turnOf(a),
-            };
-            for (const { format, lines } of byTarget) {
-              if (format.kind !== a.kind) continue;
-              lines.add(key, format.lines(a.row));
-            }
-          }),
+          tap(addRow),
         ),
         { defaultValue: null },
       );
@@ -137,31 +219,81 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       await pass(reverdicts, null);
     }
     const labels: LabelSummary = { graderVersions: reverdicts.versions, changed: changed.size };
+    const logFacts = facts.facts();
     const outputs: ExportSummary[] = [];
     for (let i = 0; i < targets.length; i++) {
       const { format, out, card } = targets[i];
       await mkdir(dirname(out) || '.', { recursive: true });
-      let counts: RowCounts;
-      if (outputKindOf(out) === 'jsonl') {
-        counts = await sorters[i].finish(out);
-      } else {
-        const jsonl = `${out}.jsonl-${process.pid}`;
-        try {
-          counts = await sorters[i].finish(jsonl);
-          await jsonlToParquet(jsonl, out, format.structure);
-        } finally {
-          await rm(jsonl, { force: true });
-        }
+      const jsonl = outputKindOf(out) === 'jsonl' ? out : `${out}.jsonl-${process.pid}`;
+      let finished: FinishedLines;
+      let spread: Spread | null = null;
+      try {
+        if (format.spread) {
+          const grouped = `${jsonl}.grouped-${process.pid}`;
+          const groups = new IntList();
+          let current: string | null = null;
+          let size = 0;
+          try {
+            finished = await sorters[i].finish(grouped, (g) => {
+              if (g !== current && size) {
+                groups.push(size);
+                size = 0;
+              }
+              current = g;
+              size++;
+            });
+            if (size) groups.push(size);
+            spread = await spreadLines(grouped, jsonl, groups.toArray());
+          } finally {
+            await rm(grouped, { force: true });
+          }
+        } else finished = await sorters[i].finish(jsonl);
+        if (jsonl !== out) await jsonlToParquet(jsonl, out, format.structure);
+      } finally {
+        if (jsonl !== out) await rm(jsonl, { force: true });
       }
+      const lengths = lengthStats(format, tokens, finished.promptTokens, finished.totalTokens);
       let cardPath: string | null = null;
       if (card) {
         cardPath = typeof card === 'string' ? card : join(dirname(out), 'README.md');
+        const section: CardSection = {
+          format,
+          file: basename(out),
+          counts: finished.counts,
+          lengths,
+          spread,
+          filter: options.filter,
+          facts: logFacts,
+          systemPrompt: typeof systemPrompt === 'object' ? 'text' : systemPrompt,
+          rowsWithSystem: byTarget[i].withSystem,
+          context: format.accepts.context ? context : null,
+          labels,
+        };
+        let existing: string | null = null;
+        try {
+          existing = await readFile(cardPath, 'utf8');
+        } catch {
+          existing = null;
+        }
         await writeFile(
           cardPath,
-          datasetCard({ format, file: basename(out), counts, filter: options.filter, labels }),
+          mergeDatasetCard(existing, section, {
+            license: options.cardInfo?.license ?? 'unknown',
+            language: options.cardInfo?.language ?? 'en',
+            path: cardPath,
+          }),
         );
       }
-      outputs.push({ format: format.name, out, rows: counts.total, counts, card: cardPath });
+      outputs.push({
+        format: format.name,
+        out,
+        rows: finished.counts.total,
+        counts: finished.counts,
+        lengths,
+        rowsWithSystem: byTarget[i].withSystem,
+        spread,
+        card: cardPath,
+      });
     }
     return { events: seen, outputs, labels };
   } finally {

@@ -2,6 +2,8 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketOf } from './bucketOf.ts';
+import { IntList } from './intList.ts';
+import type { LineLength } from './lineLengthsOf.ts';
 import type { RowCounts } from './rowCounts.ts';
 
 /** Where a row sorts and what it is counted as. */
@@ -14,11 +16,21 @@ export interface LineKey {
   readonly turn: number;
 }
 
+/** What finishing wrote: counts, and the token lengths of every distinct record in written order. */
+export interface FinishedLines {
+  readonly counts: RowCounts;
+  readonly promptTokens: Int32Array;
+  readonly totalTokens: Int32Array;
+}
+
 export interface SortedLines {
-  /** Adds the JSON lines (no raw newline inside) of one row. */
-  add(key: LineKey, lines: readonly string[]): void;
-  /** Writes every line once, in canonical order, to `path` (through a temporary file); the counts. */
-  finish(path: string): Promise<RowCounts>;
+  /** Adds the JSON lines (no raw newline inside) of one row, with their token lengths (0 when not given). */
+  add(key: LineKey, lines: readonly string[], lengths?: readonly LineLength[]): void;
+  /**
+   * Writes every line once, in canonical order, to `path` (through a temporary file); `onLine` is told the tree key
+   * of each line written, in order. The counts and lengths.
+   */
+  finish(path: string, onLine?: (treeId: string) => void): Promise<FinishedLines>;
   /** Removes the spill files. */
   dispose(): Promise<void>;
 }
@@ -63,18 +75,19 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
     pendingBytes[b] = 0;
   };
   return {
-    add(key, lines) {
+    add(key, lines, lengths) {
       const b = bucketOf(key.treeId, buckets);
       const head = `${clean(key.treeId)}\t${clean(key.id)}\t`;
       const tail = `\t${clean(key.task)}\t${clean(key.dataset)}\t${key.turn}\t`;
       for (let sub = 0; sub < lines.length; sub++) {
-        const record = `${head}${pad(sub)}${tail}${lines[sub]}\n`;
+        const l = lengths?.[sub];
+        const record = `${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t${lines[sub]}\n`;
         pending[b].push(record);
         pendingBytes[b] += record.length;
       }
       if (pendingBytes[b] >= bufferBytes) flush(b);
     },
-    async finish(path) {
+    async finish(path, onLine) {
       for (let b = 0; b < buckets; b++) {
         flush(b);
         if (fds[b] !== null) closeSync(fds[b]!);
@@ -86,6 +99,8 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
       const byDataset = new Map<string, number>();
       const byTurn = new Map<number, number>();
       let total = 0;
+      const promptTokens = new IntList();
+      const totalTokens = new IntList();
       try {
         for (let b = 0; b < buckets; b++) {
           let data: Buffer;
@@ -94,8 +109,8 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
           } catch {
             continue; // no line fell in this bucket
           }
-          // Records are `tree\tid\tsub\ttask\tdataset\tturn\tline\n`; only the small header is decoded, the line is
-          // copied as bytes.
+          // Records are `tree\tid\tsub\ttask\tdataset\tturn\tprompt,total\tline\n`; only the small header is
+          // decoded, the line is copied as bytes.
           const keyed: { key: string; start: number; head: number; end: number }[] = [];
           for (let start = 0; start < data.length; ) {
             const end = data.indexOf(NL, start);
@@ -116,12 +131,17 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
             const task = data.toString('utf8', head + 1, i4);
             const dataset = data.toString('utf8', i4 + 1, i5);
             const turn = Number(data.toString('latin1', i5 + 1, i6));
+            const i7 = data.indexOf(TAB, i6 + 1);
+            const [prompt, all] = data.toString('latin1', i6 + 1, i7).split(',');
+            promptTokens.push(Number(prompt));
+            totalTokens.push(Number(all));
+            if (onLine) onLine(key.slice(0, key.indexOf('\t')));
             byTask.set(task, (byTask.get(task) ?? 0) + 1);
             byDataset.set(dataset, (byDataset.get(dataset) ?? 0) + 1);
             byTurn.set(turn, (byTurn.get(turn) ?? 0) + 1);
             total++;
-            chunk.push(data.subarray(i6 + 1, end + 1));
-            chunkBytes += end - i6;
+            chunk.push(data.subarray(i7 + 1, end + 1));
+            chunkBytes += end - i7;
             if (chunkBytes >= 1 << 22) {
               writeSync(out, Buffer.concat(chunk, chunkBytes));
               chunk.length = 0;
@@ -139,10 +159,14 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
         throw e;
       }
       return {
-        total,
-        byTask: countsOf(byTask),
-        byDataset: countsOf(byDataset),
-        byTurn: [...byTurn.entries()].sort((a, b) => a[0] - b[0]),
+        counts: {
+          total,
+          byTask: countsOf(byTask),
+          byDataset: countsOf(byDataset),
+          byTurn: [...byTurn.entries()].sort((a, b) => a[0] - b[0]),
+        },
+        promptTokens: promptTokens.toArray(),
+        totalTokens: totalTokens.toArray(),
       };
     },
     async dispose() {

@@ -9,6 +9,17 @@ export const ultrainteractPair: ExportFormat = {
   kind: 'pair',
   description:
     'UltraInteract_pair rows: id, parent_id, task, dataset, trajectory[{from, value}], chosen, rejected',
+  columns: [
+    ['id', '`<hash>_<depth>_<n>`: tree id, turn of the pair, rank among the pairs of that turn'],
+    ['parent_id', 'the instruction id'],
+    ['task', 'Coding, Math_CoT, Math_PoT or Logic'],
+    ['dataset', 'the source dataset'],
+    ['trajectory', '[{from: user|assistant, value}]: instruction, then each earlier action and its feedback'],
+    ['chosen', 'the correct action of the turn (text)'],
+    ['rejected', 'an incorrect action of the same turn (text)'],
+  ],
+  accepts: { system: false, context: false },
+  overLength: { measure: 'total', effect: 'truncated or dropped, depending on the trainer' },
   records: (row) => {
     const p = row as PreferencePair;
     return [

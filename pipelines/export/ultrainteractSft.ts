@@ -7,6 +7,16 @@ export const ultrainteractSft: ExportFormat = {
   name: 'ultrainteract-sft',
   kind: 'sft',
   description: 'UltraInteract_sft rows: id, parent_id, task, dataset, instruction, response',
+  columns: [
+    ['id', '`<hash>_<depth>_<n>`: tree id, turn of the action, rank among correct actions of that turn'],
+    ['parent_id', 'the instruction id'],
+    ['task', 'Coding, Math_CoT, Math_PoT or Logic'],
+    ['dataset', 'the source dataset'],
+    ['instruction', 'the instruction (history dropped, as UltraInteract)'],
+    ['response', 'a correct action (text)'],
+  ],
+  accepts: { system: false, context: false },
+  overLength: { measure: 'total', effect: 'truncated by SFT trainers' },
   records: (row) => {
     const r = row as SftExample;
     return [

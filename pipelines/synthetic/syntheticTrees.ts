@@ -45,8 +45,8 @@ export interface SyntheticOptions {
 }
 
 /**
- * A seeded, realistic stream of tree events for tests and benchmarks: trees follow DESIGN §1 (a pair per turn,
- * the incorrect action critiqued and expanded, the correct one a leaf), lengths follow the paper's T1..T5, and
+ * A seeded, realistic stream of tree events for tests and benchmarks: trees follow the paper's rules (a pair per
+ * turn, the incorrect action critiqued and expanded, the correct one a leaf; pipelines/assemble/README.md), lengths follow the paper's T1..T5, and
  * events of concurrently growing trees interleave. About 15 events a tree.
  */
 export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<TreeEvent> {

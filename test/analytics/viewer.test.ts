@@ -103,13 +103,14 @@ describe('viewer in headless Chromium', () => {
     );
     expect(fills).toEqual({ c1: '#2e9d4f', w1: '#d1453b', c2: '#2e9d4f', w2: '#d1453b' });
     await page.click('#tree g.node[data-node="w1"]');
+    await page.waitForSelector('body[data-node="w1"]');
     const detail = await page.locator('#detail').textContent();
     expect(detail).toContain('modular-programming');
     expect(detail).toContain('llama');
     expect(detail).toContain('Step 1: print(5)');
     expect(detail).toContain('observation: 5');
     expect(detail).toContain('The sum is wrong.');
-    expect(detail).toContain(`${mathTree}_1_1 (rejected)`);
+    expect(detail).toContain(`${mathTree}_1_1 as rejected; chosen: c1`);
     const shot = process.env.ARBORETUM_VIEWER_SCREENSHOT ?? join(dir, 'viewer.png');
     await page.screenshot({ path: shot });
     expect((await stat(shot)).size).toBeGreaterThan(10_000);
@@ -137,7 +138,7 @@ describe('viewer in headless Chromium', () => {
     await report.waitForFunction('document.body.dataset.charts');
     expect(await report.evaluate('document.body.dataset.charts')).toBe('ready');
     expect(await report.locator('.charts svg').count()).toBe(4);
-    expect(await report.locator('table').first().locator('tfoot').textContent()).toContain('43');
+    expect(await report.locator('table:has(tfoot)').first().locator('tfoot').textContent()).toContain('43');
     await report.close();
     expect(offsite).toEqual([]);
     expect(errors).toEqual([]);

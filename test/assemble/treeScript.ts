@@ -11,6 +11,10 @@ export interface ActionSpec {
   readonly code?: string | null;
   readonly syntaxOk?: boolean;
   readonly failure?: string | null;
+  /** The system message the action was sampled with (none by default). */
+  readonly system?: string;
+  /** The StrategySampled role; default strong for correct actions, weak otherwise. */
+  readonly role?: string;
 }
 
 /** Writes a tree's events the way the grower does, with seq from 0; tests build their own small trees with it. */
@@ -69,10 +73,13 @@ export function treeScript(
         turn: spec.turn ?? 1,
         strategy: 'chain-of-thought',
         model: spec.model ?? (spec.correct ? 'strong' : 'weak'),
-        role: spec.correct ? 'strong' : 'weak',
+        role: spec.role ?? (spec.correct ? 'strong' : 'weak'),
         attempt: 0,
         params: { temperature: 1, topP: 1, maxTokens: 1024, seed: null },
-        prompt: [{ role: 'user', content: 'prompt' }],
+        prompt: [
+          ...(spec.system === undefined ? [] : [{ role: 'system', content: spec.system }]),
+          { role: 'user', content: 'prompt' },
+        ],
       });
       return script;
     },

@@ -46,6 +46,8 @@ describe('arboretum export / import', () => {
       '--out',
       out,
       '--card',
+      '--license',
+      'unknown',
     ]);
     expect(first.stderr).toBe('');
     expect(first.stdout).toMatch(/ultrainteract-pair: 1 rows to .*pairs\.jsonl from 8 events; card/);

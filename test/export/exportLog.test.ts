@@ -152,6 +152,7 @@ describe('exportLog', () => {
       ['ultrainteract-pair', 3],
       ['trl-dpo', 3],
       ['trl-kto', 6],
+      ['trl-sft', 3],
       ['openai-sft', 3],
       ['openai-dpo', 3],
       ['sharegpt', 3],
@@ -242,7 +243,7 @@ describe('exportLog', () => {
       byTurn: [[2, 1]],
     });
     const card = await readFile(join(dir, 'filtered', 'README.md'), 'utf8');
-    expect(card).toContain('path: "pairs.jsonl"');
+    expect(card).toContain('path: pairs.jsonl');
     expect(card).toContain('| Math_PoT | 1 | 100.0% |');
     expect(card).toContain('| 2 | 1 | 100.0% |');
     expect(card).toContain('Filters: `task=Math_PoT`, `minTurns=2`.');

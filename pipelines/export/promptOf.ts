@@ -1,0 +1,45 @@
+import type { PreferencePair, SftExample } from '../../schemas/types.ts';
+import type { Assembled } from '../assemble/assembled.ts';
+import type { RmPair } from '../assemble/rmPairsOf.ts';
+import type { ChatMessage } from './messagesOf.ts';
+import { NO_CONTEXT, type RowContext } from './rowContext.ts';
+
+/**
+ * The prompt of a row as chat messages, and the messages before each completion: pairs → the system message (if
+ * any) and the trajectory; SFT rows → the system message and the instruction, or with --context trajectory the
+ * history the action was written in; RM pairs → the system message and the instruction, and with --context
+ * trajectory each action's own later history (after the instruction) goes before it, in `chosenBefore` /
+ * `rejectedBefore`, so the shared prompt stays shared.
+ */
+export function promptOf(
+  row: Assembled['row'],
+  ctx: RowContext = NO_CONTEXT,
+): {
+  readonly prompt: ChatMessage[];
+  readonly chosenBefore: ChatMessage[];
+  readonly rejectedBefore: ChatMessage[];
+} {
+  const system: ChatMessage[] = ctx.system === null ? [] : [{ role: 'system', content: ctx.system }];
+  const asMessages = (u: readonly { from: string; value: string }[]) =>
+    u.map((m) => ({ role: m.from, content: m.value }));
+  if ('trajectory' in row) {
+    const p = row as PreferencePair;
+    return { prompt: [...system, ...asMessages(p.trajectory)], chosenBefore: [], rejectedBefore: [] };
+  }
+  const instruction: ChatMessage[] = [{ role: 'user', content: row.instruction }];
+  if ('response' in row) {
+    const history = ctx.history?.((row as SftExample).nodeId) ?? null;
+    return {
+      prompt: [...system, ...(history ? asMessages(history) : instruction)],
+      chosenBefore: [],
+      rejectedBefore: [],
+    };
+  }
+  const rm = row as RmPair;
+  const later = (nodeId: string) => asMessages(ctx.history?.(nodeId)?.slice(1) ?? []);
+  return {
+    prompt: [...system, ...instruction],
+    chosenBefore: later(rm.chosenNodeId),
+    rejectedBefore: later(rm.rejectedNodeId),
+  };
+}

@@ -68,7 +68,7 @@ Options:
   --writer ID          worker id written on every event (default <hostname>-<pid>)
   --unsafe-sandbox     run actions' Python WITHOUT bubblewrap isolation (limits only) where bwrap cannot run
 
-How a tree grows (DESIGN §1): each turn the weak and the strong actor answer, each with a planning strategy
+How a tree grows (pipelines/grow/README.md; the paper's rules): each turn the weak and the strong actor answer, each with a planning strategy
 (chain-of-thought; modular programming where code runs); code runs in the sandbox and graders judge the answer.
 With no correct action: up to 20 more samples, then up to 3 rounds up the model ladder, then the strong actor
 given the reference (config keys resamples, ladderRounds, ladderSamples, groundTruthAttempts, wave). The first

@@ -204,7 +204,7 @@ describe('createGrader, Math_CoT', () => {
       const text =
         'Step 1: maybe $\\boxed{3}$.\nStep 2: no, that double counts.\nFinal Answer: The final answer is $5$.';
       const v = await grader.grade(instruction, { ...parseAction(text), text });
-      expect(v).toEqual({ correct: true, grader: 'math', detail: 'exact' });
+      expect(v).toEqual({ correct: true, grader: 'math', detail: 'exact', graderVersion: 'math-2' });
       const wrong = text.replace('$5$', '$3$').replace('\\boxed{3}', '\\boxed{5}');
       expect((await grader.grade(instruction, { ...parseAction(wrong), text: wrong })).correct).toBe(false);
     } finally {

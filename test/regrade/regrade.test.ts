@@ -226,7 +226,7 @@ async function exportBoth(tag: string): Promise<{ sft: string[]; pairs: string[]
   const pairs = join(dir, tag, 'pairs', 'pairs.jsonl');
   for (const [format, out, card] of [
     ['ultrainteract-sft', sft, []],
-    ['ultrainteract-pair', pairs, ['--card']],
+    ['ultrainteract-pair', pairs, ['--card', '--license', 'unknown']],
   ] as const) {
     const r = await cli(['export', '--log', logUri, '--format', format, '--out', out, ...card]);
     expect(r.stderr).toBe('');

@@ -133,7 +133,11 @@ export function createGrower({
   const retried = new Set<string>();
   const toReopen = new Set<string>();
   const retriable = (tree: GrowTree) =>
-    retryFailed && tree.closed !== null && tree.reopenable && tree.opened !== null && !retried.has(tree.treeId);
+    retryFailed &&
+    tree.closed !== null &&
+    tree.reopenable &&
+    tree.opened !== null &&
+    !retried.has(tree.treeId);
   const markReopen = (treeId: string) => {
     retried.add(treeId);
     toReopen.add(treeId);

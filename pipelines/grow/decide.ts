@@ -98,7 +98,11 @@ const close = (outcome: 'solved' | 'exhausted' | 'failed', reason: string): Grow
  * instead (TreeReopened for its next generation) and grows again from turn 1 with new node ids; the call cap then
  * counts that growth's calls.
  */
-export function decide(tree: GrowTree, config: GrowConfig, options: DecideOptions = {}): readonly GrowCommand[] {
+export function decide(
+  tree: GrowTree,
+  config: GrowConfig,
+  options: DecideOptions = {},
+): readonly GrowCommand[] {
   const step = nextStep(tree, config);
   const cap = config.maxCallsPerTree;
   switch (step.kind) {

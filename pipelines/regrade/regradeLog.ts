@@ -224,6 +224,8 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     }
   };
   const seqs = new Map<string, number>();
+  /** Instructions of trees closed `failed`, for a TreeReopened that may follow (grow --retry-failed). */
+  const failedInstructions = new Map<string, Instruction>();
   const fold = (e: TreeEvent) => {
     let tree = trees.get(e.treeId);
     if (!tree) {
@@ -235,7 +237,14 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
       tree.instruction ??= p.instruction;
       return;
     }
+    if (p.kind === 'TreeReopened') {
+      // A reopened tree's new growth is regraded as a tree of its own when it closes, with the same instruction.
+      tree.instruction ??= failedInstructions.get(e.treeId) ?? null;
+      failedInstructions.delete(e.treeId);
+      return;
+    }
     if (p.kind === 'TreeClosed') {
+      if (p.outcome === 'failed' && tree.instruction) failedInstructions.set(e.treeId, tree.instruction);
       trees.delete(e.treeId);
       tree.nextSeq = seqs.get(e.treeId) ?? 0;
       seqs.delete(e.treeId);

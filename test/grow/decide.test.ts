@@ -310,14 +310,16 @@ describe('decide', () => {
         ],
       },
     ]);
-    const reopenEvent = (reopen[0] as { payloads: TreeEventPayload[] }).payloads[0];
+    const reopenEvent = (reopen[0] as Extract<GrowCommand, { kind: 'append' }>).payloads[0];
     const regrowing = given(...failedGrowth, failedClose, reopenEvent);
     expect(regrowing.closed).toBeNull();
     expect(regrowing.generation).toBe(1);
     expect(regrowing.nodes.size).toBe(0);
     const intents = when(regrowing);
     expect(brief(intents)).toEqual(['append StrategySampled:g1.t1.a0.0,StrategySampled:g1.t1.a0.1']);
-    const seeds = (intents[0] as { payloads: any[] }).payloads.map((p) => p.params.seed);
+    const seeds = (intents[0] as Extract<GrowCommand, { kind: 'append' }>).payloads.map((p) =>
+      p.kind === 'StrategySampled' ? p.params.seed : null,
+    );
     expect(seeds).toEqual([seedOf(treeId, 'g1.t1.a0.0'), seedOf(treeId, 'g1.t1.a0.1')]);
     expect(seeds).not.toContain(seedOf(treeId, 't1.a0.0'));
     // Open again, it is not reopened again; a repeat of the reopen or of the first growth's facts changes nothing.

@@ -424,7 +424,9 @@ export const command: Command = {
           `${s.calls} LLM calls, ${s.tokens} tokens, $${u.costUsd.toFixed(4)}` +
           `${budget.maxCostUsd !== undefined ? ` of $${budget.maxCostUsd}` : ''}` +
           `${u.retries ? `, ${u.retries} retries` : ''}${u.timeouts ? `, ${u.timeouts} timeouts` : ''}` +
-          `${s.reasked ? `, ${s.reasked} re-asked after a restart` : ''}`,
+          `${s.reasked ? `, ${s.reasked} re-asked after a restart` : ''}` +
+          `${s.reopened ? `; ${s.reopened} reopened (--retry-failed)` : ''}` +
+          `${s.notReopened ? `; ${s.notReopened} closed failed after a correct action, not reopened (their rows stand)` : ''}`,
       );
       if (!stopped && !source && s.solved + s.exhausted + s.failed + s.skipped === 0) {
         console.error(

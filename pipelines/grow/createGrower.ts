@@ -235,7 +235,7 @@ export function createGrower({
         if (scheduler.has(treeId)) continue;
         const reopen = known !== undefined && retriable(known);
         if (known?.closed && !reopen) {
-          stats.skipped();
+          stats.skipped(retryFailed && known.closed.outcome === 'failed' && !known.reopenable);
           continue;
         }
         if (!ownership.owns(treeId)) continue;

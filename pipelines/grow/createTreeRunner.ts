@@ -103,6 +103,7 @@ export function createTreeRunner(o: TreeRunnerOptions) {
           }
           await o.emit(treeId, c.payloads);
           if (closed?.kind === 'TreeClosed') o.stats.closed(closed.outcome);
+          if (c.payloads.some((p) => p.kind === 'TreeReopened')) o.stats.reopened();
           return true;
         }
         case 'ask': {

@@ -415,6 +415,7 @@ describe('grow flags wired into the grower', () => {
     expect(good.requests).toHaveLength(0);
     const again = await cli(growArgs(logDir, good.baseUrl, [...noFallback, '--retry-failed']));
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/2 solved, .*; 2 reopened \(--retry-failed\)/);
     expect(good.requests.length).toBeGreaterThan(0);
     const events = await treeEvents(logDir);
     const lastClose = new Map<string, string>();

@@ -224,8 +224,6 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     }
   };
   const seqs = new Map<string, number>();
-  /** Instructions of trees closed `failed`, for a TreeReopened that may follow (grow --retry-failed). */
-  const failedInstructions = new Map<string, Instruction>();
   const fold = (e: TreeEvent) => {
     let tree = trees.get(e.treeId);
     if (!tree) {
@@ -237,14 +235,11 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
       tree.instruction ??= p.instruction;
       return;
     }
-    if (p.kind === 'TreeReopened') {
-      // A reopened tree's new growth is regraded as a tree of its own when it closes, with the same instruction.
-      tree.instruction ??= failedInstructions.get(e.treeId) ?? null;
-      failedInstructions.delete(e.treeId);
-      return;
-    }
+    // A tree closed `failed` may be reopened and grown again (TreeReopened, grow --retry-failed): it is regraded, every
+    // growth's nodes (their ids differ), at its final close or at the end of the read, so its re-verdicts take seqs
+    // after all its events.
+    if (p.kind === 'TreeReopened' || (p.kind === 'TreeClosed' && p.outcome === 'failed')) return;
     if (p.kind === 'TreeClosed') {
-      if (p.outcome === 'failed' && tree.instruction) failedInstructions.set(e.treeId, tree.instruction);
       trees.delete(e.treeId);
       tree.nextSeq = seqs.get(e.treeId) ?? 0;
       seqs.delete(e.treeId);

@@ -233,6 +233,8 @@ export function createGrower({
         const known = state.get(treeId);
         if (scheduler.has(treeId) || known?.opened || known?.closed) ack?.();
         if (scheduler.has(treeId)) continue;
+        // Reopened by this run already (from the log, before its instruction came): counted as it closed.
+        if (retried.has(treeId)) continue;
         const reopen = known !== undefined && retriable(known);
         if (known?.closed && !reopen) {
           stats.skipped(retryFailed && known.closed.outcome === 'failed' && !known.reopenable);

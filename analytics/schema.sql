@@ -32,6 +32,14 @@ CREATE TABLE IF NOT EXISTS critique_emitted (
 CREATE TABLE IF NOT EXISTS tree_closed (
   tree_id VARCHAR, outcome VARCHAR, reason VARCHAR, time BIGINT, part INTEGER, off BIGINT
 );
+-- A tree closed failed with no row, grown again (grow --retry-failed): only reopens that pipelines/assemble's
+-- evolveTree honours are stored. A reopened tree has several tree_closed rows, the last one (by off) after its last
+-- reopen being its outcome; strategy_sampled.generation says which growth an action belongs to.
+CREATE TABLE IF NOT EXISTS tree_reopened (
+  tree_id VARCHAR, generation INTEGER, reason VARCHAR, time BIGINT, part INTEGER, off BIGINT
+);
+-- Files made before reopens: every action is of the first growth.
+ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS generation INTEGER DEFAULT 0;
 -- Decided by pairsOf / sftOf (pipelines/assemble), in decision order per tree; texts are joined from the nodes.
 CREATE TABLE IF NOT EXISTS pair_rows (
   id VARCHAR, parent_id VARCHAR, tree_id VARCHAR, task VARCHAR, dataset VARCHAR, turn INTEGER,

@@ -1,9 +1,11 @@
 -- The paper's Table 1 per task and dataset: instructions (trees), preference pairs, correct answers (SFT rows),
--- and trajectories by length T1..T5 (T5 counts five turns or more).
+-- and trajectories by length T1..T5 (T5 counts five turns or more; a reopened tree's last growth).
 CREATE OR REPLACE VIEW table1 AS
 WITH lengths AS (
   SELECT o.tree_id, o.task, o.dataset, coalesce(max(s.turn), 0) AS turns
-  FROM tree_opened o LEFT JOIN strategy_sampled s USING (tree_id)
+  FROM tree_opened o LEFT JOIN strategy_sampled s
+    ON s.tree_id = o.tree_id
+   AND NOT EXISTS (SELECT 1 FROM tree_reopened r WHERE r.tree_id = s.tree_id AND r.generation > s.generation)
   GROUP BY ALL
 ),
 p AS (SELECT task, dataset, count(*) AS pairs FROM pair_rows GROUP BY ALL),

@@ -94,6 +94,7 @@ const branchNames: Record<string, string> = Object.fromEntries(
     'TreeClosed',
     'AnswerReceived',
     'CritiqueRejected',
+    'TreeReopened',
   ].map((k) => [k, NAMESPACE + k]),
 );
 

@@ -147,6 +147,13 @@ export interface CritiqueRejected {
   readonly finishReason: null | string;
 }
 
+/** A tree closed failed (no valid correct action) is grown again from turn 1 (grow --retry-failed); what its failed growth logged decides no row. */
+export interface TreeReopened {
+  /** The growth this reopen starts: 1 for the first reopen, 2 for the next, ... (the first growth is 0). */
+  readonly generation: number;
+  readonly reason: string;
+}
+
 export type TreeEventPayload =
   | ({ readonly kind: 'TreeOpened' } & TreeOpened)
   | ({ readonly kind: 'StrategySampled' } & StrategySampled)
@@ -155,7 +162,8 @@ export type TreeEventPayload =
   | ({ readonly kind: 'CritiqueEmitted' } & CritiqueEmitted)
   | ({ readonly kind: 'TreeClosed' } & TreeClosed)
   | ({ readonly kind: 'AnswerReceived' } & AnswerReceived)
-  | ({ readonly kind: 'CritiqueRejected' } & CritiqueRejected);
+  | ({ readonly kind: 'CritiqueRejected' } & CritiqueRejected)
+  | ({ readonly kind: 'TreeReopened' } & TreeReopened);
 
 /** Envelope of every tree event. Keyed by treeId; eventId is deterministic (treeId, nodeId, kind). */
 export interface TreeEvent {

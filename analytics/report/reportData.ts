@@ -29,7 +29,7 @@ export interface ReportData {
 export async function reportData(db: AnalyticsDb): Promise<ReportData> {
   const totalsRow = await db.query(`SELECT
     (SELECT count(*) FROM tree_opened) AS trees,
-    (SELECT count(*) FROM tree_closed) AS closed_trees,
+    (SELECT count(*) FROM trees WHERE closed) AS closed_trees,
     (SELECT count(*) FROM strategy_sampled) AS actions,
     (SELECT count(*) FROM verdict_reached WHERE correct) AS correct_actions,
     (SELECT count(*) FROM critique_emitted) AS critiques,

@@ -61,7 +61,8 @@ Options:
   --resamples N, --ladder-rounds N, --ladder-samples N, --ground-truth-attempts N, --wave N
                        the no-correct fallback (defaults 20, 3, 4, 2, 4; see below)
   --critic-temperature X   the critic's sampling temperature (default: the grow config's)
-  --retry-failed       reopen trees that closed \`failed\` on the log and grow them again
+  --retry-failed       reopen trees that closed \`failed\` (no valid correct action, so no row) on the log and
+                       grow them again from turn 1, once a run; their failed actions never reach a row
   --follow             keep growing as instructions arrive; on Kafka, workers share the topic as a consumer group
   --group NAME         consumer group for --follow (default arboretum-grow)
   --progress bar|json|none   default: bar on a terminal, JSON lines otherwise
@@ -363,16 +364,14 @@ export const command: Command = {
     );
     const log = await openLog(values.log ?? settings.log ?? DEFAULT_LOG, { clientId: values.writer });
     const judge = createJudge(values['unsafe-sandbox']!);
-    // MERGE(i12-grow): createGrower takes retryFailed (reopen trees closed `failed`); spread in until it does.
-    const newGrowerOptions: Record<string, unknown> = { retryFailed: values['retry-failed'] };
     const grower = createGrower({
-      ...newGrowerOptions,
       log,
       llm,
       judge: judge.judge,
       config,
       writer: values.writer,
       trees,
+      retryFailed: values['retry-failed'],
     });
     // Instructions known: counted by a second read of the file alongside the run (the run reads it lazily).
     const known = { total: null as number | null, final: false, read: 0 };
@@ -425,7 +424,9 @@ export const command: Command = {
           `${s.calls} LLM calls, ${s.tokens} tokens, $${u.costUsd.toFixed(4)}` +
           `${budget.maxCostUsd !== undefined ? ` of $${budget.maxCostUsd}` : ''}` +
           `${u.retries ? `, ${u.retries} retries` : ''}${u.timeouts ? `, ${u.timeouts} timeouts` : ''}` +
-          `${s.reasked ? `, ${s.reasked} re-asked after a restart` : ''}`,
+          `${s.reasked ? `, ${s.reasked} re-asked after a restart` : ''}` +
+          `${s.reopened ? `; ${s.reopened} reopened (--retry-failed)` : ''}` +
+          `${s.notReopened ? `; ${s.notReopened} closed failed after a correct action, not reopened (their rows stand)` : ''}`,
       );
       if (!stopped && !source && s.solved + s.exhausted + s.failed + s.skipped === 0) {
         console.error(

@@ -13,7 +13,12 @@ const text = (a: DuckDBAppender, v: string | null) => (v === null ? a.appendNull
 export function appendEvent(
   a: SinkAppenders,
   record: LogRecord<TreeEvent>,
-  tree: { readonly task: string | null; readonly dataset: string | null },
+  tree: {
+    readonly task: string | null;
+    readonly dataset: string | null;
+    /** The growth the event belongs to (Tree.generation once it is folded in). */
+    readonly generation?: number;
+  },
   /** VerdictReached: the grower's label when `record` carries a re-verdict's fields instead; default its own. */
   originalCorrect?: boolean,
 ): void {
@@ -82,6 +87,12 @@ export function appendEvent(
       t.appendVarchar(p.outcome);
       t.appendVarchar(p.reason);
       break;
+    case 'TreeReopened':
+      t = a.treeReopened;
+      t.appendVarchar(e.treeId);
+      t.appendInteger(p.generation);
+      t.appendVarchar(p.reason);
+      break;
     // The grower's bookkeeping has no table: a raw answer reaches turn_executed with its judgement, and a rejected
     // critique is never used.
     case 'AnswerReceived':
@@ -92,6 +103,7 @@ export function appendEvent(
   if (p.kind === 'TreeOpened') t.appendVarchar(e.writer);
   t.appendInteger(record.partition);
   t.appendBigInt(BigInt(record.offset));
+  if (p.kind === 'StrategySampled') t.appendInteger(tree.generation ?? 0);
   if (p.kind === 'VerdictReached') {
     t.appendVarchar(p.graderVersion);
     t.appendBoolean(originalCorrect ?? p.correct);

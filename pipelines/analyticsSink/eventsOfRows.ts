@@ -1,5 +1,5 @@
 import { eventIdOf } from '../../schemas/ids.ts';
-import type { TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
+import type { Outcome, TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
 
 type Row = Record<string, unknown>;
 
@@ -10,7 +10,8 @@ const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
  * The tree events that the sink's rows of some trees stand for, in log order (partition, offset), rebuilt from the
  * tables of analytics/schema.sql: what evolveTree needs to continue a tree that was open when the last sync ended.
  * Not stored, so not rebuilt: StrategySampled prompts (evolveTree drops them) and sampling params but temperature,
- * and the time of StrategySampled and VerdictReached (0); the rows that pairsOf / sftOf decide do not depend on them.
+ * and the time of StrategySampled and VerdictReached (0), and seq (a rank per tree, see below); the rows that pairsOf /
+ * sftOf decide do not depend on them.
  */
 export function eventsOfRows(rows: {
   readonly treeOpened: readonly Row[];
@@ -18,6 +19,8 @@ export function eventsOfRows(rows: {
   readonly turnExecuted: readonly Row[];
   readonly verdictReached: readonly Row[];
   readonly critiqueEmitted: readonly Row[];
+  readonly treeClosed?: readonly Row[];
+  readonly treeReopened?: readonly Row[];
 }): { event: TreeEvent; partition: number; offset: number }[] {
   const out: { event: TreeEvent; partition: number; offset: number }[] = [];
   const push = (r: Row, nodeId: string | null, payload: TreeEventPayload) => {
@@ -87,5 +90,22 @@ export function eventsOfRows(rows: {
       completionTokens: num(r.completion_tokens),
       latencyMs: num(r.latency_ms),
     });
-  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  // Closes are stored with their outcome only for trees still open to the sink: those closed `failed`.
+  for (const r of rows.treeClosed ?? [])
+    push(r, null, { kind: 'TreeClosed', outcome: String(r.outcome) as Outcome, reason: String(r.reason) });
+  for (const r of rows.treeReopened ?? [])
+    push(r, `g${num(r.generation)}`, {
+      kind: 'TreeReopened',
+      generation: num(r.generation),
+      reason: String(r.reason),
+    });
+  out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  // seq: the event's rank among its tree's stored events, in log order — never above its seq on the log, and in the
+  // same order, which is all evolveTree reads of it (a reopen starts a growth after the events before it).
+  const ranks = new Map<string, number>();
+  return out.map((o) => {
+    const seq = ranks.get(o.event.treeId) ?? 0;
+    ranks.set(o.event.treeId, seq + 1);
+    return { ...o, event: { ...o.event, seq } };
+  });
 }

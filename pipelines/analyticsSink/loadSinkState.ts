@@ -8,17 +8,19 @@ import { storedPositions } from './storedPositions.ts';
 const OPEN = `(SELECT tree_id FROM (
   SELECT tree_id FROM tree_opened UNION SELECT tree_id FROM strategy_sampled UNION
   SELECT tree_id FROM turn_executed UNION SELECT tree_id FROM verdict_reached UNION
-  SELECT tree_id FROM critique_emitted) EXCEPT SELECT tree_id FROM tree_closed)`;
+  SELECT tree_id FROM critique_emitted UNION SELECT tree_id FROM tree_closed)
+  EXCEPT SELECT tree_id FROM tree_closed WHERE outcome <> 'failed')`;
 
 /**
  * Rebuilds the sink's memory from its tables (for `topic`): stored positions, the closed trees, and each open tree
- * folded again from its stored rows with the counts of pairs and SFT rows already stored for it.
+ * folded again from its stored rows with the counts of pairs and SFT rows already stored for it. A tree closed
+ * `failed` counts as open (a TreeReopened may follow); a solved or exhausted close is final.
  */
 export async function loadSinkState(connection: DuckDBConnection, topic: string): Promise<SinkState> {
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJS();
   const positions = await storedPositions(connection, topic);
   const closed = new Set<string>();
-  const result = await connection.stream('SELECT tree_id FROM tree_closed');
+  const result = await connection.stream("SELECT tree_id FROM tree_closed WHERE outcome <> 'failed'");
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
@@ -35,6 +37,8 @@ export async function loadSinkState(connection: DuckDBConnection, topic: string)
     turnExecuted: await of('turn_executed'),
     verdictReached: await of('verdict_reached'),
     critiqueEmitted: await of('critique_emitted'),
+    treeClosed: await of('tree_closed'),
+    treeReopened: await of('tree_reopened'),
   });
   for (const { event } of events) {
     let t = open.get(event.treeId);
@@ -58,6 +62,7 @@ export async function loadSinkState(connection: DuckDBConnection, topic: string)
       t.dataset = event.payload.instruction.dataset;
     }
   }
+  // A reopened tree's stored rows are all its current growth's: a failed growth that is reopened decided none.
   for (const [table, field] of [
     ['pair_rows', 'pairs'],
     ['sft_rows', 'sft'],

@@ -8,6 +8,7 @@ export interface SinkAppenders {
   readonly verdictReached: DuckDBAppender;
   readonly critiqueEmitted: DuckDBAppender;
   readonly treeClosed: DuckDBAppender;
+  readonly treeReopened: DuckDBAppender;
   readonly pairRows: DuckDBAppender;
   readonly sftRows: DuckDBAppender;
   readonly syncState: DuckDBAppender;
@@ -20,6 +21,7 @@ const TABLES: Record<keyof SinkAppenders, string> = {
   verdictReached: 'verdict_reached',
   critiqueEmitted: 'critique_emitted',
   treeClosed: 'tree_closed',
+  treeReopened: 'tree_reopened',
   pairRows: 'pair_rows',
   sftRows: 'sft_rows',
   syncState: 'sync_state',

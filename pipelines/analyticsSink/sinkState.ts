@@ -16,7 +16,10 @@ export interface OpenTree {
 export interface SinkState {
   /** Next offset to read per partition. */
   readonly positions: Map<number, number>;
-  /** Trees whose TreeClosed is stored: every later event of theirs is dropped (nothing follows TreeClosed). */
+  /**
+   * Trees whose TreeClosed (solved or exhausted) is stored: every later event of theirs is dropped (nothing follows
+   * TreeClosed). A tree closed `failed` stays in `open`: a TreeReopened may grow it again.
+   */
   readonly closed: Set<string>;
   readonly open: Map<string, OpenTree>;
 }

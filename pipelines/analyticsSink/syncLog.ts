@@ -67,6 +67,7 @@ const SINK_TABLES = [
   'verdict_reached',
   'critique_emitted',
   'tree_closed',
+  'tree_reopened',
   'pair_rows',
   'sft_rows',
   'sync_state',
@@ -74,7 +75,8 @@ const SINK_TABLES = [
 
 /**
  * Appends the tree-events topic into the analytics tables with DuckDB's appender, from the position the last run
- * stored: one row per distinct event id (repeats and events after TreeClosed are dropped), and the pairs and SFT rows
+ * stored: one row per distinct event id (repeats and events after TreeClosed are dropped, but a TreeReopened that
+ * assemble's evolveTree honours: a tree closed failed with no row, grown again), and the pairs and SFT rows
  * that pipelines/assemble's pairsOf / sftOf decide, each once. Rows are flushed before the position that covers
  * them, so a run that dies is resumed by the next without loss, and without double rows since the next run
  * rebuilds the event ids of open trees and the closed trees from the tables. Running it twice adds nothing twice.
@@ -211,7 +213,10 @@ async function syncPass(
         };
         state.open.set(e.treeId, t);
       }
-      if (t.seen.has(e.eventId)) {
+      const next = t.seen.has(e.eventId) || e.seq < t.tree.since ? null : evolveTree(t.tree, e);
+      // After a TreeClosed `failed` only a reopen that evolveTree honours counts (a new growth); an event older than
+      // the growth it would join (by seq) is a re-delivery.
+      if (next === null || (t.tree.closed !== null && next.generation === t.tree.generation)) {
         duplicates++;
       } else {
         const p = e.payload;
@@ -219,9 +224,23 @@ async function syncPass(
           t.task = p.instruction.task;
           t.dataset = p.instruction.dataset;
         }
-        appendEvent(appenders, record, t, originalCorrect);
-        t.tree = evolveTree(t.tree, e);
-        if (p.kind === 'TreeClosed') {
+        if (next.generation !== t.tree.generation) {
+          // The failed growth decided no row (evolveTree's rule): the new one's are counted from 0.
+          t.pairs = 0;
+          t.sft = 0;
+        }
+        t.tree = next;
+        appendEvent(
+          appenders,
+          record,
+          { task: t.task, dataset: t.dataset, generation: next.generation },
+          originalCorrect,
+        );
+        if (p.kind === 'TreeClosed' && p.outcome === 'failed') {
+          // It may be reopened (grow --retry-failed): kept, with its event ids.
+          decide(t);
+          t.seen.add(e.eventId);
+        } else if (p.kind === 'TreeClosed') {
           decide(t);
           state.open.delete(e.treeId);
           state.closed.add(e.treeId);

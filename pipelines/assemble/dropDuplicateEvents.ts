@@ -11,6 +11,8 @@ export interface DropDuplicateEventsOptions {
  * open tree are kept until its TreeClosed, then only the tree id is kept, in a first-in-first-out memory of
  * `closedTrees` entries, and every later event of that tree is dropped (nothing follows TreeClosed). A repeat of a
  * tree closed longer ago than that memory reaches the assembler as a new tree; export sinks drop repeated row ids.
+ * A tree closed `failed` may be reopened (TreeReopened, grow --retry-failed): it keeps its ids, its later events are
+ * dropped but a TreeReopened not seen before, which opens it again (evolveTree decides whether the reopen counts).
  */
 export function dropDuplicateEvents(
   options: DropDuplicateEventsOptions = {},
@@ -20,6 +22,8 @@ export function dropDuplicateEvents(
     defer(() => {
       const open = new Map<string, Set<string>>();
       const closed = new Set<string>();
+      /** Open trees that closed `failed`: their ids are kept, only a new TreeReopened passes. */
+      const failed = new Set<string>();
       return source.pipe(
         filter((event) => {
           if (closed.has(event.treeId)) return false;
@@ -29,7 +33,15 @@ export function dropDuplicateEvents(
             open.set(event.treeId, seen);
           }
           if (seen.has(event.eventId)) return false;
-          if (event.payload.kind === 'TreeClosed') {
+          const kind = event.payload.kind;
+          if (failed.has(event.treeId)) {
+            if (kind !== 'TreeReopened') return false;
+            failed.delete(event.treeId);
+            seen.add(event.eventId);
+          } else if (kind === 'TreeClosed' && event.payload.outcome === 'failed') {
+            failed.add(event.treeId);
+            seen.add(event.eventId);
+          } else if (kind === 'TreeClosed') {
             open.delete(event.treeId);
             closed.add(event.treeId);
             if (closed.size > closedTrees) closed.delete(closed.values().next().value!);

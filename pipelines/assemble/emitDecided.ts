@@ -13,6 +13,8 @@ import type { Tree } from './tree.ts';
 interface Emitted {
   /** Tree.decisiveAt when rows were last computed. */
   readonly decisiveAt: number;
+  /** Tree.generation then: a reopened tree's new growth decides its rows afresh (the failed one decided none). */
+  readonly generation: number;
   readonly pairs: number;
   readonly sft: number;
   readonly rm: boolean;
@@ -28,12 +30,13 @@ const historiesOf =
     return ancestors && tree.opened ? historyOf(tree.opened.instruction.instruction, ancestors) : null;
   };
 
-const none: Emitted = { decisiveAt: 0, pairs: 0, sft: 0, rm: false, out: [] };
+const none: Emitted = { decisiveAt: 0, generation: 0, pairs: 0, sft: 0, rm: false, out: [] };
 
 /**
  * Turns one tree's successive states into rows the moment they are decided: each new pair and SFT row once (the
  * decision lists only grow, see pairDecisionsOf), and the RM pairs when the tree closes. Pairs before SFT rows
- * before RM pairs when one event decides several.
+ * before RM pairs when one event decides several. A reopened tree (TreeReopened) starts over: its failed growth
+ * decided no row, the new one decides its own, and its RM pairs at its own close.
  */
 export function emitDecided({
   histories = false,
@@ -43,9 +46,11 @@ export function emitDecided({
 } = {}): OperatorFunction<Tree, Assembled> {
   return (trees) =>
     trees.pipe(
-      scan((done: Emitted, tree: Tree): Emitted => {
-        // Only opening, closing, completing or expanding a node can decide rows (Tree.decisiveAt).
-        if (tree.decisiveAt === done.decisiveAt) return done.out.length ? { ...done, out: [] } : done;
+      scan((previous: Emitted, tree: Tree): Emitted => {
+        // Only opening, closing, reopening, completing or expanding a node can decide rows (Tree.decisiveAt).
+        if (tree.decisiveAt === previous.decisiveAt)
+          return previous.out.length ? { ...previous, out: [] } : previous;
+        const done = tree.generation === previous.generation ? previous : none;
         const out: Assembled[] = [];
         const history = histories ? historiesOf(tree) : null;
         const pairs = pairDecisionsOf(tree);
@@ -63,6 +68,7 @@ export function emitDecided({
         }
         return {
           decisiveAt: tree.decisiveAt,
+          generation: tree.generation,
           pairs: pairs.length,
           sft: sft.length,
           rm: done.rm || closing,

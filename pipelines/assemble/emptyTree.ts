@@ -11,5 +11,7 @@ export function emptyTree(treeId: string): Tree {
     applied: 0,
     decisiveAt: 0,
     ignored: 0,
+    generation: 0,
+    since: -1,
   };
 }

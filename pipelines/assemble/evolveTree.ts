@@ -1,4 +1,5 @@
 import type { TreeEvent } from '../../schemas/types.ts';
+import { isValidAction } from './isValidAction.ts';
 import type { ActionNode, Tree } from './tree.ts';
 
 // Hot path (once per event of a replay): objects are built field by field rather than with spreads and rests, and
@@ -24,6 +25,8 @@ function ignore(tree: Tree): Tree {
     applied: tree.applied,
     decisiveAt: tree.decisiveAt,
     ignored: tree.ignored + 1,
+    generation: tree.generation,
+    since: tree.since,
   };
 }
 
@@ -35,11 +38,34 @@ function ignore(tree: Tree): Tree {
  * a node is complete once its sampled, executed and verdict facts are all known. The stored facts keep the
  * payload's `kind` field; StrategySampled is stored without its prompt. AnswerReceived and CritiqueRejected (the
  * grower's answer-first and critique-gate records) change nothing.
+ *
+ * The one thing after TreeClosed that counts: a TreeReopened for the next generation of a tree closed `failed` with
+ * no valid correct action (so the closed growth decided no pair, SFT row or RM pair). It starts a new growth: no
+ * nodes, open again, the same instruction; events with a seq before it (re-deliveries of the failed growth's) are
+ * ignored from then on. Any other TreeReopened is ignored, so rows once decided never change.
  */
 export function evolveTree(tree: Tree, event: TreeEvent): Tree {
-  if (event.treeId !== tree.treeId || tree.closed !== null) return ignore(tree);
+  if (event.treeId !== tree.treeId || event.seq < tree.since) return ignore(tree);
   const clock = tree.applied + 1;
   const p = event.payload;
+  if (tree.closed !== null) {
+    if (p.kind !== 'TreeReopened' || !reopens(tree, p.generation, event.seq)) return ignore(tree);
+    // A new growth: the failed one's nodes (all invalid or incorrect, so in no row) are dropped, the instruction kept.
+    return {
+      treeId: tree.treeId,
+      opened: tree.opened,
+      openedAt: tree.openedAt,
+      nodes: new Map(),
+      closed: null,
+      applied: clock,
+      decisiveAt: clock,
+      ignored: tree.ignored,
+      generation: p.generation,
+      since: event.seq,
+    };
+  }
+  // Open: a reopen is a repeat (or names a growth that never closed).
+  if (p.kind === 'TreeReopened') return ignore(tree);
   if (p.kind === 'TreeOpened') {
     if (tree.opened !== null) return ignore(tree);
     return {
@@ -51,6 +77,8 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
       applied: clock,
       decisiveAt: clock,
       ignored: tree.ignored,
+      generation: tree.generation,
+      since: tree.since,
     };
   }
   if (p.kind === 'TreeClosed') {
@@ -63,6 +91,8 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
       applied: clock,
       decisiveAt: clock,
       ignored: tree.ignored,
+      generation: tree.generation,
+      since: tree.since,
     };
   }
   // The grower's own bookkeeping decides no row: a raw answer counts once judged (its TurnExecuted carries the text),
@@ -115,5 +145,15 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
     applied: clock,
     decisiveAt,
     ignored: tree.ignored,
+    generation: tree.generation,
+    since: tree.since,
   };
+}
+
+/** The next generation of a tree closed `failed` that decided no row (grow's GrowTree.reopenable, the same rule). */
+function reopens(tree: Tree, generation: number, seq: number): boolean {
+  if (tree.closed?.outcome !== 'failed' || generation !== tree.generation + 1 || seq <= tree.since)
+    return false;
+  for (const n of tree.nodes.values()) if (isValidAction(n) && n.verdict!.correct) return false;
+  return true;
 }

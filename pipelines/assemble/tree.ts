@@ -44,4 +44,11 @@ export interface Tree {
   readonly decisiveAt: number;
   /** Events that were ignored: repeats of a known fact, or anything after TreeClosed. */
   readonly ignored: number;
+  /**
+   * The growth the nodes belong to: 0, then the generation of each TreeReopened honoured (a tree closed `failed` that
+   * decided no row, grown again from turn 1; see evolveTree). Its nodes are the current growth's only.
+   */
+  readonly generation: number;
+  /** seq of the TreeReopened that started this growth (-1 for the first): events before it are an older growth's. */
+  readonly since: number;
 }

@@ -31,6 +31,11 @@ export interface GrowerOptions {
   /** Trees grown at once (default 64). Calls in flight are bounded by the LLM client's per-endpoint concurrency. */
   readonly trees?: number;
   readonly now?: () => number;
+  /**
+   * grow --retry-failed (default false): each tree the log shows closed `failed` with no row decided (no valid
+   * correct action) is reopened — TreeReopened, then a fresh growth from turn 1 with new node ids — once per run.
+   */
+  readonly retryFailed?: boolean;
 }
 
 /** Why a run ended early, or null when it ran out of work. */
@@ -76,6 +81,7 @@ export function createGrower({
   writer = `${hostname()}-${process.pid}`,
   trees: maxTrees = 64,
   now = Date.now,
+  retryFailed = false,
 }: GrowerOptions): Grower {
   if (!(Number.isInteger(maxTrees) && maxTrees >= 1)) {
     throw new ArboretumError('INVALID_CONFIG', `grower: trees must be a whole number >= 1, got ${maxTrees}`);
@@ -123,6 +129,19 @@ export function createGrower({
     }
     return c;
   };
+  /** Trees this run reopens or reopened: each is reopened once a run, as its loop starts (see reopen). */
+  const retried = new Set<string>();
+  const toReopen = new Set<string>();
+  const retriable = (tree: GrowTree) =>
+    retryFailed &&
+    tree.closed !== null &&
+    tree.reopenable &&
+    tree.opened !== null &&
+    !retried.has(tree.treeId);
+  const markReopen = (treeId: string) => {
+    retried.add(treeId);
+    toReopen.add(treeId);
+  };
   const runTree = createTreeRunner({
     llm,
     judge,
@@ -134,6 +153,7 @@ export function createGrower({
     running: () => stopReason === null,
     owns: ownership.owns,
     failed: stopWith,
+    reopen: (treeId) => toReopen.delete(treeId),
   });
   const scheduler = createTreeScheduler({
     maxTrees,
@@ -157,15 +177,19 @@ export function createGrower({
     });
   };
 
-  /** Trees the log shows open (cut short by a crash, a budget, a stop or a rebalance), in these partitions. */
+  /**
+   * Trees the log shows open (cut short by a crash, a budget, a stop or a rebalance), and with retryFailed those it
+   * shows closed `failed` and reopenable, in these partitions.
+   */
   const resume = async (partitions: ReadonlySet<number> | null) => {
     for (const [treeId, tree] of state) {
       if (stopReason) return;
-      if (!tree.opened || tree.closed || scheduler.has(treeId)) continue;
+      if (!tree.opened || (tree.closed && !retriable(tree)) || scheduler.has(treeId)) continue;
       if (partitions && !ownership.within(treeId, partitions)) continue;
       if (!ownership.owns(treeId)) continue;
       await scheduler.slot();
       if (stopReason) return;
+      if (state.get(treeId)?.closed) markReopen(treeId);
       scheduler.start(treeId, null);
     }
   };
@@ -209,14 +233,18 @@ export function createGrower({
         const known = state.get(treeId);
         if (scheduler.has(treeId) || known?.opened || known?.closed) ack?.();
         if (scheduler.has(treeId)) continue;
-        if (known?.closed) {
-          stats.skipped();
+        // Reopened by this run already (from the log, before its instruction came): counted as it closed.
+        if (retried.has(treeId)) continue;
+        const reopen = known !== undefined && retriable(known);
+        if (known?.closed && !reopen) {
+          stats.skipped(retryFailed && known.closed.outcome === 'failed' && !known.reopenable);
           continue;
         }
         if (!ownership.owns(treeId)) continue;
         if (ack && !known?.opened) acks.set(treeId, ack);
         await scheduler.slot();
         if (stopReason) break;
+        if (reopen) markReopen(treeId);
         scheduler.start(treeId, instruction);
       }
       await scheduler.drain();

@@ -24,6 +24,8 @@ export interface TreeRunnerOptions {
   readonly owns: (treeId: string) => boolean;
   /** Told of a task's error at once, so the run stops while this tree waits for its other tasks. */
   readonly failed: (error: unknown) => void;
+  /** Asked once as a tree's loop starts: reopen it if it is closed `failed` and reopenable (grow --retry-failed). */
+  readonly reopen?: (treeId: string) => boolean;
 }
 
 /**
@@ -101,6 +103,7 @@ export function createTreeRunner(o: TreeRunnerOptions) {
           }
           await o.emit(treeId, c.payloads);
           if (closed?.kind === 'TreeClosed') o.stats.closed(closed.outcome);
+          if (c.payloads.some((p) => p.kind === 'TreeReopened')) o.stats.reopened();
           return true;
         }
         case 'ask': {
@@ -212,6 +215,8 @@ export function createTreeRunner(o: TreeRunnerOptions) {
 
     let decidedFor: GrowTree | null = null;
     let commands: readonly GrowCommand[] = [];
+    // Only the growth found closed at the start is reopened: one that closes failed in this run stays closed.
+    const reopenGeneration = o.reopen?.(treeId) ? treeNow().generation : null;
     try {
       for (;;) {
         if (failure) throw (failure as { error: unknown }).error;
@@ -221,7 +226,7 @@ export function createTreeRunner(o: TreeRunnerOptions) {
         // The tree is immutable: unchanged since the last decide (a task ended without appending), same commands.
         if (tree !== decidedFor) {
           decidedFor = tree;
-          commands = decide(tree, config);
+          commands = decide(tree, config, { reopen: tree.generation === reopenGeneration });
         }
         if (!commands.length) return;
         let appended = false;

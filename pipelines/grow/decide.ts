@@ -79,6 +79,11 @@ export function failedJudgement(answer: AnswerReceived, failure: string): TreeEv
   ];
 }
 
+export interface DecideOptions {
+  /** Reopen the tree if it is closed `failed` and decided no row (GrowTree.reopenable); default false. */
+  readonly reopen?: boolean;
+}
+
 const close = (outcome: 'solved' | 'exhausted' | 'failed', reason: string): GrowCommand[] => [
   { kind: 'append', payloads: [{ kind: 'TreeClosed', outcome, reason }] },
 ];
@@ -89,14 +94,32 @@ const close = (outcome: 'solved' | 'exhausted' | 'failed', reason: string): Grow
  * close); decide adds what the interpreter needs to act: the prompts, seeds and sampling of new intents, the calls
  * of unanswered intents, the judging of answered actions in plan order, the critic's call with the critique gate's
  * bound, and the per-tree call cap. Calls in flight are the interpreter's business: decide repeats an ask until its
- * answer is on the log.
+ * answer is on the log. With `reopen` (grow --retry-failed), a tree closed `failed` that decided no row is reopened
+ * instead (TreeReopened for its next generation) and grows again from turn 1 with new node ids; the call cap then
+ * counts that growth's calls.
  */
-export function decide(tree: GrowTree, config: GrowConfig): readonly GrowCommand[] {
+export function decide(
+  tree: GrowTree,
+  config: GrowConfig,
+  options: DecideOptions = {},
+): readonly GrowCommand[] {
   const step = nextStep(tree, config);
   const cap = config.maxCallsPerTree;
   switch (step.kind) {
     case 'closed':
-      return [];
+      if (!options.reopen || !tree.reopenable || !tree.opened) return [];
+      return [
+        {
+          kind: 'append',
+          payloads: [
+            {
+              kind: 'TreeReopened',
+              generation: tree.generation + 1,
+              reason: `retry-failed: closed failed (${tree.closed!.reason})`,
+            },
+          ],
+        },
+      ];
     case 'open':
       return [{ kind: 'open' }];
     case 'close':

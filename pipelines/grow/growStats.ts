@@ -8,6 +8,9 @@ export interface GrowStats {
   readonly open: number;
   /** Trees found already closed on the log and skipped. */
   readonly skipped: number;
+  /** With retryFailed: trees reopened (TreeReopened appended), and those closed `failed` skipped as not reopenable. */
+  readonly reopened: number;
+  readonly notReopened: number;
   /** Pairs decided by this run (a correct and an incorrect valid action at the same turn; k-th with k-th). */
   readonly pairs: number;
   /** Per turn (index 0 = turn 1): valid actions graded and how many were correct. */
@@ -32,6 +35,8 @@ export const emptyGrowStats = (now: number): MutableGrowStats => ({
   failed: 0,
   open: 0,
   skipped: 0,
+  reopened: 0,
+  notReopened: 0,
   pairs: 0,
   graded: [],
   correct: [],

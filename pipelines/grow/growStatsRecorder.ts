@@ -13,7 +13,9 @@ export interface GrowStatsRecorder {
   /** A turn is decided (its incorrect action expanded, or the tree closes): count its pairs, k-th with k-th. */
   turnDecided(tree: GrowTree, parentId: string | null, turn: number): void;
   closed(outcome: Outcome): void;
-  skipped(): void;
+  /** A tree found closed was skipped; `failedWithRows`: closed failed, not reopenable under retryFailed. */
+  skipped(failedWithRows?: boolean): void;
+  reopened(): void;
   opened(delta: 1 | -1): void;
   snapshot(): GrowStats;
 }
@@ -44,8 +46,12 @@ export function createGrowStatsRecorder(now: number): GrowStatsRecorder {
     closed(outcome) {
       stats[outcome]++;
     },
-    skipped() {
+    skipped(failedWithRows = false) {
       stats.skipped++;
+      if (failedWithRows) stats.notReopened++;
+    },
+    reopened() {
+      stats.reopened++;
     },
     opened(delta) {
       stats.open += delta;

@@ -6,9 +6,11 @@ import type {
   TreeClosed,
   TreeEvent,
   TreeOpened,
+  TreeReopened,
   TurnExecuted,
   VerdictReached,
 } from '../../schemas/types.ts';
+import { isValid } from './nextStep.ts';
 
 /** What the log says about one action node, in the order the log first named it. */
 export interface GrowNode {
@@ -32,6 +34,15 @@ export interface GrowTree {
   readonly closed: TreeClosed | null;
   /** seq of the next event this tree gets: one past the highest seen. */
   readonly nextSeq: number;
+  /** The growth the nodes belong to: 0, then one more at each TreeReopened (see reopenable). */
+  readonly generation: number;
+  /** seq of the TreeReopened that started this growth (-1 for the first): earlier events belong to an older one. */
+  readonly since: number;
+  /**
+   * Closed `failed` with no valid correct action in this growth, so it decided no row and may be reopened (grow
+   * --retry-failed): the same rule as assemble's evolveTree. Such a tree keeps its TreeOpened to grow again.
+   */
+  readonly reopenable: boolean;
 }
 
 /** A tree nothing is known of yet. */
@@ -41,18 +52,36 @@ export const emptyGrowTree = (treeId: string): GrowTree => ({
   nodes: new Map(),
   closed: null,
   nextSeq: 0,
+  generation: 0,
+  since: -1,
+  reopenable: false,
 });
 
 /**
  * Folds one event into the grower's view of a tree (pure). The first fact of each kind per node wins, repeats (a
  * re-delivered event, same deterministic id) change nothing — the same reading as assemble's evolveTree. A closed
- * tree drops its instruction and nodes: the grower never needs them again, and a long log stays cheap to hold.
+ * tree drops its nodes, and its instruction unless it is reopenable: the grower never needs them again, and a long
+ * log stays cheap to hold. A TreeReopened of a reopenable tree, for the next generation, starts a new growth with no
+ * node; events older than it (a re-delivery, by seq) are ignored.
  */
 export function evolveGrowTree(tree: GrowTree, event: TreeEvent): GrowTree {
   if (event.treeId !== tree.treeId) return tree;
   const nextSeq = Math.max(tree.nextSeq, event.seq + 1);
-  if (tree.closed !== null) return nextSeq === tree.nextSeq ? tree : { ...tree, nextSeq };
   const p = event.payload;
+  if (tree.closed !== null || event.seq < tree.since) {
+    if (p.kind === 'TreeReopened' && startsGrowth(tree, p, event.seq)) {
+      return {
+        ...tree,
+        closed: null,
+        nodes: new Map(),
+        nextSeq,
+        generation: p.generation,
+        since: event.seq,
+        reopenable: false,
+      };
+    }
+    return nextSeq === tree.nextSeq ? tree : { ...tree, nextSeq };
+  }
   switch (p.kind) {
     case 'TreeOpened': {
       const { kind: _k, ...opened } = p;
@@ -60,8 +89,21 @@ export function evolveGrowTree(tree: GrowTree, event: TreeEvent): GrowTree {
     }
     case 'TreeClosed': {
       const { kind: _k, ...closed } = p;
-      return { ...tree, opened: null, closed, nodes: new Map(), nextSeq };
+      const reopenable =
+        closed.outcome === 'failed' &&
+        ![...tree.nodes.values()].some((n) => isValid(n) && n.verdict!.correct);
+      return {
+        ...tree,
+        opened: reopenable ? tree.opened : null,
+        closed,
+        nodes: new Map(),
+        nextSeq,
+        reopenable,
+      };
     }
+    // Open: nothing to reopen.
+    case 'TreeReopened':
+      return nextSeq === tree.nextSeq ? tree : { ...tree, nextSeq };
     default: {
       const node: GrowNode = tree.nodes.get(p.nodeId) ?? {
         nodeId: p.nodeId,
@@ -103,3 +145,7 @@ export function evolveGrowTree(tree: GrowTree, event: TreeEvent): GrowTree {
     }
   }
 }
+
+/** A TreeReopened starts the next growth of a closed reopenable tree, once (a repeat or a stale one is ignored). */
+const startsGrowth = (tree: GrowTree, p: TreeReopened, seq: number) =>
+  tree.closed !== null && tree.reopenable && p.generation === tree.generation + 1 && seq > tree.since;

@@ -17,11 +17,23 @@ export interface TreeEmitterOptions {
   readonly appended?: (tree: GrowTree) => void;
 }
 
-/** The deterministic id of a payload: a rejected critique's id names its attempt (there may be several a node). */
-const idOf = (treeId: string, p: TreeEventPayload) =>
+/**
+ * The deterministic id of a payload: a rejected critique's id names its attempt (there may be several a node); a
+ * reopen and a reopened growth's close name their generation (`g<n>`), so each reopen and each close is a fact of its
+ * own while a repeat of one keeps its id.
+ */
+const idOf = (treeId: string, generation: number, p: TreeEventPayload) =>
   eventIdOf(
     treeId,
-    p.kind === 'CritiqueRejected' ? `${p.nodeId}#${p.attempt}` : 'nodeId' in p ? p.nodeId : null,
+    p.kind === 'CritiqueRejected'
+      ? `${p.nodeId}#${p.attempt}`
+      : p.kind === 'TreeReopened'
+        ? `g${p.generation}`
+        : p.kind === 'TreeClosed' && generation > 0
+          ? `g${generation}`
+          : 'nodeId' in p
+            ? p.nodeId
+            : null,
     p.kind,
   );
 
@@ -42,14 +54,20 @@ export function createTreeEmitter({ append, trees, owns, writer, now, appended }
     // Another worker owns the tree since the last rebalance: write nothing more to it.
     if (!owns(treeId)) throw REVOKED;
     let tree = trees.get(treeId) ?? emptyGrowTree(treeId);
-    const events: TreeEvent[] = payloads.map((payload, i) => ({
-      eventId: idOf(treeId, payload),
-      treeId,
-      seq: tree.nextSeq + i,
-      time: now(),
-      writer,
-      payload,
-    }));
+    // A reopen starts its generation for the payloads after it (decide appends it alone; this keeps ids right anyway).
+    let generation = tree.generation;
+    const events: TreeEvent[] = [];
+    for (const payload of payloads) {
+      if (payload.kind === 'TreeReopened') generation = payload.generation;
+      events.push({
+        eventId: idOf(treeId, generation, payload),
+        treeId,
+        seq: tree.nextSeq + events.length,
+        time: now(),
+        writer,
+        payload,
+      });
+    }
     await append(events);
     tree = trees.get(treeId) ?? tree;
     for (const e of events) tree = evolveGrowTree(tree, e);

@@ -13,8 +13,13 @@ export interface NodeSpec {
   readonly strategy: string;
 }
 
-/** `t<turn>.a<attempt>.<slot>`: the same planned action always gets the same node id. */
-export const nodeIdOf = (turn: number, attempt: number, slot: number) => `t${turn}.a${attempt}.${slot}`;
+/**
+ * `t<turn>.a<attempt>.<slot>`, prefixed `g<generation>.` in a reopened tree's growth (generation >= 1): the same
+ * planned action always gets the same node id, and a regrowth's nodes (their event ids, seeds, request ids) never
+ * meet the failed growth's.
+ */
+export const nodeIdOf = (turn: number, attempt: number, slot: number, generation = 0) =>
+  `${generation ? `g${generation}.` : ''}t${turn}.a${attempt}.${slot}`;
 
 /**
  * The actions a turn may take, in waves (pure, deterministic). Wave 0 is the pair: the weak actor (slot 0) and the
@@ -24,15 +29,16 @@ export const nodeIdOf = (turn: number, attempt: number, slot: number) => `t${tur
  * pair of two different models. When no correct action comes, the fallbacks follow in waves
  * of `config.wave`: (1) `resamples` samples alternating the actors; (2) `ladderRounds` rounds of `ladderSamples`
  * climbing `ladder` from cheap to strong; (3) `groundTruthAttempts` samples from the strong actor given the reference.
- * Attempts number the actions of a turn from 0 across all waves.
+ * Attempts number the actions of a turn from 0 across all waves. `generation` (default 0) names a reopened tree's
+ * growth in the node ids only: the plan is the same.
  */
-export function turnPlan(config: GrowConfig, task: Task, turn: number): NodeSpec[][] {
+export function turnPlan(config: GrowConfig, task: Task, turn: number, generation = 0): NodeSpec[][] {
   const strategies = strategiesOf(task);
   const strategy = (attempt: number, slot: number) => strategies[(turn + attempt + slot) % strategies.length];
   const waves: NodeSpec[][] = [
     [
       {
-        nodeId: nodeIdOf(turn, 0, 0),
+        nodeId: nodeIdOf(turn, 0, 0, generation),
         turn,
         attempt: 0,
         slot: 0,
@@ -41,7 +47,7 @@ export function turnPlan(config: GrowConfig, task: Task, turn: number): NodeSpec
         strategy: strategy(0, 0),
       },
       {
-        nodeId: nodeIdOf(turn, 0, 1),
+        nodeId: nodeIdOf(turn, 0, 1, generation),
         turn,
         attempt: 0,
         slot: 1,
@@ -56,7 +62,7 @@ export function turnPlan(config: GrowConfig, task: Task, turn: number): NodeSpec
   const actors = [config.strong, config.weak];
   const add = (role: NodeSpec['role'], model: string) => {
     fallback.push({
-      nodeId: nodeIdOf(turn, attempt, 0),
+      nodeId: nodeIdOf(turn, attempt, 0, generation),
       turn,
       attempt,
       slot: 0,

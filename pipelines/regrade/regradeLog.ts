@@ -235,6 +235,10 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
       tree.instruction ??= p.instruction;
       return;
     }
+    // A tree closed `failed` may be reopened and grown again (TreeReopened, grow --retry-failed): it is regraded, every
+    // growth's nodes (their ids differ), at its final close or at the end of the read, so its re-verdicts take seqs
+    // after all its events.
+    if (p.kind === 'TreeReopened' || (p.kind === 'TreeClosed' && p.outcome === 'failed')) return;
     if (p.kind === 'TreeClosed') {
       trees.delete(e.treeId);
       tree.nextSeq = seqs.get(e.treeId) ?? 0;

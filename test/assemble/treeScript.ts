@@ -24,6 +24,7 @@ export function treeScript(
 ) {
   const treeId = treeIdOf(instructionId);
   const events: TreeEvent[] = [];
+  let generation = 0;
   const emit = (nodeId: string | null, payload: TreeEventPayload) => {
     events.push({
       eventId: eventIdOf(treeId, nodeId, payload.kind),
@@ -127,7 +128,13 @@ export function treeScript(
       return script;
     },
     close(outcome: 'solved' | 'exhausted' | 'failed' = 'solved') {
-      emit(null, { kind: 'TreeClosed', outcome, reason: '' });
+      emit(generation ? `g${generation}` : null, { kind: 'TreeClosed', outcome, reason: '' });
+      return script;
+    },
+    /** TreeReopened for the next generation (ids as the grower writes them: `<tree>/g<n>/TreeReopened`). */
+    reopen() {
+      generation++;
+      emit(`g${generation}`, { kind: 'TreeReopened', generation, reason: 'retry-failed' });
       return script;
     },
   };

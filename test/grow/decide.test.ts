@@ -135,6 +135,22 @@ const rejected = (nodeId: string, attempt: number, reason = 'empty critique'): T
   finishReason: 'stop',
 });
 const turn1 = [opened(), sampled('t1.a0.0'), sampled('t1.a0.1')];
+/** A healthy endpoint's unusable answer, judged: an invalid action. */
+const failedJudgement = (nodeId: string): TreeEventPayload[] => [
+  {
+    ...(executed(nodeId) as TreeEventPayload & { kind: 'TurnExecuted' }),
+    action: '',
+    failure: 'empty answer',
+  },
+  {
+    kind: 'VerdictReached',
+    nodeId,
+    correct: false,
+    grader: 'none',
+    detail: 'no usable answer: empty answer',
+    graderVersion: '',
+  },
+];
 
 describe('decide', () => {
   it('given nothing, opens; given an open tree, logs the intents of the pair with prompts and seeds', () => {
@@ -261,6 +277,103 @@ describe('decide', () => {
 
   it('given a closed tree, nothing', () => {
     expect(when(given(opened(), { kind: 'TreeClosed', outcome: 'solved', reason: '' }))).toEqual([]);
+  });
+
+  it('given a tree closed failed, reopens it only when told, and regrows it with new node ids and seeds', () => {
+    const failedClose: TreeEventPayload = {
+      kind: 'TreeClosed',
+      outcome: 'failed',
+      reason: 'no valid action at turn 1',
+    };
+    const failedGrowth = [
+      ...turn1,
+      answered('t1.a0.0', 'empty answer'),
+      answered('t1.a0.1', 'empty answer'),
+      ...failedJudgement('t1.a0.0'),
+      ...failedJudgement('t1.a0.1'),
+    ];
+    // The grower's own rule closes it failed; without --retry-failed it stays closed.
+    expect(brief(when(given(...failedGrowth)))).toEqual(['append TreeClosed']);
+    const failed = given(...failedGrowth, failedClose);
+    expect(failed.reopenable).toBe(true);
+    expect(when(failed)).toEqual([]);
+    const reopen = decide(failed, config, { reopen: true });
+    expect(reopen).toEqual([
+      {
+        kind: 'append',
+        payloads: [
+          {
+            kind: 'TreeReopened',
+            generation: 1,
+            reason: 'retry-failed: closed failed (no valid action at turn 1)',
+          },
+        ],
+      },
+    ]);
+    const reopenEvent = (reopen[0] as Extract<GrowCommand, { kind: 'append' }>).payloads[0];
+    const regrowing = given(...failedGrowth, failedClose, reopenEvent);
+    expect(regrowing.closed).toBeNull();
+    expect(regrowing.generation).toBe(1);
+    expect(regrowing.nodes.size).toBe(0);
+    const intents = when(regrowing);
+    expect(brief(intents)).toEqual(['append StrategySampled:g1.t1.a0.0,StrategySampled:g1.t1.a0.1']);
+    const seeds = (intents[0] as Extract<GrowCommand, { kind: 'append' }>).payloads.map((p) =>
+      p.kind === 'StrategySampled' ? p.params.seed : null,
+    );
+    expect(seeds).toEqual([seedOf(treeId, 'g1.t1.a0.0'), seedOf(treeId, 'g1.t1.a0.1')]);
+    expect(seeds).not.toContain(seedOf(treeId, 't1.a0.0'));
+    // Open again, it is not reopened again; a repeat of the reopen or of the first growth's facts changes nothing.
+    expect(decide(regrowing, config, { reopen: true })).toEqual(intents);
+    const tree = given(...failedGrowth, failedClose, reopenEvent);
+    const stale = evolveGrowTree(
+      evolveGrowTree(tree, {
+        eventId: 'x',
+        treeId,
+        seq: 1,
+        time: 0,
+        writer: 't',
+        payload: sampled('t1.a0.0'),
+      }),
+      { eventId: 'y', treeId, seq: 9, time: 0, writer: 't', payload: failedClose },
+    );
+    expect(stale.closed).toBeNull();
+    expect(stale.nodes.size).toBe(0);
+  });
+
+  it('given a reopened tree that closed failed again, reopens it for the next generation; never a tree with a correct action', () => {
+    const again = given(
+      ...turn1,
+      ...failedJudgement('t1.a0.0'),
+      ...failedJudgement('t1.a0.1'),
+      { kind: 'TreeClosed', outcome: 'failed', reason: 'first' },
+      { kind: 'TreeReopened', generation: 1, reason: '' },
+      sampled('g1.t1.a0.0'),
+      sampled('g1.t1.a0.1'),
+      ...failedJudgement('g1.t1.a0.0'),
+      ...failedJudgement('g1.t1.a0.1'),
+      { kind: 'TreeClosed', outcome: 'failed', reason: 'second' },
+    );
+    expect(again.reopenable).toBe(true);
+    expect(decide(again, config, { reopen: true })).toEqual([
+      {
+        kind: 'append',
+        payloads: [{ kind: 'TreeReopened', generation: 2, reason: 'retry-failed: closed failed (second)' }],
+      },
+    ]);
+    // An older log's tree closed failed after a correct action (the old grower, when the critic failed): its rows
+    // are decided, so it is not reopened.
+    const withRows = given(...turn1, ...judged('t1.a0.0', false), ...judged('t1.a0.1', true), {
+      kind: 'TreeClosed',
+      outcome: 'failed',
+      reason: 'critic failed on t1.a0.0',
+    });
+    expect(withRows.reopenable).toBe(false);
+    expect(decide(withRows, config, { reopen: true })).toEqual([]);
+    expect(
+      decide(given(opened(), { kind: 'TreeClosed', outcome: 'exhausted', reason: '' }), config, {
+        reopen: true,
+      }),
+    ).toEqual([]);
   });
 });
 

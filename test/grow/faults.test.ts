@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -400,8 +400,7 @@ describe('grow and money (CLI)', () => {
   });
 });
 
-// Needs the grower of branch i12-grow (GrowConfig.maxCallsPerTree / criticTemperature, the grower's retryFailed):
-// on main's grower these flags are parsed but not yet used, so this block fails until that branch is merged.
+// The flags of issue 12 reach the grower (GrowConfig.maxCallsPerTree / criticTemperature, the grower's retryFailed).
 describe('grow flags wired into the grower', () => {
   it('--retry-failed reopens trees that closed failed and regrows them', async () => {
     const empty = await serve(() => ({ content: '' }));
@@ -416,11 +415,46 @@ describe('grow flags wired into the grower', () => {
     expect(good.requests).toHaveLength(0);
     const again = await cli(growArgs(logDir, good.baseUrl, [...noFallback, '--retry-failed']));
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/2 solved, .*; 2 reopened \(--retry-failed\)/);
     expect(good.requests.length).toBeGreaterThan(0);
     const events = await treeEvents(logDir);
     const lastClose = new Map<string, string>();
     for (const e of events) if (e.payload.kind === 'TreeClosed') lastClose.set(e.treeId, e.payload.outcome);
     expect([...lastClose.values()]).toEqual(['solved', 'solved']);
+    // One reopen a tree, with its own id; the regrowth's nodes and events are new (g1.), every event id once.
+    const reopens = events.filter((e) => e.payload.kind === 'TreeReopened');
+    expect(reopens.map((e) => [e.eventId, e.payload.generation])).toEqual(
+      [...lastClose.keys()].map((t) => [`${t}/g1/TreeReopened`, 1]),
+    );
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    const regrown = events.filter((e) => e.seq > reopens.find((r) => r.treeId === e.treeId)!.seq);
+    for (const e of regrown) if ('nodeId' in e.payload) expect(e.payload.nodeId).toMatch(/^g1\.t\d/);
+    for (const q of good.requests) expect(q.requestId).toMatch(/^[0-9a-f]{64}\/g1\.t/);
+
+    // A rerun with --retry-failed reopens nothing more: the trees are solved.
+    const asked = good.requests.length;
+    const rerun = await cli(growArgs(logDir, good.baseUrl, [...noFallback, '--retry-failed']));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/2 already closed/);
+    expect(good.requests).toHaveLength(asked);
+    expect((await treeEvents(logDir)).length).toBe(events.length);
+
+    // The export equals that of the same trees grown solved in the first place (row ids included).
+    const straightDir = join(dir, 'retry-straight');
+    const straight = await cli(growArgs(straightDir, good.baseUrl, noFallback));
+    expect(straight.code, straight.stderr).toBe(0);
+    for (const format of ['ultrainteract-pair', 'ultrainteract-sft']) {
+      const out = async (logAt: string) => {
+        const file = join(dir, `${format}-${logAt.split('/').pop()}.jsonl`);
+        const r = await cli(['export', '--log', `file:${logAt}`, '--format', format, '--out', file]);
+        expect(r.code, r.stderr).toBe(0);
+        return readFile(file, 'utf8');
+      };
+      const retried = await out(logDir);
+      // This actor is always right: both actions of each turn-1 pair are SFT rows, and no pair.
+      expect(retried.split('\n').filter(Boolean)).toHaveLength(format === 'ultrainteract-sft' ? 4 : 0);
+      expect(retried).toBe(await out(straightDir));
+    }
   });
 
   it('--max-calls-per-tree caps the calls of each tree, which closes exhausted naming the cap', async () => {

@@ -50,12 +50,12 @@ async function setup(
     await server.close();
   });
   const config = growConfigOf({ strong: 'strong', weak: 'weak', critic: 'critic', maxTurns: 3, ...grow });
-  const make = async (b: Budget = budget) => {
+  const make = async (b: Budget = budget, more: { retryFailed?: boolean } = {}) => {
     const llm = createOpenAIClient({
       endpoints: [{ name: 'scripted', baseUrl: server.baseUrl, concurrency: 8 }],
       budget: b,
     });
-    const grower = createGrower({ log, llm, judge: judge.judge, config, writer: 'test', trees: 4 });
+    const grower = createGrower({ log, llm, judge: judge.judge, config, writer: 'test', trees: 4, ...more });
     await grower.load();
     return { grower, llm };
   };
@@ -530,5 +530,77 @@ describe('createGrower: answers on the log before judging', () => {
       true,
     ]);
     expect(events.at(-1)!.payload).toMatchObject({ kind: 'TreeClosed', outcome: 'solved' });
+  });
+});
+
+describe('createGrower: retryFailed', () => {
+  it('reopens trees closed failed once and regrows them with new nodes; a crash after a reopen is not reopened again', async () => {
+    const [a, b] = arithmeticInstructions(2);
+    let empty = true;
+    const t = await setup(
+      (r) =>
+        empty
+          ? { content: '' }
+          : isCritique(r)
+            ? { content: 'Step 1 adds wrongly.' }
+            : say(r.model === 'strong' ? sumOf(r) : sumOf(r) + 1),
+      { resamples: 0, ladderRounds: 0, groundTruthAttempts: 0 },
+    );
+    const first = await t.make();
+    expect(await first.grower.run(source([a, b]))).toBeNull();
+    expect(first.grower.stats().failed).toBe(2);
+    empty = false;
+    // A run that died right after reopening b: its TreeReopened is on the log, nothing of its regrowth.
+    const idA = treeIdOf(a.id);
+    const idB = treeIdOf(b.id);
+    await t.log.append(topics.treeEvents, [
+      {
+        value: {
+          eventId: eventIdOf(idB, 'g1', 'TreeReopened'),
+          treeId: idB,
+          seq: first.grower.tree(idB)!.nextSeq,
+          time: 0,
+          writer: 'crashed',
+          payload: { kind: 'TreeReopened', generation: 1, reason: 'retry-failed: crashed' },
+        },
+      },
+    ]);
+    const before = (await t.events()).length;
+    const askedFirst = t.server.requests.length;
+    const second = await t.make(undefined, { retryFailed: true });
+    expect(await second.grower.run(source([a, b]))).toBeNull();
+    expect(second.grower.stats()).toMatchObject({ reopened: 1, solved: 2, failed: 0, skipped: 0 });
+    const events = await t.events();
+    for (const id of [idA, idB]) {
+      const mine = events.filter((e) => e.treeId === id);
+      expect(mine.filter((e) => e.payload.kind === 'TreeReopened').map((e) => e.eventId)).toEqual([
+        `${id}/g1/TreeReopened`,
+      ]);
+      expect(mine.at(-1)!).toMatchObject({ eventId: `${id}/g1/TreeClosed`, payload: { outcome: 'solved' } });
+      expect(mine.map((e) => e.seq)).toEqual(mine.map((_, i) => i));
+      // The regrowth: turn 1 again, node ids of generation 1 only, and the pair it makes.
+      const regrowth = mine.slice(mine.findIndex((e) => e.payload.kind === 'TreeReopened') + 1);
+      expect(
+        kinds(regrowth)
+          .filter((k) => k.includes(':'))
+          .every((k) => k.includes(':g1.t')),
+      ).toBe(true);
+      const tree = treeOf(id, mine);
+      expect(tree.generation).toBe(1);
+      const pairs = pairsOf(tree);
+      expect(pairs.map((p) => p.turn)).toEqual([1, 2, 3]);
+      for (const p of pairs)
+        expect([p.chosenNodeId, p.rejectedNodeId].join()).toMatch(/^g1\.t\d\.a0\.1,g1\.t\d\.a0\.0$/);
+    }
+    expect(events.length).toBeGreaterThan(before);
+    for (const q of t.server.requests.slice(askedFirst)) expect(q.requestId).toMatch(/^[0-9a-f]{64}\/g1\.t/);
+
+    // Solved now: another retryFailed run reopens nothing.
+    const asked = t.server.requests.length;
+    const third = await t.make(undefined, { retryFailed: true });
+    expect(await third.grower.run(source([a, b]))).toBeNull();
+    expect(third.grower.stats()).toMatchObject({ reopened: 0, skipped: 2 });
+    expect(t.server.requests).toHaveLength(asked);
+    expect(await t.events()).toHaveLength(events.length);
   });
 });

@@ -1,5 +1,6 @@
 import { isArboretumError, messageOf } from '../schemas/errors.ts';
 import { wantsHelp } from './args.ts';
+import { damageLedger } from './damageLedger.ts';
 import type { Command } from './command.ts';
 
 /** Every subcommand, loaded lazily so `arboretum log …` does not load DuckDB or the LLM client. */
@@ -62,6 +63,22 @@ LLM endpoints: OPENAI_API_KEY / OPENAI_BASE_URL as the openai package reads them
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // --allow-damaged is global: reads skip damaged regions either way and print each; it decides the exit code.
+  damageLedger.allowed = argv.includes('--allow-damaged');
+  const code = await run(argv.filter((a) => a !== '--allow-damaged'));
+  const n = damageLedger.regions.length;
+  if (!n) return code;
+  if (damageLedger.allowed) {
+    console.error(`arboretum: --allow-damaged: went on past ${n} damaged or missing region(s) of the log`);
+    return code;
+  }
+  console.error(
+    `arboretum: ${n} damaged or missing region(s) of the log were not served (each above); run arboretum log check, or pass --allow-damaged to accept the loss`,
+  );
+  return code === 0 ? 1 : code;
+}
+
+async function run(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage);

@@ -1,16 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventLog } from '../../connectors/log/eventLog.ts';
+import type { EventLog, LogDamage } from '../../connectors/log/eventLog.ts';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { codecs } from '../../schemas/codec.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
-import type { DeadLetter } from '../../schemas/types.ts';
 import { eventually } from '../contract/describeEventLog.ts';
 import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
 
@@ -23,8 +22,8 @@ const open = (options = {}) => {
   opened.push(log);
   return log;
 };
-const ids = async (log: EventLog, onDeadLetter?: (d: DeadLetter) => void) =>
-  (await lastValueFrom(log.read(topics.instructions, { onDeadLetter }).pipe(toArray()))).map(
+const ids = async (log: EventLog, onDamage?: (d: LogDamage) => void) =>
+  (await lastValueFrom(log.read(topics.instructions, { onDamage }).pipe(toArray()))).map(
     (r) => r.value.id,
   );
 const segmentsOf = (topic: string) =>
@@ -51,9 +50,11 @@ describe('file event log', () => {
     await log.close();
     const [segment] = segmentsOf('instructions');
     const whole = statSync(segment).size;
-    // Half of a block: a count, a size promising 5000 bytes, and only some of them.
-    appendFileSync(segment, Buffer.concat([Buffer.from([0x02, 0x90, 0x4e]), Buffer.alloc(700, 7)]));
-
+    // A crash mid-append: the next block written only in part (a prefix of a real block).
+    const more = open();
+    await more.append(topics.instructions, [{ value: sampleInstruction(9, 'x'.repeat(600)) }]);
+    await more.close();
+    truncateSync(segment, whole + 703);
     const reader = open();
     expect(await ids(reader)).toEqual(['sample-1', 'sample-2', 'sample-3']);
     const report = await reader.check();
@@ -75,11 +76,11 @@ describe('file event log', () => {
     await log.close();
     appendFileSync(segmentsOf('instructions')[0], Buffer.from([0x02, 0x90]));
     const repaired = await open().check({ repair: true });
-    expect(repaired.topics[0].repaired[0]).toMatch(/cut$/);
+    expect(repaired.topics[0].repaired[0]).toMatch(/cut a torn tail of 2 bytes .*kept in quarantine/);
     expect((await open().check()).ok).toBe(true);
   });
 
-  it('a corrupt block in the middle becomes a dead letter and reading goes on', async () => {
+  it('a corrupt block in the middle is reported (file, byte, offsets lost), nothing is written, reading goes on', async () => {
     const log = open();
     for (const n of [1, 2, 3]) await log.append(topics.instructions, [{ value: sampleInstruction(n) }]);
     await log.close();
@@ -88,14 +89,20 @@ describe('file event log', () => {
     const at = bytes.indexOf('sample-2');
     bytes.write('\xff\xff\xff\xff\xff', at - 3, 'latin1'); // break the record's framing inside block 2
     writeFileSync(segment, bytes);
-    const dead: DeadLetter[] = [];
+    const damage: LogDamage[] = [];
     const reader = open();
-    const got = await ids(reader, (d) => dead.push(d));
+    const got = await ids(reader, (d) => damage.push(d));
     expect(got).toEqual(['sample-1', 'sample-3']);
-    expect(dead).toHaveLength(1);
-    expect(dead[0].topic).toBe('instructions');
-    expect(dead[0].reason).toMatch(new RegExp(`${segment}.*block at byte`));
+    expect(damage).toHaveLength(1);
+    expect(damage[0]).toMatchObject({ topic: 'instructions', file: segment, lost: { from: 1, until: 2 } });
+    expect(damage[0].byteOffset).toBeGreaterThan(0);
     expect((await reader.check()).ok).toBe(false);
+    // Reads never write: no dead letters.
+    expect(readdirSync(dir)).not.toContain('dead-letters');
+    // Without a handler the read fails, naming the file.
+    const error = await ids(reader).catch((e) => e);
+    expect(isArboretumError(error, 'LOG_CORRUPT')).toBe(true);
+    expect(error.message).toContain(segment);
   });
 
   it('allows one writer per topic, with a clear error for the second', async () => {
@@ -203,7 +210,9 @@ out = []
 for path in sys.argv[1:]:
     with DataFileReader(open(path, 'rb'), DatumReader()) as reader:
         out.append([r for r in reader])
-print(json.dumps(out))`;
+# Each record carries crc, 4 bytes: Python reads the field like any other (JSON cannot hold bytes).
+assert all(len(r['crc']) == 4 for f in out for r in f)
+print(json.dumps([[{k: v for k, v in r.items() if k != 'crc'} for r in f] for f in out]))`;
     const py = spawnSync(
       'python3',
       ['-c', script, segmentsOf('instructions')[0], segmentsOf('tree-events')[0]],

@@ -136,6 +136,27 @@ describe('file event log', () => {
     await open().append(topics.instructions, [{ value: sampleInstruction(2) }]);
   });
 
+  it('takes over a stale lock that names this very pid (a restarted process) but another start time', async () => {
+    const log = open();
+    await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+    await log.close();
+    const lock = join(dir, 'instructions', '.lock');
+    const mine = JSON.parse(readFileSync(join('/proc', String(process.pid), 'stat'), 'utf8').replace(/^.*\) /, '["').replace(/ /g, '","').replace(/\n?$/, '"]')) as string[];
+    const start = Number(mine[19]);
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    for (const other of [start - 100, start + 100]) {
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, start: String(other), boot }));
+      const writer = open();
+      await writer.append(topics.instructions, [{ value: sampleInstruction(other) }]);
+      await writer.close();
+    }
+    // The same pid and start time is this process: that lock is live.
+    const first = open();
+    await first.append(topics.instructions, [{ value: sampleInstruction(3) }]);
+    const error = await open().append(topics.instructions, [{ value: sampleInstruction(4) }]).catch((e) => e);
+    expect(isArboretumError(error, 'LOG_LOCKED')).toBe(true);
+  });
+
   it('rolls segments and reads across them from any offset', async () => {
     const log = open({ segmentBytes: 4096 });
     for (let n = 0; n < 30; n++)

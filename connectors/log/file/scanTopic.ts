@@ -229,7 +229,13 @@ export async function scanTopic(options: ScanTopicOptions): Promise<void> {
             }
             if (i === block.entries.length) break;
             const entry = block.entries[i];
-            if (first && entry.offset !== segment.base && seen === segment.base && from <= segment.base) {
+            if (
+              first &&
+              entry.offset !== segment.base &&
+              seen === segment.base &&
+              from <= segment.base &&
+              !(entry.offset > segment.base && acknowledged(segment.base, entry.offset))
+            ) {
               pending.push({
                 file: segment.path,
                 byteOffset: block.start,

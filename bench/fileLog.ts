@@ -1,4 +1,5 @@
-// File log throughput: append (group fsync) and read+decode of 1M realistic tree events, median of N runs.
+// File log throughput: append (group fsync) and read+decode of 1M realistic tree events, median of N runs, with
+// record checksums (the format) and without them (segments as written before checksums), in the same run.
 // Usage: npm run bench:log [-- --events 1000000 --runs 5 --batch 1000]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,8 +36,8 @@ console.log(
   `${total.toLocaleString()} events (${distinct.length.toLocaleString()} distinct, mean ${Math.round(meanBytes)} B encoded), batches of ${batch}, ${runs} runs`,
 );
 
-async function appendRun(dir: string, fsync: FsyncPolicy, concurrent: number): Promise<number> {
-  const log = createFileEventLog({ dir, fsync });
+async function appendRun(dir: string, fsync: FsyncPolicy, concurrent: number, checksums = true): Promise<number> {
+  const log = createFileEventLog({ dir, fsync, checksums });
   const start = process.hrtime.bigint();
   let next = 0;
   const worker = async () => {
@@ -74,10 +75,20 @@ for (let run = 0; run < runs; run++) {
   add('append, fsync always (group commit), 1 appender', await appendRun(join(dir, 'a'), 'always', 1));
   add('append, fsync always (group commit), 4 appenders', await appendRun(join(dir, 'b'), 'always', 4));
   add('append, fsync every 100 ms', await appendRun(join(dir, 'c'), { intervalMs: 100 }, 1));
-  add('read + decode', await readRun(join(dir, 'a')));
+  add('append, fsync never, no checksums (before)', await appendRun(join(dir, 'd'), 'never', 1, false));
+  add('append, fsync never, checksums (after)', await appendRun(join(dir, 'e'), 'never', 1, true));
+  // Reads of the two formats alternate, twice each, so the machine's load falls on both alike.
+  for (let k = 0; k < 2; k++) {
+    add('read + decode, no checksums (before)', await readRun(join(dir, 'd')));
+    add('read + decode + verify, checksums (after)', await readRun(join(dir, 'e')));
+  }
   await rm(dir, { recursive: true, force: true });
   process.stderr.write(`run ${run + 1}/${runs} done\n`);
 }
+const ratio = (a: string, b: string) => median(results[a]) / median(results[b]);
+console.log(
+  `checksums cost: read ${((1 / ratio('read + decode + verify, checksums (after)', 'read + decode, no checksums (before)') - 1) * 100).toFixed(1)}% of read time, append (fsync never) ${((1 / ratio('append, fsync never, checksums (after)', 'append, fsync never, no checksums (before)') - 1) * 100).toFixed(1)}%`,
+);
 printTable([
   ['operation', 'median events/s', 'median MB/s', 'min events/s', 'max events/s'],
   ...Object.entries(results).map(([k, v]) => [

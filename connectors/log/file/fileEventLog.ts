@@ -39,6 +39,8 @@ export interface FileEventLogOptions {
    * a read fails with LOG_CORRUPT at the first region.
    */
   readonly onDamage?: (damage: LogDamage) => void;
+  /** Default true. false writes new segments without record checksums, as before them (benchmarks only). */
+  readonly checksums?: boolean;
 }
 
 const PARTITION = 0;
@@ -56,6 +58,7 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
     pollMs = 50,
     onRecovered = (m: string) => console.error(`arboretum: recovered ${m}`),
     onDamage,
+    checksums = true,
   } = options;
   if (!dir) throw new ArboretumError('INVALID_CONFIG', 'file event log: dir is required');
   if (typeof fsync === 'object' && !(fsync.intervalMs > 0)) {
@@ -71,7 +74,7 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
     if (closed) throw new ArboretumError('LOG_UNAVAILABLE', `${uri} is closed`);
     let writer = writers.get(topic.name);
     if (!writer) {
-      writer = TopicWriter.open({ dir: topicDir(topic), topic, fsync, segmentBytes, onRecovered });
+      writer = TopicWriter.open({ dir: topicDir(topic), topic, fsync, segmentBytes, onRecovered, checksums });
       writers.set(topic.name, writer);
       writer.catch(() => writers.delete(topic.name));
     }

@@ -17,8 +17,12 @@ export const CRC_BYTES = 4;
 const cache = new Map<string, { type: avro.Type; schema: unknown }>();
 
 /** The segment schema of a topic: LogEntry { offset, timestamp, key, value: <topic record> }. */
-export function logEntryType(topic: Topic<unknown>): { type: avro.Type; schema: unknown } {
-  let entry = cache.get(topic.name);
+export function logEntryType(
+  topic: Topic<unknown>,
+  { checksums = true }: { checksums?: boolean } = {},
+): { type: avro.Type; schema: unknown } {
+  const id = `${topic.name}${checksums ? '' : ':nocrc'}`;
+  let entry = cache.get(id);
   if (!entry) {
     const schema = {
       type: 'record',
@@ -30,16 +34,16 @@ export function logEntryType(topic: Topic<unknown>): { type: avro.Type; schema: 
         { name: 'timestamp', type: 'long', doc: 'Epoch milliseconds of the append.' },
         { name: 'key', type: ['null', 'string'] },
         { name: 'value', type: topic.codec.type.schema({ exportAttrs: true }) },
-        {
+        ...(checksums ? [{
           name: 'crc',
           type: { type: 'fixed', name: 'Crc32', size: CRC_BYTES },
           default: '\u0000\u0000\u0000\u0000',
           doc: 'CRC-32 (as zlib) of this record bytes before this field, big-endian. Last field: the checked bytes are the record bytes before its last 4.',
-        },
+        }] : []),
       ],
     };
     entry = { type: avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' }), schema };
-    cache.set(topic.name, entry);
+    cache.set(id, entry);
   }
   return entry;
 }

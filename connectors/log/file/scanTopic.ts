@@ -256,7 +256,8 @@ export async function scanTopic(options: ScanTopicOptions): Promise<void> {
               continue;
             }
             flushDuplicates();
-            if (entry.offset >= from || pending.length) {
+            // The common case (the next offset, nothing pending) costs one comparison per record.
+            if (pending.length || openEndedFrom !== undefined || (entry.offset >= from && entry.offset !== seen)) {
               reach(
                 entry.offset,
                 segment.path,

@@ -7,7 +7,7 @@ import { ArboretumError } from '../../../schemas/errors.ts';
 import type { LogDamage } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
 import { encodeBlock, encodeHeader, parseHeader } from './avroContainer.ts';
-import { CRC_BYTES, type LogEntry, logEntryType } from './logEntryType.ts';
+import { CRC_BYTES, hasCrc, type LogEntry, logEntryType } from './logEntryType.ts';
 import { MANIFEST, type ManifestSegment, readManifest, schemaFingerprint, writeManifest } from './manifest.ts';
 import { quarantine, quarantineBytes } from './quarantine.ts';
 import { type SegmentScan, scanTopic } from './scanTopic.ts';
@@ -38,6 +38,7 @@ export class TopicWriter {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private scratch = Buffer.allocUnsafe(1 << 20);
+  private readonly checksums: boolean;
 
   private constructor(
     private readonly dir: string,
@@ -53,6 +54,7 @@ export class TopicWriter {
     /** Next offset to assign. */
     public nextOffset: number,
   ) {
+    this.checksums = hasCrc(schema);
     if (typeof fsync === 'object') {
       this.timer = setInterval(() => void this.syncIfDirty(), fsync.intervalMs);
       this.timer.unref();
@@ -70,12 +72,14 @@ export class TopicWriter {
     fsync: FsyncPolicy;
     segmentBytes: number;
     onRecovered?: (message: string) => void;
+    /** false: write segments without record checksums, as before them (benchmarks, compatibility tests). */
+    checksums?: boolean;
   }): Promise<TopicWriter> {
-    const { dir, topic, fsync, segmentBytes, onRecovered } = options;
+    const { dir, topic, fsync, segmentBytes, onRecovered, checksums = true } = options;
     await mkdir(dir, { recursive: true });
     const release = acquireLock(join(dir, '.lock'), `topic ${topic.name} (${dir})`);
     try {
-      const { type, schema } = logEntryType(topic);
+      const { type, schema } = logEntryType(topic, { checksums });
       const schemaJson = JSON.stringify(schema);
       await ensureManifest(dir, onRecovered);
       const { manifest } = await readManifest(dir);
@@ -213,7 +217,8 @@ export class TopicWriter {
           const end = this.type.encode(entry, this.scratch, pos);
           if (end >= 0) {
             // The crc field is last: checksum the record's bytes before it, then write it in place.
-            this.scratch.writeUInt32BE(crc32(this.scratch.subarray(pos, end - CRC_BYTES)), end - CRC_BYTES);
+            if (this.checksums)
+              this.scratch.writeUInt32BE(crc32(this.scratch.subarray(pos, end - CRC_BYTES)), end - CRC_BYTES);
             pos = end;
             break;
           }

@@ -210,6 +210,26 @@ describe('file event log', () => {
     }
   });
 
+  it('log read --follow prints each record as it arrives, not in held-back batches', async () => {
+    const log = open();
+    await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+    const child = spawn(process.execPath, [bin, 'log', 'read', '--follow', '--log', `file:${dir}`, '--topic', 'instructions']);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    try {
+      await eventually(() => out.split('\n').filter(Boolean).length === 1, 20_000);
+      for (const n of [2, 3]) {
+        await log.append(topics.instructions, [{ value: sampleInstruction(n) }]);
+        await eventually(() => out.split('\n').filter(Boolean).length === n, 20_000);
+      }
+      expect(out.split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['sample-1', 'sample-2', 'sample-3']);
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
+
   it("Python's avro package reads a segment and gets the same records", async () => {
     const log = open();
     const instructions = [1, 2].map((n) => sampleInstruction(n));

@@ -400,7 +400,16 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
                 value: message.value,
               });
               if (decoded.record) subscriber.next(decoded.record);
-              else onDeadLetter(decoded.deadLetter);
+              else {
+                try {
+                  onDeadLetter(decoded.deadLetter);
+                } catch (e) {
+                  // No damage handler: the read fails (as ReadOptions.onDamage says), it does not crash the consumer.
+                  stopped = true;
+                  subscriber.error(e);
+                  return;
+                }
+              }
             }
           },
         });

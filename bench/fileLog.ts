@@ -36,7 +36,12 @@ console.log(
   `${total.toLocaleString()} events (${distinct.length.toLocaleString()} distinct, mean ${Math.round(meanBytes)} B encoded), batches of ${batch}, ${runs} runs`,
 );
 
-async function appendRun(dir: string, fsync: FsyncPolicy, concurrent: number, checksums = true): Promise<number> {
+async function appendRun(
+  dir: string,
+  fsync: FsyncPolicy,
+  concurrent: number,
+  checksums = true,
+): Promise<number> {
   const log = createFileEventLog({ dir, fsync, checksums });
   const start = process.hrtime.bigint();
   let next = 0;
@@ -75,19 +80,30 @@ for (let run = 0; run < runs; run++) {
   add('append, fsync always (group commit), 1 appender', await appendRun(join(dir, 'a'), 'always', 1));
   add('append, fsync always (group commit), 4 appenders', await appendRun(join(dir, 'b'), 'always', 4));
   add('append, fsync every 100 ms', await appendRun(join(dir, 'c'), { intervalMs: 100 }, 1));
-  add('append, fsync never, no checksums (before)', await appendRun(join(dir, 'd'), 'never', 1, false));
-  add('append, fsync never, checksums (after)', await appendRun(join(dir, 'e'), 'never', 1, true));
-  // Reads of the two formats alternate, twice each, so the machine's load falls on both alike.
+  // Checksums or not: the same appends and reads, alternating (and swapping which goes first), so the load of a
+  // shared machine falls on both alike.
+  const before = 'no checksums (before)';
+  const after = 'checksums (after)';
   for (let k = 0; k < 2; k++) {
-    add('read + decode, no checksums (before)', await readRun(join(dir, 'd')));
-    add('read + decode + verify, checksums (after)', await readRun(join(dir, 'e')));
+    for (const checksums of k % 2 ? [true, false] : [false, true])
+      add(
+        `append, fsync never, ${checksums ? after : before}`,
+        await appendRun(join(dir, `n-${checksums}-${k}`), 'never', 1, checksums),
+      );
+  }
+  for (let k = 0; k < 2; k++) {
+    for (const checksums of k % 2 ? [true, false] : [false, true])
+      add(
+        checksums ? `read + decode + verify, ${after}` : `read + decode, ${before}`,
+        await readRun(join(dir, `n-${checksums}-0`)),
+      );
   }
   await rm(dir, { recursive: true, force: true });
   process.stderr.write(`run ${run + 1}/${runs} done\n`);
 }
 const ratio = (a: string, b: string) => median(results[a]) / median(results[b]);
 console.log(
-  `checksums cost: read ${((1 / ratio('read + decode + verify, checksums (after)', 'read + decode, no checksums (before)') - 1) * 100).toFixed(1)}% of read time, append (fsync never) ${((1 / ratio('append, fsync never, checksums (after)', 'append, fsync never, no checksums (before)') - 1) * 100).toFixed(1)}%`,
+  `checksums cost (time with / time without - 1, medians): read + decode ${((1 / ratio('read + decode + verify, checksums (after)', 'read + decode, no checksums (before)') - 1) * 100).toFixed(1)}%, append (fsync never) ${((1 / ratio('append, fsync never, checksums (after)', 'append, fsync never, no checksums (before)') - 1) * 100).toFixed(1)}%`,
 );
 printTable([
   ['operation', 'median events/s', 'median MB/s', 'min events/s', 'max events/s'],

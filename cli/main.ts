@@ -1,7 +1,7 @@
 import { isArboretumError, messageOf } from '../schemas/errors.ts';
 import { wantsHelp } from './args.ts';
-import { damageLedger } from './damageLedger.ts';
 import type { Command } from './command.ts';
+import { damageLedger } from './damageLedger.ts';
 
 /** Every subcommand, loaded lazily so `arboretum log …` does not load DuckDB or the LLM client. */
 const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {

@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { map } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
@@ -11,6 +12,7 @@ import { ArboretumError } from '../../schemas/errors.ts';
 import type { PreferencePair, SftExample } from '../../schemas/types.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { damageLedger } from '../damageLedger.ts';
 import { openLog } from '../openLog.ts';
 
 const help = `arboretum export — replay the log into SFT rows, preference pairs and other trainer formats
@@ -116,7 +118,10 @@ export const command: Command = {
           filter,
           order: values.order,
         });
+        // A card says when the rows were built past damage (--allow-damaged; without it the exit code says so).
+        const damaged = damageLedger.summary();
         for (const o of outputs) {
+          if (damaged && o.card) await appendFile(o.card, `\n> **Damaged log.** ${damaged}\n`);
           console.log(
             `${o.format}: ${o.rows} rows to ${o.out} from ${events} events${o.card ? `; card ${o.card}` : ''}`,
           );

@@ -212,18 +212,16 @@ export async function copyLog(
     const topic = topicNamed(name)!;
     let n = 0;
     // Damaged regions go to the source log's onDamage (the CLI prints each and exits non-zero).
-    const copied = source
-      .read(topic)
-      .pipe(
-        bufferCount(BATCH),
-        concatMap(async (chunk) => {
-          await target.append(
-            topic,
-            chunk.map((r) => ({ key: r.key, value: r.value })),
-          );
-          n += chunk.length;
-        }),
-      );
+    const copied = source.read(topic).pipe(
+      bufferCount(BATCH),
+      concatMap(async (chunk) => {
+        await target.append(
+          topic,
+          chunk.map((r) => ({ key: r.key, value: r.value })),
+        );
+        n += chunk.length;
+      }),
+    );
     await lastValueFrom(copied, { defaultValue: undefined });
     counts.set(name, n);
   }

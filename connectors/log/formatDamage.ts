@@ -2,7 +2,8 @@ import type { LogDamage } from './eventLog.ts';
 
 /** One line for a person: file, byte offset, offsets lost, reason. */
 export function formatDamage(d: LogDamage): string {
-  const at = d.byteOffset === undefined ? '' : ` at byte ${d.byteOffset}${d.bytes ? ` (${d.bytes} bytes)` : ''}`;
+  const at =
+    d.byteOffset === undefined ? '' : ` at byte ${d.byteOffset}${d.bytes ? ` (${d.bytes} bytes)` : ''}`;
   const lost = !d.lost
     ? 'no records lost'
     : d.lost.until === undefined

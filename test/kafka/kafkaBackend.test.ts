@@ -134,7 +134,11 @@ describe('kafka event log', () => {
     expect(told[0].reason).toMatch(/instructions partition 0 offset 1: .*no C3 01 marker/);
     expect(told[1].reason).toMatch(/unknown writer schema fingerprint/);
     expect(told[2].reason).toMatch(/undecodable body/);
-    expect(told.every((d) => d.topic === 'instructions' && d.partition === 0 && d.file === `${namespace}instructions/0`)).toBe(true);
+    expect(
+      told.every(
+        (d) => d.topic === 'instructions' && d.partition === 0 && d.file === `${namespace}instructions/0`,
+      ),
+    ).toBe(true);
 
     // Without onDamage the read fails at the first, naming partition and offset: reads never write dead letters.
     const error = await readAll(log, topics.instructions).catch((e) => e);

@@ -90,7 +90,8 @@ async function readAll(log: EventLog) {
 /** Every file name under the topic folder, quarantine included, with sizes: what "nothing deleted" compares. */
 function inventory(): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  for (const f of readdirSync(topicDir())) if (f.endsWith('.avro')) files.set(f, readFileSync(join(topicDir(), f)));
+  for (const f of readdirSync(topicDir()))
+    if (f.endsWith('.avro')) files.set(f, readFileSync(join(topicDir(), f)));
   return files;
 }
 
@@ -100,7 +101,7 @@ function stillKept(before: Map<string, Buffer>) {
   const kept = existsSync(q) ? readdirSync(q).map((f) => readFileSync(join(q, f))) : [];
   for (const [name, bytes] of before) {
     const here = existsSync(join(topicDir(), name)) ? readFileSync(join(topicDir(), name)) : undefined;
-    const found = (here && here.equals(bytes)) || kept.some((k) => k.equals(bytes));
+    const found = here?.equals(bytes) || kept.some((k) => k.equals(bytes));
     expect(found, `${name}'s bytes are kept`).toBe(true);
   }
 }
@@ -171,7 +172,15 @@ async function verify(opts: { mayLose: (offset: number) => boolean; missingFile?
   expect(read.code).not.toBe(0);
   expect(read.stderr).toContain('damaged log: instructions[0]');
   expect(read.stdout.trim().split('\n').length).toBe(records.length);
-  const allowed = await cli(['log', 'read', '--log', `file:${dir}`, '--topic', 'instructions', '--allow-damaged']);
+  const allowed = await cli([
+    'log',
+    'read',
+    '--log',
+    `file:${dir}`,
+    '--topic',
+    'instructions',
+    '--allow-damaged',
+  ]);
   expect(allowed.code).toBe(0);
   expect(allowed.stderr).toMatch(/--allow-damaged: went on past/);
   const check = await cli(['log', 'check', '--log', `file:${dir}`]);
@@ -312,5 +321,20 @@ describe('corruption suite (file backend)', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(file);
     expect(readFileSync(file).equals(bytes)).toBe(true);
+    // --allow-damaged goes on, says so, and the dataset card says so too.
+    const allowed = await cli([
+      'export',
+      '--log',
+      `file:${dir}`,
+      '--format',
+      'ultrainteract-pair',
+      '--out',
+      out,
+      '--card',
+      '--allow-damaged',
+    ]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/--allow-damaged: went on past 1 damaged/);
+    expect(readFileSync(join(dir, 'out', 'README.md'), 'utf8')).toMatch(/Damaged log\..*tree-events\[0\]/);
   }, 60_000);
 });

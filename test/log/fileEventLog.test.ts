@@ -23,9 +23,7 @@ const open = (options = {}) => {
   return log;
 };
 const ids = async (log: EventLog, onDamage?: (d: LogDamage) => void) =>
-  (await lastValueFrom(log.read(topics.instructions, { onDamage }).pipe(toArray()))).map(
-    (r) => r.value.id,
-  );
+  (await lastValueFrom(log.read(topics.instructions, { onDamage }).pipe(toArray()))).map((r) => r.value.id);
 const segmentsOf = (topic: string) =>
   readdirSync(join(dir, topic))
     .filter((f) => f.endsWith('.avro'))
@@ -141,7 +139,12 @@ describe('file event log', () => {
     await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
     await log.close();
     const lock = join(dir, 'instructions', '.lock');
-    const mine = JSON.parse(readFileSync(join('/proc', String(process.pid), 'stat'), 'utf8').replace(/^.*\) /, '["').replace(/ /g, '","').replace(/\n?$/, '"]')) as string[];
+    const mine = JSON.parse(
+      readFileSync(join('/proc', String(process.pid), 'stat'), 'utf8')
+        .replace(/^.*\) /, '["')
+        .replace(/ /g, '","')
+        .replace(/\n?$/, '"]'),
+    ) as string[];
     const start = Number(mine[19]);
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     for (const other of [start - 100, start + 100]) {
@@ -153,7 +156,9 @@ describe('file event log', () => {
     // The same pid and start time is this process: that lock is live.
     const first = open();
     await first.append(topics.instructions, [{ value: sampleInstruction(3) }]);
-    const error = await open().append(topics.instructions, [{ value: sampleInstruction(4) }]).catch((e) => e);
+    const error = await open()
+      .append(topics.instructions, [{ value: sampleInstruction(4) }])
+      .catch((e) => e);
     expect(isArboretumError(error, 'LOG_LOCKED')).toBe(true);
   });
 
@@ -213,7 +218,16 @@ describe('file event log', () => {
   it('log read --follow prints each record as it arrives, not in held-back batches', async () => {
     const log = open();
     await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
-    const child = spawn(process.execPath, [bin, 'log', 'read', '--follow', '--log', `file:${dir}`, '--topic', 'instructions']);
+    const child = spawn(process.execPath, [
+      bin,
+      'log',
+      'read',
+      '--follow',
+      '--log',
+      `file:${dir}`,
+      '--topic',
+      'instructions',
+    ]);
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -224,7 +238,12 @@ describe('file event log', () => {
         await log.append(topics.instructions, [{ value: sampleInstruction(n) }]);
         await eventually(() => out.split('\n').filter(Boolean).length === n, 20_000);
       }
-      expect(out.split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['sample-1', 'sample-2', 'sample-3']);
+      expect(
+        out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).id),
+      ).toEqual(['sample-1', 'sample-2', 'sample-3']);
     } finally {
       child.kill();
     }

@@ -1,13 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { randomBytes } from 'node:crypto';
 import type { LogDamage } from '../eventLog.ts';
 import { formatDamage } from '../formatDamage.ts';
 import type { Topic } from '../topics.ts';
 import { encodeBlock, encodeHeader } from './avroContainer.ts';
 import { CRC_BYTES, type LogEntry, logEntryType } from './logEntryType.ts';
-import { type ManifestGap, type ManifestSegment, readManifest, schemaFingerprint, writeManifest } from './manifest.ts';
+import {
+  type ManifestGap,
+  type ManifestSegment,
+  readManifest,
+  schemaFingerprint,
+  writeManifest,
+} from './manifest.ts';
 import { quarantine } from './quarantine.ts';
 import { type SegmentScan, scanTopic } from './scanTopic.ts';
 import { listSegments, segmentName } from './segments.ts';
@@ -72,10 +78,23 @@ export async function checkTopic(options: {
     );
   const { manifest } = await readManifest(dir);
   for (const g of manifest?.gaps ?? [])
-    notes.push(`offsets ${g.from}..${g.until - 1} were given up by an earlier repair (${g.reason}; bytes in ${g.quarantine})`);
-  if (!manifest && first.segments.length) notes.push('no manifest.json (a log from before it): a missing last segment cannot be noticed until a writer writes one');
+    notes.push(
+      `offsets ${g.from}..${g.until - 1} were given up by an earlier repair (${g.reason}; bytes in ${g.quarantine})`,
+    );
+  if (!manifest && first.segments.length)
+    notes.push(
+      'no manifest.json (a log from before it): a missing last segment cannot be noticed until a writer writes one',
+    );
   if (!repair || (!problems.length && manifest))
-    return { topic: topic.name, ok: problems.length === 0, records: first.records, problems, damage: first.damage, repaired: [], notes };
+    return {
+      topic: topic.name,
+      ok: problems.length === 0,
+      records: first.records,
+      problems,
+      damage: first.damage,
+      repaired: [],
+      notes,
+    };
 
   const repaired: string[] = [];
   const release = acquireLock(join(dir, '.lock'), `topic ${topic.name} (${dir})`);
@@ -89,7 +108,14 @@ export async function checkTopic(options: {
       const mine = first.damage.filter((d) => d.file === s.path);
       // The verified records of this segment, in offset order, each once.
       const entries: LogEntry[] = [];
-      await scanTopic({ dir, topic, from: s.base, only: s.base, onEntry: (e) => entries.push(e), onDamage: () => {} });
+      await scanTopic({
+        dir,
+        topic,
+        from: s.base,
+        only: s.base,
+        onEntry: (e) => entries.push(e),
+        onDamage: () => {},
+      });
       const tmp = join(dir, `${segmentName(s.base)}.repair.tmp`);
       const sync = randomBytes(16);
       const header = encodeHeader(schema, sync, {
@@ -125,14 +151,20 @@ export async function checkTopic(options: {
         nextBase ??
         Math.max(
           (lastVerified ?? s.base - 1) + 1,
-          s.nextOffset + Math.ceil(mine.filter((d) => d.lost?.until === undefined).reduce((n, d) => n + (d.bytes ?? 0), 0) / 8),
+          s.nextOffset +
+            Math.ceil(
+              mine.filter((d) => d.lost?.until === undefined).reduce((n, d) => n + (d.bytes ?? 0), 0) / 8,
+            ),
         );
       let expect = s.base;
       for (const e of [...entries.map((x) => x.offset), upper]) {
-        if (e > expect) gaps.push({ from: expect, until: e, reason: `damaged ${segmentName(s.base)}`, quarantine: kept });
+        if (e > expect)
+          gaps.push({ from: expect, until: e, reason: `damaged ${segmentName(s.base)}`, quarantine: kept });
         expect = e + 1;
       }
-      repaired.push(`${s.path}: ${entries.length} verified records rewritten, original kept in ${join(dir, kept)}`);
+      repaired.push(
+        `${s.path}: ${entries.length} verified records rewritten, original kept in ${join(dir, kept)}`,
+      );
     }
     // Gaps between segments (missing files) are given up too, once reported here.
     for (const d of first.damage)
@@ -151,23 +183,38 @@ export async function checkTopic(options: {
       try {
         const parsed = parseHeader(head.subarray(0, bytesRead));
         if (parsed)
-          rebuilt.push({ base: seg.base, sync: parsed.sync.toString('hex'), headerBytes: parsed.length, schema: schemaFingerprint(parsed.schema) });
+          rebuilt.push({
+            base: seg.base,
+            sync: parsed.sync.toString('hex'),
+            headerBytes: parsed.length,
+            schema: schemaFingerprint(parsed.schema),
+          });
       } catch {
         const old = now?.segments.find((m) => m.base === seg.base);
         if (old) rebuilt.push(old);
       }
     }
     const listedAfter = (now?.segments ?? []).filter((m) => m.base > (rebuilt.at(-1)?.base ?? -1));
-    await writeManifest(dir, { version: 1, segments: [...rebuilt, ...listedAfter], gaps: [...(now?.gaps ?? []), ...gaps] });
+    await writeManifest(dir, {
+      version: 1,
+      segments: [...rebuilt, ...listedAfter],
+      gaps: [...(now?.gaps ?? []), ...gaps],
+    });
   } finally {
     release();
   }
   // A writer cuts a provably torn tail and proves the topic writable (it throws, naming the file, if not).
   try {
-    const writer = await TopicWriter.open({ dir, topic, fsync: 'always', segmentBytes: 128 << 20, onRecovered: (m) => {
-      repaired.push(m);
-      onRecovered?.(m);
-    } });
+    const writer = await TopicWriter.open({
+      dir,
+      topic,
+      fsync: 'always',
+      segmentBytes: 128 << 20,
+      onRecovered: (m) => {
+        repaired.push(m);
+        onRecovered?.(m);
+      },
+    });
     await writer.close();
   } catch (e) {
     problems.push(`not writable after repair: ${(e as Error).message}`);
@@ -177,5 +224,13 @@ export async function checkTopic(options: {
   const tornLeft = after.segments.find((s) => s.last && s.torn && s.torn.start > 0);
   if (tornLeft) left.push(`${tornLeft.path}: torn tail remains`);
   for (const l of left) problems.push(`still: ${l}`);
-  return { topic: topic.name, ok: left.length === 0 && !problems.some((p) => p.startsWith('not writable')), records: after.records, problems, damage: first.damage, repaired, notes };
+  return {
+    topic: topic.name,
+    ok: left.length === 0 && !problems.some((p) => p.startsWith('not writable')),
+    records: after.records,
+    problems,
+    damage: first.damage,
+    repaired,
+    notes,
+  };
 }

@@ -311,7 +311,8 @@ async function lastOffsetAfter(dir: string, topic: Topic<unknown>): Promise<numb
       if (lastBlock !== undefined) {
         reader.seek(lastBlock);
         const b = await reader.next();
-        if (b.kind === 'block' && b.damage.length === 0 && b.entries.length) return b.entries.at(-1)!.offset + 1;
+        if (b.kind === 'block' && b.damage.length === 0 && b.entries.length)
+          return b.entries.at(-1)!.offset + 1;
       }
     } finally {
       await reader.close();

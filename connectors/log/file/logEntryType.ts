@@ -34,12 +34,16 @@ export function logEntryType(
         { name: 'timestamp', type: 'long', doc: 'Epoch milliseconds of the append.' },
         { name: 'key', type: ['null', 'string'] },
         { name: 'value', type: topic.codec.type.schema({ exportAttrs: true }) },
-        ...(checksums ? [{
-          name: 'crc',
-          type: { type: 'fixed', name: 'Crc32', size: CRC_BYTES },
-          default: '\u0000\u0000\u0000\u0000',
-          doc: 'CRC-32 (as zlib) of this record bytes before this field, big-endian. Last field: the checked bytes are the record bytes before its last 4.',
-        }] : []),
+        ...(checksums
+          ? [
+              {
+                name: 'crc',
+                type: { type: 'fixed', name: 'Crc32', size: CRC_BYTES },
+                default: '\u0000\u0000\u0000\u0000',
+                doc: 'CRC-32 (as zlib) of this record bytes before this field, big-endian. Last field: the checked bytes are the record bytes before its last 4.',
+              },
+            ]
+          : []),
       ],
     };
     entry = { type: avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' }), schema };

@@ -29,7 +29,12 @@ export async function quarantine(
 }
 
 /** Keeps bytes (a cut tail) in the quarantine folder with a report; returns the path relative to the topic folder. */
-export async function quarantineBytes(dir: string, name: string, bytes: Buffer, report: string): Promise<string> {
+export async function quarantineBytes(
+  dir: string,
+  name: string,
+  bytes: Buffer,
+  report: string,
+): Promise<string> {
   const folder = join(dir, QUARANTINE);
   await mkdir(folder, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LogDamage } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
 import { type LogEntry, logEntryType } from './logEntryType.ts';
-import { MANIFEST, type Manifest, readManifest, schemaFingerprint } from './manifest.ts';
+import { MANIFEST, readManifest, schemaFingerprint } from './manifest.ts';
 import { type HeaderFallback, SegmentReader } from './segmentReader.ts';
 import { listSegments, type SegmentFile, segmentName } from './segments.ts';
 
@@ -147,7 +147,13 @@ export async function scanTopic(options: ScanTopicOptions): Promise<void> {
       seen = segment.base;
     }
     const opened = await SegmentReader.open(segment.path, type, fallbackOf(segment.base)).catch(
-      (e: Error) => ({ kind: 'badHeader' as const, reason: e.message, fileBytes: 0, headerBytes: 0, reader: undefined }),
+      (e: Error) => ({
+        kind: 'badHeader' as const,
+        reason: e.message,
+        fileBytes: 0,
+        headerBytes: 0,
+        reader: undefined,
+      }),
     );
     if (opened.kind === 'incomplete') {
       if (isLast()) {
@@ -169,7 +175,12 @@ export async function scanTopic(options: ScanTopicOptions): Promise<void> {
         segments = await listSegments(dir);
         continue;
       }
-      pending.push({ file: segment.path, byteOffset: 0, bytes: opened.fileBytes, reason: 'header cut short' });
+      pending.push({
+        file: segment.path,
+        byteOffset: 0,
+        bytes: opened.fileBytes,
+        reason: 'header cut short',
+      });
       options.onSegment?.(summary(segment, false, 0, true, 0, segment.base, true, false));
       index++;
       continue;
@@ -249,7 +260,12 @@ export async function scanTopic(options: ScanTopicOptions): Promise<void> {
                 if (duplicateRun && duplicateRun.last === entry.offset - 1) duplicateRun.last = entry.offset;
                 else {
                   flushDuplicates();
-                  duplicateRun = { file: segment.path, byte: block.start, first: entry.offset, last: entry.offset };
+                  duplicateRun = {
+                    file: segment.path,
+                    byte: block.start,
+                    first: entry.offset,
+                    last: entry.offset,
+                  };
                 }
                 damaged = true;
               }
@@ -257,7 +273,11 @@ export async function scanTopic(options: ScanTopicOptions): Promise<void> {
             }
             flushDuplicates();
             // The common case (the next offset, nothing pending) costs one comparison per record.
-            if (pending.length || openEndedFrom !== undefined || (entry.offset >= from && entry.offset !== seen)) {
+            if (
+              pending.length ||
+              openEndedFrom !== undefined ||
+              (entry.offset >= from && entry.offset !== seen)
+            ) {
               reach(
                 entry.offset,
                 segment.path,
@@ -371,7 +391,18 @@ function summary(
   checked: boolean,
   torn?: SegmentScan['torn'],
 ): SegmentScan {
-  return { path: segment.path, base: segment.base, last, checked, records, damaged, torn, verifiedEnd, nextOffset, badHeader };
+  return {
+    path: segment.path,
+    base: segment.base,
+    last,
+    checked,
+    records,
+    damaged,
+    torn,
+    verifiedEnd,
+    nextOffset,
+    badHeader,
+  };
 }
 
 async function snapshotOf(dir: string) {

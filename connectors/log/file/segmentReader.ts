@@ -138,7 +138,12 @@ export class SegmentReader {
         const reason = (e as Error).message;
         if (!fallback) return { kind: 'badHeader', reason, fileBytes: size, headerBytes: 0 };
         keep = true;
-        const header = { schema: fallback.schema, codec: 'null', sync: fallback.sync, length: fallback.headerBytes };
+        const header = {
+          schema: fallback.schema,
+          codec: 'null',
+          sync: fallback.sync,
+          length: fallback.headerBytes,
+        };
         return {
           kind: 'badHeader',
           reason,
@@ -150,7 +155,12 @@ export class SegmentReader {
       if (!header && fallback) {
         // The manifest records this header as written whole: a header that now ends early is damaged.
         keep = true;
-        const header = { schema: fallback.schema, codec: 'null', sync: fallback.sync, length: fallback.headerBytes };
+        const header = {
+          schema: fallback.schema,
+          codec: 'null',
+          sync: fallback.sync,
+          length: fallback.headerBytes,
+        };
         return {
           kind: 'badHeader',
           reason: 'header cut short',
@@ -300,7 +310,9 @@ export class SegmentReader {
   private decodeOne(
     data: Buffer,
     pos: number,
-  ): { entry: LogEntry; end: number; reason?: undefined } | { entry?: undefined; end?: undefined; reason: string } {
+  ):
+    | { entry: LogEntry; end: number; reason?: undefined }
+    | { entry?: undefined; end?: undefined; reason: string } {
     let value: LogEntry;
     let end: number;
     try {
@@ -386,10 +398,24 @@ export class SegmentReader {
     try {
       block = parseBlockHeader(got, 0);
     } catch (e) {
-      return { kind: 'tail', start, fileBytes, prefix: false, firstOffset: undefined, reason: (e as Error).message };
+      return {
+        kind: 'tail',
+        start,
+        fileBytes,
+        prefix: false,
+        firstOffset: undefined,
+        reason: (e as Error).message,
+      };
     }
     if (!block)
-      return { kind: 'tail', start, fileBytes, prefix: true, firstOffset: undefined, reason: 'block header cut' };
+      return {
+        kind: 'tail',
+        start,
+        fileBytes,
+        prefix: true,
+        firstOffset: undefined,
+        reason: 'block header cut',
+      };
     const declaredEnd = start + block.length + block.size + SYNC_BYTES;
     const plausible = block.count > 0 && block.size >= block.count && declaredEnd > fileBytes;
     const firstOffset = this.header.codec === 'null' ? readLongSafe(got, block.length) : undefined;
@@ -399,7 +425,9 @@ export class SegmentReader {
       fileBytes,
       prefix: plausible,
       firstOffset,
-      reason: plausible ? 'block cut short' : (why ?? `bytes after the last whole block do not start a block`),
+      reason: plausible
+        ? 'block cut short'
+        : (why ?? `bytes after the last whole block do not start a block`),
     };
   }
 

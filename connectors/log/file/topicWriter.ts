@@ -8,7 +8,13 @@ import type { LogDamage } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
 import { encodeBlock, encodeHeader, parseHeader } from './avroContainer.ts';
 import { CRC_BYTES, hasCrc, type LogEntry, logEntryType } from './logEntryType.ts';
-import { MANIFEST, type ManifestSegment, readManifest, schemaFingerprint, writeManifest } from './manifest.ts';
+import {
+  MANIFEST,
+  type ManifestSegment,
+  readManifest,
+  schemaFingerprint,
+  writeManifest,
+} from './manifest.ts';
 import { quarantine, quarantineBytes } from './quarantine.ts';
 import { type SegmentScan, scanTopic } from './scanTopic.ts';
 import { SegmentReader } from './segmentReader.ts';
@@ -104,9 +110,11 @@ export class TopicWriter {
             last.path,
             `${last.path}: header cut short at ${scan.torn.fileBytes} bytes and not in ${MANIFEST}: a segment torn while created; moved aside by a writer`,
           );
-          onRecovered?.(`${last.path}: a segment torn while created (${scan.torn.fileBytes} bytes), moved to ${kept}`);
+          onRecovered?.(
+            `${last.path}: a segment torn while created (${scan.torn.fileBytes} bytes), moved to ${kept}`,
+          );
           nextOffset = Math.max(nextOffset, last.base);
-        } else if (scan && scan.badHeader && scan.records === 0 && !found.readable) {
+        } else if (scan?.badHeader && scan.records === 0 && !found.readable) {
           throw new ArboretumError(
             'LOG_CORRUPT',
             `${last.path}: header does not verify (${found.damage[0]?.reason ?? 'damaged'}) and its records cannot be located; appending would reuse their offsets. Run arboretum log check --repair (it quarantines the file and keeps its bytes)`,
@@ -128,7 +136,9 @@ export class TopicWriter {
             await fh.truncate(scan.torn.start);
             await fh.datasync();
             await fh.close();
-            onRecovered?.(`${last.path}: cut a torn tail of ${cut} bytes at byte ${scan.torn.start} (kept in ${kept})`);
+            onRecovered?.(
+              `${last.path}: cut a torn tail of ${cut} bytes at byte ${scan.torn.start} (kept in ${kept})`,
+            );
           }
           if (scan.damaged || openEnded.length) {
             // Offsets the damaged region may hold are never given again: a record takes at least MIN_RECORD_BYTES.
@@ -137,11 +147,7 @@ export class TopicWriter {
             onRecovered?.(
               `${last.path}: damaged (${found.damage.map((d) => `byte ${d.byteOffset}: ${d.reason}`).join('; ')}); left as it is, appending in a new segment from offset ${nextOffset}; run arboretum log check --repair`,
             );
-          } else if (
-            !scan.badHeader &&
-            found.schemaJson === schemaJson &&
-            scan.verifiedEnd < segmentBytes
-          ) {
+          } else if (!scan.badHeader && found.schemaJson === schemaJson && scan.verifiedEnd < segmentBytes) {
             const fh = await open(last.path, 'r+');
             return new TopicWriter(
               dir,
@@ -328,7 +334,9 @@ async function scanLast(dir: string, topic: Topic<unknown>, base: number) {
   const { type } = logEntryType(topic);
   const { manifest } = await readManifest(dir);
   const listed = manifest?.segments.find((m) => m.base === base);
-  const opened = await SegmentReader.open(join(dir, segmentName(base)), type, undefined).catch(() => undefined);
+  const opened = await SegmentReader.open(join(dir, segmentName(base)), type, undefined).catch(
+    () => undefined,
+  );
   if (opened?.kind === 'open') {
     sync = opened.reader.header.sync;
     schemaJson = JSON.stringify(opened.reader.header.schema);

@@ -292,7 +292,10 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       };
       const told = handler ?? onDamage;
       if (told) told(d);
-      else throw new ArboretumError('LOG_CORRUPT', `damaged log: ${formatDamage(d)}`, { context: { topic: topic.name } });
+      else
+        throw new ArboretumError('LOG_CORRUPT', `damaged log: ${formatDamage(d)}`, {
+          context: { topic: topic.name },
+        });
     };
 
   const watermarks = async (topic: Topic<unknown>) => {
@@ -504,7 +507,9 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       const records = marks.reduce((n, m) => n + m.high - m.low, 0);
       const problems = damage.map(formatDamage);
       if (decoded + damage.length < records)
-        problems.push(`${records - decoded - damage.length} offsets between the watermarks hold no record (compacted or aborted?)`);
+        problems.push(
+          `${records - decoded - damage.length} offsets between the watermarks hold no record (compacted or aborted?)`,
+        );
       report.push({ topic: name, records, problems, damage, repaired: [], notes: [] });
     }
     return { ok: report.every((t) => t.problems.length === 0), topics: report };

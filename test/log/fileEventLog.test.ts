@@ -103,6 +103,23 @@ describe('file event log', () => {
     expect(error.message).toContain(segment);
   });
 
+  it('segments written before record checksums still read; check says their contents cannot be verified', async () => {
+    const old = createFileEventLog({ dir, checksums: false, onRecovered: () => {} });
+    await old.append(topics.instructions, [{ value: sampleInstruction(1) }, { value: sampleInstruction(2) }]);
+    await old.close();
+    const log = open();
+    await log.append(topics.instructions, [{ value: sampleInstruction(3) }]);
+    // The writer never appends to an old-format segment: a new one, with checksums.
+    expect(segmentsOf('instructions')).toHaveLength(2);
+    expect(await ids(log)).toEqual(['sample-1', 'sample-2', 'sample-3']);
+    await log.close();
+    const report = await open().check();
+    expect(report.ok).toBe(true);
+    expect(report.topics[0].notes.join('\n')).toMatch(
+      /1 segment\(s\) written before record checksums \(00000000000000000000\.avro\)/,
+    );
+  });
+
   it('allows one writer per topic, with a clear error for the second', async () => {
     const first = open();
     await first.append(topics.instructions, [{ value: sampleInstruction(1) }]);

@@ -199,8 +199,6 @@ export async function scanTopic(options: ScanTopicOptions): Promise<void> {
       }
     }
     const reader = opened.reader!;
-    const headerBase = opened.kind === 'open' ? reader.header : undefined;
-    void headerBase;
     let records = 0;
     let damaged = opened.kind === 'badHeader';
     let torn: SegmentScan['torn'];

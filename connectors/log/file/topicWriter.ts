@@ -349,28 +349,44 @@ async function scanLast(dir: string, topic: Topic<unknown>, base: number) {
 /** Writes a manifest when there is none (a log from before manifests) or it is damaged (kept in quarantine). */
 async function ensureManifest(dir: string, onRecovered?: (message: string) => void): Promise<void> {
   const { manifest, problem } = await readManifest(dir);
-  if (manifest) return;
+  if (manifest) {
+    // A crash between a segment's creation and the manifest's update leaves it unlisted: list it now.
+    const lastListed = manifest.segments.at(-1)?.base ?? -1;
+    const unlisted = [];
+    for (const s of await listSegments(dir)) {
+      if (s.base <= lastListed) continue;
+      const header = await headerOf(s.path);
+      if (header) unlisted.push({ base: s.base, ...header });
+    }
+    if (unlisted.length)
+      await writeManifest(dir, { ...manifest, segments: [...manifest.segments, ...unlisted] });
+    return;
+  }
   if (problem) {
     const kept = await quarantine(dir, join(dir, MANIFEST), `${join(dir, MANIFEST)}: ${problem}`);
     onRecovered?.(`${join(dir, MANIFEST)}: ${problem}; moved to ${kept}, rebuilt from the segments' headers`);
   }
   const segments: ManifestSegment[] = [];
   for (const s of await listSegments(dir)) {
-    const head = await readRange(s.path, 0, 1 << 20);
-    try {
-      const header = parseHeader(head);
-      if (header)
-        segments.push({
-          base: s.base,
-          sync: header.sync.toString('hex'),
-          headerBytes: header.length,
-          schema: schemaFingerprint(header.schema),
-        });
-    } catch {
-      // A damaged header is reported by readers; it has no entry to rebuild.
-    }
+    const header = await headerOf(s.path);
+    if (header) segments.push({ base: s.base, ...header });
   }
   await writeManifest(dir, { version: 1, segments, gaps: [] });
+}
+
+/** What the manifest records of a segment's header; undefined when it does not verify (readers report it). */
+async function headerOf(path: string): Promise<Omit<ManifestSegment, 'base'> | undefined> {
+  try {
+    const header = parseHeader(await readRange(path, 0, 1 << 20));
+    if (!header) return undefined;
+    return {
+      sync: header.sync.toString('hex'),
+      headerBytes: header.length,
+      schema: schemaFingerprint(header.schema),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 async function readRange(path: string, start: number, n: number): Promise<Buffer> {

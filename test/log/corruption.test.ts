@@ -255,6 +255,18 @@ describe('corruption suite (file backend)', () => {
     expect((await cli(['log', 'read', '--log', `file:${dir}`, '--topic', 'instructions'])).code).not.toBe(0);
   }, 60_000);
 
+  it('a bad segment start (bad magic) in a log without a manifest: the other segments are still read', async () => {
+    const all = segments();
+    const bases = all.map((f) => Number(f.match(/(\d{20})\.avro$/)![1]));
+    unlinkSync(join(topicDir(), 'manifest.json'));
+    const bytes = readFileSync(all[1]);
+    bytes.write('Jbo\x02', 0, 'latin1');
+    writeFileSync(all[1], bytes);
+    const { damage } = await verify({ mayLose: (o) => o >= bases[1] && o < bases[2] });
+    expect(damage[0]).toMatchObject({ file: all[1], byteOffset: 0, lost: { from: bases[1], until: bases[2] } });
+    expect(damage[0].reason).toMatch(/bad magic/);
+  }, 60_000);
+
   it('a duplicated segment (copied under a later name)', async () => {
     const all = segments();
     const lastBase = Number(all.at(-1)!.match(/(\d{20})\.avro$/)![1]);

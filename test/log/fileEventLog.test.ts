@@ -287,9 +287,9 @@ out = []
 for path in sys.argv[1:]:
     with DataFileReader(open(path, 'rb'), DatumReader()) as reader:
         out.append([r for r in reader])
-# Each record carries crc, 4 bytes: Python reads the field like any other (JSON cannot hold bytes).
-assert all(len(r['crc']) == 4 for f in out for r in f)
-print(json.dumps([[{k: v for k, v in r.items() if k != 'crc'} for r in f] for f in out]))`;
+# Each record carries its checksums (crc, blockCrc): Python reads them like any other field.
+assert all(isinstance(r['crc'], int) and isinstance(r['blockCrc'], int) for f in out for r in f)
+print(json.dumps([[{k: v for k, v in r.items() if k not in ('crc', 'blockCrc')} for r in f] for f in out]))`;
     const py = spawnSync(
       'python3',
       ['-c', script, segmentsOf('instructions')[0], segmentsOf('tree-events')[0]],

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import type { LogDamage } from '../eventLog.ts';
 import { formatDamage } from '../formatDamage.ts';
 import type { Topic } from '../topics.ts';
 import { encodeBlock, encodeHeader } from './avroContainer.ts';
-import { CRC_BYTES, type LogEntry, logEntryType } from './logEntryType.ts';
+import { type LogEntry, logEntryType } from './logEntryType.ts';
+import { sealBlock, sealRecord } from './sealRecords.ts';
 import {
   type ManifestGap,
   type ManifestSegment,
@@ -129,11 +129,10 @@ export async function checkTopic(options: {
       pos += header.length;
       for (let i = 0; i < entries.length; i += 1000) {
         const chunk = entries.slice(i, i + 1000).map((e) => {
-          const b = type.toBuffer({ ...e, crc: Buffer.alloc(CRC_BYTES) });
-          b.writeUInt32BE(crc32(b.subarray(0, b.length - CRC_BYTES)), b.length - CRC_BYTES);
-          return b;
+          const b = Buffer.concat([type.toBuffer({ ...e, crc: 0, blockCrc: 0 }), Buffer.alloc(4)]);
+          return b.subarray(0, sealRecord(b, 0, b.length - 4));
         });
-        const block = encodeBlock(chunk.length, Buffer.concat(chunk), sync);
+        const block = encodeBlock(chunk.length, sealBlock(Buffer.concat(chunk), chunk[0].length), sync);
         await fh.write(block, 0, block.length, pos);
         pos += block.length;
       }

@@ -7,12 +7,11 @@ export interface LogEntry {
   readonly timestamp: number;
   readonly key: string | null;
   readonly value: unknown;
-  /** CRC-32 of the record's bytes before this field, big-endian; zeros when written before checksums. */
-  readonly crc?: Buffer;
+  /** CRC-32 of the record's bytes before this field; 0 when written before checksums. */
+  readonly crc?: number;
+  /** In a block's first record: CRC-32 of all the block's record bytes but this field's; 0 elsewhere. */
+  readonly blockCrc?: number;
 }
-
-/** Bytes of the crc field at the end of each encoded LogEntry. */
-export const CRC_BYTES = 4;
 
 const cache = new Map<string, { type: avro.Type; schema: unknown }>();
 
@@ -38,9 +37,15 @@ export function logEntryType(
           ? [
               {
                 name: 'crc',
-                type: { type: 'fixed', name: 'Crc32', size: CRC_BYTES },
-                default: '\u0000\u0000\u0000\u0000',
-                doc: 'CRC-32 (as zlib) of this record bytes before this field, big-endian. Last field: the checked bytes are the record bytes before its last 4.',
+                type: 'long',
+                default: 0,
+                doc: 'CRC-32 (as zlib.crc32) of the bytes of this record before this field.',
+              },
+              {
+                name: 'blockCrc',
+                type: 'long',
+                default: 0,
+                doc: "In the first record of a block: CRC-32 of the block's record bytes except this field's own (a whole block verifies with one pass). 0 in the other records.",
               },
             ]
           : []),
@@ -52,9 +57,9 @@ export function logEntryType(
   return entry;
 }
 
-/** True when segments written with this writer schema carry the crc field (the last field, a 4-byte fixed). */
+/** True when segments written with this writer schema carry checksums (last fields crc, blockCrc: longs). */
 export function hasCrc(writerSchema: unknown): boolean {
   const fields = (writerSchema as { fields?: { name: string; type: unknown }[] })?.fields;
-  const last = fields?.at(-1);
-  return last?.name === 'crc' && (last.type as { size?: number })?.size === CRC_BYTES;
+  const [crc, block] = fields?.slice(-2) ?? [];
+  return crc?.name === 'crc' && crc.type === 'long' && block?.name === 'blockCrc' && block.type === 'long';
 }

@@ -1,6 +1,5 @@
 import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import avro from 'avsc';
 import {
   blockRecords,
@@ -10,7 +9,8 @@ import {
   readLong,
   SYNC_BYTES,
 } from './avroContainer.ts';
-import { CRC_BYTES, hasCrc, type LogEntry } from './logEntryType.ts';
+import { hasCrc, type LogEntry } from './logEntryType.ts';
+import { blockVerifies, recordVerifies } from './sealRecords.ts';
 
 /** A region inside a block that did not verify; it lies before `entries[before]` of its block. */
 export interface BlockDamage {
@@ -273,7 +273,10 @@ export class SegmentReader {
     return { kind: 'block', start, end: this.pos, count: block.count, entries, damage };
   }
 
-  /** Decodes a block's records; a record that fails its checksum is skipped and the next sound one searched for. */
+  /**
+   * Decodes a block's records. Fast path: the first record's blockCrc verifies the whole block in one pass. When it
+   * does not, each record is checked by its own crc; one that fails is skipped and the next sound one searched for.
+   */
   private decode(data: Buffer, fileByte: number, count: number, expected: number | undefined) {
     const entries: LogEntry[] = [];
     const damage: BlockDamage[] = [];
@@ -285,6 +288,23 @@ export class SegmentReader {
         damage[damage.length - 1] = { ...last, bytes: until - at + last.bytes };
       else damage.push({ before: entries.length, byte: fileByte + at, bytes: until - at, reason });
     };
+    if (this.checked && data.length) {
+      const first = this.decodeRaw(data, 0);
+      if (first.entry && blockVerifies(data, first.end, first.entry.blockCrc ?? -1)) {
+        entries.push(first.entry);
+        pos = first.end;
+        while (pos < data.length) {
+          const one = this.decodeRaw(data, pos);
+          if (!one.entry) {
+            note(pos, data.length, one.reason);
+            break;
+          }
+          entries.push(one.entry);
+          pos = one.end;
+        }
+        return { entries, damage, verifiedEnd: pos };
+      }
+    }
     while (pos < data.length) {
       const one = this.decodeOne(data, pos);
       if (one.entry) {
@@ -307,12 +327,10 @@ export class SegmentReader {
     return { entries, damage, verifiedEnd };
   }
 
-  private decodeOne(
+  private decodeRaw(
     data: Buffer,
     pos: number,
-  ):
-    | { entry: LogEntry; end: number; reason?: undefined }
-    | { entry?: undefined; end?: undefined; reason: string } {
+  ): { entry: LogEntry; end: number; reason?: undefined } | { entry?: undefined; end?: undefined; reason: string } {
     let value: LogEntry;
     let end: number;
     try {
@@ -323,14 +341,21 @@ export class SegmentReader {
       return { reason: `record does not decode (${(e as Error).message})` };
     }
     if (end < 0 || end > data.length) return { reason: 'record overruns its block' };
-    if (this.checked && crc32(data.subarray(pos, end - CRC_BYTES)) !== data.readUInt32BE(end - CRC_BYTES))
-      return { reason: 'record checksum mismatch' };
     return { entry: value, end };
+  }
+
+  /** One record, verified by its own checksum where the segment has them. */
+  private decodeOne(data: Buffer, pos: number): ReturnType<SegmentReader['decodeRaw']> {
+    const one = this.decodeRaw(data, pos);
+    if (!one.entry || !this.checked) return one;
+    if (!recordVerifies(data, pos, one.end, one.entry.crc ?? -1, one.entry.blockCrc ?? -1))
+      return { reason: 'record checksum mismatch' };
+    return one;
   }
 
   /** The first position in [from, data.length) where a record with an offset in (after, before] verifies. */
   private resync(data: Buffer, from: number, after: number, before: number): number | undefined {
-    for (let p = from; p < data.length - CRC_BYTES; p++) {
+    for (let p = from; p < data.length - 2; p++) {
       const v = readLongSafe(data, p);
       if (v === undefined || v <= after || v > before) continue;
       const one = this.decodeOne(data, p);

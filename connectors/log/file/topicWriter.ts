@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import type avro from 'avsc';
 import { ArboretumError } from '../../../schemas/errors.ts';
 import type { LogDamage } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
 import { encodeBlock, encodeHeader, parseHeader } from './avroContainer.ts';
-import { CRC_BYTES, hasCrc, type LogEntry, logEntryType } from './logEntryType.ts';
+import { hasCrc, type LogEntry, logEntryType } from './logEntryType.ts';
 import {
   MANIFEST,
   type ManifestSegment,
@@ -16,6 +15,7 @@ import {
   writeManifest,
 } from './manifest.ts';
 import { quarantine, quarantineBytes } from './quarantine.ts';
+import { sealBlock, sealRecord } from './sealRecords.ts';
 import { type SegmentScan, scanTopic } from './scanTopic.ts';
 import { SegmentReader } from './segmentReader.ts';
 import { listSegments, segmentName } from './segments.ts';
@@ -215,28 +215,29 @@ export class TopicWriter {
     const results: { offset: number; timestamp: number }[] = [];
     let pos = 0;
     let count = 0;
+    let firstEnd = 0;
     for (const p of batch) {
       results.push({ offset: this.nextOffset + count, timestamp });
       for (const { key, value } of p.entries) {
-        const entry: LogEntry = { offset: this.nextOffset + count, timestamp, key, value, crc: NO_CRC };
+        const entry: LogEntry = { offset: this.nextOffset + count, timestamp, key, value, crc: 0, blockCrc: 0 };
         for (;;) {
           const end = this.type.encode(entry, this.scratch, pos);
-          if (end >= 0) {
-            // The crc field is last: checksum the record's bytes before it, then write it in place.
-            if (this.checksums)
-              this.scratch.writeUInt32BE(crc32(this.scratch.subarray(pos, end - CRC_BYTES)), end - CRC_BYTES);
-            pos = end;
+          // Room for the checksum's varint (up to 5 bytes where the placeholder took 1).
+          if (end >= 0 && end + 4 <= this.scratch.length) {
+            pos = this.checksums ? sealRecord(this.scratch, pos, end) : end;
             break;
           }
-          const bigger = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, pos - end));
+          const bigger = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, pos - end + 8));
           this.scratch.copy(bigger, 0, 0, pos);
           this.scratch = bigger;
         }
+        if (count === 0) firstEnd = pos;
         count++;
       }
     }
     if (count === 0) return results;
-    const block = encodeBlock(count, this.scratch.subarray(0, pos), this.sync);
+    const records = this.scratch.subarray(0, pos);
+    const block = encodeBlock(count, this.checksums ? sealBlock(records, firstEnd) : records, this.sync);
     await writeFully(this.fh, block, this.size);
     this.size += block.length;
     this.nextOffset += count;
@@ -307,9 +308,8 @@ async function createSegment(dir: string, base: number, schema: unknown, topicNa
   return { fh, sync, size: header.length };
 }
 
-/** A record takes at least this many bytes (offset, timestamp, key union, a value byte, the 4-byte crc). */
+/** A record takes at least this many bytes (offset, timestamp, key union, a value byte, crc, blockCrc). */
 const MIN_RECORD_BYTES = 8;
-const NO_CRC = Buffer.alloc(CRC_BYTES);
 
 /** Scans the last segment (verifying every record): what a writer needs to know before appending to it. */
 async function scanLast(dir: string, topic: Topic<unknown>, base: number) {

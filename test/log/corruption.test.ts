@@ -221,6 +221,26 @@ describe('corruption suite (file backend)', () => {
     expect(records.length).toBeGreaterThan(N / 2);
   }, 120_000);
 
+  it('check finds every single flipped bit, naming the file and a byte range that holds it', async () => {
+    const next = random(42);
+    const files = segments();
+    for (let i = 0; i < 100; i++) {
+      const file = files[Math.floor(next() * files.length)];
+      const sound = readFileSync(file);
+      const bytes = Buffer.from(sound);
+      const at = Math.floor(next() * bytes.length);
+      bytes[at] ^= 1 << Math.floor(next() * 8);
+      writeFileSync(file, bytes);
+      const report = await open().check();
+      const found = report.topics.find((t) => t.topic === 'instructions')!.damage;
+      const holds = found.some(
+        (d) => d.file === file && d.byteOffset !== undefined && d.byteOffset <= at && at < d.byteOffset + (d.bytes ?? 1),
+      );
+      expect(holds, `bit at byte ${at} of ${file}: ${JSON.stringify(found)}`).toBe(true);
+      writeFileSync(file, sound);
+    }
+  }, 120_000);
+
   it('a truncated middle segment', async () => {
     const [, , third] = segments();
     const base = Number(third.match(/(\d{20})\.avro$/)![1]);
@@ -263,7 +283,11 @@ describe('corruption suite (file backend)', () => {
     bytes.write('Jbo\x02', 0, 'latin1');
     writeFileSync(all[1], bytes);
     const { damage } = await verify({ mayLose: (o) => o >= bases[1] && o < bases[2] });
-    expect(damage[0]).toMatchObject({ file: all[1], byteOffset: 0, lost: { from: bases[1], until: bases[2] } });
+    expect(damage[0]).toMatchObject({
+      file: all[1],
+      byteOffset: 0,
+      lost: { from: bases[1], until: bases[2] },
+    });
     expect(damage[0].reason).toMatch(/bad magic/);
   }, 60_000);
 

@@ -6,7 +6,6 @@ import { formatDamage } from '../formatDamage.ts';
 import type { Topic } from '../topics.ts';
 import { encodeBlock, encodeHeader } from './avroContainer.ts';
 import { type LogEntry, logEntryType } from './logEntryType.ts';
-import { sealBlock, sealRecord } from './sealRecords.ts';
 import {
   type ManifestGap,
   type ManifestSegment,
@@ -16,6 +15,7 @@ import {
 } from './manifest.ts';
 import { quarantine } from './quarantine.ts';
 import { type SegmentScan, scanTopic } from './scanTopic.ts';
+import { sealBlock, sealRecord } from './sealRecords.ts';
 import { listSegments, segmentName } from './segments.ts';
 import { TopicWriter } from './topicWriter.ts';
 import { acquireLock } from './writerLock.ts';

@@ -57,7 +57,13 @@ export function blockVerifies(data: Buffer, firstEnd: number, blockCrc: number):
 }
 
 /** True when one record at [start, end) verifies by its own `crc` (the slow path, after a block failed). */
-export function recordVerifies(data: Buffer, start: number, end: number, crc: number, blockCrc: number): boolean {
+export function recordVerifies(
+  data: Buffer,
+  start: number,
+  end: number,
+  crc: number,
+  blockCrc: number,
+): boolean {
   const b = longBytes(blockCrc);
   const c = longBytes(crc);
   if (!b || !c || end - b - c < start) return false;

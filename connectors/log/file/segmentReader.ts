@@ -288,8 +288,10 @@ export class SegmentReader {
         damage[damage.length - 1] = { ...last, bytes: until - at + last.bytes };
       else damage.push({ before: entries.length, byte: fileByte + at, bytes: until - at, reason });
     };
+    let blockFailed = false;
     if (this.checked && data.length) {
       const first = this.decodeRaw(data, 0);
+      blockFailed = true;
       if (first.entry && blockVerifies(data, first.end, first.entry.blockCrc ?? -1)) {
         entries.push(first.entry);
         pos = first.end;
@@ -324,13 +326,23 @@ export class SegmentReader {
       if (found === undefined) break;
       pos = found;
     }
+    // The block's checksum failed though every record verified: the bit is in blockCrc itself. Say so.
+    if (blockFailed && damage.length === 0)
+      damage.push({
+        before: 0,
+        byte: fileByte,
+        bytes: data.length,
+        reason: 'block checksum (blockCrc) mismatch; every record verified by its own crc',
+      });
     return { entries, damage, verifiedEnd };
   }
 
   private decodeRaw(
     data: Buffer,
     pos: number,
-  ): { entry: LogEntry; end: number; reason?: undefined } | { entry?: undefined; end?: undefined; reason: string } {
+  ):
+    | { entry: LogEntry; end: number; reason?: undefined }
+    | { entry?: undefined; end?: undefined; reason: string } {
     let value: LogEntry;
     let end: number;
     try {

@@ -15,8 +15,8 @@ import {
   writeManifest,
 } from './manifest.ts';
 import { quarantine, quarantineBytes } from './quarantine.ts';
-import { sealBlock, sealRecord } from './sealRecords.ts';
 import { type SegmentScan, scanTopic } from './scanTopic.ts';
+import { sealBlock, sealRecord } from './sealRecords.ts';
 import { SegmentReader } from './segmentReader.ts';
 import { listSegments, segmentName } from './segments.ts';
 import { acquireLock } from './writerLock.ts';
@@ -219,7 +219,14 @@ export class TopicWriter {
     for (const p of batch) {
       results.push({ offset: this.nextOffset + count, timestamp });
       for (const { key, value } of p.entries) {
-        const entry: LogEntry = { offset: this.nextOffset + count, timestamp, key, value, crc: 0, blockCrc: 0 };
+        const entry: LogEntry = {
+          offset: this.nextOffset + count,
+          timestamp,
+          key,
+          value,
+          crc: 0,
+          blockCrc: 0,
+        };
         for (;;) {
           const end = this.type.encode(entry, this.scratch, pos);
           // Room for the checksum's varint (up to 5 bytes where the placeholder took 1).

@@ -73,7 +73,7 @@ export interface GroupReadOptions {
 export interface TopicStat {
   readonly topic: string;
   readonly partitions: number;
-  /** Records a read would serve now (verified), not the span of offsets. */
+  /** File backend: records a read would serve now (verified). Kafka: high minus low watermarks, per partition summed. */
   readonly records: number;
   readonly bytes: number;
   /** Damaged or missing regions found while counting (0 when none). */
@@ -99,8 +99,8 @@ export interface CheckReport {
 /**
  * The event-log port. Both backends (file, Kafka) implement it and pass test/contract/describeEventLog.ts.
  *
- * An implementer is responsible for durable, ordered, per-key-ordered storage and for never serving a partly
- * written record. It is not responsible for deduplicating records (downstream drops repeats by event id), nor for
+ * An implementer is responsible for durable, ordered, per-key-ordered storage, for never serving a partly written
+ * or unverified record, and for reporting every region it skips as a LogDamage value (reads never write). It is not responsible for deduplicating records (downstream drops repeats by event id), nor for
  * validating values beyond what the schema encodes.
  */
 export interface EventLog {

@@ -1,4 +1,11 @@
-import { crc32 } from 'node:zlib';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+
+// @node-rs/crc32 (SIMD) computes the same CRC-32 as zlib about 3x faster on whole blocks (bench/fileLog.ts);
+// zlib's stays as the fallback where its prebuilt binary is not installed.
+const crc32: (data: Buffer, initial?: number) => number = await import('@node-rs/crc32').then(
+  (m) => m.crc32,
+  () => zlibCrc32,
+);
 
 /** Bytes of a zig-zag varint of a non-negative integer (Avro long); 0 for values a checksum cannot be. */
 export function longBytes(n: number): number {

@@ -105,7 +105,7 @@ describe('kafka event log', () => {
     expect(failure.message).toMatch(/2 partitions.*has 3/);
   });
 
-  it('turns undecodable messages into dead letters and goes on reading', async () => {
+  it('reports undecodable messages as damage (partition, offset), writes no dead letters, goes on reading', async () => {
     const { log, namespace } = await open({ partitions: 1 });
     await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
     const producer = (await rawKafka()).producer();

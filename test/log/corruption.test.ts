@@ -372,5 +372,19 @@ describe('corruption suite (file backend)', () => {
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toMatch(/--allow-damaged: went on past 1 damaged/);
     expect(readFileSync(join(dir, 'out', 'README.md'), 'utf8')).toMatch(/Damaged log\..*tree-events\[0\]/);
+    // The other readers of the log: the same, each region on stderr, exit non-zero.
+    // (Each with its own DuckDB file: a file synced once holds what that sync could read; see the report.)
+    for (const args of [
+      ['analytics', 'sync', '--log', `file:${dir}`, '--db', join(dir, 'a.duckdb')],
+      ['sql', '--log', `file:${dir}`, '--db', join(dir, 'b.duckdb'), 'SELECT count(*) FROM trees'],
+      ['report', '--log', `file:${dir}`, '--db', join(dir, 'c.duckdb'), '--out', join(dir, 'r.html')],
+    ]) {
+      const r = await cli(args);
+      expect(r.code, `${args[0]}: ${r.stderr}`).not.toBe(0);
+      expect(r.stderr, args[0]).toContain(file);
+    }
+    const report = await cli(['report', '--log', `file:${dir}`, '--out', join(dir, 'r2.html'), '--allow-damaged']);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'r2.html'), 'utf8')).toContain('Damaged log.');
   }, 60_000);
 });

@@ -234,7 +234,11 @@ describe('corruption suite (file backend)', () => {
       const report = await open().check();
       const found = report.topics.find((t) => t.topic === 'instructions')!.damage;
       const holds = found.some(
-        (d) => d.file === file && d.byteOffset !== undefined && d.byteOffset <= at && at < d.byteOffset + (d.bytes ?? 1),
+        (d) =>
+          d.file === file &&
+          d.byteOffset !== undefined &&
+          d.byteOffset <= at &&
+          at < d.byteOffset + (d.bytes ?? 1),
       );
       expect(holds, `bit at byte ${at} of ${file}: ${JSON.stringify(found)}`).toBe(true);
       writeFileSync(file, sound);
@@ -383,7 +387,14 @@ describe('corruption suite (file backend)', () => {
       expect(r.code, `${args[0]}: ${r.stderr}`).not.toBe(0);
       expect(r.stderr, args[0]).toContain(file);
     }
-    const report = await cli(['report', '--log', `file:${dir}`, '--out', join(dir, 'r2.html'), '--allow-damaged']);
+    const report = await cli([
+      'report',
+      '--log',
+      `file:${dir}`,
+      '--out',
+      join(dir, 'r2.html'),
+      '--allow-damaged',
+    ]);
     expect(report.code, report.stderr).toBe(0);
     expect(readFileSync(join(dir, 'r2.html'), 'utf8')).toContain('Damaged log.');
   }, 60_000);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isArboretumError, messageOf } from '../schemas/errors.ts';
 import { wantsHelp } from './args.ts';
 import type { Command } from './command.ts';
+import { damageLedger } from './damageLedger.ts';
 
 /**
  * Every subcommand, loaded lazily so `arboretum log …` does not load DuckDB or the LLM client. `examples` are printed
@@ -127,11 +128,28 @@ function quietOnClosedPipe() {
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   quietOnClosedPipe();
-  const [first, ...more] = argv;
+  const [first] = argv;
   if (first === '--version' || first === '-V' || first === 'version') {
     console.log(version());
     return 0;
   }
+  // --allow-damaged is global: reads skip damaged regions either way and print each; it decides the exit code.
+  damageLedger.allowed = argv.includes('--allow-damaged');
+  const code = await run(argv.filter((a) => a !== '--allow-damaged'));
+  const n = damageLedger.regions.length;
+  if (!n) return code;
+  if (damageLedger.allowed) {
+    console.error(`arboretum: --allow-damaged: went on past ${n} damaged or missing region(s) of the log`);
+    return code;
+  }
+  console.error(
+    `arboretum: ${n} damaged or missing region(s) of the log were not served (each above); run arboretum log check, or pass --allow-damaged to accept the loss`,
+  );
+  return code === 0 ? 1 : code;
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  const [first, ...more] = argv;
   // `help <command>` is `<command> --help`.
   const [name, ...rest] = first === 'help' && more.length ? [more[0], '--help'] : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

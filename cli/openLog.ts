@@ -2,6 +2,7 @@ import type { EventLog } from '../connectors/log/eventLog.ts';
 import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
 import type { FsyncPolicy } from '../connectors/log/file/topicWriter.ts';
 import { ArboretumError } from '../schemas/errors.ts';
+import { damageLedger } from './damageLedger.ts';
 
 export interface OpenLogOptions {
   /** File backend only; default 'always'. Env ARBORETUM_FSYNC=always|never|<ms> overrides. */
@@ -60,12 +61,17 @@ function fsyncFromEnv(): FsyncPolicy | undefined {
 export async function openLog(uri: string, options: OpenLogOptions = {}): Promise<EventLog> {
   const address = parseLogUri(uri);
   if (address.kind === 'file') {
-    return createFileEventLog({ dir: address.dir, fsync: fsyncFromEnv() ?? options.fsync });
+    return createFileEventLog({
+      dir: address.dir,
+      fsync: fsyncFromEnv() ?? options.fsync,
+      onDamage: damageLedger.report,
+    });
   }
   const { createKafkaEventLog } = await import('../connectors/log/kafka/kafkaEventLog.ts');
   return createKafkaEventLog({
     brokers: [...address.brokers],
     clientId: options.clientId,
+    onDamage: damageLedger.report,
     ...(options.partitions ? { partitions: options.partitions } : {}),
   });
 }

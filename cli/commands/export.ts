@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +18,7 @@ import { ArboretumError } from '../../schemas/errors.ts';
 import type { PreferencePair, SftExample } from '../../schemas/types.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { damageLedger } from '../damageLedger.ts';
 import { openExistingLog } from '../openExistingLog.ts';
 import { openLog } from '../openLog.ts';
 
@@ -235,7 +236,10 @@ export const command: Command = {
             );
           }
           const say = (line: string) => (toStdout ? process.stderr : process.stdout).write(`${line}\n`);
+          // A card says when the rows were built past damage (--allow-damaged; without it the exit code says so).
+          const damaged = damageLedger.summary();
           for (const o of outputs) {
+            if (damaged && o.card) await appendFile(o.card, `\n> **Damaged log.** ${damaged}\n`);
             const spread =
               o.spread && Number.isFinite(o.spread.minGap)
                 ? `; rows sharing a prompt are >= ${o.spread.minGap} apart (fine for per_device_train_batch_size <= ${o.spread.minGap})`

@@ -1,4 +1,4 @@
-import { bufferCount, concatMap, lastValueFrom, take } from 'rxjs';
+import { bufferCount, bufferTime, concatMap, filter, lastValueFrom, take } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { type Topic, topicNamed, topicNames } from '../../connectors/log/topics.ts';
 import { appendJsonLines } from '../../pipelines/append/appendJsonLines.ts';
@@ -22,8 +22,15 @@ Usage:
       conflict, reported with F.jsonl:LINE, dead-lettered and not appended (exit 1).
   arboretum log read --topic T [--from N] [--follow] [--limit N] [--with-offsets] [--log URI]
       Prints records as JSON lines (the record value; --with-offsets wraps it with partition, offset, key, timestamp).
-  arboretum log stat [--json] [--log URI]          topics, partitions, records, bytes
-  arboretum log check [--repair] [--log URI]       decodes everything; --repair cuts torn tails (exit 1 if not ok)
+      With --follow each record is printed as it arrives (within 50 ms).
+  arboretum log stat [--json] [--log URI]          topics, partitions, readable records, bytes, damaged regions
+  arboretum log check [--repair] [--log URI]
+      Verifies every record (checksums) and finds missing segments; names file, byte offset and offsets lost
+      (exit 1 if not ok). --repair cuts torn tails, moves damaged segments to <topic>/quarantine/ (with a report)
+      after rewriting their verified records, and leaves the topic writable. Nothing is ever deleted.
+
+Every command that reads the log prints each damaged or missing region on stderr and exits non-zero;
+--allow-damaged (any command) accepts the loss and exits as if none, saying so.
   arboretum log copy --from URI --to URI [--topic T ...]
       Copies history between backends (all topics by default), keeping keys and per-key order.
 
@@ -86,8 +93,10 @@ async function read(argv: readonly string[]): Promise<number> {
     if (!values.follow) await requireTopic(log, topic);
     let records = log.read(topic, { from, follow: values.follow });
     if (Number.isFinite(limit)) records = records.pipe(take(limit));
+    // Flush every 50 ms or 256 records, whichever first: a follower prints each record as it arrives.
     const done = records.pipe(
-      bufferCount(256),
+      bufferTime(50, null, 256),
+      filter((chunk) => chunk.length > 0),
       concatMap((chunk) =>
         writeOut(
           chunk
@@ -125,11 +134,13 @@ async function stat(argv: readonly string[]): Promise<number> {
   else
     console.log(
       formatTable(
-        ['topic', 'partitions', 'records', 'bytes'],
-        stats.map((s) => [s.topic, s.partitions, s.records, s.bytes]),
+        ['topic', 'partitions', 'records', 'bytes', 'damaged'],
+        stats.map((s) => [s.topic, s.partitions, s.records, s.bytes, s.damaged]),
       ),
     );
-  return 0;
+  const damaged = stats.reduce((n, s) => n + s.damaged, 0);
+  if (damaged) console.error(`${damaged} damaged or missing region(s): arboretum log check names them`);
+  return damaged ? 1 : 0;
 }
 
 async function check(argv: readonly string[]): Promise<number> {
@@ -145,6 +156,7 @@ async function check(argv: readonly string[]): Promise<number> {
     );
     for (const p of t.problems) console.log(`  problem: ${p}`);
     for (const r of t.repaired) console.log(`  repaired: ${r}`);
+    for (const n of t.notes) console.log(`  note: ${n}`);
   }
   console.log(report.ok ? 'ok' : 'NOT OK');
   return report.ok ? 0 : 1;
@@ -160,18 +172,17 @@ export async function copyLog(
   for (const name of names) {
     const topic = topicNamed(name)!;
     let n = 0;
-    const copied = source
-      .read(topic, { onDeadLetter: (d) => console.error(`${name}: skipped undecodable record: ${d.reason}`) })
-      .pipe(
-        bufferCount(BATCH),
-        concatMap(async (chunk) => {
-          await target.append(
-            topic,
-            chunk.map((r) => ({ key: r.key, value: r.value })),
-          );
-          n += chunk.length;
-        }),
-      );
+    // Damaged regions go to the source log's onDamage (the CLI prints each and exits non-zero).
+    const copied = source.read(topic).pipe(
+      bufferCount(BATCH),
+      concatMap(async (chunk) => {
+        await target.append(
+          topic,
+          chunk.map((r) => ({ key: r.key, value: r.value })),
+        );
+        n += chunk.length;
+      }),
+    );
     await lastValueFrom(copied, { defaultValue: undefined });
     counts.set(name, n);
   }

@@ -6,6 +6,7 @@ import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { damageLedger } from '../damageLedger.ts';
 import { openExistingLog } from '../openExistingLog.ts';
 
 const help = `arboretum report — one self-contained HTML report of the log
@@ -61,13 +62,21 @@ export const command: Command = {
     try {
       const { db, sync } = await syncedDb({ log, path: values.db });
       try {
-        const html = await buildReport({
+        const damaged = damageLedger.summary();
+        const built = await buildReport({
           db,
           title: values.title,
           viewerUrl: values.viewer,
           prices,
           logUri: values.log,
         });
+        // A report built past damage (--allow-damaged) says so at its end.
+        const html = damaged
+          ? built.replace(
+              '</body>',
+              `<p class="damaged"><strong>Damaged log.</strong> ${escapeHtml(damaged)}</p></body>`,
+            )
+          : built;
         await mkdir(dirname(values.out) || '.', { recursive: true });
         const tmp = `${values.out}.tmp-${process.pid}`;
         await writeFile(tmp, html);
@@ -84,3 +93,7 @@ export const command: Command = {
     }
   },
 };
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}

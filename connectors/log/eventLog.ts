@@ -1,5 +1,4 @@
 import type { Observable } from 'rxjs';
-import type { DeadLetter } from '../../schemas/types.ts';
 import type { Topic } from './topics.ts';
 
 /** One record as stored: where it is, its key and its decoded value. */
@@ -32,22 +31,53 @@ export interface ReadOptions {
   readonly reader?: string;
   /** Read only these partitions (default all). */
   readonly partitions?: readonly number[];
-  /** Records that cannot be decoded go here, and reading goes on. Default: appended to the dead-letters topic. */
-  readonly onDeadLetter?: (deadLetter: DeadLetter) => void;
+  /**
+   * Told of every damaged or missing region this read skips (a value, not an error), and reading goes on with the
+   * next verified record. Default: the log's own onDamage (see the backend's options); when neither is given the
+   * read fails with LOG_CORRUPT at the first region. Reads never write: nothing is dead-lettered.
+   */
+  readonly onDamage?: (damage: LogDamage) => void;
+}
+
+/**
+ * A region of a partition that a read could not verify or did not find, and so did not serve. Backends report it
+ * once per read that crosses it, after the records before it and before the records after it.
+ */
+export interface LogDamage {
+  readonly topic: string;
+  readonly partition: number;
+  /** The file (file backend) or `<kafka topic>/<partition>` holding the region, or the missing file's name. */
+  readonly file: string;
+  /** Byte offset of the region's start in `file`; undefined when the whole file is missing. */
+  readonly byteOffset?: number;
+  /** Length of the region in bytes, when known. */
+  readonly bytes?: number;
+  /**
+   * Record offsets not served because of it, [from, until); `until` undefined when the end is not known (the last
+   * segment is missing or its tail is damaged). Undefined when no record was lost (damaged framing or header whose
+   * records all verified).
+   */
+  readonly lost?: { readonly from: number; readonly until?: number };
+  /** What is wrong, for a person. */
+  readonly reason: string;
 }
 
 export interface GroupReadOptions {
   readonly group: string;
   /** Called with this member's partitions whenever the assignment changes. */
   readonly onAssigned?: (partitions: readonly number[]) => void;
-  readonly onDeadLetter?: (deadLetter: DeadLetter) => void;
+  /** As ReadOptions.onDamage. */
+  readonly onDamage?: (damage: LogDamage) => void;
 }
 
 export interface TopicStat {
   readonly topic: string;
   readonly partitions: number;
+  /** File backend: records a read would serve now (verified). Kafka: high minus low watermarks, per partition summed. */
   readonly records: number;
   readonly bytes: number;
+  /** Damaged or missing regions found while counting (0 when none). */
+  readonly damaged: number;
 }
 
 export interface CheckReport {
@@ -57,16 +87,20 @@ export interface CheckReport {
     readonly records: number;
     /** What is wrong, each naming the file/partition and offset. */
     readonly problems: readonly string[];
-    /** What --repair changed (bytes cut, files removed). */
+    /** The same, as values: every damaged or missing region (torn tails are problems but not damage). */
+    readonly damage: readonly LogDamage[];
+    /** What --repair changed (torn bytes cut, files quarantined, records rewritten). */
     readonly repaired: readonly string[];
+    /** Facts that are not problems (segments written before checksums, regions repaired earlier). */
+    readonly notes: readonly string[];
   }[];
 }
 
 /**
  * The event-log port. Both backends (file, Kafka) implement it and pass test/contract/describeEventLog.ts.
  *
- * An implementer is responsible for durable, ordered, per-key-ordered storage and for never serving a partly
- * written record. It is not responsible for deduplicating records (downstream drops repeats by event id), nor for
+ * An implementer is responsible for durable, ordered, per-key-ordered storage, for never serving a partly written
+ * or unverified record, and for reporting every region it skips as a LogDamage value (reads never write). It is not responsible for deduplicating records (downstream drops repeats by event id), nor for
  * validating values beyond what the schema encodes.
  */
 export interface EventLog {
@@ -90,9 +124,12 @@ export interface EventLog {
   commit(reader: string, topic: Topic<unknown>, positions: Positions): Promise<void>;
   /** A named reader's committed next offsets (empty map when none). */
   committed(reader: string, topic: Topic<unknown>): Promise<Positions>;
-  /** Topics present, with record and byte counts. */
+  /** Topics present, with counts of readable records, bytes and damaged regions. */
   stat(): Promise<readonly TopicStat[]>;
-  /** Verifies every stored record decodes; with repair, cuts what cannot be served (torn tails). */
+  /**
+   * Verifies every stored record (checksums where the format has them) and finds missing regions; with repair,
+   * cuts provably torn tails and quarantines damaged regions, keeping every verified record. Never deletes.
+   */
   check(options?: { readonly repair?: boolean }): Promise<CheckReport>;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { recordIdentity } from './recordIdentity.ts';
 
 /**
  * Reads a topic once, all partitions, to its current end, and indexes its records by id. Records that cannot be
- * decoded are counted in `unreadable` (not in the index: an append puts a good copy back), never dead-lettered here.
+ * decoded (damaged regions) are counted in `unreadable` (not in the index: an append puts a good copy back), never dead-lettered here.
  */
 export async function indexTopic<T>(
   log: EventLog,
@@ -18,7 +18,7 @@ export async function indexTopic<T>(
   await lastValueFrom(
     log
       .read(topic, {
-        onDeadLetter: () => {
+        onDamage: () => {
           unreadable++;
         },
       })

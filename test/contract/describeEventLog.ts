@@ -1,6 +1,6 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventLog, LogRecord, ReadOptions } from '../../connectors/log/eventLog.ts';
+import type { EventLog, LogDamage, LogRecord, ReadOptions } from '../../connectors/log/eventLog.ts';
 import { positionsAfter } from '../../connectors/log/eventLog.ts';
 import { type Topic, topics } from '../../connectors/log/topics.ts';
 import { sampleInstruction, sampleTreeEvents } from './sampleRecords.ts';
@@ -203,8 +203,25 @@ export function describeEventLog(name: string, factory: () => Promise<LogUnderTe
       expect(stats.find((s) => s.topic === 'instructions')?.records).toBe(1);
       expect(stats.find((s) => s.topic === 'tree-events')?.records).toBe(6);
       expect(stats.every((s) => s.bytes > 0)).toBe(true);
+      expect(stats.every((s) => s.damaged === 0)).toBe(true);
       const report = await subject.log.check();
       expect(report.ok).toBe(true);
+      expect(report.topics.every((t) => t.damage.length === 0 && t.problems.length === 0)).toBe(true);
+    });
+
+    it('a read of a sound log reports no damage, and reading writes nothing (no dead letters)', async () => {
+      await subject.log.append(
+        topics.instructions,
+        [1, 2, 3].map((n) => ({ value: sampleInstruction(n) })),
+      );
+      const before = (await subject.log.stat()).map((s) => [s.topic, s.records]);
+      const damage: LogDamage[] = [];
+      const read = await readAll(subject.log, topics.instructions, { onDamage: (d) => damage.push(d) });
+      expect(read).toHaveLength(3);
+      expect(damage).toEqual([]);
+      // The same read without a handler completes too: damage would fail it, a sound log does not.
+      expect(await readAll(subject.log, topics.instructions)).toHaveLength(3);
+      expect((await subject.log.stat()).map((s) => [s.topic, s.records])).toEqual(before);
     });
   });
 }

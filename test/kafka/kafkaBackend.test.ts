@@ -1,6 +1,6 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventLog, LogRecord, ReadOptions } from '../../connectors/log/eventLog.ts';
+import type { EventLog, LogDamage, LogRecord, ReadOptions } from '../../connectors/log/eventLog.ts';
 import { positionsAfter } from '../../connectors/log/eventLog.ts';
 import { createKafkaEventLog } from '../../connectors/log/kafka/kafkaEventLog.ts';
 import { FINGERPRINT_HEADER, KIND_HEADER } from '../../connectors/log/kafka/kafkaMessageOf.ts';
@@ -8,7 +8,6 @@ import { type Topic, topics } from '../../connectors/log/topics.ts';
 import { codecs } from '../../schemas/codec.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
 import { treeIdOf } from '../../schemas/ids.ts';
-import type { DeadLetter } from '../../schemas/types.ts';
 import { eventually } from '../contract/describeEventLog.ts';
 import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
 import { deleteNamespace, freshNamespace, openTestLog, rawKafka, testBrokers } from './kafkaTestLog.ts';
@@ -106,7 +105,7 @@ describe('kafka event log', () => {
     expect(failure.message).toMatch(/2 partitions.*has 3/);
   });
 
-  it('turns undecodable messages into dead letters and goes on reading', async () => {
+  it('reports undecodable messages as damage (partition, offset), writes no dead letters, goes on reading', async () => {
     const { log, namespace } = await open({ partitions: 1 });
     await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
     const producer = (await rawKafka()).producer();
@@ -126,28 +125,25 @@ describe('kafka event log', () => {
     await producer.disconnect();
     await log.append(topics.instructions, [{ value: sampleInstruction(3) }]);
 
-    const told: DeadLetter[] = [];
+    const told: LogDamage[] = [];
     const records = await readAll<{ id: string }>(log, topics.instructions, {
-      onDeadLetter: (d: DeadLetter) => told.push(d),
+      onDamage: (d: LogDamage) => told.push(d),
     });
     expect(records.map((r) => r.value.id)).toEqual(['sample-1', 'sample-3']);
-    expect(told.map((d) => d.offset)).toEqual([1, 2, 3]);
-    expect(told.map((d) => d.payload)).toEqual(bad);
+    expect(told.map((d) => d.lost)).toEqual([1, 2, 3].map((o) => ({ from: o, until: o + 1 })));
     expect(told[0].reason).toMatch(/instructions partition 0 offset 1: .*no C3 01 marker/);
     expect(told[1].reason).toMatch(/unknown writer schema fingerprint/);
     expect(told[2].reason).toMatch(/undecodable body/);
-    expect(told.every((d) => d.topic === 'instructions' && d.partition === 0 && d.key === 'k')).toBe(true);
+    expect(
+      told.every(
+        (d) => d.topic === 'instructions' && d.partition === 0 && d.file === `${namespace}instructions/0`,
+      ),
+    ).toBe(true);
 
-    // Without onDeadLetter they are appended to arboretum.dead-letters, and the read still completes.
-    expect((await readAll(log, topics.instructions)).length).toBe(2);
-    let letters: LogRecord<DeadLetter>[] = [];
-    await eventually(async () => {
-      letters = await readAll<DeadLetter>(log, topics.deadLetters);
-      return letters.length === 3;
-    });
-    expect(letters.map((l) => [l.value.topic, l.value.offset, l.value.payload])).toEqual(
-      told.map((d) => [d.topic, d.offset, d.payload]),
-    );
+    // Without onDamage the read fails at the first, naming partition and offset: reads never write dead letters.
+    const error = await readAll(log, topics.instructions).catch((e) => e);
+    expect(isArboretumError(error, 'LOG_CORRUPT')).toBe(true);
+    expect(error.message).toMatch(/instructions partition 0 offset 1/);
   });
 
   it('shares partitions between the members of a consumer group, each record to one member, resuming from commits', async () => {
@@ -215,7 +211,7 @@ describe('kafka event log', () => {
     expect(report.ok).toBe(false);
     const problems = report.topics.find((t) => t.topic === 'instructions')!.problems;
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^instructions partition 0 offset 5: /);
+    expect(problems[0]).toMatch(/instructions partition 0 offset 5: .*offset 5 not served/);
   });
 
   it('rejects a record its schema cannot encode, naming it, and appends what comes after', async () => {

@@ -1,16 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventLog } from '../../connectors/log/eventLog.ts';
+import type { EventLog, LogDamage } from '../../connectors/log/eventLog.ts';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { codecs } from '../../schemas/codec.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
-import type { DeadLetter } from '../../schemas/types.ts';
 import { eventually } from '../contract/describeEventLog.ts';
 import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
 
@@ -23,10 +22,8 @@ const open = (options = {}) => {
   opened.push(log);
   return log;
 };
-const ids = async (log: EventLog, onDeadLetter?: (d: DeadLetter) => void) =>
-  (await lastValueFrom(log.read(topics.instructions, { onDeadLetter }).pipe(toArray()))).map(
-    (r) => r.value.id,
-  );
+const ids = async (log: EventLog, onDamage?: (d: LogDamage) => void) =>
+  (await lastValueFrom(log.read(topics.instructions, { onDamage }).pipe(toArray()))).map((r) => r.value.id);
 const segmentsOf = (topic: string) =>
   readdirSync(join(dir, topic))
     .filter((f) => f.endsWith('.avro'))
@@ -51,9 +48,11 @@ describe('file event log', () => {
     await log.close();
     const [segment] = segmentsOf('instructions');
     const whole = statSync(segment).size;
-    // Half of a block: a count, a size promising 5000 bytes, and only some of them.
-    appendFileSync(segment, Buffer.concat([Buffer.from([0x02, 0x90, 0x4e]), Buffer.alloc(700, 7)]));
-
+    // A crash mid-append: the next block written only in part (a prefix of a real block).
+    const more = open();
+    await more.append(topics.instructions, [{ value: sampleInstruction(9, 'x'.repeat(600)) }]);
+    await more.close();
+    truncateSync(segment, whole + 703);
     const reader = open();
     expect(await ids(reader)).toEqual(['sample-1', 'sample-2', 'sample-3']);
     const report = await reader.check();
@@ -75,11 +74,11 @@ describe('file event log', () => {
     await log.close();
     appendFileSync(segmentsOf('instructions')[0], Buffer.from([0x02, 0x90]));
     const repaired = await open().check({ repair: true });
-    expect(repaired.topics[0].repaired[0]).toMatch(/cut$/);
+    expect(repaired.topics[0].repaired[0]).toMatch(/cut a torn tail of 2 bytes .*kept in quarantine/);
     expect((await open().check()).ok).toBe(true);
   });
 
-  it('a corrupt block in the middle becomes a dead letter and reading goes on', async () => {
+  it('a corrupt block in the middle is reported (file, byte, offsets lost), nothing is written, reading goes on', async () => {
     const log = open();
     for (const n of [1, 2, 3]) await log.append(topics.instructions, [{ value: sampleInstruction(n) }]);
     await log.close();
@@ -88,14 +87,37 @@ describe('file event log', () => {
     const at = bytes.indexOf('sample-2');
     bytes.write('\xff\xff\xff\xff\xff', at - 3, 'latin1'); // break the record's framing inside block 2
     writeFileSync(segment, bytes);
-    const dead: DeadLetter[] = [];
+    const damage: LogDamage[] = [];
     const reader = open();
-    const got = await ids(reader, (d) => dead.push(d));
+    const got = await ids(reader, (d) => damage.push(d));
     expect(got).toEqual(['sample-1', 'sample-3']);
-    expect(dead).toHaveLength(1);
-    expect(dead[0].topic).toBe('instructions');
-    expect(dead[0].reason).toMatch(new RegExp(`${segment}.*block at byte`));
+    expect(damage).toHaveLength(1);
+    expect(damage[0]).toMatchObject({ topic: 'instructions', file: segment, lost: { from: 1, until: 2 } });
+    expect(damage[0].byteOffset).toBeGreaterThan(0);
     expect((await reader.check()).ok).toBe(false);
+    // Reads never write: no dead letters.
+    expect(readdirSync(dir)).not.toContain('dead-letters');
+    // Without a handler the read fails, naming the file.
+    const error = await ids(reader).catch((e) => e);
+    expect(isArboretumError(error, 'LOG_CORRUPT')).toBe(true);
+    expect(error.message).toContain(segment);
+  });
+
+  it('segments written before record checksums still read; check says their contents cannot be verified', async () => {
+    const old = createFileEventLog({ dir, checksums: false, onRecovered: () => {} });
+    await old.append(topics.instructions, [{ value: sampleInstruction(1) }, { value: sampleInstruction(2) }]);
+    await old.close();
+    const log = open();
+    await log.append(topics.instructions, [{ value: sampleInstruction(3) }]);
+    // The writer never appends to an old-format segment: a new one, with checksums.
+    expect(segmentsOf('instructions')).toHaveLength(2);
+    expect(await ids(log)).toEqual(['sample-1', 'sample-2', 'sample-3']);
+    await log.close();
+    const report = await open().check();
+    expect(report.ok).toBe(true);
+    expect(report.topics[0].notes.join('\n')).toMatch(
+      /1 segment\(s\) written before record checksums \(00000000000000000000\.avro\)/,
+    );
   });
 
   it('allows one writer per topic, with a clear error for the second', async () => {
@@ -127,6 +149,34 @@ describe('file event log', () => {
     ]).stdout.toString();
     writeFileSync(join(dir, 'instructions', '.lock'), dead);
     await open().append(topics.instructions, [{ value: sampleInstruction(2) }]);
+  });
+
+  it('takes over a stale lock that names this very pid (a restarted process) but another start time', async () => {
+    const log = open();
+    await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+    await log.close();
+    const lock = join(dir, 'instructions', '.lock');
+    const mine = JSON.parse(
+      readFileSync(join('/proc', String(process.pid), 'stat'), 'utf8')
+        .replace(/^.*\) /, '["')
+        .replace(/ /g, '","')
+        .replace(/\n?$/, '"]'),
+    ) as string[];
+    const start = Number(mine[19]);
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    for (const other of [start - 100, start + 100]) {
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, start: String(other), boot }));
+      const writer = open();
+      await writer.append(topics.instructions, [{ value: sampleInstruction(other) }]);
+      await writer.close();
+    }
+    // The same pid and start time is this process: that lock is live.
+    const first = open();
+    await first.append(topics.instructions, [{ value: sampleInstruction(3) }]);
+    const error = await open()
+      .append(topics.instructions, [{ value: sampleInstruction(4) }])
+      .catch((e) => e);
+    expect(isArboretumError(error, 'LOG_LOCKED')).toBe(true);
   });
 
   it('rolls segments and reads across them from any offset', async () => {
@@ -182,6 +232,40 @@ describe('file event log', () => {
     }
   });
 
+  it('log read --follow prints each record as it arrives, not in held-back batches', async () => {
+    const log = open();
+    await log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
+    const child = spawn(process.execPath, [
+      bin,
+      'log',
+      'read',
+      '--follow',
+      '--log',
+      `file:${dir}`,
+      '--topic',
+      'instructions',
+    ]);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    try {
+      await eventually(() => out.split('\n').filter(Boolean).length === 1, 20_000);
+      for (const n of [2, 3]) {
+        await log.append(topics.instructions, [{ value: sampleInstruction(n) }]);
+        await eventually(() => out.split('\n').filter(Boolean).length === n, 20_000);
+      }
+      expect(
+        out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).id),
+      ).toEqual(['sample-1', 'sample-2', 'sample-3']);
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
+
   it("Python's avro package reads a segment and gets the same records", async () => {
     const log = open();
     const instructions = [1, 2].map((n) => sampleInstruction(n));
@@ -203,7 +287,9 @@ out = []
 for path in sys.argv[1:]:
     with DataFileReader(open(path, 'rb'), DatumReader()) as reader:
         out.append([r for r in reader])
-print(json.dumps(out))`;
+# Each record carries its checksums (crc, blockCrc): Python reads them like any other field.
+assert all(isinstance(r['crc'], int) and isinstance(r['blockCrc'], int) for f in out for r in f)
+print(json.dumps([[{k: v for k, v in r.items() if k not in ('crc', 'blockCrc')} for r in f] for f in out]))`;
     const py = spawnSync(
       'python3',
       ['-c', script, segmentsOf('instructions')[0], segmentsOf('tree-events')[0]],

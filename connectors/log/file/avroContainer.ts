@@ -1,4 +1,4 @@
-import { inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import avro from 'avsc';
 
 // Avro object container file layout (Avro spec, "Object Container Files"):
@@ -15,7 +15,12 @@ export interface ContainerHeader {
   readonly sync: Buffer;
   /** Bytes the header occupies at the start of the file. */
   readonly length: number;
+  /** 'ok' when the header's arboretum.headerCrc matches, 'absent' for headers written before it. */
+  readonly crc: 'ok' | 'absent';
 }
+
+/** Metadata entry holding the CRC-32 of the rest of the header (see headerCrcOf). */
+export const HEADER_CRC = 'arboretum.headerCrc';
 
 export interface BlockHeader {
   readonly count: number;
@@ -35,32 +40,71 @@ export function encodeHeader(
     'avro.codec': Buffer.from('null'),
   };
   for (const [k, v] of Object.entries(extra)) metadata[k] = Buffer.from(v);
+  metadata[HEADER_CRC] = Buffer.from(String(headerCrcOf(metadata, sync)));
   return Buffer.concat([MAGIC, metadataType.toBuffer(metadata), sync]);
 }
 
-/** Parses a header from the start of `buf`; undefined when `buf` is too short; throws when it is not a container. */
+/**
+ * CRC-32 over every metadata entry but HEADER_CRC (sorted by key, each as key length, key, value length, value)
+ * and the sync marker: a flipped bit anywhere in a header fails it, the schema and the sync marker included.
+ */
+function headerCrcOf(metadata: Readonly<Record<string, Buffer>>, sync: Buffer): number {
+  const parts: Buffer[] = [];
+  for (const key of Object.keys(metadata).sort()) {
+    if (key === HEADER_CRC) continue;
+    const k = Buffer.from(key);
+    const v = metadata[key];
+    const lengths = Buffer.alloc(8);
+    lengths.writeUInt32BE(k.length, 0);
+    lengths.writeUInt32BE(v.length, 4);
+    parts.push(lengths.subarray(0, 4), k, lengths.subarray(4), v);
+  }
+  parts.push(sync);
+  return crc32(Buffer.concat(parts));
+}
+
+/**
+ * Parses and verifies a header from the start of `buf`. Undefined when `buf` ends inside what is so far a valid
+ * header (a segment being created, or torn while created); throws when the bytes cannot be a whole valid header.
+ * `buf` holds the whole file when the file is shorter than the buffer, so "runs out" means the file does.
+ */
 export function parseHeader(buf: Buffer): ContainerHeader | undefined {
-  if (buf.length < MAGIC.length) return undefined;
-  if (!buf.subarray(0, MAGIC.length).equals(MAGIC))
+  const magicSeen = Math.min(buf.length, MAGIC.length);
+  if (!buf.subarray(0, magicSeen).equals(MAGIC.subarray(0, magicSeen)))
     throw new Error('not an Avro object container file (bad magic)');
-  const { value, offset } = metadataType.decode(buf, MAGIC.length) as {
-    value: Record<string, Buffer>;
-    offset: number;
-  };
+  if (buf.length < MAGIC.length) return undefined;
+  let decoded: { value: Record<string, Buffer>; offset: number };
+  try {
+    decoded = metadataType.decode(buf, MAGIC.length) as typeof decoded;
+  } catch (e) {
+    throw new Error(`header metadata does not decode (${(e as Error).message})`);
+  }
+  const { value, offset } = decoded;
   if (offset < 0 || offset + SYNC_BYTES > buf.length) return undefined;
+  const sync = Buffer.from(buf.subarray(offset, offset + SYNC_BYTES));
+  const stored = value[HEADER_CRC];
+  if (stored !== undefined && stored.toString('latin1') !== String(headerCrcOf(value, sync)))
+    throw new Error(`header checksum mismatch (${HEADER_CRC})`);
   const rawSchema = value['avro.schema'];
   if (!rawSchema) throw new Error('container header has no avro.schema');
+  let schema: unknown;
+  try {
+    schema = JSON.parse(rawSchema.toString('utf8'));
+  } catch (e) {
+    throw new Error(`header schema is not JSON (${(e as Error).message})`);
+  }
   return {
-    schema: JSON.parse(rawSchema.toString('utf8')),
+    schema,
     codec: value['avro.codec']?.toString('utf8') ?? 'null',
     metadata: value,
-    sync: Buffer.from(buf.subarray(offset, offset + SYNC_BYTES)),
+    sync,
     length: offset + SYNC_BYTES,
+    crc: stored === undefined ? 'absent' : 'ok',
   };
 }
 
 /** Reads a zig-zag varint long at `pos`; undefined when the bytes run out. */
-function readLong(buf: Buffer, pos: number): { value: number; next: number } | undefined {
+export function readLong(buf: Buffer, pos: number): { value: number; next: number } | undefined {
   let n = 0;
   let shift = 1;
   let i = pos;

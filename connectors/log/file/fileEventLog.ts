@@ -1,24 +1,26 @@
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import avro from 'avsc';
 import { Observable } from 'rxjs';
 import { ArboretumError, messageOf } from '../../../schemas/errors.ts';
-import type { DeadLetter } from '../../../schemas/types.ts';
 import type {
   AppendRecord,
   CheckReport,
   EventLog,
   GroupReadOptions,
+  LogDamage,
   LogRecord,
   Positions,
   ReadOptions,
   TopicStat,
 } from '../eventLog.ts';
-import { type Topic, topicNamed, topics } from '../topics.ts';
-import { type LogEntry, logEntryType } from './logEntryType.ts';
+import { formatDamage } from '../formatDamage.ts';
+import { type Topic, topicNamed } from '../topics.ts';
+import { checkTopic, type TopicCheck } from './checkTopic.ts';
+import { logEntryType } from './logEntryType.ts';
+import { scanTopic } from './scanTopic.ts';
 import { SegmentReader } from './segmentReader.ts';
 import { listSegments } from './segments.ts';
-import { type FsyncPolicy, recoverSegment, TopicWriter } from './topicWriter.ts';
+import { type FsyncPolicy, TopicWriter } from './topicWriter.ts';
 import { acquireLock } from './writerLock.ts';
 
 export interface FileEventLogOptions {
@@ -30,8 +32,15 @@ export interface FileEventLogOptions {
   readonly segmentBytes?: number;
   /** How often a following reader looks for new bytes, in ms; default 50. */
   readonly pollMs?: number;
-  /** Told when opening a topic for writing cut a torn tail. Default: a line on stderr. */
+  /** Told when opening a topic for writing cut a torn tail or found damage. Default: a line on stderr. */
   readonly onRecovered?: (message: string) => void;
+  /**
+   * Told of every damaged or missing region a read skips, unless the read has its own onDamage. Without either,
+   * a read fails with LOG_CORRUPT at the first region.
+   */
+  readonly onDamage?: (damage: LogDamage) => void;
+  /** Default true. false writes new segments without record checksums, as before them (benchmarks only). */
+  readonly checksums?: boolean;
 }
 
 const PARTITION = 0;
@@ -48,6 +57,8 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
     segmentBytes = 128 << 20,
     pollMs = 50,
     onRecovered = (m: string) => console.error(`arboretum: recovered ${m}`),
+    onDamage,
+    checksums = true,
   } = options;
   if (!dir) throw new ArboretumError('INVALID_CONFIG', 'file event log: dir is required');
   if (typeof fsync === 'object' && !(fsync.intervalMs > 0)) {
@@ -63,7 +74,7 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
     if (closed) throw new ArboretumError('LOG_UNAVAILABLE', `${uri} is closed`);
     let writer = writers.get(topic.name);
     if (!writer) {
-      writer = TopicWriter.open({ dir: topicDir(topic), topic, fsync, segmentBytes, onRecovered });
+      writer = TopicWriter.open({ dir: topicDir(topic), topic, fsync, segmentBytes, onRecovered, checksums });
       writers.set(topic.name, writer);
       writer.catch(() => writers.delete(topic.name));
     }
@@ -90,33 +101,21 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
     }));
   };
 
-  const defaultDeadLetter = (deadLetter: DeadLetter) => {
-    append(topics.deadLetters, [{ value: deadLetter }]).catch((e) =>
-      console.error(`arboretum: could not record a dead letter (${deadLetter.reason}): ${messageOf(e)}`),
-    );
-  };
-
   const endOffset = async (topic: Topic<unknown>): Promise<number> => {
     const writer = writers.get(topic.name);
     if (writer) return (await writer).nextOffset;
-    const segments = await listSegments(topicDir(topic));
-    const last = segments.at(-1);
-    if (!last) return 0;
-    const reader = await SegmentReader.open(last.path);
-    if (!reader) return last.base;
-    try {
-      let next = last.base;
-      for (;;) {
-        const read = await reader.skip();
-        if (read.kind === 'block') next += read.count;
-        else if (read.kind === 'corrupt')
-          return (await recoverSegment(last.path, last.base, logEntryType(topic).type, false)).nextOffset;
-        else return next;
-      }
-    } finally {
-      await reader.close();
-    }
+    return lastOffsetAfter(topicDir(topic), topic);
   };
+
+  /** Where damage goes: the read's handler, the log's, or (neither) the read fails at the first. */
+  const damageHandler = (opts: { onDamage?: (d: LogDamage) => void }) =>
+    opts.onDamage ??
+    onDamage ??
+    ((d: LogDamage) => {
+      throw new ArboretumError('LOG_CORRUPT', `damaged log: ${formatDamage(d)}`, {
+        context: { topic: d.topic, file: d.file, offset: d.lost?.from },
+      });
+    });
 
   const readersFile = (reader: string, topic: Topic<unknown>) =>
     join(root, '.readers', encodeURIComponent(reader), `${topic.name}.json`);
@@ -137,7 +136,7 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
   const read = <T>(topic: Topic<T>, opts: ReadOptions = {}): Observable<LogRecord<T>> =>
     new Observable<LogRecord<T>>((subscriber) => {
       let stopped = false;
-      const onDeadLetter = opts.onDeadLetter ?? defaultDeadLetter;
+      const told = damageHandler(opts);
       const run = async () => {
         if (opts.partitions && !opts.partitions.includes(PARTITION)) return;
         let start = typeof opts.from === 'number' ? opts.from : (opts.from?.get(PARTITION) ?? 0);
@@ -145,121 +144,39 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
           const position = (await committed(opts.reader, topic as Topic<unknown>)).get(PARTITION);
           if (position !== undefined) start = position;
         }
-        const end = opts.follow ? Number.POSITIVE_INFINITY : await endOffset(topic as Topic<unknown>);
-        const { type: current } = logEntryType(topic as Topic<unknown>);
-        let offset = start;
-        while (!stopped && offset < end) {
-          const segments = await listSegments(topicDir(topic as Topic<unknown>));
-          const index = segments.findLastIndex((s) => s.base <= offset);
-          if (index < 0) {
-            if (segments.length && segments[0].base > offset) offset = segments[0].base;
-            else await sleep(pollMs);
-            continue;
-          }
-          const segment = segments[index];
-          const reader = await SegmentReader.open(segment.path);
-          if (!reader) {
-            await sleep(pollMs);
-            continue;
-          }
-          const resolver = resolverFor(current, reader.header.schema);
-          try {
-            let blockFirst: number | undefined = segment.base;
-            while (!stopped && offset < end) {
-              const skipping = blockFirst !== undefined && offset > blockFirst;
-              const block = skipping ? await reader.skip() : await reader.next();
-              if (block.kind === 'block') {
-                if (skipping && blockFirst! + block.count <= offset) {
-                  blockFirst! += block.count;
-                  continue;
-                }
-                if (skipping) {
-                  // The wanted offset is inside this block: read it again, with its records.
-                  reader.seek(block.start);
-                  const whole = await reader.next();
-                  if (whole.kind !== 'block') continue;
-                  blockFirst = emitBlock(whole.records, whole.start);
-                } else {
-                  blockFirst = emitBlock(block.records, block.start);
-                }
-                continue;
-              }
-              if (block.kind === 'corrupt') {
-                onDeadLetter(
-                  deadLetterOf(
-                    topic.name,
-                    offset,
-                    `${segment.path}: corrupt block at byte ${block.start}: ${block.reason}`,
-                  ),
-                );
-                reader.seek(block.resume!);
-                blockFirst = undefined;
-                continue;
-              }
-              // end or incomplete: a later segment means this one is finished; else wait for the writer.
-              const later = (await listSegments(topicDir(topic as Topic<unknown>))).find(
-                (s) => s.base > segment.base,
-              );
-              if (later) {
-                // Re-check: the writer may have finished this segment's last block before rolling.
-                const again = await reader.next();
-                if (again.kind === 'block') {
-                  reader.seek(again.start);
-                  continue;
-                }
-                offset = Math.max(offset, later.base);
-                break;
-              }
-              if (!opts.follow) return;
-              await sleep(pollMs);
-            }
-          } finally {
-            await reader.close();
-          }
-
-          // Decodes a block's records, emits those at or after `offset`; returns the offset after the block.
-          function emitBlock(records: Buffer, at: number): number | undefined {
-            let pos = 0;
-            while (pos < records.length && !stopped) {
-              let entry: LogEntry;
-              try {
-                const decoded = current.decode(records, pos, resolver) as { value: LogEntry; offset: number };
-                if (decoded.offset < 0) throw new Error('record overruns its block');
-                entry = decoded.value;
-                pos = decoded.offset;
-              } catch (e) {
-                onDeadLetter(
-                  deadLetterOf(
-                    topic.name,
-                    offset,
-                    `${segment.path}: undecodable record in the block at byte ${at}: ${messageOf(e)}`,
-                    records.subarray(pos),
-                  ),
-                );
-                return undefined;
-              }
-              if (entry.offset < offset || entry.offset >= end) continue;
-              let value: T;
-              try {
-                value = topic.codec.fromAvro(entry.value);
-              } catch (e) {
-                onDeadLetter(deadLetterOf(topic.name, entry.offset, `cannot map record: ${messageOf(e)}`));
-                offset = entry.offset + 1;
-                continue;
-              }
-              offset = entry.offset + 1;
-              subscriber.next({
+        const dir = topicDir(topic as Topic<unknown>);
+        await scanTopic({
+          dir,
+          topic: topic as Topic<unknown>,
+          from: start,
+          follow: opts.follow,
+          pollMs,
+          isStopped: () => stopped || subscriber.closed,
+          onDamage: told,
+          onEntry: (entry) => {
+            let value: T;
+            try {
+              value = topic.codec.fromAvro(entry.value);
+            } catch (e) {
+              told({
                 topic: topic.name,
                 partition: PARTITION,
-                offset: entry.offset,
-                key: entry.key ?? '',
-                timestamp: entry.timestamp,
-                value,
+                file: dir,
+                reason: `record verifies but does not map to ${topic.name}: ${messageOf(e)}`,
+                lost: { from: entry.offset, until: entry.offset + 1 },
               });
+              return;
             }
-            return offset;
-          }
-        }
+            subscriber.next({
+              topic: topic.name,
+              partition: PARTITION,
+              offset: entry.offset,
+              key: entry.key ?? '',
+              timestamp: entry.timestamp,
+              value,
+            });
+          },
+        });
       };
       run().then(
         () => subscriber.complete(),
@@ -288,7 +205,7 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
             inner = read(topic, {
               reader: opts.group,
               follow: true,
-              onDeadLetter: opts.onDeadLetter,
+              onDamage: opts.onDamage,
             }).subscribe(subscriber);
           })
           .catch((e) => subscriber.error(e));
@@ -319,22 +236,34 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
         const segments = await listSegments(topicDir(topic));
         let bytes = 0;
         for (const s of segments) bytes += (await stat(s.path)).size;
-        const records = (await endOffset(topic)) - (segments[0]?.base ?? 0);
-        stats.push({ topic: name, partitions: 1, records, bytes });
+        // What a read would serve now: every record verified, every damaged or missing region counted.
+        let records = 0;
+        let damaged = 0;
+        await scanTopic({
+          dir: topicDir(topic),
+          topic,
+          onEntry: () => {
+            records++;
+          },
+          onDamage: () => {
+            damaged++;
+          },
+        });
+        stats.push({ topic: name, partitions: 1, records, bytes, damaged });
       }
       return stats;
     },
     async check({ repair = false } = {}): Promise<CheckReport> {
-      const report: CheckReport['topics'][number][] = [];
+      const report: TopicCheck[] = [];
       for (const name of await topicFolders(root)) {
-        report.push(
-          await checkTopic(topicNamed(name)!, topicDir(topicNamed(name)!), repair, writers.has(name)),
-        );
+        const topic = topicNamed(name)!;
+        if (repair && writers.has(name)) {
+          await (await writers.get(name)!.catch(() => undefined))?.close();
+          writers.delete(name);
+        }
+        report.push(await checkTopic({ topic, dir: topicDir(topic), repair, onRecovered }));
       }
-      return {
-        ok: report.every((t) => t.problems.length === 0 || t.problems.length === t.repaired.length),
-        topics: report,
-      };
+      return { ok: report.every((t) => t.ok), topics: report.map(({ ok: _ok, ...t }) => t) };
     },
     async close() {
       closed = true;
@@ -344,41 +273,6 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
     },
   };
   return log;
-}
-
-const resolvers = new Map<string, avro.Resolver | undefined>();
-
-/** A resolver from a segment's writer schema to the current one; undefined when they are the same. */
-function resolverFor(current: avro.Type, writerSchema: unknown): avro.Resolver | undefined {
-  const key = JSON.stringify(writerSchema);
-  if (!resolvers.has(key)) {
-    const writer = avro.Type.forSchema(writerSchema as avro.Schema, { wrapUnions: 'auto' });
-    resolvers.set(
-      key,
-      JSON.stringify(writer.schema()) === JSON.stringify(current.schema())
-        ? undefined
-        : current.createResolver(writer),
-    );
-  }
-  return resolvers.get(key);
-}
-
-function deadLetterOf(
-  topic: string,
-  offset: number,
-  reason: string,
-  payload: Buffer = Buffer.alloc(0),
-): DeadLetter {
-  return {
-    topic,
-    partition: PARTITION,
-    offset,
-    source: null,
-    key: null,
-    reason,
-    payload: Buffer.from(payload),
-    time: Date.now(),
-  };
 }
 
 async function topicFolders(root: string): Promise<string[]> {
@@ -391,82 +285,49 @@ async function topicFolders(root: string): Promise<string[]> {
   }
 }
 
-/** Decodes every record of every segment, checks offsets are contiguous; with repair, cuts a torn tail. */
-async function checkTopic(topic: Topic<unknown>, dir: string, repair: boolean, ownWriter: boolean) {
-  const problems: string[] = [];
-  const repaired: string[] = [];
-  const { type: current } = logEntryType(topic);
+/** Offset after the last verified record of the topic: structure to the last block, then that block verified. */
+async function lastOffsetAfter(dir: string, topic: Topic<unknown>): Promise<number> {
   const segments = await listSegments(dir);
-  let expected = segments[0]?.base ?? 0;
-  let records = 0;
-  for (const [i, segment] of segments.entries()) {
-    const isLast = i === segments.length - 1;
-    if (segment.base !== expected)
-      problems.push(`${segment.path}: starts at offset ${segment.base}, expected ${expected}`);
-    expected = segment.base;
-    const reader = await SegmentReader.open(segment.path).catch((e) => {
-      problems.push(`${segment.path}: ${messageOf(e)}`);
-      return undefined;
-    });
-    if (!reader) {
-      problems.push(`${segment.path}: header is not whole`);
-      continue;
-    }
+  const last = segments.at(-1);
+  if (!last) return 0;
+  const { type } = logEntryType(topic);
+  const opened = await SegmentReader.open(last.path, type);
+  if (opened.kind === 'open') {
+    const reader = opened.reader;
     try {
-      const resolver = resolverFor(current, reader.header.schema);
+      let lastBlock: number | undefined;
       for (;;) {
-        const block = await reader.next();
-        if (block.kind === 'end') break;
-        if (block.kind === 'corrupt') {
-          problems.push(
-            `${segment.path}: corrupt block at byte ${block.start} (${block.reason}), offsets from ${expected}`,
-          );
-          reader.seek(block.resume!);
-          continue;
-        }
-        if (block.kind === 'incomplete') {
-          const cut = block.fileBytes - block.start;
-          const problem = `${segment.path}: torn tail of ${cut} bytes at byte ${block.start}${isLast ? '' : ' (not the last segment)'}`;
-          problems.push(problem);
-          if (repair && isLast && !ownWriter) {
-            const release = acquireLock(join(dir, '.lock'), `topic ${topic.name} (${dir})`);
-            try {
-              await recoverSegment(segment.path, segment.base, current, true);
-              repaired.push(`${problem}: cut`);
-            } finally {
-              release();
-            }
-          }
+        const at = reader.pos;
+        const s = await reader.skip();
+        if (s.kind === 'skipped') lastBlock = at;
+        else if (s.kind === 'block' && s.damage.length === 0) lastBlock = s.start;
+        else if (s.kind === 'end' || (s.kind === 'tail' && s.prefix)) break;
+        else {
+          lastBlock = undefined; // damage: count the hard way
           break;
         }
-        let pos = 0;
-        try {
-          while (pos < block.records.length) {
-            const { value, offset } = current.decode(block.records, pos, resolver) as {
-              value: LogEntry;
-              offset: number;
-            };
-            if (offset < 0) throw new Error('record overruns its block');
-            if (value.offset !== expected)
-              problems.push(`${segment.path}: offset ${value.offset} where ${expected} was expected`);
-            topic.codec.fromAvro(value.value);
-            expected = value.offset + 1;
-            records++;
-            pos = offset;
-          }
-        } catch (e) {
-          problems.push(
-            `${segment.path}: undecodable record in the block at byte ${block.start}: ${messageOf(e)}`,
-          );
-        }
+      }
+      if (lastBlock === undefined && reader.pos === reader.header.length) return last.base;
+      if (lastBlock !== undefined) {
+        reader.seek(lastBlock);
+        const b = await reader.next();
+        if (b.kind === 'block' && b.damage.length === 0 && b.entries.length)
+          return b.entries.at(-1)!.offset + 1;
       }
     } finally {
       await reader.close();
     }
-  }
-  return { topic: topic.name, records, problems, repaired };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  } else if (opened.kind === 'badHeader') await opened.reader?.close();
+  let next = last.base;
+  await scanTopic({
+    dir,
+    topic,
+    from: last.base,
+    only: last.base,
+    onEntry: (e) => {
+      next = e.offset + 1;
+    },
+    onDamage: () => {},
+  });
+  return next;
 }

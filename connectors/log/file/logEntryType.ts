@@ -7,13 +7,21 @@ export interface LogEntry {
   readonly timestamp: number;
   readonly key: string | null;
   readonly value: unknown;
+  /** CRC-32 of the record's bytes before this field; 0 when written before checksums. */
+  readonly crc?: number;
+  /** In a block's first record: CRC-32 of all the block's record bytes but this field's; 0 elsewhere. */
+  readonly blockCrc?: number;
 }
 
 const cache = new Map<string, { type: avro.Type; schema: unknown }>();
 
 /** The segment schema of a topic: LogEntry { offset, timestamp, key, value: <topic record> }. */
-export function logEntryType(topic: Topic<unknown>): { type: avro.Type; schema: unknown } {
-  let entry = cache.get(topic.name);
+export function logEntryType(
+  topic: Topic<unknown>,
+  { checksums = true }: { checksums?: boolean } = {},
+): { type: avro.Type; schema: unknown } {
+  const id = `${topic.name}${checksums ? '' : ':nocrc'}`;
+  let entry = cache.get(id);
   if (!entry) {
     const schema = {
       type: 'record',
@@ -25,10 +33,33 @@ export function logEntryType(topic: Topic<unknown>): { type: avro.Type; schema: 
         { name: 'timestamp', type: 'long', doc: 'Epoch milliseconds of the append.' },
         { name: 'key', type: ['null', 'string'] },
         { name: 'value', type: topic.codec.type.schema({ exportAttrs: true }) },
+        ...(checksums
+          ? [
+              {
+                name: 'crc',
+                type: 'long',
+                default: 0,
+                doc: 'CRC-32 (as zlib.crc32) of the bytes of this record before this field.',
+              },
+              {
+                name: 'blockCrc',
+                type: 'long',
+                default: 0,
+                doc: "In the first record of a block: CRC-32 of the block's record bytes except this field's own (a whole block verifies with one pass). 0 in the other records.",
+              },
+            ]
+          : []),
       ],
     };
     entry = { type: avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' }), schema };
-    cache.set(topic.name, entry);
+    cache.set(id, entry);
   }
   return entry;
+}
+
+/** True when segments written with this writer schema carry checksums (last fields crc, blockCrc: longs). */
+export function hasCrc(writerSchema: unknown): boolean {
+  const fields = (writerSchema as { fields?: { name: string; type: unknown }[] })?.fields;
+  const [crc, block] = fields?.slice(-2) ?? [];
+  return crc?.name === 'crc' && crc.type === 'long' && block?.name === 'blockCrc' && block.type === 'long';
 }

@@ -1,71 +1,183 @@
 import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
+import avro from 'avsc';
 import {
   blockRecords,
   type ContainerHeader,
   parseBlockHeader,
   parseHeader,
+  readLong,
   SYNC_BYTES,
 } from './avroContainer.ts';
+import { hasCrc, type LogEntry } from './logEntryType.ts';
+import { blockVerifies, recordVerifies } from './sealRecords.ts';
+
+/** A region inside a block that did not verify; it lies before `entries[before]` of its block. */
+export interface BlockDamage {
+  readonly before: number;
+  readonly byte: number;
+  readonly bytes: number;
+  readonly reason: string;
+}
 
 /** What the reader found at its position. */
 export type BlockRead =
   | {
       readonly kind: 'block';
-      /** Byte range of the whole block in the file. */
+      /** Byte range of the block in the file ([start, end)); the next read starts at `end`. */
       readonly start: number;
       readonly end: number;
       readonly count: number;
-      /** The encoded records (decompressed). */
-      readonly records: Buffer;
+      /** The records that verified (checksum, where the segment has them), in file order. */
+      readonly entries: readonly LogEntry[];
+      /** Regions of the block that did not verify (none for a sound block). */
+      readonly damage: readonly BlockDamage[];
     }
-  /** The file ends inside a block (still being written, or a torn tail). */
-  | { readonly kind: 'incomplete'; readonly start: number; readonly fileBytes: number }
-  /** A block that is not whole and yet not at the end: `resume` is where the next whole block starts, if any. */
+  /** Structure only (skip()): a whole block, its count and the offset field of its first record (unverified). */
   | {
-      readonly kind: 'corrupt';
+      readonly kind: 'skipped';
       readonly start: number;
+      readonly end: number;
+      readonly count: number;
+      readonly firstOffset: number | undefined;
+    }
+  /** A region of which nothing verified; reading goes on at `resume`, where the next whole block starts. */
+  | { readonly kind: 'damaged'; readonly start: number; readonly resume: number; readonly reason: string }
+  /**
+   * The file ends inside a block and no whole block follows. `prefix` when the bytes are a consistent start of a
+   * block (or all zeros): what a crash mid-append or a writer still writing leaves. Otherwise they are damage.
+   */
+  | {
+      readonly kind: 'tail';
+      readonly start: number;
+      readonly fileBytes: number;
+      readonly prefix: boolean;
+      /** The offset field of the first record, when the prefix holds it (the caller compares with what it expects). */
+      readonly firstOffset: number | undefined;
       readonly reason: string;
-      readonly resume: number | undefined;
     }
   | { readonly kind: 'end'; readonly start: number };
 
+/** How to read a segment whose own header does not verify (from the topic's manifest). */
+export interface HeaderFallback {
+  readonly sync: Buffer;
+  readonly headerBytes: number;
+  readonly schema: unknown;
+}
+
+export type SegmentOpen =
+  | { readonly kind: 'open'; readonly reader: SegmentReader }
+  /** The file ends inside its header: a segment being created, or torn while created. */
+  | { readonly kind: 'incomplete'; readonly fileBytes: number }
+  /** The header does not verify; `reader` is there when the manifest's record of it lets the blocks be read. */
+  | {
+      readonly kind: 'badHeader';
+      readonly reason: string;
+      readonly fileBytes: number;
+      readonly headerBytes: number;
+      readonly reader?: SegmentReader;
+    };
+
 const CHUNK = 8 << 20;
-const EMPTY = Buffer.alloc(0);
+const HEAD = 1 << 20;
+const resolvers = new Map<string, { resolver: avro.Resolver | undefined }>();
+
+/** A resolver from a writer schema to the current LogEntry type; undefined when they are the same. */
+function resolverFor(current: avro.Type, writerSchema: unknown): avro.Resolver | undefined {
+  const key = `${current.name}\u0000${JSON.stringify(writerSchema)}`;
+  let found = resolvers.get(key);
+  if (!found) {
+    const writer = avro.Type.forSchema(writerSchema as avro.Schema, { wrapUnions: 'auto' });
+    found = {
+      resolver:
+        JSON.stringify(writer.schema()) === JSON.stringify(current.schema())
+          ? undefined
+          : current.createResolver(writer),
+    };
+    resolvers.set(key, found);
+  }
+  return found.resolver;
+}
 
 /**
- * Reads the whole blocks of one segment (an Avro object container file), never serving a partial one.
- * The file may grow while it is read (another process appending).
+ * Reads the blocks of one segment (an Avro object container file), verifying each record's checksum where the
+ * segment has them, never serving a record that does not verify. The file may grow while it is read.
  */
 export class SegmentReader {
   private buf: Buffer = Buffer.alloc(0);
   private chunk: Buffer = Buffer.alloc(0);
   private bufStart = 0;
+  /** True when records carry the crc field (segments written since checksums). */
+  readonly checked: boolean;
+  private readonly resolver: avro.Resolver | undefined;
 
   private constructor(
     readonly path: string,
     private readonly fh: FileHandle,
-    readonly header: ContainerHeader,
+    readonly header: Pick<ContainerHeader, 'schema' | 'codec' | 'sync' | 'length'>,
+    private readonly type: avro.Type,
     /** Byte position of the next block. */
     public pos: number,
-  ) {}
+  ) {
+    this.checked = hasCrc(header.schema);
+    this.resolver = resolverFor(type, header.schema);
+  }
 
-  /** Opens a segment; undefined while its header is not yet whole (a segment being created). */
-  static async open(path: string): Promise<SegmentReader | undefined> {
+  /** Opens a segment and verifies its header; with a fallback, a segment whose header is damaged is still read. */
+  static async open(path: string, type: avro.Type, fallback?: HeaderFallback): Promise<SegmentOpen> {
     const fh = await open(path, 'r');
+    let keep = false;
     try {
       const { size } = await fh.stat();
-      const head = Buffer.alloc(Math.min(size, 1 << 20));
+      const head = Buffer.alloc(Math.min(size, HEAD));
       await fh.read(head, 0, head.length, 0);
-      const header = parseHeader(head);
-      if (!header) {
-        await fh.close();
-        return undefined;
+      let header: ContainerHeader | undefined;
+      try {
+        header = parseHeader(head);
+      } catch (e) {
+        const reason = (e as Error).message;
+        if (!fallback) return { kind: 'badHeader', reason, fileBytes: size, headerBytes: 0 };
+        keep = true;
+        const header = {
+          schema: fallback.schema,
+          codec: 'null',
+          sync: fallback.sync,
+          length: fallback.headerBytes,
+        };
+        return {
+          kind: 'badHeader',
+          reason,
+          fileBytes: size,
+          headerBytes: fallback.headerBytes,
+          reader: new SegmentReader(path, fh, header, type, fallback.headerBytes),
+        };
       }
-      return new SegmentReader(path, fh, header, header.length);
-    } catch (e) {
-      await fh.close();
-      throw e;
+      if (!header && fallback) {
+        // The manifest records this header as written whole: a header that now ends early is damaged.
+        keep = true;
+        const header = {
+          schema: fallback.schema,
+          codec: 'null',
+          sync: fallback.sync,
+          length: fallback.headerBytes,
+        };
+        return {
+          kind: 'badHeader',
+          reason: 'header cut short',
+          fileBytes: size,
+          headerBytes: fallback.headerBytes,
+          reader: new SegmentReader(path, fh, header, type, fallback.headerBytes),
+        };
+      }
+      if (!header) {
+        if (size >= HEAD)
+          return { kind: 'badHeader', reason: 'header longer than 1 MiB', fileBytes: size, headerBytes: 0 };
+        return { kind: 'incomplete', fileBytes: size };
+      }
+      keep = true;
+      return { kind: 'open', reader: new SegmentReader(path, fh, header, type, header.length) };
+    } finally {
+      if (!keep) await fh.close();
     }
   }
 
@@ -78,8 +190,8 @@ export class SegmentReader {
     const have = this.bufStart + this.buf.length - pos;
     if (pos >= this.bufStart && have >= n) return have;
     const want = Math.max(n, CHUNK);
-    // One buffer, reused: what callers got from the previous fill (a block's records) is decoded before they call
-    // again, and decoding copies strings out of it.
+    // One buffer, reused: what callers got from the previous fill is decoded before they call again, and decoding
+    // copies strings out of it.
     if (this.chunk.length < want) this.chunk = Buffer.allocUnsafe(want);
     const next = this.chunk;
     // A synchronous read from the page cache costs less than a thread-pool round trip, and the caller decodes
@@ -94,8 +206,11 @@ export class SegmentReader {
     return this.buf.subarray(pos - this.bufStart, pos - this.bufStart + n);
   }
 
-  /** Reads the block at the current position and advances past it when it is whole. */
-  async next(): Promise<BlockRead> {
+  /**
+   * Reads and verifies the block at the current position and advances past it. `expected` is the offset the
+   * caller expects next (it narrows the search for the next sound record after a damaged one).
+   */
+  async next(expected?: number): Promise<BlockRead> {
     const start = this.pos;
     const avail = await this.fill(start, 20);
     if (avail === 0) return { kind: 'end', start };
@@ -103,35 +218,185 @@ export class SegmentReader {
     try {
       block = parseBlockHeader(this.view(start, Math.min(avail, 20)), 0);
     } catch (e) {
-      return this.corrupt(start, (e as Error).message);
+      return this.damaged(start, (e as Error).message);
     }
-    if (!block) return { kind: 'incomplete', start, fileBytes: start + avail };
+    if (!block) return this.tail(start);
     const total = block.length + block.size + SYNC_BYTES;
     const got = await this.fill(start, total);
     if (got < total) {
       return (await this.syncAfter(start)) === undefined
-        ? { kind: 'incomplete', start, fileBytes: start + got }
-        : this.corrupt(start, `block of ${block.size} bytes overruns the next sync marker`);
+        ? this.tail(start)
+        : this.damaged(start, `block of ${block.size} bytes overruns the next sync marker`);
     }
     const whole = this.view(start, total);
-    if (!whole.subarray(total - SYNC_BYTES).equals(this.header.sync)) {
-      return this.corrupt(start, 'sync marker mismatch');
-    }
-    let records: Buffer;
+    const syncOk = whole.subarray(total - SYNC_BYTES).equals(this.header.sync);
+    // Without checksums nothing inside a block with a broken frame can be trusted.
+    if (!syncOk && !(this.checked && this.header.codec === 'null'))
+      return this.damaged(start, 'sync marker mismatch');
+    let data: Buffer;
     try {
-      records = blockRecords(this.header.codec, whole.subarray(block.length, block.length + block.size));
+      data = blockRecords(this.header.codec, whole.subarray(block.length, block.length + block.size));
     } catch (e) {
-      return this.corrupt(start, (e as Error).message);
+      return this.damaged(start, (e as Error).message);
     }
-    this.pos = start + total;
-    return { kind: 'block', start, end: this.pos, count: block.count, records };
+    const dataAt = start + block.length;
+    const { entries, damage, verifiedEnd } = this.decode(data, dataAt, block.count, expected);
+    if (syncOk) {
+      if (damage.length === 0 && entries.length !== block.count)
+        damage.push({
+          before: entries.length,
+          byte: start,
+          bytes: block.length,
+          reason: `block header says ${block.count} records, ${entries.length} verified`,
+        });
+      this.pos = start + total;
+      return { kind: 'block', start, end: this.pos, count: block.count, entries, damage };
+    }
+    // The sync marker is damaged. The records that verified are sound; where does the next block start? Right
+    // after them (the marker alone was hit), at the declared end, or at the next sync marker found.
+    const size = await this.size();
+    const candidates = [dataAt + verifiedEnd + SYNC_BYTES, start + total];
+    let resume: number | undefined;
+    for (const c of candidates) if (c === size || (c < size && (await this.blockAt(c)))) resume ??= c;
+    resume ??= await this.syncAfter(start);
+    if (entries.length === 0) {
+      if (resume === undefined) return this.tail(start);
+      return this.damaged(start, 'sync marker mismatch', resume);
+    }
+    damage.push({
+      before: entries.length,
+      byte: dataAt + verifiedEnd,
+      bytes: (resume ?? size) - (dataAt + verifiedEnd),
+      reason: 'sync marker mismatch after the verified records of the block',
+    });
+    this.pos = resume ?? size;
+    return { kind: 'block', start, end: this.pos, count: block.count, entries, damage };
   }
 
-  /** Like next(), but checks only the block's header and sync marker without loading its records (counting). */
+  /**
+   * Decodes a block's records. Fast path: the first record's blockCrc verifies the whole block in one pass. When it
+   * does not, each record is checked by its own crc; one that fails is skipped and the next sound one searched for.
+   */
+  private decode(data: Buffer, fileByte: number, count: number, expected: number | undefined) {
+    const entries: LogEntry[] = [];
+    const damage: BlockDamage[] = [];
+    let pos = 0;
+    let verifiedEnd = 0;
+    const note = (at: number, until: number, reason: string) => {
+      const last = damage.at(-1);
+      if (last && last.before === entries.length && last.byte + last.bytes === fileByte + at)
+        damage[damage.length - 1] = { ...last, bytes: until - at + last.bytes };
+      else damage.push({ before: entries.length, byte: fileByte + at, bytes: until - at, reason });
+    };
+    let blockFailed = false;
+    if (this.checked && data.length) {
+      const first = this.decodeRaw(data, 0);
+      blockFailed = true;
+      if (first.entry && blockVerifies(data, first.end, first.entry.blockCrc ?? -1)) {
+        entries.push(first.entry);
+        pos = first.end;
+        while (pos < data.length) {
+          const one = this.decodeRaw(data, pos);
+          if (!one.entry) {
+            note(pos, data.length, one.reason);
+            break;
+          }
+          entries.push(one.entry);
+          pos = one.end;
+        }
+        return { entries, damage, verifiedEnd: pos };
+      }
+    }
+    while (pos < data.length) {
+      const one = this.decodeOne(data, pos);
+      if (one.entry) {
+        entries.push(one.entry);
+        pos = one.end;
+        verifiedEnd = pos;
+        continue;
+      }
+      if (!this.checked) {
+        note(pos, data.length, one.reason);
+        break;
+      }
+      // Search forward for the next record that decodes, verifies, and carries a plausible offset.
+      const after = entries.at(-1)?.offset ?? (expected ?? 0) - 1;
+      const found = this.resync(data, pos + 1, after, after + count + 1);
+      note(pos, found ?? data.length, one.reason);
+      if (found === undefined) break;
+      pos = found;
+    }
+    // The block's checksum failed though every record verified: the bit is in blockCrc itself. Say so.
+    if (blockFailed && damage.length === 0)
+      damage.push({
+        before: 0,
+        byte: fileByte,
+        bytes: data.length,
+        reason: 'block checksum (blockCrc) mismatch; every record verified by its own crc',
+      });
+    return { entries, damage, verifiedEnd };
+  }
+
+  private decodeRaw(
+    data: Buffer,
+    pos: number,
+  ):
+    | { entry: LogEntry; end: number; reason?: undefined }
+    | { entry?: undefined; end?: undefined; reason: string } {
+    let value: LogEntry;
+    let end: number;
+    try {
+      const decoded = this.type.decode(data, pos, this.resolver) as { value: LogEntry; offset: number };
+      value = decoded.value;
+      end = decoded.offset;
+    } catch (e) {
+      return { reason: `record does not decode (${(e as Error).message})` };
+    }
+    if (end < 0 || end > data.length) return { reason: 'record overruns its block' };
+    return { entry: value, end };
+  }
+
+  /** One record, verified by its own checksum where the segment has them. */
+  private decodeOne(data: Buffer, pos: number): ReturnType<SegmentReader['decodeRaw']> {
+    const one = this.decodeRaw(data, pos);
+    if (!one.entry || !this.checked) return one;
+    if (!recordVerifies(data, pos, one.end, one.entry.crc ?? -1, one.entry.blockCrc ?? -1))
+      return { reason: 'record checksum mismatch' };
+    return one;
+  }
+
+  /** The first position in [from, data.length) where a record with an offset in (after, before] verifies. */
+  private resync(data: Buffer, from: number, after: number, before: number): number | undefined {
+    for (let p = from; p < data.length - 2; p++) {
+      const v = readLongSafe(data, p);
+      if (v === undefined || v <= after || v > before) continue;
+      const one = this.decodeOne(data, p);
+      if (one.entry && one.entry.offset === v) return p;
+    }
+    return undefined;
+  }
+
+  /** True when a whole block with this file's sync marker starts at `pos`. */
+  private async blockAt(pos: number): Promise<boolean> {
+    const head = Buffer.allocUnsafe(20);
+    const { bytesRead } = await this.fh.read(head, 0, 20, pos);
+    let block: ReturnType<typeof parseBlockHeader>;
+    try {
+      block = parseBlockHeader(head.subarray(0, bytesRead), 0);
+    } catch {
+      return false;
+    }
+    if (!block) return false;
+    const sync = Buffer.allocUnsafe(SYNC_BYTES);
+    const got = await this.fh.read(sync, 0, SYNC_BYTES, pos + block.length + block.size);
+    return got.bytesRead === SYNC_BYTES && sync.equals(this.header.sync);
+  }
+
+  /** Like next(), but checks only the block's structure, without verifying its records (finding an offset). */
   async skip(): Promise<BlockRead> {
     const start = this.pos;
-    const head = Buffer.allocUnsafe(20);
-    const { bytesRead } = await this.fh.read(head, 0, 20, start);
+    const head = Buffer.allocUnsafe(30);
+    const { bytesRead } = await this.fh.read(head, 0, 30, start);
     if (bytesRead === 0) return { kind: 'end', start };
     let block: ReturnType<typeof parseBlockHeader>;
     try {
@@ -145,17 +410,62 @@ export class SegmentReader {
     const got = await this.fh.read(sync, 0, SYNC_BYTES, syncAt);
     if (got.bytesRead < SYNC_BYTES || !sync.equals(this.header.sync)) return this.next();
     this.pos = syncAt + SYNC_BYTES;
-    return { kind: 'block', start, end: this.pos, count: block.count, records: EMPTY };
+    const firstOffset =
+      this.header.codec === 'null' ? readLongSafe(head.subarray(0, bytesRead), block.length) : undefined;
+    return { kind: 'skipped', start, end: this.pos, count: block.count, firstOffset };
   }
 
-  private async corrupt(start: number, reason: string): Promise<BlockRead> {
-    const resume = await this.syncAfter(start);
-    if (resume === undefined) {
-      // Nothing whole follows: this is a torn tail, not corruption in the middle.
-      const fileBytes = await this.size();
-      return { kind: 'incomplete', start, fileBytes };
+  private async damaged(start: number, reason: string, known?: number): Promise<BlockRead> {
+    const resume = known ?? (await this.syncAfter(start));
+    if (resume === undefined) return this.tail(start, reason);
+    this.pos = resume;
+    return { kind: 'damaged', start, resume, reason };
+  }
+
+  /** The file ends inside a block at `start`: is it a consistent prefix of one (torn), or something else? */
+  private async tail(start: number, why?: string): Promise<BlockRead> {
+    const fileBytes = await this.size();
+    const n = Math.min(fileBytes - start, 1 << 16);
+    const bytes = Buffer.allocUnsafe(n);
+    const { bytesRead } = await this.fh.read(bytes, 0, n, start);
+    const got = bytes.subarray(0, bytesRead);
+    if (fileBytes - start <= got.length && got.every((b) => b === 0))
+      return { kind: 'tail', start, fileBytes, prefix: true, firstOffset: undefined, reason: 'zero bytes' };
+    let block: ReturnType<typeof parseBlockHeader>;
+    try {
+      block = parseBlockHeader(got, 0);
+    } catch (e) {
+      return {
+        kind: 'tail',
+        start,
+        fileBytes,
+        prefix: false,
+        firstOffset: undefined,
+        reason: (e as Error).message,
+      };
     }
-    return { kind: 'corrupt', start, reason, resume };
+    if (!block)
+      return {
+        kind: 'tail',
+        start,
+        fileBytes,
+        prefix: true,
+        firstOffset: undefined,
+        reason: 'block header cut',
+      };
+    const declaredEnd = start + block.length + block.size + SYNC_BYTES;
+    const plausible = block.count > 0 && block.size >= block.count && declaredEnd > fileBytes;
+    const firstOffset = this.header.codec === 'null' ? readLongSafe(got, block.length) : undefined;
+    return {
+      kind: 'tail',
+      start,
+      fileBytes,
+      prefix: plausible,
+      firstOffset,
+      reason: plausible
+        ? 'block cut short'
+        : (why ?? `bytes after the last whole block do not start a block`),
+    };
   }
 
   /** Position just after the first sync marker found after `start`, or undefined. */
@@ -174,12 +484,20 @@ export class SegmentReader {
     return undefined;
   }
 
-  /** Skips a corrupt region: continue at `pos`. */
+  /** Continue at `pos` (a block start). */
   seek(pos: number): void {
     this.pos = pos;
   }
 
   async close(): Promise<void> {
     await this.fh.close();
+  }
+}
+
+function readLongSafe(buf: Buffer, pos: number): number | undefined {
+  try {
+    return readLong(buf, pos)?.value;
+  } catch {
+    return undefined;
   }
 }

@@ -1,12 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import avro from 'avsc';
+import type avro from 'avsc';
 import { ArboretumError } from '../../../schemas/errors.ts';
+import type { LogDamage } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
-import { encodeBlock, encodeHeader } from './avroContainer.ts';
-import type { LogEntry } from './logEntryType.ts';
-import { logEntryType } from './logEntryType.ts';
+import { encodeBlock, encodeHeader, parseHeader } from './avroContainer.ts';
+import { hasCrc, type LogEntry, logEntryType } from './logEntryType.ts';
+import {
+  MANIFEST,
+  type ManifestSegment,
+  readManifest,
+  schemaFingerprint,
+  writeManifest,
+} from './manifest.ts';
+import { quarantine, quarantineBytes } from './quarantine.ts';
+import { type SegmentScan, scanTopic } from './scanTopic.ts';
+import { sealBlock, sealRecord } from './sealRecords.ts';
 import { SegmentReader } from './segmentReader.ts';
 import { listSegments, segmentName } from './segments.ts';
 import { acquireLock } from './writerLock.ts';
@@ -34,6 +44,7 @@ export class TopicWriter {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private scratch = Buffer.allocUnsafe(1 << 20);
+  private readonly checksums: boolean;
 
   private constructor(
     private readonly dir: string,
@@ -49,51 +60,110 @@ export class TopicWriter {
     /** Next offset to assign. */
     public nextOffset: number,
   ) {
+    this.checksums = hasCrc(schema);
     if (typeof fsync === 'object') {
       this.timer = setInterval(() => void this.syncIfDirty(), fsync.intervalMs);
       this.timer.unref();
     }
   }
 
-  /** Takes the topic's lock, recovers its last segment (cutting a torn tail) and opens it for appending. */
+  /**
+   * Takes the topic's lock and opens its last segment for appending. Only a provably torn tail is cut (its bytes
+   * kept in quarantine); a last segment that is damaged otherwise is left as it is and appending goes on in a new
+   * segment whose base offset lies past every offset the damage could hold. Nothing is unlinked.
+   */
   static async open(options: {
     dir: string;
     topic: Topic<unknown>;
     fsync: FsyncPolicy;
     segmentBytes: number;
     onRecovered?: (message: string) => void;
+    /** false: write segments without record checksums, as before them (benchmarks, compatibility tests). */
+    checksums?: boolean;
   }): Promise<TopicWriter> {
-    const { dir, topic, fsync, segmentBytes, onRecovered } = options;
+    const { dir, topic, fsync, segmentBytes, onRecovered, checksums = true } = options;
     await mkdir(dir, { recursive: true });
     const release = acquireLock(join(dir, '.lock'), `topic ${topic.name} (${dir})`);
     try {
-      const { type, schema } = logEntryType(topic);
+      const { type, schema } = logEntryType(topic, { checksums });
       const schemaJson = JSON.stringify(schema);
+      await ensureManifest(dir, onRecovered);
+      const { manifest } = await readManifest(dir);
       const segments = await listSegments(dir);
-      let nextOffset = 0;
       const last = segments.at(-1);
+      const gone = (manifest?.segments ?? []).filter((m) => m.base > (last?.base ?? -1));
+      if (gone.length)
+        throw new ArboretumError(
+          'LOG_CORRUPT',
+          `${join(dir, segmentName(gone[0].base))}: the topic's last segment, listed in ${MANIFEST}, is missing; appending would reuse its offsets. Restore the file (or, to give its records up, remove its entry from ${join(dir, MANIFEST)})`,
+          { context: { topic: topic.name, file: join(dir, segmentName(gone[0].base)) } },
+        );
+      // Offsets check --repair gave up (quarantined) are never given again.
+      let nextOffset = Math.max(0, ...(manifest?.gaps ?? []).map((g) => g.until));
       if (last) {
-        const recovered = await recoverSegment(last.path, last.base, type);
-        if (recovered.cut > 0)
-          onRecovered?.(`${last.path}: cut a torn tail of ${recovered.cut} bytes at byte ${recovered.end}`);
-        nextOffset = recovered.nextOffset;
-        if (recovered.headerWhole && recovered.schemaJson === schemaJson && recovered.end < segmentBytes) {
-          const fh = await open(last.path, 'r+');
-          return new TopicWriter(
+        const found = await scanLast(dir, topic, last.base);
+        const scan = found.segment;
+        if (scan?.torn && scan.torn.start === 0) {
+          // Torn while it was created (its header never became whole, no manifest entry): nothing was committed.
+          const kept = await quarantine(
             dir,
-            topic,
-            type,
-            schema,
-            fsync,
-            segmentBytes,
-            release,
-            fh,
-            recovered.sync!,
-            recovered.end,
-            nextOffset,
+            last.path,
+            `${last.path}: header cut short at ${scan.torn.fileBytes} bytes and not in ${MANIFEST}: a segment torn while created; moved aside by a writer`,
           );
+          onRecovered?.(
+            `${last.path}: a segment torn while created (${scan.torn.fileBytes} bytes), moved to ${kept}`,
+          );
+          nextOffset = Math.max(nextOffset, last.base);
+        } else if (scan?.badHeader && scan.records === 0 && !found.readable) {
+          throw new ArboretumError(
+            'LOG_CORRUPT',
+            `${last.path}: header does not verify (${found.damage[0]?.reason ?? 'damaged'}) and its records cannot be located; appending would reuse their offsets. Run arboretum log check --repair (it quarantines the file and keeps its bytes)`,
+            { context: { topic: topic.name, file: last.path } },
+          );
+        } else if (scan) {
+          nextOffset = Math.max(nextOffset, scan.nextOffset);
+          const openEnded = found.damage.filter((d) => d.lost && d.lost.until === undefined);
+          if (scan.torn && scan.torn.start > 0) {
+            const cut = scan.torn.fileBytes - scan.torn.start;
+            const bytes = await readRange(last.path, scan.torn.start, cut);
+            const kept = await quarantineBytes(
+              dir,
+              `${segmentName(last.base)}.torn-at-${scan.torn.start}`,
+              bytes,
+              `${last.path}: torn tail of ${cut} bytes at byte ${scan.torn.start} (a block cut short after the last verified block), cut by a writer`,
+            );
+            const fh = await open(last.path, 'r+');
+            await fh.truncate(scan.torn.start);
+            await fh.datasync();
+            await fh.close();
+            onRecovered?.(
+              `${last.path}: cut a torn tail of ${cut} bytes at byte ${scan.torn.start} (kept in ${kept})`,
+            );
+          }
+          if (scan.damaged || openEnded.length) {
+            // Offsets the damaged region may hold are never given again: a record takes at least MIN_RECORD_BYTES.
+            const damagedBytes = openEnded.reduce((n, d) => n + (d.bytes ?? 0), 0);
+            nextOffset += Math.ceil(damagedBytes / MIN_RECORD_BYTES);
+            onRecovered?.(
+              `${last.path}: damaged (${found.damage.map((d) => `byte ${d.byteOffset}: ${d.reason}`).join('; ')}); left as it is, appending in a new segment from offset ${nextOffset}; run arboretum log check --repair`,
+            );
+          } else if (!scan.badHeader && found.schemaJson === schemaJson && scan.verifiedEnd < segmentBytes) {
+            const fh = await open(last.path, 'r+');
+            return new TopicWriter(
+              dir,
+              topic,
+              type,
+              schema,
+              fsync,
+              segmentBytes,
+              release,
+              fh,
+              found.sync!,
+              scan.verifiedEnd,
+              nextOffset,
+            );
+          }
         }
-        if (!recovered.headerWhole) await unlink(last.path);
       }
       const created = await createSegment(dir, nextOffset, schema, topic.name);
       return new TopicWriter(
@@ -145,25 +215,36 @@ export class TopicWriter {
     const results: { offset: number; timestamp: number }[] = [];
     let pos = 0;
     let count = 0;
+    let firstEnd = 0;
     for (const p of batch) {
       results.push({ offset: this.nextOffset + count, timestamp });
       for (const { key, value } of p.entries) {
-        const entry: LogEntry = { offset: this.nextOffset + count, timestamp, key, value };
+        const entry: LogEntry = {
+          offset: this.nextOffset + count,
+          timestamp,
+          key,
+          value,
+          crc: 0,
+          blockCrc: 0,
+        };
         for (;;) {
           const end = this.type.encode(entry, this.scratch, pos);
-          if (end >= 0) {
-            pos = end;
+          // Room for the checksum's varint (up to 5 bytes where the placeholder took 1).
+          if (end >= 0 && end + 4 <= this.scratch.length) {
+            pos = this.checksums ? sealRecord(this.scratch, pos, end) : end;
             break;
           }
-          const bigger = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, pos - end));
+          const bigger = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, pos - end + 8));
           this.scratch.copy(bigger, 0, 0, pos);
           this.scratch = bigger;
         }
+        if (count === 0) firstEnd = pos;
         count++;
       }
     }
     if (count === 0) return results;
-    const block = encodeBlock(count, this.scratch.subarray(0, pos), this.sync);
+    const records = this.scratch.subarray(0, pos);
+    const block = encodeBlock(count, this.checksums ? sealBlock(records, firstEnd) : records, this.sync);
     await writeFully(this.fh, block, this.size);
     this.size += block.length;
     this.nextOffset += count;
@@ -220,71 +301,108 @@ async function createSegment(dir: string, base: number, schema: unknown, topicNa
   const dirHandle = await open(dir, 'r');
   await dirHandle.sync().catch(() => undefined); // make the new file's name durable too
   await dirHandle.close();
+  // Then the manifest: a listed segment's header is whole, so a listed segment that is missing was lost.
+  const { manifest } = await readManifest(dir);
+  const segments = (manifest?.segments ?? []).filter((s) => s.base < base);
+  await writeManifest(dir, {
+    version: 1,
+    segments: [
+      ...segments,
+      { base, sync: sync.toString('hex'), headerBytes: header.length, schema: schemaFingerprint(schema) },
+    ],
+    gaps: manifest?.gaps ?? [],
+  });
   return { fh, sync, size: header.length };
 }
 
-/** Scans a segment's whole blocks; cuts bytes after the last whole block when nothing whole follows them. */
-export async function recoverSegment(path: string, base: number, type: avro.Type, repair = true) {
-  const reader = await SegmentReader.open(path);
-  if (!reader)
-    return { headerWhole: false, nextOffset: base, end: 0, cut: 0, sync: undefined, schemaJson: '' };
-  try {
-    let nextOffset = base;
-    let end = reader.pos;
-    let lastBlock: number | undefined;
-    for (;;) {
-      const read = await reader.next();
-      if (read.kind === 'block') {
-        nextOffset += read.count;
-        end = read.end;
-        lastBlock = read.start;
-      } else if (read.kind === 'corrupt') {
-        reader.seek(read.resume!);
-      } else {
-        const fileBytes = read.kind === 'incomplete' ? read.fileBytes : end;
-        const cut = fileBytes - end;
-        if (cut > 0 && repair) {
-          const fh = await open(path, 'r+');
-          await fh.truncate(end);
-          await fh.datasync();
-          await fh.close();
-        }
-        if (lastBlock !== undefined) {
-          // Read the last whole block again (the reader reuses its buffer) and take its last record's offset.
-          reader.seek(lastBlock);
-          const last = await reader.next();
-          if (last.kind === 'block')
-            nextOffset = lastOffsetIn(last.records, writerTypeOf(reader.header.schema, type)) + 1;
-        }
-        return {
-          headerWhole: true,
-          nextOffset,
-          end,
-          cut,
-          sync: reader.header.sync,
-          schemaJson: JSON.stringify(reader.header.schema),
-        };
-      }
+/** A record takes at least this many bytes (offset, timestamp, key union, a value byte, crc, blockCrc). */
+const MIN_RECORD_BYTES = 8;
+
+/** Scans the last segment (verifying every record): what a writer needs to know before appending to it. */
+async function scanLast(dir: string, topic: Topic<unknown>, base: number) {
+  let segment: SegmentScan | undefined;
+  const damage: LogDamage[] = [];
+  let readable = false;
+  await scanTopic({
+    dir,
+    topic,
+    from: base,
+    onEntry: () => {},
+    onDamage: (d) => {
+      if (d.file.endsWith(segmentName(base))) damage.push(d);
+    },
+    onSegment: (s) => {
+      if (s.base === base) segment = s;
+    },
+  });
+  // The sync marker and schema a writer appends with: from the header, or the manifest's record of it.
+  let sync: Buffer | undefined;
+  let schemaJson = '';
+  const { type } = logEntryType(topic);
+  const { manifest } = await readManifest(dir);
+  const listed = manifest?.segments.find((m) => m.base === base);
+  const opened = await SegmentReader.open(join(dir, segmentName(base)), type, undefined).catch(
+    () => undefined,
+  );
+  if (opened?.kind === 'open') {
+    sync = opened.reader.header.sync;
+    schemaJson = JSON.stringify(opened.reader.header.schema);
+    await opened.reader.close();
+    readable = true;
+  } else if (listed) readable = listed.schema === schemaFingerprint(logEntryType(topic).schema);
+  return { segment, damage, sync, schemaJson, readable };
+}
+
+/** Writes a manifest when there is none (a log from before manifests) or it is damaged (kept in quarantine). */
+async function ensureManifest(dir: string, onRecovered?: (message: string) => void): Promise<void> {
+  const { manifest, problem } = await readManifest(dir);
+  if (manifest) {
+    // A crash between a segment's creation and the manifest's update leaves it unlisted: list it now.
+    const lastListed = manifest.segments.at(-1)?.base ?? -1;
+    const unlisted = [];
+    for (const s of await listSegments(dir)) {
+      if (s.base <= lastListed) continue;
+      const header = await headerOf(s.path);
+      if (header) unlisted.push({ base: s.base, ...header });
     }
+    if (unlisted.length)
+      await writeManifest(dir, { ...manifest, segments: [...manifest.segments, ...unlisted] });
+    return;
+  }
+  if (problem) {
+    const kept = await quarantine(dir, join(dir, MANIFEST), `${join(dir, MANIFEST)}: ${problem}`);
+    onRecovered?.(`${join(dir, MANIFEST)}: ${problem}; moved to ${kept}, rebuilt from the segments' headers`);
+  }
+  const segments: ManifestSegment[] = [];
+  for (const s of await listSegments(dir)) {
+    const header = await headerOf(s.path);
+    if (header) segments.push({ base: s.base, ...header });
+  }
+  await writeManifest(dir, { version: 1, segments, gaps: [] });
+}
+
+/** What the manifest records of a segment's header; undefined when it does not verify (readers report it). */
+async function headerOf(path: string): Promise<Omit<ManifestSegment, 'base'> | undefined> {
+  try {
+    const header = parseHeader(await readRange(path, 0, 1 << 20));
+    if (!header) return undefined;
+    return {
+      sync: header.sync.toString('hex'),
+      headerBytes: header.length,
+      schema: schemaFingerprint(header.schema),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function readRange(path: string, start: number, n: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, start);
+    return buf.subarray(0, bytesRead);
   } finally {
-    await reader.close();
+    await fh.close();
   }
-}
-
-function writerTypeOf(schema: unknown, current: avro.Type): avro.Type {
-  const type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' });
-  return JSON.stringify(type.schema()) === JSON.stringify(current.schema()) ? current : type;
-}
-
-/** The offset field of the last record of a block: offsets resume from there even after a corrupt block. */
-function lastOffsetIn(records: Buffer, type: avro.Type): number {
-  let pos = 0;
-  let last = -1;
-  while (pos < records.length) {
-    const { value, offset } = type.decode(records, pos) as { value: LogEntry; offset: number };
-    if (offset < 0) throw new ArboretumError('LOG_CORRUPT', 'undecodable record in the last block');
-    last = value.offset;
-    pos = offset;
-  }
-  return last;
 }

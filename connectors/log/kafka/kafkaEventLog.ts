@@ -1,5 +1,5 @@
 import { type Admin, type Consumer, Kafka, logLevel } from 'kafkajs';
-import { lastValueFrom, Observable, toArray } from 'rxjs';
+import { lastValueFrom, Observable, reduce } from 'rxjs';
 import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
 import type {
@@ -7,11 +7,13 @@ import type {
   CheckReport,
   EventLog,
   GroupReadOptions,
+  LogDamage,
   LogRecord,
   Positions,
   ReadOptions,
   TopicStat,
 } from '../eventLog.ts';
+import { formatDamage } from '../formatDamage.ts';
 import { type Topic, topicNamed, topicNames, topics } from '../topics.ts';
 import { createIdempotentProducer } from './createIdempotentProducer.ts';
 import { fetchRecords } from './fetchRecords.ts';
@@ -41,6 +43,8 @@ export interface KafkaEventLogOptions {
   readonly maxRequestBytes?: number;
   /** kafkajs' own logging; default nothing (errors reach the caller as ArboretumErrors). */
   readonly logLevel?: logLevel;
+  /** Told of every message a read cannot decode (unless the read has its own onDamage); without either, the read fails. */
+  readonly onDamage?: (damage: LogDamage) => void;
 }
 
 /** Topics that share the key and must share the partition count (co-partitioning). */
@@ -52,7 +56,8 @@ const MAX_MESSAGE_BYTES = 16 << 20;
  * producer (acks=all, key = record key, headers = kind and schema fingerprint) and plain fetches from offsets for
  * `read`, both over kafkajs' connections with our own record-batch encoding (createIdempotentProducer,
  * fetchRecords: kafkajs' per-record objects made it GC-bound); a kafkajs consumer group for `readGroup`; group
- * offsets for `commit`/`committed`. Undecodable messages become dead letters and reading goes on.
+ * offsets for `commit`/`committed`. Undecodable messages are reported as LogDamage (reads never write) and reading
+ * goes on. The broker checks each record batch's CRC-32C itself.
  */
 export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
   const {
@@ -64,6 +69,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     maxWaitMs = 500,
     sessionTimeoutMs = 10_000,
     maxRequestBytes = 4 << 20,
+    onDamage,
   } = options;
   if (!brokers.length || brokers.some((b) => !/^[^\s:]+:\d+$/.test(b))) {
     throw new ArboretumError(
@@ -271,11 +277,26 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     return out;
   };
 
-  const defaultDeadLetter = (deadLetter: DeadLetter) => {
-    append(topics.deadLetters, [{ value: deadLetter }]).catch((e) =>
-      console.error(`arboretum: could not record a dead letter (${deadLetter.reason}): ${messageOf(e)}`),
-    );
-  };
+  /** An undecodable message as the damage it is, to the read's handler, the log's, or (neither) as the read's error. */
+  const damageTo =
+    (handler: ((d: LogDamage) => void) | undefined, topic: Topic<unknown>) => (deadLetter: DeadLetter) => {
+      const d: LogDamage = {
+        topic: topic.name,
+        partition: deadLetter.partition ?? 0,
+        file: `${kafkaName(topic)}/${deadLetter.partition}`,
+        reason: deadLetter.reason,
+        lost:
+          deadLetter.offset === null
+            ? undefined
+            : { from: Number(deadLetter.offset), until: Number(deadLetter.offset) + 1 },
+      };
+      const told = handler ?? onDamage;
+      if (told) told(d);
+      else
+        throw new ArboretumError('LOG_CORRUPT', `damaged log: ${formatDamage(d)}`, {
+          context: { topic: topic.name },
+        });
+    };
 
   const watermarks = async (topic: Topic<unknown>) => {
     await ensure(topic);
@@ -322,7 +343,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       kafkaTopic: kafkaName(topic),
       topic,
       maxWaitMs,
-      onDeadLetter: opts.onDeadLetter ?? defaultDeadLetter,
+      onDeadLetter: damageTo(opts.onDamage, t),
       start: async () => {
         const found = await marksOnce();
         const commits = opts.reader ? await committed(opts.reader, t) : new Map<number, number>();
@@ -346,7 +367,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       const name = kafkaName(topic);
       const groupId = groupName(opts.group);
       const key = memberKey(groupId, name);
-      const onDeadLetter = opts.onDeadLetter ?? defaultDeadLetter;
+      const onDeadLetter = damageTo(opts.onDamage, topic as Topic<unknown>);
       let consumer: Consumer | undefined;
       let stopped = false;
       const start = async () => {
@@ -382,7 +403,16 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
                 value: message.value,
               });
               if (decoded.record) subscriber.next(decoded.record);
-              else onDeadLetter(decoded.deadLetter);
+              else {
+                try {
+                  onDeadLetter(decoded.deadLetter);
+                } catch (e) {
+                  // No damage handler: the read fails (as ReadOptions.onDamage says), it does not crash the consumer.
+                  stopped = true;
+                  subscriber.error(e);
+                  return;
+                }
+              }
             }
           },
         });
@@ -448,19 +478,39 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
         partitions: marks.length,
         records: marks.reduce((n, m) => n + m.high - m.low, 0),
         bytes: sizes.get(kafkaName(name)) ?? 0,
+        damaged: 0,
       });
     }
     return out;
   };
 
+  /**
+   * Counts by offsets (low/high watermarks, what the broker holds) and decodes every message as a stream, keeping
+   * only a counter and the damage found: bounded memory whatever the topic's size.
+   */
   const check = async (): Promise<CheckReport> => {
     const report: CheckReport['topics'][number][] = [];
     for (const name of await ourTopics()) {
-      const problems: string[] = [];
-      const records = await lastValueFrom(
-        read(topicNamed(name)!, { onDeadLetter: (d) => problems.push(d.reason) }).pipe(toArray()),
+      const topic = topicNamed(name)!;
+      const marks = await watermarks(topic);
+      const damage: LogDamage[] = [];
+      let decoded = 0;
+      await lastValueFrom(
+        read(topic, { onDamage: (d) => damage.push(d) }).pipe(
+          reduce((n) => {
+            decoded = n + 1;
+            return decoded;
+          }, 0),
+        ),
+        { defaultValue: 0 },
       );
-      report.push({ topic: name, records: records.length + problems.length, problems, repaired: [] });
+      const records = marks.reduce((n, m) => n + m.high - m.low, 0);
+      const problems = damage.map(formatDamage);
+      if (decoded + damage.length < records)
+        problems.push(
+          `${records - decoded - damage.length} offsets between the watermarks hold no record (compacted or aborted?)`,
+        );
+      report.push({ topic: name, records, problems, damage, repaired: [], notes: [] });
     }
     return { ok: report.every((t) => t.problems.length === 0), topics: report };
   };

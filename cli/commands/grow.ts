@@ -6,14 +6,8 @@ import { ggufPathOf } from '../../connectors/llm/ggufPathOf.ts';
 import { unpricedModels } from '../../connectors/llm/unpricedModels.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
-import { createCas } from '../../connectors/sandbox/createCas.ts';
-import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
 import { readInstructions } from '../../connectors/sources/readInstructions.ts';
-import { createGrader } from '../../pipelines/grade/createGrader.ts';
-import { type ParsedAction, parseAction } from '../../pipelines/grade/parseAction.ts';
-import type { ActionJudge } from '../../pipelines/grow/actionJudge.ts';
 import { asyncIterableOf } from '../../pipelines/grow/asyncIterableOf.ts';
-import { createGradeJudge } from '../../pipelines/grow/createGradeJudge.ts';
 import { createGrower, type GrowInput } from '../../pipelines/grow/createGrower.ts';
 import { groupInputs } from '../../pipelines/grow/groupInputs.ts';
 import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
@@ -22,6 +16,7 @@ import { worstCaseCallsPerTree } from '../../pipelines/grow/worstCaseCallsPerTre
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { createJudge } from '../createJudge.ts';
 import { createLlm } from '../createLlm.ts';
 import { createGrowProgress } from '../growProgress.ts';
 import { growProgressFields } from '../growProgressFields.ts';
@@ -150,24 +145,6 @@ function endpointsOf(
   // Named after where the URL came from, so a message says what to fix.
   const name = baseUrl ? '--base-url' : url ? '$OPENAI_BASE_URL' : 'openai';
   return [{ name, baseUrl: url, apiKey: env.OPENAI_API_KEY, ...defaults, ...timeout }];
-}
-
-/** The environment: the bubblewrap sandbox, the sympy CAS and the graders, as the grower's judge. */
-function createJudge(unsafe: boolean): { judge: ActionJudge; close(): Promise<void> } {
-  const sandbox = createSandbox({ unsafe });
-  const cas = createCas({ unsafe });
-  const grader = createGrader({ sandbox, cas });
-  return {
-    judge: createGradeJudge<ParsedAction>({
-      sandbox,
-      parse: parseAction,
-      grade: (i, a) => grader.grade(i, a),
-    }),
-    async close() {
-      cas.close();
-      await sandbox.close();
-    },
-  };
 }
 
 /** Instructions of a file (dead letters appended to the log as they come). */
@@ -363,7 +340,7 @@ export const command: Command = {
         `${worst < uncapped ? `; capped by --max-calls-per-tree from ${uncapped}` : ''})`,
     );
     const log = await openLog(values.log ?? settings.log ?? DEFAULT_LOG, { clientId: values.writer });
-    const judge = createJudge(values['unsafe-sandbox']!);
+    const judge = createJudge({ unsafe: values['unsafe-sandbox'] });
     const grower = createGrower({
       log,
       llm,

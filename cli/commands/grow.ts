@@ -152,10 +152,14 @@ async function* fileInstructions(
   log: EventLog,
   file: string,
   adapter: string | undefined,
+  bad: { lines: number },
 ): AsyncGenerator<GrowInput> {
   for await (const item of readInstructions(file, { adapter })) {
     if (item.kind === 'instruction') yield item.instruction;
     else {
+      // A bad line (not JSON, not UTF-8, not an instruction, an id repeated with other content) is skipped: said
+      // here, dead-lettered, and the run exits non-zero at its end.
+      bad.lines++;
       console.error(item.deadLetter.reason);
       await log.append(topics.deadLetters, [{ value: item.deadLetter }]);
     }
@@ -168,8 +172,9 @@ function instructionsFrom(
   adapter: string | undefined,
   follow: boolean,
   group: string,
+  bad: { lines: number },
 ): AsyncIterable<GrowInput> {
-  if (file) return fileInstructions(log, file, adapter);
+  if (file) return fileInstructions(log, file, adapter, bad);
   if (follow) return asyncIterableOf(groupInputs(log, group));
   return asyncIterableOf(log.read(topics.instructions).pipe(map((r) => r.value)));
 }
@@ -383,12 +388,20 @@ export const command: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     let progressStopped = false;
+    const bad = { lines: 0 };
     try {
       // In a consumer group each assignment loads the tree-events of the partitions it gives this worker.
       if (!values.follow) await grower.load();
       const stopped = await grower.run(
         counted(
-          instructionsFrom(log, source, values.adapter ?? settings.adapter, values.follow, values.group!),
+          instructionsFrom(
+            log,
+            source,
+            values.adapter ?? settings.adapter,
+            values.follow,
+            values.group!,
+            bad,
+          ),
           () => known.read++,
         ),
       );
@@ -418,6 +431,12 @@ export const command: Command = {
         if (stopped.code === 'BUDGET_EXHAUSTED') return 3;
         if (stopped.message === 'interrupted') return 130;
         return stopped.code === 'INVALID_CONFIG' ? 2 : 1;
+      }
+      if (bad.lines) {
+        console.error(
+          `grow: ${bad.lines} line(s) of ${source} skipped (each named above; on the dead-letters topic): fix them and rerun`,
+        );
+        return 1;
       }
       return 0;
     } finally {

@@ -45,6 +45,43 @@ async function filesUnder(root: string): Promise<string[]> {
 }
 
 describe('arboretum grow (CLI)', () => {
+  it('grows the good lines of an instructions file and exits 1 naming each bad line', async () => {
+    const file = join(dir, 'with-bad.jsonl');
+    const [a, b] = arithmeticInstructions(2, 'badline');
+    const other = { ...a, instruction: `${a.instruction} (changed)` };
+    await writeFile(
+      file,
+      [JSON.stringify(a), '{not json', JSON.stringify(b), JSON.stringify(other)].join('\n'),
+    );
+    const logDir = join(dir, 'bad-lines');
+    const r = await cli([
+      'grow',
+      '--log',
+      `file:${logDir}`,
+      '--instructions',
+      file,
+      '--base-url',
+      server.baseUrl,
+      '--model',
+      'm',
+      '--max-turns',
+      '1',
+      '--progress',
+      'none',
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`${file}:2`);
+    expect(r.stderr).toContain(`${file}:4`);
+    expect(r.stderr).toMatch(/grow: 2 line\(s\) of .* skipped/);
+    // Both good instructions were grown to a close.
+    const read = await cli(['log', 'read', '--topic', 'tree-events', '--log', `file:${logDir}`]);
+    const closed = read.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.payload.kind === 'TreeClosed');
+    expect(closed).toHaveLength(2);
+  });
   it('without a key or a base URL says how to point it at OpenAI or a local server', async () => {
     const r = await cli([
       'grow',

@@ -371,6 +371,8 @@ describe('corruption suite (file backend)', () => {
       '--out',
       out,
       '--card',
+      '--license',
+      'unknown',
       '--allow-damaged',
     ]);
     expect(allowed.code, allowed.stderr).toBe(0);

@@ -54,6 +54,8 @@ describe('arboretum grow (CLI)', () => {
       [JSON.stringify(a), '{not json', JSON.stringify(b), JSON.stringify(other)].join('\n'),
     );
     const logDir = join(dir, 'bad-lines');
+    // Its own endpoint: the other tests count the shared server's requests.
+    const own = await startScriptedOpenAI({ reply: arithmeticActor({ skill: { m: 0.5 } }) });
     const r = await cli([
       'grow',
       '--log',
@@ -61,7 +63,7 @@ describe('arboretum grow (CLI)', () => {
       '--instructions',
       file,
       '--base-url',
-      server.baseUrl,
+      own.baseUrl,
       '--model',
       'm',
       '--max-turns',
@@ -69,6 +71,7 @@ describe('arboretum grow (CLI)', () => {
       '--progress',
       'none',
     ]);
+    await own.close();
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(`${file}:2`);
     expect(r.stderr).toContain(`${file}:4`);

@@ -9,7 +9,7 @@ import { topics } from '../../connectors/log/topics.ts';
 import { exportFormats } from '../../pipelines/export/exportFormats.ts';
 import { exportLog } from '../../pipelines/export/exportLog.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
-import { type ScriptedOpenAI, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+import { type ScriptedOpenAI, type ScriptedRequest, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 import { arithmeticActor, arithmeticInstructions } from './arithmeticActor.ts';
 
 const bin = resolve('bin/arboretum.js');
@@ -73,7 +73,7 @@ function grow(
     extra = [] as string[],
     file = instructions,
     killAfterFirstRequestMs = undefined as number | undefined,
-    killAtRequest = undefined as number | undefined,
+    killWhen = undefined as ((mine: readonly ScriptedRequest[]) => boolean) | undefined,
   } = {},
 ): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((done) => {
@@ -112,12 +112,12 @@ function grow(
             if (kill || server.requests.length <= from) return;
             kill = setTimeout(() => child.kill('SIGKILL'), killAfterFirstRequestMs);
           }, 2);
-    // Or as this run's n-th request reaches the server: a point in its progress, whatever the machine's load.
+    // Or once this run's requests so far meet `killWhen`: a point in its progress, whatever the machine's load.
     const count =
-      killAtRequest === undefined
+      killWhen === undefined
         ? null
         : setInterval(() => {
-            if (server.requests.length - from >= killAtRequest) child.kill('SIGKILL');
+            if (killWhen(server.requests.slice(from))) child.kill('SIGKILL');
           }, 1);
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -278,11 +278,17 @@ describe('grow crash safety', () => {
     for (let round = 0; round < 40; round++) {
       const answered = answeredOf(await eventsOf(crashed).catch(() => []));
       const from = server.requests.length;
-      // Killed as a seeded random request of its own reaches the server (1 to 3 × the 16 in flight), so the 20
-      // kills land mid-growth whatever the load (a timer may fire before a loaded run answered anything), and the
-      // last run still has work to finish.
-      const killAt = kills < 20 ? 1 + Math.floor(rand() * 48) : undefined;
-      const r = await grow(crashed, `crashed-${round}`, undefined, { ...opts, killAtRequest: killAt });
+      // Killed as the run asks its k-th prompt never asked before (k seeded, 1 to 16): a resumed run first re-asks
+      // what was in flight, and only a new prompt shows it grew past that, so every kill lands mid-growth whatever
+      // the load (a timer may fire before a loaded run answered anything). 20 kills take at most 320 new prompts of
+      // the clean run's ~289 and ~170 on average, so the last run still has work to finish.
+      const k = kills < 20 ? 1 + Math.floor(rand() * 16) : undefined;
+      const before = new Set(asked);
+      const killWhen =
+        k === undefined
+          ? undefined
+          : (mine: readonly ScriptedRequest[]) => mine.filter((q) => !before.has(q.requestId!)).length >= k;
+      const r = await grow(crashed, `crashed-${round}`, undefined, { ...opts, killWhen });
       const mine = server.requests.slice(from).map((q) => q.requestId!);
       for (const id of mine) {
         if (answered.has(id)) violations.push(`round ${round}: ${id}`);

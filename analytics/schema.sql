@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS sft_rows (
   node_id VARCHAR, model VARCHAR
 );
 -- Append-only: the latest row per (topic, part) is the next offset to read; events/duplicates count that run.
+-- Regions of the log a sync read past (damaged or missing, reported by the log): later syncs of this database
+-- report them again, since its tables lack their records.
+CREATE TABLE IF NOT EXISTS sync_damage (
+  topic VARCHAR, part INTEGER, file VARCHAR, byte_offset BIGINT, bytes BIGINT, lost_from BIGINT, lost_until BIGINT,
+  reason VARCHAR, found_at BIGINT
+);
 CREATE TABLE IF NOT EXISTS sync_state (
   topic VARCHAR, part INTEGER, next_offset BIGINT, events BIGINT, duplicates BIGINT, synced_at BIGINT
 );

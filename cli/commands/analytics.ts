@@ -3,6 +3,7 @@ import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { damageLedger } from '../damageLedger.ts';
 import { openLog } from '../openLog.ts';
 
 const help = `arboretum analytics — the log in DuckDB
@@ -57,6 +58,7 @@ export const command: Command = {
         connection: db.connection,
         follow: values.follow,
         signal: stop.signal,
+        onDamage: damageLedger.report,
         onBatch: values.follow
           ? (p) => process.stderr.write(`\r${p.events} events synced (${p.duplicates} duplicates)`)
           : undefined,

@@ -60,7 +60,7 @@ export const command: Command = {
     }
     const log = await openExistingLog(values.log!);
     try {
-      const { db, sync } = await syncedDb({ log, path: values.db });
+      const { db, sync } = await syncedDb({ log, path: values.db, onDamage: damageLedger.report });
       try {
         const damaged = damageLedger.summary();
         const built = await buildReport({

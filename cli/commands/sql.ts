@@ -7,6 +7,7 @@ import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
 import { ArboretumError, isArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { damageLedger } from '../damageLedger.ts';
 import { openLog } from '../openLog.ts';
 import { writeOut } from '../output.ts';
 
@@ -77,7 +78,7 @@ export const command: Command = {
     const log = await openLog(values.log!);
     let db: AnalyticsDb;
     try {
-      ({ db } = await syncedDb({ log, path: values.db }));
+      ({ db } = await syncedDb({ log, path: values.db, onDamage: damageLedger.report }));
     } finally {
       await log.close();
     }

@@ -2,6 +2,7 @@ import { createViewer } from '../../analytics/viewer/createViewer.ts';
 import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { damageLedger } from '../damageLedger.ts';
 import { openExistingLog } from '../openExistingLog.ts';
 
 const help = `arboretum view — browse trees in a local web viewer
@@ -34,7 +35,7 @@ export const command: Command = {
     const log = await openExistingLog(values.log!);
     let db: Awaited<ReturnType<typeof syncedDb>>['db'];
     try {
-      const synced = await syncedDb({ log, path: values.db });
+      const synced = await syncedDb({ log, path: values.db, onDamage: damageLedger.report });
       db = synced.db;
       console.error(`synced ${synced.sync.events} events`);
     } finally {

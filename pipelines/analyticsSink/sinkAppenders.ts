@@ -11,6 +11,7 @@ export interface SinkAppenders {
   readonly treeReopened: DuckDBAppender;
   readonly pairRows: DuckDBAppender;
   readonly sftRows: DuckDBAppender;
+  readonly syncDamage: DuckDBAppender;
   readonly syncState: DuckDBAppender;
 }
 
@@ -24,10 +25,14 @@ const TABLES: Record<keyof SinkAppenders, string> = {
   treeReopened: 'tree_reopened',
   pairRows: 'pair_rows',
   sftRows: 'sft_rows',
+  syncDamage: 'sync_damage',
   syncState: 'sync_state',
 };
 
-/** Event tables first and sync_state last: flushing in this order stores a position only after its rows. */
+/**
+ * Event tables first, then the damage read past, sync_state last: flushing in this order stores a position only after
+ * its rows and after the record of any damage before it.
+ */
 const FLUSH_ORDER = Object.keys(TABLES) as (keyof SinkAppenders)[];
 
 /** Creates the appenders of every sink table on a connection. */

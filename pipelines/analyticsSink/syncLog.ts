@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Subscription } from 'rxjs';
 import { map } from 'rxjs';
-import type { EventLog, LogRecord } from '../../connectors/log/eventLog.ts';
+import type { EventLog, LogDamage, LogRecord } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
@@ -41,6 +41,13 @@ export interface SyncLogOptions {
   readonly flushMs?: number;
   /** Told after each stored batch. */
   readonly onBatch?: (progress: SyncSummary) => void;
+  /**
+   * Told of each damaged or missing region of the log: those this sync reads past (then recorded in sync_damage,
+   * stored before any position beyond them) and, first, those earlier syncs of this database read past (their
+   * `reason` says so): its tables lack those records whatever the log holds now. Without it a damaged region goes
+   * to the log's own damage handler, or fails the read, and is not recorded.
+   */
+  readonly onDamage?: (damage: LogDamage) => void;
 }
 
 export interface SyncSummary {
@@ -70,8 +77,46 @@ const SINK_TABLES = [
   'tree_reopened',
   'pair_rows',
   'sft_rows',
+  'sync_damage',
   'sync_state',
 ];
+
+/** A region a sync read past, as sync_damage stores it (flushed before sync_state: see sinkAppenders). */
+function appendDamage(appenders: SinkAppenders, d: LogDamage): void {
+  const a = appenders.syncDamage;
+  a.appendVarchar(d.topic);
+  a.appendInteger(d.partition);
+  a.appendVarchar(d.file);
+  if (d.byteOffset === undefined) a.appendNull();
+  else a.appendBigInt(BigInt(d.byteOffset));
+  if (d.bytes === undefined) a.appendNull();
+  else a.appendBigInt(BigInt(d.bytes));
+  if (d.lost === undefined) a.appendNull();
+  else a.appendBigInt(BigInt(d.lost.from));
+  if (d.lost?.until === undefined) a.appendNull();
+  else a.appendBigInt(BigInt(d.lost.until));
+  a.appendVarchar(d.reason);
+  a.appendBigInt(BigInt(Date.now()));
+  a.endRow();
+}
+
+/** The regions earlier syncs of this database read past, oldest first. */
+async function recordedDamage(connection: DuckDBConnection): Promise<LogDamage[]> {
+  const reader = await connection.runAndReadAll(
+    'SELECT topic, part, file, byte_offset, bytes, lost_from, lost_until, reason FROM sync_damage ORDER BY found_at',
+  );
+  return reader.getRowsJS().map(([topic, part, file, byteOffset, bytes, from, until, reason]) => ({
+    topic: String(topic),
+    partition: Number(part),
+    file: String(file),
+    ...(byteOffset === null ? {} : { byteOffset: Number(byteOffset) }),
+    ...(bytes === null ? {} : { bytes: Number(bytes) }),
+    ...(from === null
+      ? {}
+      : { lost: { from: Number(from), ...(until === null ? {} : { until: Number(until) }) } }),
+    reason: `${String(reason)} (read past by an earlier sync of this database: its tables lack these records)`,
+  }));
+}
 
 /**
  * Appends the tree-events topic into the analytics tables with DuckDB's appender, from the position the last run
@@ -95,6 +140,7 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
       `syncLog: batchEvents must be a whole number >= 1, got ${batchEvents}`,
     );
   const topic = topics.treeEvents;
+  if (options.onDamage) for (const d of await recordedDamage(connection)) options.onDamage(d);
   if (!follow) {
     // Nothing new (the usual case of `arboretum sql --db`): done without loading the sink's memory.
     const stored = await storedPositions(connection, topic.name);
@@ -281,8 +327,20 @@ async function syncPass(
         };
         signal?.addEventListener('abort', onAbort);
         if (follow) timer = setInterval(() => safely(store), flushMs);
+        const onDamage = options.onDamage;
         subscription = log
-          .read(topic, { from: state.positions, follow })
+          .read(topic, {
+            from: state.positions,
+            follow,
+            ...(onDamage
+              ? {
+                  onDamage: (d: LogDamage) => {
+                    appendDamage(appenders, d);
+                    onDamage(d);
+                  },
+                }
+              : {}),
+          })
           .subscribe({ next: (r) => safely(() => apply(r)), error: done, complete: () => done() });
         if (finished) subscription.unsubscribe();
       });

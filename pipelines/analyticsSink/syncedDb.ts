@@ -1,5 +1,5 @@
 import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
-import type { EventLog } from '../../connectors/log/eventLog.ts';
+import type { EventLog, LogDamage } from '../../connectors/log/eventLog.ts';
 import { type SyncSummary, syncLog } from './syncLog.ts';
 
 /**
@@ -10,10 +10,12 @@ export async function syncedDb(options: {
   readonly log: EventLog;
   /** DuckDB file; default ':memory:' (synced from the start of the log). */
   readonly path?: string;
+  /** Damaged regions this sync, or an earlier one of this database, read past (see SyncLogOptions.onDamage). */
+  readonly onDamage?: (damage: LogDamage) => void;
 }): Promise<{ db: AnalyticsDb; sync: SyncSummary }> {
   const db = await openAnalyticsDb({ path: options.path });
   try {
-    const sync = await syncLog({ log: options.log, connection: db.connection });
+    const sync = await syncLog({ log: options.log, connection: db.connection, onDamage: options.onDamage });
     return { db, sync };
   } catch (e) {
     db.close();

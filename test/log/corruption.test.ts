@@ -379,7 +379,7 @@ describe('corruption suite (file backend)', () => {
     expect(allowed.stderr).toMatch(/--allow-damaged: went on past 1 damaged/);
     expect(readFileSync(join(dir, 'out', 'README.md'), 'utf8')).toMatch(/Damaged log\..*tree-events\[0\]/);
     // The other readers of the log: the same, each region on stderr, exit non-zero.
-    // (Each with its own DuckDB file: a file synced once holds what that sync could read; see the report.)
+    // (Each with its own DuckDB file first; the shared-file case follows.)
     for (const args of [
       ['analytics', 'sync', '--log', `file:${dir}`, '--db', join(dir, 'a.duckdb')],
       ['sql', '--log', `file:${dir}`, '--db', join(dir, 'b.duckdb'), 'SELECT count(*) FROM trees'],
@@ -399,5 +399,23 @@ describe('corruption suite (file backend)', () => {
     ]);
     expect(report.code, report.stderr).toBe(0);
     expect(readFileSync(join(dir, 'r2.html'), 'utf8')).toContain('Damaged log.');
+    // A DuckDB file synced past the damage lacks its records for good: every later use of it says so, even with
+    // nothing new to sync, and --allow-damaged accepts it.
+    const db = join(dir, 'a.duckdb');
+    const later = await cli(['sql', '--log', `file:${dir}`, '--db', db, 'SELECT count(*) FROM trees']);
+    expect(later.code, later.stderr).not.toBe(0);
+    expect(later.stderr).toContain(file);
+    expect(later.stderr).toMatch(/read past by an earlier sync of this database/);
+    const accepted = await cli([
+      'sql',
+      '--log',
+      `file:${dir}`,
+      '--db',
+      db,
+      'SELECT count(*) FROM trees',
+      '--allow-damaged',
+    ]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toMatch(/--allow-damaged: went on past/);
   }, 60_000);
 });

@@ -2,8 +2,10 @@ import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { abortableDelay } from './abortableDelay.ts';
+import { answerOf } from './answerOf.ts';
 import { budgetText } from './budgetText.ts';
 import { checkBaseUrl } from './checkBaseUrl.ts';
+import { emptyUsage } from './emptyUsage.ts';
 import type { Budget, EndpointConfig } from './endpointConfig.ts';
 import type { ChatRequest, ChatResult, LlmClient, LlmUsage } from './llmClient.ts';
 import { nodeHttpFetch } from './nodeHttpFetch.ts';
@@ -133,16 +135,7 @@ export function createOpenAIClient({
     }
     for (const m of config.models ?? []) if (!routes.has(m)) routes.set(m, route);
   }
-  const usage = {
-    calls: 0,
-    failedCalls: 0,
-    retries: 0,
-    timeouts: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    costUsd: 0,
-    latencyMs: 0,
-  };
+  const usage = emptyUsage();
   const exhausted = () =>
     (budget.maxTokens !== undefined && usage.promptTokens + usage.completionTokens >= budget.maxTokens) ||
     (budget.maxCostUsd !== undefined && usage.costUsd >= budget.maxCostUsd);
@@ -202,22 +195,13 @@ export function createOpenAIClient({
     const content: unknown = choice.message.content;
     const finishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : null;
     // A healthy endpoint's unusable answer: a failure the grower records on the action, not a fault.
-    const text = typeof content === 'string' ? content : '';
-    const failure =
-      text.trim() === ''
-        ? 'empty answer'
-        : finishReason === 'length'
-          ? 'answer cut at the max_tokens limit'
-          : null;
-    return {
-      text: failure === 'empty answer' ? '' : text,
-      failure,
+    return answerOf({
+      text: typeof content === 'string' ? content : '',
+      finishReason,
       promptTokens,
       completionTokens,
       latencyMs,
-      attempts: 1,
-      finishReason,
-    };
+    });
   };
 
   const account = (route: Route, model: string, r: ChatResult) => {

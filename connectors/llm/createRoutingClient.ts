@@ -1,5 +1,6 @@
 import { ArboretumError } from '../../schemas/errors.ts';
 import { budgetText } from './budgetText.ts';
+import { emptyUsage } from './emptyUsage.ts';
 import type { Budget } from './endpointConfig.ts';
 import { ggufPathOf } from './ggufPathOf.ts';
 import { createLlamaCppClient, type LlamaCppClient } from './llamaCpp/createLlamaCppClient.ts';
@@ -34,16 +35,7 @@ export function createRoutingClient({
   const opened = new Map<string, LlamaCppClient>();
   const all = (): LlmClient[] => [...(http ? [http] : []), ...local, ...opened.values()];
   const usage = (): LlmUsage => {
-    const sum = {
-      calls: 0,
-      failedCalls: 0,
-      retries: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-      costUsd: 0,
-      latencyMs: 0,
-      timeouts: 0,
-    };
+    const sum = emptyUsage();
     for (const c of all()) {
       const u = c.usage();
       for (const k of Object.keys(sum) as (keyof LlmUsage)[]) sum[k] += u[k];

@@ -11,6 +11,8 @@ import {
 } from 'node-llama-cpp';
 import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/errors.ts';
 import type { Message } from '../../../schemas/types.ts';
+import { answerOf } from '../answerOf.ts';
+import { emptyUsage } from '../emptyUsage.ts';
 import type { ChatRequest, ChatResult, LlmClient, LlmUsage } from '../llmClient.ts';
 import { acquireGgufModel, type GgufModelShare } from './acquireGgufModel.ts';
 import { threadsOf } from './threadsOf.ts';
@@ -150,16 +152,7 @@ export function createLlamaCppClient({
   const waiters: { resolve: (s: Slot) => void; reject: (e: unknown) => void }[] = [];
   const inFlight = new Set<AbortController>();
   const running = new Set<Promise<unknown>>();
-  const usage = {
-    calls: 0,
-    failedCalls: 0,
-    retries: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    costUsd: 0,
-    latencyMs: 0,
-    timeouts: 0,
-  };
+  const usage = emptyUsage();
 
   const load = (): Promise<Loaded> => {
     if (closed)
@@ -268,22 +261,7 @@ export function createLlamaCppClient({
       const latencyMs = Math.round(performance.now() - started);
       const completionTokens = slot.chat.sequence.tokenMeter.diff(before).usedOutputTokens;
       const finishReason = r.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
-      const text = r.response;
-      const failure =
-        text.trim() === ''
-          ? 'empty answer'
-          : finishReason === 'length'
-            ? 'answer cut at the max_tokens limit'
-            : null;
-      return {
-        text: failure === 'empty answer' ? '' : text,
-        failure,
-        promptTokens,
-        completionTokens,
-        latencyMs,
-        attempts: 1,
-        finishReason,
-      };
+      return answerOf({ text: r.response, finishReason, promptTokens, completionTokens, latencyMs });
     } catch (e) {
       if (request.signal?.aborted) throw abortReason(request.signal);
       if (timeout.signal.aborted) {

@@ -4,6 +4,7 @@ import avro from 'avsc';
 import {
   blockRecords,
   type ContainerHeader,
+  HEADER_CRC,
   parseBlockHeader,
   parseHeader,
   readLong,
@@ -175,6 +176,17 @@ export class SegmentReader {
         return { kind: 'incomplete', fileBytes: size };
       }
       keep = true;
+      if (header.crc === 'absent' && hasCrc(header.schema)) {
+        // Headers of checksummed segments always carry their checksum entry: one without it was altered (its key
+        // hit). The records still verify by their own checksums, so they are read; the header is reported.
+        return {
+          kind: 'badHeader',
+          reason: `header has no ${HEADER_CRC} entry though its records carry checksums (the header was altered)`,
+          fileBytes: size,
+          headerBytes: header.length,
+          reader: new SegmentReader(path, fh, header, type, header.length),
+        };
+      }
       return { kind: 'open', reader: new SegmentReader(path, fh, header, type, header.length) };
     } finally {
       if (!keep) await fh.close();
@@ -241,6 +253,11 @@ export class SegmentReader {
     }
     const dataAt = start + block.length;
     const { entries, damage, verifiedEnd } = this.decode(data, dataAt, block.count, expected);
+    // A block whose marker or record count disagrees with its header may have a damaged header (count or size):
+    // the first region, when it starts the block's records, then starts at the header, so it holds the flipped bit.
+    const first = damage[0];
+    if ((!syncOk || entries.length !== block.count) && first && first.before === 0 && first.byte === dataAt)
+      damage[0] = { ...first, byte: start, bytes: first.bytes + (dataAt - start) };
     if (syncOk) {
       if (damage.length === 0 && entries.length !== block.count)
         damage.push({
@@ -322,7 +339,11 @@ export class SegmentReader {
       // Search forward for the next record that decodes, verifies, and carries a plausible offset.
       const after = entries.at(-1)?.offset ?? (expected ?? 0) - 1;
       const found = this.resync(data, pos + 1, after, after + count + 1);
-      note(pos, found ?? data.length, one.reason);
+      // Right after a verified record, the bit may sit in that record's blockCrc, the one field its own crc does not
+      // cover (a flipped continuation bit shifts where it ends): the region starts at that field.
+      const previous = pos === verifiedEnd ? entries.at(-1) : undefined;
+      const at = previous ? Math.max(0, pos - varintLength(previous.blockCrc ?? 0)) : pos;
+      note(at, found ?? data.length, one.reason);
       if (found === undefined) break;
       pos = found;
     }
@@ -500,4 +521,15 @@ function readLongSafe(buf: Buffer, pos: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Bytes of a zig-zag varint long (Avro's encoding of `long`). */
+function varintLength(n: number): number {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  let bytes = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    bytes++;
+  }
+  return bytes;
 }

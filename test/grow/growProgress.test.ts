@@ -2,20 +2,11 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createGrowProgress } from '../../cli/growProgress.ts';
 import { growProgressFields } from '../../cli/growProgressFields.ts';
+import { emptyUsage } from '../../connectors/llm/emptyUsage.ts';
 import type { LlmUsage } from '../../connectors/llm/llmClient.ts';
 import { emptyGrowStats } from '../../pipelines/grow/growStats.ts';
 
-const usage = (o: Partial<LlmUsage> = {}): LlmUsage => ({
-  calls: 0,
-  failedCalls: 0,
-  retries: 0,
-  timeouts: 0,
-  promptTokens: 0,
-  completionTokens: 0,
-  costUsd: 0,
-  latencyMs: 0,
-  ...o,
-});
+const usage = (o: Partial<LlmUsage> = {}): LlmUsage => ({ ...emptyUsage(), ...o });
 
 describe('growProgressFields', () => {
   it('has no total, percent or ETA before anything is known', () => {

@@ -133,43 +133,27 @@ export class SegmentReader {
       const head = Buffer.alloc(Math.min(size, HEAD));
       await fh.read(head, 0, head.length, 0);
       let header: ContainerHeader | undefined;
+      // A damaged header of a segment the manifest knows is read with the header the manifest recorded.
+      const fromManifest = (f: HeaderFallback, reason: string): SegmentOpen => {
+        keep = true;
+        const recorded = { schema: f.schema, codec: 'null', sync: f.sync, length: f.headerBytes };
+        return {
+          kind: 'badHeader',
+          reason,
+          fileBytes: size,
+          headerBytes: f.headerBytes,
+          reader: new SegmentReader(path, fh, recorded, type, f.headerBytes),
+        };
+      };
       try {
         header = parseHeader(head);
       } catch (e) {
         const reason = (e as Error).message;
         if (!fallback) return { kind: 'badHeader', reason, fileBytes: size, headerBytes: 0 };
-        keep = true;
-        const header = {
-          schema: fallback.schema,
-          codec: 'null',
-          sync: fallback.sync,
-          length: fallback.headerBytes,
-        };
-        return {
-          kind: 'badHeader',
-          reason,
-          fileBytes: size,
-          headerBytes: fallback.headerBytes,
-          reader: new SegmentReader(path, fh, header, type, fallback.headerBytes),
-        };
+        return fromManifest(fallback, reason);
       }
-      if (!header && fallback) {
-        // The manifest records this header as written whole: a header that now ends early is damaged.
-        keep = true;
-        const header = {
-          schema: fallback.schema,
-          codec: 'null',
-          sync: fallback.sync,
-          length: fallback.headerBytes,
-        };
-        return {
-          kind: 'badHeader',
-          reason: 'header cut short',
-          fileBytes: size,
-          headerBytes: fallback.headerBytes,
-          reader: new SegmentReader(path, fh, header, type, fallback.headerBytes),
-        };
-      }
+      // The manifest records this header as written whole: a header that now ends early is damaged.
+      if (!header && fallback) return fromManifest(fallback, 'header cut short');
       if (!header) {
         if (size >= HEAD)
           return { kind: 'badHeader', reason: 'header longer than 1 MiB', fileBytes: size, headerBytes: 0 };

@@ -56,6 +56,7 @@ export function eventsOfRows(rows: {
       attempt: num(r.attempt),
       params: { temperature: num(r.temperature), topP: 1, maxTokens: 1024, seed: null },
       prompt: [],
+      strategyPolicy: null,
     });
   for (const r of rows.turnExecuted)
     push(r, String(r.node_id), {

@@ -112,6 +112,7 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
         role: p.role,
         attempt: p.attempt,
         params: p.params,
+        strategyPolicy: p.strategyPolicy,
       };
       break;
     case 'TurnExecuted':

@@ -144,7 +144,8 @@ export function decide(
           maxTokens: config.maxTokens,
           seed: seedOf(tree.treeId, s.nodeId),
         },
-        prompt: actorMessages(instruction, step.ancestors, s.strategy, s.role === 'ground-truth'),
+        prompt: actorMessages(instruction, step.ancestors, s.plan, s.role === 'ground-truth'),
+        strategyPolicy: config.strategies.policy,
       }));
       return [{ kind: 'append', payloads }];
     }

@@ -67,7 +67,7 @@ export function nextStep(tree: GrowTree, config: GrowConfig): Step {
 
   const known = new Set(children.map((n) => n.nodeId));
   const anyCorrect = () => children.some((n) => isValid(n) && n.verdict!.correct);
-  const waves = turnPlan(config, task, turn, tree.generation);
+  const waves = turnPlan(config, task, turn, tree.generation, tree.treeId);
   for (let w = 0; w < waves.length; w++) {
     const missing = waves[w].filter((s) => !known.has(s.nodeId));
     if (!missing.length) continue;

@@ -1,15 +1,6 @@
 import type { Instruction, Message, Reference, Task } from '../../schemas/types.ts';
 import type { GrowNode } from './growTree.ts';
 
-const STRATEGY: Record<string, string> = {
-  'chain-of-thought':
-    'Plan with a chain of thought: break the problem into steps marked "Step 1:", "Step 2:", … and work through ' +
-    'them in order.',
-  'modular-programming':
-    'Plan with modular programming: first write small, well-named Python functions (tools), each introduced by a ' +
-    'step comment such as "# Step 1: …", then solve the task by calling them.',
-};
-
 const FORMAT: Record<Task, string> = {
   Coding:
     'Explain your steps ("Step 1:", "Step 2:" …), then give the whole solution as one ```python code block whose ' +
@@ -63,16 +54,16 @@ export function historyMessages(instruction: Instruction, ancestors: readonly Gr
 }
 
 /**
- * The messages an actor gets: a system message with the planning strategy and the answer format for the task (and,
+ * The messages an actor gets: a system message with the planning strategy's instruction (`plan`) and the answer format for the task (and,
  * for the ground-truth step, the reference to work from), then the trajectory so far in UltraInteract's form.
  */
 export function actorMessages(
   instruction: Instruction,
   ancestors: readonly GrowNode[],
-  strategy: string,
+  plan: string,
   withReference: boolean,
 ): Message[] {
-  let system = `${STRATEGY[strategy] ?? `Plan with the strategy: ${strategy}.`}\n${FORMAT[instruction.task]}`;
+  let system = `${plan}\n${FORMAT[instruction.task]}`;
   if (withReference) {
     system +=
       '\n\nA reference solution is given below. Use it to write your own correct answer in the format above, ' +

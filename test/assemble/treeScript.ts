@@ -62,6 +62,7 @@ export function treeScript(
           criticModel: 'critic',
           expandAfterPair: true,
           params: {},
+          strategies: null,
         },
       });
       return script;
@@ -81,6 +82,7 @@ export function treeScript(
           ...(spec.system === undefined ? [] : [{ role: 'system', content: spec.system }]),
           { role: 'user', content: 'prompt' },
         ],
+        strategyPolicy: null,
       });
       return script;
     },

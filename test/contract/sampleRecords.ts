@@ -35,6 +35,7 @@ export function sampleTreeEvents(n: number, actionText = 'Step 1: add.\nAnswer: 
         criticModel: 'critic',
         expandAfterPair: true,
         params: {},
+        strategies: null,
       },
     },
     {
@@ -48,6 +49,7 @@ export function sampleTreeEvents(n: number, actionText = 'Step 1: add.\nAnswer: 
       attempt: 0,
       params: { temperature: 0.7, topP: 1, maxTokens: 512, seed: 7 },
       prompt: [{ role: 'user', content: instruction.instruction }],
+      strategyPolicy: null,
     },
     {
       kind: 'TurnExecuted',

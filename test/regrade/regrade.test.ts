@@ -98,6 +98,7 @@ function treeEvents(
       criticModel: 'critic',
       expandAfterPair: true,
       params: {},
+      strategies: null,
     },
   });
   for (const n of nodes) {
@@ -112,6 +113,7 @@ function treeEvents(
       attempt: 0,
       params: { temperature: 1, topP: 1, maxTokens: 1024, seed: null },
       prompt: [],
+      strategyPolicy: null,
     });
     emit(n.id, {
       kind: 'TurnExecuted',

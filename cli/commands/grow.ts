@@ -13,6 +13,7 @@ import { groupInputs } from '../../pipelines/grow/groupInputs.ts';
 import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
 import { type GrowSettings, parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
 import { worstCaseCallsPerTree } from '../../pipelines/grow/worstCaseCallsPerTree.ts';
+import { strategyPlanOf } from '../../pipelines/strategies/strategyPlanOf.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -63,9 +64,12 @@ Options:
   --progress bar|json|none   default: bar on a terminal, JSON lines otherwise
   --writer ID          worker id written on every event (default <hostname>-<pid>)
   --unsafe-sandbox     run actions' Python WITHOUT bubblewrap isolation (limits only) where bwrap cannot run
+  --preset NAME        the strategy library to start from: default (the built-ins, round-robin) or ultrainteract
+                       (the paper's: chain-of-thought, plus modular programming for Coding and Math_PoT); the config's
+                       strategies block (policy, seed, library, only, weights) applies on top
 
 How a tree grows (pipelines/grow/README.md; the paper's rules): each turn the weak and the strong actor answer, each with a planning strategy
-(chain-of-thought; modular programming where code runs); code runs in the sandbox and graders judge the answer.
+(the built-in library, pipelines/strategies/README.md, drawn per turn and slot by the config's policy); code runs in the sandbox and graders judge the answer.
 With no correct action: up to 20 more samples, then up to 3 rounds up the model ladder, then the strong actor
 given the reference (config keys resamples, ladderRounds, ladderSamples, groundTruthAttempts, wave). The first
 incorrect action is critiqued (the critic sees the ground truth) and expanded into the next turn — also when the
@@ -217,6 +221,7 @@ export const command: Command = {
         progress: { type: 'string' },
         writer: { type: 'string' },
         'unsafe-sandbox': { type: 'boolean', default: false },
+        preset: { type: 'string' },
       },
       false,
     );
@@ -259,6 +264,9 @@ export const command: Command = {
       ladderSamples: whole('ladder-samples') ?? settings.grow.ladderSamples,
       groundTruthAttempts: whole('ground-truth-attempts') ?? settings.grow.groundTruthAttempts,
       wave: whole('wave') ?? settings.grow.wave,
+      ...(values.preset !== undefined
+        ? { strategies: strategyPlanOf({ ...settings.strategies, preset: values.preset }, '--preset') }
+        : {}),
     });
     const timeoutS = number('timeout-s', values['timeout-s']);
     if (timeoutS === 0) throw new ArboretumError('INVALID_INPUT', '--timeout-s must be > 0');

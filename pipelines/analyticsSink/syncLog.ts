@@ -13,6 +13,7 @@ import { collectReverdicts } from '../regrade/collectReverdicts.ts';
 import { isReverdict } from '../regrade/isReverdict.ts';
 import { nodeKeyOf } from '../regrade/nodeKeyOf.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
+import { appendActionFeatures } from './actionFeatures.ts';
 import { appendPair, appendSft } from './appendDecided.ts';
 import { appendEvent } from './appendEvent.ts';
 import { loadSinkState } from './loadSinkState.ts';
@@ -151,7 +152,10 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
   let reverdicts: Reverdicts | null = null;
   for (;;) {
     const result = await syncPass(options, reverdicts);
-    if (result !== REBUILD) return reverdicts ? { ...result, rebuilt: true } : result;
+    if (result !== REBUILD) {
+      await appendActionFeatures(connection);
+      return reverdicts ? { ...result, rebuilt: true } : result;
+    }
     await connection.run(
       `BEGIN TRANSACTION; ${SINK_TABLES.map((t) => `DELETE FROM ${t};`).join(' ')} COMMIT;`,
     );

@@ -25,7 +25,7 @@ import { openLog } from '../openLog.ts';
 const help = `arboretum export — replay the log into SFT rows, preference pairs and other trainer formats
 
 Usage:
-  arboretum export --format F --out PATH [--log URI] [--task T] [--dataset D] [--min-turn N] [--max-turn N]
+  arboretum export --format F --out PATH [--log URI] [--task T] [--dataset D] [--strategy S[,S]] [--min-turn N] [--max-turn N]
                    [--system-prompt none|actor|TEXT] [--context instruction|trajectory] [--tokenizer FILE]
                    [--seed N] [--card --license ID [--language L]] [--order canonical|log] [--follow]
 
@@ -35,6 +35,7 @@ ${[...exportFormats.values()].map((f) => `  ${f.name.padEnd(20)} ${f.description
   --out PATH        .jsonl or .parquet (Parquet written by DuckDB); - writes JSONL to standard output
   --task T          keep rows of one task (Coding, Math_CoT, Math_PoT, Logic)
   --dataset D       keep rows of one source dataset
+  --strategy S[,S]  keep rows whose action (a pair's chosen one) was planned with one of these strategies
   --min-turn N      keep rows whose action is at turn >= N (1-based)   (--min-turns: deprecated alias)
   --max-turn N      keep rows whose action is at turn <= N             (--max-turns: deprecated alias; grow's
                     --max-turns is the turns a tree may grow)
@@ -97,6 +98,17 @@ function renamed(values: Record<string, unknown>, name: string, old: string): st
   return now ?? before;
 }
 
+/** `--strategy a,b`: the names, each non-empty. */
+function strategyList(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim());
+  if (names.some((n) => !n))
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      `--strategy ${JSON.stringify(text)}: give names separated by commas`,
+    );
+  return names;
+}
+
 export const command: Command = {
   name: 'export',
   summary: 'replay the log into SFT rows, preference pairs and other trainer formats',
@@ -110,6 +122,7 @@ export const command: Command = {
         out: { type: 'string' },
         task: { type: 'string' },
         dataset: { type: 'string' },
+        strategy: { type: 'string' },
         'min-turn': { type: 'string' },
         'max-turn': { type: 'string' },
         'min-turns': { type: 'string' },
@@ -152,7 +165,10 @@ export const command: Command = {
       dataset: values.dataset,
       minTurns: minTurn === undefined ? undefined : intFlag('min-turn', minTurn, 0),
       maxTurns: maxTurn === undefined ? undefined : intFlag('max-turn', maxTurn, 0),
+      strategies: values.strategy === undefined ? undefined : strategyList(values.strategy),
     };
+    if (filter.strategies && values.follow)
+      throw new ArboretumError('INVALID_INPUT', '--strategy needs a one-shot export (not --follow)');
     if (values.order !== 'canonical' && values.order !== 'log') {
       throw new ArboretumError(
         'INVALID_INPUT',

@@ -11,6 +11,7 @@ import { rowHistories } from '../assemble/rowHistories.ts';
 import { applyReverdicts } from '../regrade/applyReverdicts.ts';
 import { createReverdictCollector, type ReverdictCollector } from '../regrade/createReverdictCollector.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
+import { createRowStrategies } from '../strategies/createRowStrategies.ts';
 import { createActorSystemPrompts } from './actorSystemPrompts.ts';
 import { type CardSection, mergeDatasetCard } from './datasetCard.ts';
 import { createDirectLines } from './directLines.ts';
@@ -125,6 +126,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
   // Both are rebuilt by each pass over the events (a regraded log is read twice).
   let actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
   let facts = createLogFacts();
+  let strategies = createRowStrategies(options.filter?.strategies);
   const fixedSystem = typeof systemPrompt === 'object' ? systemPrompt.text : null;
   const contextOf = (format: ExportFormat, a: Assembled): RowContext => {
     const system = !format.accepts.system
@@ -187,6 +189,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       await openSorters();
       actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
       facts = createLogFacts();
+      strategies = createRowStrategies(options.filter?.strategies);
       seen = 0;
       await lastValueFrom(
         events.pipe(
@@ -195,6 +198,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
             collector?.add(e);
             facts.observe(e);
             actor?.observe(e);
+            strategies.observe(e);
           }),
           // Once a re-verdict shows up this pass is to be redone: only collect from here on.
           filter(() => collector === null || collector.size === 0),
@@ -202,7 +206,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
             if (before.correct !== after.correct) changed.add(key);
           }),
           assemble({ histories: context === 'trajectory' }),
-          filter(keep),
+          filter((a) => keep(a) && strategies.keeps(a)),
           tap(addRow),
         ),
         { defaultValue: null },
@@ -264,6 +268,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           spread,
           filter: options.filter,
           facts: logFacts,
+          strategyMix: strategies.mix(format.kind),
           systemPrompt: typeof systemPrompt === 'object' ? 'text' : systemPrompt,
           rowsWithSystem: byTarget[i].withSystem,
           context: format.accepts.context ? context : null,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
@@ -9,6 +9,7 @@ import { openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
+import { builtinStrategies } from '../../pipelines/strategies/builtinStrategies.ts';
 import { strategyPresets } from '../../pipelines/strategies/strategyPresets.ts';
 import type { Instruction, TreeEvent } from '../../schemas/types.ts';
 import { type ScriptedOpenAI, type ScriptedRequest, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
@@ -43,6 +44,8 @@ function exampleActor(r: ScriptedRequest) {
 }
 
 let dir: string;
+/** The log the default-library grow wrote (the export test reads it). */
+let defaultLog = '';
 let server: ScriptedOpenAI;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'arb-strategies-'));
@@ -99,7 +102,8 @@ const sampled = (events: readonly TreeEvent[]) =>
 
 describe('grow with the default strategy library (examples/instructions.jsonl, scripted endpoint)', () => {
   it('gives every task at least two strategies and strategy_diversity above 1 bit', async () => {
-    const { log, events } = await grow('default');
+    const { log, events, logDir } = await grow('default');
+    defaultLog = logDir;
     const db = await openAnalyticsDb();
     try {
       await syncLog({ log, connection: db.connection });
@@ -179,5 +183,59 @@ describe('grow with the default strategy library (examples/instructions.jsonl, s
     expect(key(b)).toEqual(key(a));
     expect(new Set(a.map((s) => s.strategyPolicy))).toEqual(new Set(['uniform']));
     expect(new Set(a.map((s) => s.strategy)).size).toBeGreaterThan(2);
+  });
+});
+
+describe('export --strategy', () => {
+  it('keeps the rows whose action had one of the strategies, and the card lists the mix', async () => {
+    expect(defaultLog).not.toBe('');
+    const exportTo = async (out: string, extra: string[]) => {
+      const r = await cli([
+        'export',
+        '--log',
+        `file:${defaultLog}`,
+        '--format',
+        'trl-sft',
+        '--system-prompt',
+        'actor',
+        '--out',
+        out,
+        ...extra,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return (await readFile(out, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+    };
+    const all = await exportTo(join(dir, 'all', 'sft.jsonl'), ['--card', '--license', 'mit']);
+    const instructionOf = new Map(builtinStrategies.map((s) => [s.name, s.instruction]));
+    const strategyOfRow = (row: { prompt: { role: string; content: string }[] }) =>
+      builtinStrategies.find((s) => row.prompt[0].content.startsWith(s.instruction))?.name;
+    const mix = new Map<string, number>();
+    for (const row of all) mix.set(strategyOfRow(row)!, (mix.get(strategyOfRow(row)!) ?? 0) + 1);
+    expect(mix.size).toBeGreaterThanOrEqual(3);
+    const [first, second] = [...mix.keys()].sort();
+    const some = await exportTo(join(dir, 'some', 'sft.jsonl'), ['--strategy', `${first},${second}`]);
+    expect(some.length).toBe(mix.get(first)! + mix.get(second)!);
+    for (const row of some) expect([first, second]).toContain(strategyOfRow(row));
+    expect(instructionOf.has(first)).toBe(true);
+    // The card's strategy table: one line per strategy with its row count.
+    const card = await readFile(join(dir, 'all', 'README.md'), 'utf8');
+    expect(card).toContain('| strategy | rows | share |');
+    for (const [name, n] of mix) expect(card).toMatch(new RegExp(`\\| ${name} \\| ${n} \\|`));
+    const none = await cli([
+      'export',
+      '--log',
+      `file:${defaultLog}`,
+      '--format',
+      'trl-sft',
+      '--out',
+      '-',
+      '--strategy',
+      'a,,b',
+    ]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain('--strategy');
   });
 });

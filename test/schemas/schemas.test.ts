@@ -221,6 +221,60 @@ describe('schemas and types', () => {
     expect(codecs.Instruction.decode(codecs.Instruction.encode(assertStyle))).toEqual(assertStyle);
   });
 
+  it('evolution: bytes written before TreeConfig.strategies and StrategySampled.strategyPolicy decode as null', () => {
+    // The schema before issue 17: without the two fields (and without StrategyPlan / StrategySpec).
+    const earlier = parseSchemas((name) => {
+      const schema = readSchemaFile(name) as any;
+      if (name === 'TreeEvent') {
+        const payload = schema.fields.find((f: any) => f.name === 'payload').type;
+        const opened = payload.find((t: any) => t.name === 'TreeOpened');
+        const config = opened.fields.find((f: any) => f.name === 'config').type;
+        config.fields = config.fields.filter((f: any) => f.name !== 'strategies');
+        const sampled = payload.find((t: any) => t.name === 'StrategySampled');
+        sampled.fields = sampled.fields.filter((f: any) => f.name !== 'strategyPolicy');
+      }
+      return schema;
+    });
+    const [opened, sampled] = sampleTreeEvents(1);
+    const old = (e: TreeEvent) => {
+      const { kind, ...payload } = e.payload as any;
+      delete payload.strategyPolicy;
+      if (payload.config) {
+        payload.config = { ...payload.config };
+        delete payload.config.strategies;
+      }
+      const wrapped = earlier.TreeEvent.clone(
+        { ...e, payload: { [`arboretum.${kind}`]: payload } },
+        { wrapUnions: true },
+      );
+      return codecs.TreeEvent.type.fromBuffer(
+        earlier.TreeEvent.toBuffer(wrapped),
+        codecs.TreeEvent.type.createResolver(earlier.TreeEvent),
+      ) as any;
+    };
+    expect(old(opened).payload['arboretum.TreeOpened'].config.strategies).toBeNull();
+    expect(old(sampled).payload['arboretum.StrategySampled'].strategyPolicy).toBeNull();
+    // Today's records with a whole plan and a policy round-trip.
+    const plan = {
+      policy: 'weighted',
+      seed: 3,
+      library: [{ name: 'case-analysis', tasks: ['Logic'], instruction: 'Split into cases.', weight: 0.5 }],
+    };
+    const withPlan: TreeEvent = {
+      ...opened,
+      payload: {
+        ...(opened.payload as any),
+        config: { ...(opened.payload as any).config, strategies: plan },
+      },
+    };
+    const withPolicy: TreeEvent = {
+      ...sampled,
+      payload: { ...(sampled.payload as any), strategyPolicy: 'weighted' },
+    };
+    for (const e of [withPlan, withPolicy])
+      expect(codecs.TreeEvent.decode(codecs.TreeEvent.encode(e))).toEqual(e);
+  });
+
   it('evolution: AnswerReceived and CritiqueRejected are appended union branches; older bytes still decode', () => {
     // The schema before them: the same payload union without its last two branches.
     const before = parseSchemas((name) => {

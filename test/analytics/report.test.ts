@@ -48,7 +48,7 @@ describe('report', () => {
     expect(diversity.length).toBe(3);
     const section = html.slice(html.indexOf('<h2>Action diversity'), html.indexOf('<h2>Critique'));
     for (const [task, dataset] of diversity)
-      expect(section).toContain(`<td class="">${task}</td><td class="">${dataset}</td>`);
+      expect(section).toContain(`>${task}</a></td><td class="">${dataset}</td>`);
     expect(html).toContain("vegaEmbed('#chart-action-diversity', specs.actionDiversity, opts)");
     expect(html).toContain('"title":"Action text diversity per task / dataset"');
     expect(html).toContain('#pair=');

@@ -1,5 +1,6 @@
 import type { TreeEvent } from '../../schemas/types.ts';
 import type { Assembled } from '../assemble/assembled.ts';
+import { createOpenTrees } from '../export/createOpenTrees.ts';
 
 /** The strategy of each exported row's action, as the log's StrategySampled tells it (export --strategy, the card). */
 export interface RowStrategies {
@@ -17,28 +18,19 @@ export interface RowStrategies {
 }
 
 /**
- * Remembers each sampled action's strategy per open tree, and forgets a tree at the first event after its
- * TreeClosed (assemble decides a tree's rows synchronously, by then they are out; as export's actorSystemPrompts).
+ * Remembers each sampled action's strategy per open tree (export's createOpenTrees).
  */
 export function createRowStrategies(only?: readonly string[]): RowStrategies {
-  const trees = new Map<string, Map<string, string>>();
+  const trees = createOpenTrees(() => new Map<string, string>());
   const counts = new Map<Assembled['kind'], Map<string, number>>();
   const wanted = only?.length ? new Set(only) : null;
-  let closing: string[] = [];
   const strategyOf = (a: Assembled) =>
     trees.get(a.row.treeId)?.get(a.kind === 'sft' ? a.row.nodeId : a.row.chosenNodeId) ?? 'unknown';
   return {
     observe(event) {
-      if (closing.length) {
-        for (const id of closing) trees.delete(id);
-        closing = [];
-      }
+      trees.observe(event);
       const p = event.payload;
-      if (p.kind === 'TreeClosed') closing.push(event.treeId);
-      if (p.kind !== 'StrategySampled') return;
-      const tree = trees.get(event.treeId) ?? new Map<string, string>();
-      trees.set(event.treeId, tree);
-      tree.set(p.nodeId, p.strategy);
+      if (p.kind === 'StrategySampled') trees.of(event.treeId).set(p.nodeId, p.strategy);
     },
     strategyOf,
     keeps(a) {

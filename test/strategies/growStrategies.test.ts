@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,9 +11,9 @@ import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
 import { builtinStrategies } from '../../pipelines/strategies/builtinStrategies.ts';
 import { strategyPresets } from '../../pipelines/strategies/strategyPresets.ts';
 import type { Instruction, TreeEvent } from '../../schemas/types.ts';
+import { runCli } from '../support/runCli.ts';
 import { type ScriptedOpenAI, type ScriptedRequest, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 
-const bin = resolve('bin/arboretum.js');
 const examplesFile = resolve('examples/instructions.jsonl');
 const examples: Instruction[] = readFileSync(examplesFile, 'utf8')
   .split('\n')
@@ -56,19 +55,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 async function grow(name: string, extra: string[] = []) {
   const logDir = join(dir, name);

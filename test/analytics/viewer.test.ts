@@ -120,7 +120,7 @@ describe('viewer in headless Chromium', () => {
     await page.goto(`${viewer.url}report`);
     await page.waitForFunction('document.body.dataset.charts');
     expect(await page.evaluate('document.body.dataset.charts')).toBe('ready');
-    expect(await page.locator('.charts svg').count()).toBe(4);
+    expect(await page.locator('.charts svg').count()).toBe(5);
     await page.click('table a[href*="tree="]');
     await page.waitForSelector('body[data-tree]');
     expect(await page.locator('#tree g.node').count()).toBeGreaterThan(1);
@@ -137,7 +137,7 @@ describe('viewer in headless Chromium', () => {
     await report.goto(`file://${file}`);
     await report.waitForFunction('document.body.dataset.charts');
     expect(await report.evaluate('document.body.dataset.charts')).toBe('ready');
-    expect(await report.locator('.charts svg').count()).toBe(4);
+    expect(await report.locator('.charts svg').count()).toBe(5);
     expect(await report.locator('table:has(tfoot)').first().locator('tfoot').textContent()).toContain('43');
     await report.close();
     expect(offsite).toEqual([]);

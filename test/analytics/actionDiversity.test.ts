@@ -61,14 +61,14 @@ describe('action_diversity', () => {
   it('counts near-duplicate siblings, and only siblings, from the features the sink stores', async () => {
     // Turn 2 of the near tree repeats the turn-1 text under another parent: a duplicate, but not of a sibling.
     const nearTree = treeScript('near-1', { task: 'Math_CoT', dataset: 'near' }).open();
-    near.forEach((action, i) => nearTree.action(`n${i}`, { correct: i === 0, action }));
+    for (const [i, action] of near.entries()) nearTree.action(`n${i}`, { correct: i === 0, action });
     nearTree
       .critique('n1')
       .action('m0', { parent: 'n1', turn: 2, correct: true, action: base })
       .action('m1', { parent: 'n1', turn: 2, correct: false, action: differ[0] })
       .close('solved');
     const differTree = treeScript('differ-1', { task: 'Math_CoT', dataset: 'differ' }).open();
-    differ.forEach((action, i) => differTree.action(`d${i}`, { correct: i === 0, action }));
+    for (const [i, action] of differ.entries()) differTree.action(`d${i}`, { correct: i === 0, action });
     differTree.close('solved');
     await appendEvents(env.log, nearTree.events);
     await syncLog({ log: env.log, connection: db.connection });

@@ -118,11 +118,11 @@ describe('grow with the default strategy library (examples/instructions.jsonl, s
         expect(Number(n), String(task)).toBeGreaterThanOrEqual(2);
         expect(Number(bits), String(task)).toBeGreaterThan(1);
       }
-      console.log('strategy_diversity', JSON.stringify(rows), 'per task', JSON.stringify(perTask));
-      console.log(
-        'action_diversity',
-        JSON.stringify((await db.query('SELECT * FROM action_diversity')).rows),
-      );
+      // The sink stored every action's text features: action_diversity has each task and dataset, with siblings.
+      const text = (await db.query('SELECT task, dataset, actions, sibling_pairs FROM action_diversity'))
+        .rows;
+      expect(text.map((r) => [r[0], r[1], r[2]])).toEqual(rows.map((r) => [r[0], r[1], r[2]]));
+      for (const r of text) expect(Number(r[3])).toBeGreaterThan(0);
     } finally {
       db.close();
       await log.close();

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { errorText } from '../../cli/errorText.ts';
+import { ArboretumError, errorFamilyOf, isErrorOfFamily, isRetriable } from '../../schemas/errors.ts';
+
+describe('errorText', () => {
+  it('prints the message, then code, family and the context fields in one fixed order', () => {
+    const e = new ArboretumError('INVALID_INPUT', 'rows.jsonl:3: not JSON', {
+      context: { byteOffset: 120, line: 3, file: 'rows.jsonl', extra: { a: 1 } },
+    });
+    expect(errorText('import', e)).toBe(
+      'arboretum import: rows.jsonl:3: not JSON\n  INVALID_INPUT (input) · file rows.jsonl · line 3 · byte 120 · extra {"a":1}',
+    );
+  });
+
+  it('says when trying again may succeed, and names tree, node and Kafka position', () => {
+    const e = new ArboretumError('KAFKA_REFUSED', 'produce refused', {
+      retriable: true,
+      context: {
+        kafkaError: 'NOT_LEADER_FOR_PARTITION',
+        kafkaCode: 6,
+        offset: 9,
+        partition: 2,
+        topic: 't',
+        treeId: 'x',
+        nodeId: 'n',
+      },
+    });
+    expect(errorText('grow', e).split('\n')[1]).toBe(
+      '  KAFKA_REFUSED (kafka, retriable: trying again may succeed) · tree x · node n · topic t · partition 2 · offset 9 · kafka NOT_LEADER_FOR_PARTITION · kafka code 6',
+    );
+  });
+});
+
+describe('error families', () => {
+  it('gives every code a family, and isRetriable reads the flag only', () => {
+    expect(errorFamilyOf('LLM_FAILED')).toBe('llm');
+    expect(errorFamilyOf('SANDBOX_UNAVAILABLE')).toBe('sandbox');
+    expect(errorFamilyOf('LOG_CORRUPT')).toBe('log');
+    expect(isErrorOfFamily(new ArboretumError('INVALID_CONFIG', 'x'), 'config')).toBe(true);
+    expect(isRetriable(new ArboretumError('LLM_FAILED', 'x'))).toBe(false);
+    expect(isRetriable(new ArboretumError('LLM_FAILED', 'x', { retriable: true }))).toBe(true);
+    // kafkajs marks its own errors `retriable`; plain errors are not retried.
+    expect(isRetriable(Object.assign(new Error('leader moved'), { retriable: true }))).toBe(true);
+    expect(isRetriable(new Error('boom'))).toBe(false);
+  });
+});

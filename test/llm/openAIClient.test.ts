@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIClient as createClient } from '../../connectors/llm/createOpenAIClient.ts';
 import { createRateLimiter } from '../../connectors/llm/rateLimiter.ts';
 import { retryDelayOf } from '../../connectors/llm/retryDelayOf.ts';
-import { semaphore } from '../../connectors/llm/semaphore.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
 import { type ScriptedOpenAI, type ScriptReply, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 
@@ -394,26 +393,6 @@ describe.each([
       /endpoint z: timeoutMs/,
     );
     expect(() => createOpenAIClient({ endpoints: [] })).toThrow(/at least one endpoint/);
-  });
-});
-
-describe('semaphore', () => {
-  it('hands slots out in order and lets an aborted waiter leave the queue', async () => {
-    const slots = semaphore(1);
-    const first = await slots.acquire();
-    const quit = new AbortController();
-    const leaving = slots.acquire(quit.signal);
-    const staying = slots.acquire();
-    expect(slots.waiting).toBe(2);
-    quit.abort(new Error('stop'));
-    await expect(leaving).rejects.toThrow('stop');
-    expect(slots.waiting).toBe(1);
-    first();
-    const second = await staying;
-    expect(slots.inUse).toBe(1);
-    second();
-    expect(slots.inUse).toBe(0);
-    await expect(slots.acquire(quit.signal)).rejects.toThrow('stop');
   });
 });
 

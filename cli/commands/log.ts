@@ -15,6 +15,7 @@ const help = `arboretum log — the event log itself
 
 Usage:
   arboretum log append --topic T --file F.jsonl [--log URI]
+      F is .jsonl (one record a line), .json (one array of records) or .parquet; another name is read as lines.
       Validates each line against the topic's schema and appends the valid ones. A bad line (not JSON, not UTF-8,
       not the topic's record) is reported as F.jsonl:LINE: what is wrong, goes to the dead-letters topic, and the
       rest are appended (exit 1 if any). Resumable and idempotent: a record the topic already holds (same id —

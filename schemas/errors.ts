@@ -103,6 +103,22 @@ export function isArboretumError(e: unknown, code?: ErrorCode): e is ArboretumEr
   return e instanceof ArboretumError && (code === undefined || e.code === code);
 }
 
+/**
+ * `e` with more context: the same code, message, retriable flag and cause, and `context` under the fields it already
+ * had (the raiser's own win). A caller that knows where (the tree and node of a failed LLM call) adds it this way.
+ * Anything that is not an ArboretumError comes back unchanged.
+ */
+export function withContext<E>(e: E, context: ErrorContext): E {
+  if (!(e instanceof ArboretumError)) return e;
+  const out = new ArboretumError(e.code, e.message, {
+    retriable: e.retriable,
+    context: { ...context, ...e.context },
+    cause: e.cause,
+  });
+  out.stack = e.stack;
+  return out as E;
+}
+
 /** True when `e` is an ArboretumError of the given family. */
 export function isErrorOfFamily(e: unknown, family: ErrorFamily): e is ArboretumError {
   return e instanceof ArboretumError && e.family === family;

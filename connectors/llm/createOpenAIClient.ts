@@ -148,7 +148,9 @@ export function createOpenAIClient({
   const routeOf = (model: string): Route => {
     const route = routes.get(model) ?? fallback;
     if (!route)
-      throw new ArboretumError('INVALID_CONFIG', `llm: no endpoint serves model ${JSON.stringify(model)}`);
+      throw new ArboretumError('INVALID_CONFIG', `llm: no endpoint serves model ${JSON.stringify(model)}`, {
+        context: { model },
+      });
     if (budget.maxCostUsd !== undefined && !route.config.prices?.[model]) {
       // Its calls would count $0: the dollar cap could not be kept.
       throw new ArboretumError(

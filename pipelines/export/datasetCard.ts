@@ -167,6 +167,7 @@ export function mergeDatasetCard(existing: string | null, section: CardSection, 
       throw new ArboretumError(
         'INVALID_INPUT',
         `${info.path} exists and is not an arboretum dataset card; pass --card PATH for another file`,
+        { context: { file: info.path } },
       );
     }
     front = (parse(m[1]) ?? {}) as FrontMatter;
@@ -181,6 +182,7 @@ export function mergeDatasetCard(existing: string | null, section: CardSection, 
       throw new ArboretumError(
         'INVALID_INPUT',
         `${info.path} says license ${front.license}; this export says ${info.license} (one card, one license)`,
+        { context: { file: info.path } },
       );
     }
   }

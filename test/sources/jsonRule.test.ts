@@ -7,26 +7,29 @@ import { ultrainteractGroups } from '../../pipelines/import/ultrainteractGroups.
 import type { ImportProblem, UiGroup } from '../../pipelines/import/ultrainteractRows.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
 
-let dir: string;
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+let dir = '';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'arboretum-json-rule-'));
+  dirs.push(dir);
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-const collect = async <T>(it: AsyncIterable<T>) => {
+async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
-  for await (const x of it) out.push(x);
+  for await (const row of rows) out.push(row);
   return out;
+}
+/** An UltraInteract_sft row (the fields the importer checks). */
+const sft = (parent: string) => {
+  const row: Record<string, string> = { id: `${'c'.repeat(64)}_${parent}`, parent_id: parent };
+  Object.assign(row, {
+    task: 'Math_CoT',
+    dataset: 'gsm8k',
+    instruction: 'What is 2+2?',
+    response: '\\boxed{4}',
+  });
+  return row;
 };
-const sft = (parent: string) => ({
-  id: `${'c'.repeat(64)}_${parent}`,
-  parent_id: parent,
-  task: 'Math_CoT',
-  dataset: 'gsm8k',
-  instruction: 'Solve the following math problem step-by-step.\nWhat is 2+2?',
-  response: 'Step 1: 2+2=4.\nAnswer: \\boxed{4}',
-});
 const groupsOf = async (file: string) => {
   const problems: ImportProblem[] = [];
   const groups: UiGroup[] = await collect(

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { errorText } from '../../cli/errorText.ts';
-import { ArboretumError, errorFamilyOf, isErrorOfFamily, isRetriable } from '../../schemas/errors.ts';
+import {
+  ArboretumError,
+  errorFamilyOf,
+  isErrorOfFamily,
+  isRetriable,
+  withContext,
+} from '../../schemas/errors.ts';
 
 describe('errorText', () => {
   it('prints the message, then code, family and the context fields in one fixed order', () => {
@@ -42,5 +48,22 @@ describe('error families', () => {
     // kafkajs marks its own errors `retriable`; plain errors are not retried.
     expect(isRetriable(Object.assign(new Error('leader moved'), { retriable: true }))).toBe(true);
     expect(isRetriable(new Error('boom'))).toBe(false);
+  });
+});
+
+describe('withContext', () => {
+  it('adds where (tree, node) under what the raiser knew, keeping code, message, retriable and cause', () => {
+    const cause = new Error('socket hang up');
+    const e = new ArboretumError('LLM_FAILED', 'endpoint down', {
+      retriable: true,
+      cause,
+      context: { endpoint: 'local', model: 'm', nodeId: 'raiser-wins' },
+    });
+    const out = withContext(e, { treeId: 't-1', nodeId: 't1.a1.0' });
+    expect(out).toBeInstanceOf(ArboretumError);
+    expect(out).toMatchObject({ code: 'LLM_FAILED', message: 'endpoint down', retriable: true, cause });
+    expect(out.context).toEqual({ treeId: 't-1', nodeId: 'raiser-wins', endpoint: 'local', model: 'm' });
+    const plain = new Error('not ours');
+    expect(withContext(plain, { treeId: 't-1' })).toBe(plain);
   });
 });

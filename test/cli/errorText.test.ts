@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { errorText } from '../../cli/errorText.ts';
 import {
@@ -65,5 +70,34 @@ describe('withContext', () => {
     expect(out.context).toEqual({ treeId: 't-1', nodeId: 'raiser-wins', endpoint: 'local', model: 'm' });
     const plain = new Error('not ours');
     expect(withContext(plain, { treeId: 't-1' })).toBe(plain);
+  });
+});
+
+describe('the CLI prints an error the same way for every command', () => {
+  it('submit and import name the bad file, line and byte of a broken .json on the line after the message', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'arboretum-errortext-'));
+    try {
+      const file = join(dir, 'rows.json');
+      await writeFile(file, '[1]\n[2]\n');
+      const bin = join(import.meta.dirname, '../../bin/arboretum.js');
+      const failing = (args: string[]) =>
+        promisify(execFile)(process.execPath, [bin, ...args]).then(
+          () => ({ code: 0, stderr: '' }),
+          (e: { code: number; stderr: string }) => e,
+        );
+      const log = `file:${join(dir, 'log')}`;
+      for (const [command, args] of [
+        ['submit', ['submit', file, '--log', log]],
+        ['import', ['import', 'ultrainteract', '--sft', file, '--log', log]],
+      ] as const) {
+        const { code, stderr } = await failing([...args]);
+        expect(code).toBe(2);
+        const lines = stderr.trim().split('\n');
+        expect(lines[0]).toMatch(new RegExp(`^arboretum ${command}: .*rows\\.json:2: not JSON`));
+        expect(lines[1]).toBe(`  INVALID_INPUT (input) · file ${file} · line 2 · byte 4`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

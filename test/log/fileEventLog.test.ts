@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,8 +155,15 @@ describe('file event log', () => {
       '-e',
       'process.stdout.write(String(process.pid))',
     ]).stdout.toString();
-    writeFileSync(join(dir, 'instructions', '.lock'), dead);
-    await open().append(topics.instructions, [{ value: sampleInstruction(2) }]);
+    const lock = join(dir, 'instructions', '.lock');
+    writeFileSync(lock, dead);
+    const writer = open();
+    await writer.append(topics.instructions, [{ value: sampleInstruction(2) }]);
+    // The lock now names this process, and both appends are on the log, in order.
+    expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(await ids(writer)).toEqual(['sample-1', 'sample-2']);
+    await writer.close();
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('takes over a stale lock that names this very pid (a restarted process) but another start time', async () => {

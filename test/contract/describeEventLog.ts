@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventLog, LogDamage, LogRecord, ReadOptions } from '../../connectors/log/eventLog.ts';
 import { positionsAfter } from '../../connectors/log/eventLog.ts';
 import { type Topic, topics } from '../../connectors/log/topics.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { sampleInstruction, sampleTreeEvents } from './sampleRecords.ts';
 
 /** A fresh, empty log for one test, and a way to open the same log again after closing it. */
@@ -10,18 +11,6 @@ export interface LogUnderTest {
   readonly log: EventLog;
   reopen(): Promise<EventLog>;
   cleanup(): Promise<void>;
-}
-
-/** Polls `check` until it returns true or the deadline passes (no fixed sleeps). */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  deadlineMs = 20_000,
-): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const readAll = <T = any>(
@@ -126,12 +115,12 @@ export function describeEventLog(name: string, factory: () => Promise<LogUnderTe
         .subscribe((r) => seen.push(r.value.id));
       try {
         await subject.log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
-        await eventually(() => seen.length === 1);
+        await waitFor(() => seen.length === 1, { what: 'the first record at the follower' });
         await subject.log.append(topics.instructions, [
           { value: sampleInstruction(2) },
           { value: sampleInstruction(3) },
         ]);
-        await eventually(() => seen.length === 3);
+        await waitFor(() => seen.length === 3, { what: 'the 3 records at the follower' });
         expect(seen.sort()).toEqual(['sample-1', 'sample-2', 'sample-3']);
       } finally {
         sub.unsubscribe();
@@ -183,7 +172,7 @@ export function describeEventLog(name: string, factory: () => Promise<LogUnderTe
         .readGroup(topics.instructions, { group: 'workers', onAssigned: (p) => assigned.push([...p]) })
         .subscribe((r) => got.push(r));
       try {
-        await eventually(() => got.length === 8, 30_000);
+        await waitFor(() => got.length === 8, { what: 'the 8 records at the group reader' });
         expect(assigned.at(-1)!.length).toBe(await subject.log.partitions(topics.instructions));
         await subject.log.commit('workers', topics.instructions, positionsAfter(got));
       } finally {

@@ -9,8 +9,8 @@ import { type LogRecord, positionsAfter } from '../../connectors/log/eventLog.ts
 import { createKafkaEventLog } from '../../connectors/log/kafka/kafkaEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import type { Instruction } from '../../schemas/types.ts';
-import { eventually } from '../contract/describeEventLog.ts';
 import { sampleInstruction } from '../contract/sampleRecords.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/arboretum.js');
@@ -81,7 +81,10 @@ describe('a broker restart in the middle of a stream', () => {
       }
     })();
 
-    await eventually(() => processed.length >= 300 && written >= 500, 60_000);
+    await waitFor(() => processed.length >= 300 && written >= 500, {
+      what: '300 records processed and 500 written before the stop',
+      deadlineMs: 60_000,
+    });
     const writtenBeforeStop = written;
     await arboretumKafka('stop', '--dir', dir);
     const writtenWhileStopped = written;

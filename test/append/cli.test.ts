@@ -1,26 +1,16 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { type Topic, topics } from '../../connectors/log/topics.ts';
+import { arboretumBin as bin } from '../support/arboretumBin.ts';
+import { cli } from '../support/cli.ts';
 import { waitFor } from '../support/waitFor.ts';
 
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'arboretum.js');
-
-async function arboretum(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const arboretum = (...args: string[]) => cli(args);
 
 let dir: string;
 beforeAll(async () => {

@@ -18,6 +18,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           exclude: unit,
+          // A hang detector, never a speed check: several CLI runs with the sandbox take minutes at load ~20 on 2 cores.
+          testTimeout: 180_000,
           // Kafka tests: KAFKA_BROKERS, or a broker started on first use and stopped at the end (test/setup/kafkaBroker.ts).
           globalSetup: ['test/setup/kafkaBroker.ts'],
         },

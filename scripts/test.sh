@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set-up, lint, then every test (the Kafka tests start their own broker unless KAFKA_BROKERS is set).
+# Set-up, lint, then every test: both vitest projects, unit and integration (vitest.config.ts); the Kafka tests start
+# their own broker unless KAFKA_BROKERS is set. Extra arguments go to vitest (e.g. --project unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

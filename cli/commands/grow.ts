@@ -17,6 +17,7 @@ import { strategyPlanOf } from '../../pipelines/strategies/strategyPlanOf.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { contextText } from '../contextText.ts';
 import { createJudge } from '../createJudge.ts';
 import { createLlm } from '../createLlm.ts';
 import { createGrowProgress } from '../growProgress.ts';
@@ -434,7 +435,7 @@ export const command: Command = {
       if (stopped) {
         const hint = /timed out after/.test(stopped.message) ? ' (raise --timeout-s for a slow server)' : '';
         console.error(
-          `grow stopped: ${stopped.message}${hint}\nEverything so far is on ${log.uri}; rerun the same command to continue.`,
+          `grow stopped: ${stopped.message}${hint}${stopped.context && contextText(stopped.context) ? `\n  ${contextText(stopped.context)}` : ''}\nEverything so far is on ${log.uri}; rerun the same command to continue.`,
         );
         if (stopped.code === 'BUDGET_EXHAUSTED') return 3;
         if (stopped.message === 'interrupted') return 130;

@@ -50,7 +50,9 @@ export const command: Command = {
       try {
         text = await readFile(values.prices, 'utf8');
       } catch (e) {
-        throw new ArboretumError('INVALID_INPUT', `--prices ${values.prices}: ${(e as Error).message}`);
+        throw new ArboretumError('INVALID_INPUT', `--prices ${values.prices}: ${(e as Error).message}`, {
+          context: { file: values.prices },
+        });
       }
       try {
         prices = pricesOf(text, values.prices);

@@ -169,6 +169,7 @@ export function mergeDatasetCard(existing: string | null, section: CardSection, 
       throw new ArboretumError(
         'INVALID_INPUT',
         `${info.path} exists and is not an arboretum dataset card; pass --card PATH for another file`,
+        { context: { file: info.path } },
       );
     }
     front = (parse(m[1]) ?? {}) as FrontMatter;
@@ -183,6 +184,7 @@ export function mergeDatasetCard(existing: string | null, section: CardSection, 
       throw new ArboretumError(
         'INVALID_INPUT',
         `${info.path} says license ${front.license}; this export says ${info.license} (one card, one license)`,
+        { context: { file: info.path } },
       );
     }
   }

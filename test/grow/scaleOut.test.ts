@@ -11,16 +11,9 @@ import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { deleteNamespace, freshNamespace, testBrokers } from '../kafka/kafkaTestLog.ts';
 import { type ScriptedOpenAI, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { arithmeticActor, arithmeticInstructions } from './arithmeticActor.ts';
 import { realJudge } from './realJudge.ts';
-
-const until = async (what: string, check: () => Promise<boolean> | boolean, deadlineMs = 60_000) => {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 describe('grow scale-out on Kafka', () => {
   const namespace = freshNamespace();
@@ -91,11 +84,11 @@ describe('grow scale-out on Kafka', () => {
         );
         workers.push(w);
       }
-      await until(
-        'both workers to own partitions',
+      await waitFor(
         () =>
           workers.every((w) => w.assigned.length > 0) &&
           workers[0].assigned.length + workers[1].assigned.length === 4,
+        { what: 'both workers to own partitions', deadlineMs: 60_000, everyMs: 100 },
       );
       const instructions = arithmeticInstructions(24, `scale-${namespace}`);
       await admin.append(
@@ -109,10 +102,13 @@ describe('grow scale-out on Kafka', () => {
             toArray(),
           ),
         );
-      await until(
-        'every tree closed',
+      await waitFor(
         async () => (await events()).filter((e) => e.payload.kind === 'TreeClosed').length >= 24,
-        90_000,
+        {
+          what: 'every tree closed',
+          deadlineMs: 90_000,
+          everyMs: 100,
+        },
       );
       for (const w of workers) w.grower.stop();
       expect(await Promise.all(workers.map((w) => w.done))).toEqual(
@@ -133,10 +129,13 @@ describe('grow scale-out on Kafka', () => {
       expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
       // Every instruction was committed by the group once its tree was opened.
       const ends = await admin.endOffsets(topics.instructions);
-      await until('commits', async () => {
-        const c = await admin.committed('growers', topics.instructions);
-        return [...ends].every(([p, end]) => (c.get(p) ?? 0) === end);
-      });
+      await waitFor(
+        async () => {
+          const c = await admin.committed('growers', topics.instructions);
+          return [...ends].every(([p, end]) => (c.get(p) ?? 0) === end);
+        },
+        { what: 'the commits of every instruction', deadlineMs: 60_000, everyMs: 100 },
+      );
     } finally {
       for (const w of workers) await w.log.close();
       await admin.close();

@@ -1,6 +1,7 @@
 import { ArboretumError, messageOf } from '../../../schemas/errors.ts';
 import { encodeRecordBatch, type RecordToWrite } from './encodeRecordBatch.ts';
 import type { KafkaCluster } from './kafkaCluster.ts';
+import { kafkaErrorOf } from './kafkaErrorOf.ts';
 import { type ProducedPartition, produceRequest } from './produceRequest.ts';
 
 /** Kafka errors after which the same batch is sent again (leader moved, broker busy or restarting). */
@@ -104,19 +105,28 @@ export function createIdempotentProducer({
                   // The broker forgot our producer (idle too long): nothing of this batch was written; start over
                   // with a new id for what is still pending.
                   lastError = new Error(
-                    `Kafka error code ${errorCode} (unknown producer id) on ${topic} partition ${partition}`,
+                    `Kafka error ${kafkaErrorOf(errorCode).kafkaError} (${errorCode}) on ${topic} partition ${partition}`,
                   );
                   identity = undefined;
                   sequences.clear();
                   for (const p of byPartition.keys()) if (!offsets.has(p)) batches.delete(p);
                 } else if (!RETRIABLE.has(errorCode)) {
                   throw new ArboretumError(
-                    'LOG_UNAVAILABLE',
-                    `${uri}: produce to ${topic} partition ${partition} refused with Kafka error code ${errorCode}`,
-                    { context: { topic, partition } },
+                    'KAFKA_REFUSED',
+                    `${uri}: produce to ${topic} partition ${partition} refused with Kafka error ${kafkaErrorOf(errorCode).kafkaError} (${errorCode})`,
+                    {
+                      context: {
+                        topic,
+                        partition,
+                        kafkaError: kafkaErrorOf(errorCode).kafkaError,
+                        kafkaCode: errorCode,
+                      },
+                    },
                   );
                 } else {
-                  lastError = new Error(`Kafka error code ${errorCode} on ${topic} partition ${partition}`);
+                  lastError = new Error(
+                    `Kafka error ${kafkaErrorOf(errorCode).kafkaError} (${errorCode}) on ${topic} partition ${partition}`,
+                  );
                 }
               }
             }

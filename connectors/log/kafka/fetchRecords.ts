@@ -5,6 +5,7 @@ import type { LogRecord, Positions } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
 import { type FetchedPartition, fetchRequest } from './fetchRequest.ts';
 import { createKafkaCluster, type KafkaCluster } from './kafkaCluster.ts';
+import { kafkaErrorOf } from './kafkaErrorOf.ts';
 import { forEachRecord, lastWholeOffset } from './recordBatches.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 
@@ -96,7 +97,9 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
           const after = new Map(positions);
           for (const { partition, errorCode, records } of answers) {
             if (errorCode !== 0) {
-              throw new Error(`fetch ${kafkaTopic} partition ${partition}: Kafka error code ${errorCode}`);
+              throw new Error(
+                `fetch ${kafkaTopic} partition ${partition}: Kafka error ${kafkaErrorOf(errorCode).kafkaError} (${errorCode})`,
+              );
             }
             const last = records ? lastWholeOffset(records) : undefined;
             const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;

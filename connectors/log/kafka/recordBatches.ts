@@ -83,6 +83,7 @@ export function forEachRecord(
       throw new ArboretumError(
         'UNSUPPORTED',
         `record batch at offset ${baseOffset} has message format ${magic}, not 2`,
+        { context: { offset: Number(baseOffset) } },
       );
     }
     r.int32(); // crc (the broker checked it on append)
@@ -107,6 +108,7 @@ export function forEachRecord(
       throw new ArboretumError(
         'UNSUPPORTED',
         `record batch at offset ${baseOffset} is compressed with codec ${compression}; only none and gzip are read`,
+        { context: { offset: Number(baseOffset) } },
       );
     }
     for (let i = 0; i < count; i++) {

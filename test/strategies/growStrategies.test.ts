@@ -11,7 +11,7 @@ import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
 import { builtinStrategies } from '../../pipelines/strategies/builtinStrategies.ts';
 import { strategyPresets } from '../../pipelines/strategies/strategyPresets.ts';
 import type { Instruction, TreeEvent } from '../../schemas/types.ts';
-import { runCli } from '../support/runCli.ts';
+import { cli as arboretum } from '../support/cli.ts';
 import { type ScriptedOpenAI, type ScriptedRequest, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 
 const examplesFile = resolve('examples/instructions.jsonl');
@@ -55,7 +55,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const cli = runCli;
+/** Runs the CLI with nothing remote reachable but the scripted endpoint given by flags. */
+const cli = (args: string[]) => arboretum(args, { noRemoteLlm: true });
 
 async function grow(name: string, extra: string[] = []) {
   const logDir = join(dir, name);

@@ -1,5 +1,5 @@
 import type { Outcome } from '../../schemas/types.ts';
-import { isValidAction } from '../assemble/isValidAction.ts';
+import { isValidAction, type ValidAction } from '../assemble/isValidAction.ts';
 import type { GrowConfig } from './growConfig.ts';
 import type { GrowNode, GrowTree } from './growTree.ts';
 import { type NodeSpec, turnPlan } from './turnPlan.ts';
@@ -25,7 +25,7 @@ export type Step =
       readonly unjudged: readonly GrowNode[];
     }
   /** Expand this incorrect action: ask the critic. */
-  | { readonly kind: 'critique'; readonly node: GrowNode; readonly ancestors: readonly GrowNode[] }
+  | { readonly kind: 'critique'; readonly node: ValidAction; readonly ancestors: readonly GrowNode[] }
   | { readonly kind: 'close'; readonly outcome: Outcome; readonly reason: string }
   | { readonly kind: 'closed' };
 

@@ -43,7 +43,8 @@ const historiesOf =
  */
 export function decideRows(previous: Decided, tree: Tree, histories: boolean): Decided {
   // Only opening, closing, reopening, completing or expanding a node can decide rows (Tree.decisiveAt).
-  if (tree.decisiveAt === previous.decisiveAt) return previous.out.length ? { ...previous, out: [] } : previous;
+  if (tree.decisiveAt === previous.decisiveAt)
+    return previous.out.length ? { ...previous, out: [] } : previous;
   const done = tree.generation === previous.generation ? previous : nothingDecided;
   const out: Assembled[] = [];
   const history = histories ? historiesOf(tree) : null;

@@ -126,25 +126,25 @@ export function interleave(
   return log;
 }
 
-export const logArb = fc
-  .record({
-    shapes: fc.array(treeShape, { minLength: 1, maxLength: 5 }),
-    choices: fc.array(fc.nat(), { maxLength: 60 }),
-    repeats: fc.array(fc.record({ at: fc.nat(), later: fc.nat({ max: 40 }) }), { maxLength: 20 }),
-  })
-  .map(({ shapes, choices, repeats }) => {
-    const trees = shapes.map((shape, i) => eventsOf(`tree${i}`, shape));
-    return { trees, log: interleave(trees, choices, repeats) };
-  });
+/** Logs of 1..`maxTrees` random trees, interleaved and with re-deliveries (see interleave). */
+function logsOf<S>(
+  shape: fc.Arbitrary<S>,
+  maxTrees: number,
+  eventsOfShape: (name: string, s: S) => TreeEvent[],
+) {
+  return fc
+    .record({
+      shapes: fc.array(shape, { minLength: 1, maxLength: maxTrees }),
+      choices: fc.array(fc.nat(), { maxLength: 60 }),
+      repeats: fc.array(fc.record({ at: fc.nat(), later: fc.nat({ max: 40 }) }), { maxLength: 20 }),
+    })
+    .map(({ shapes, choices, repeats }) => {
+      const trees = shapes.map((s, i) => eventsOfShape(`tree${i}`, s));
+      return { trees, log: interleave(trees, choices, repeats) };
+    });
+}
+
+export const logArb = logsOf(treeShape, 5, eventsOf);
 
 /** A log of grow-shaped trees (see growShape), interleaved and with repeats, as logArb. */
-export const growLogArb = fc
-  .record({
-    shapes: fc.array(growShape, { minLength: 1, maxLength: 4 }),
-    choices: fc.array(fc.nat(), { maxLength: 60 }),
-    repeats: fc.array(fc.record({ at: fc.nat(), later: fc.nat({ max: 40 }) }), { maxLength: 20 }),
-  })
-  .map(({ shapes, choices, repeats }) => {
-    const trees = shapes.map((shape, i) => growEventsOf(`tree${i}`, shape));
-    return { trees, log: interleave(trees, choices, repeats) };
-  });
+export const growLogArb = logsOf(growShape, 4, growEventsOf);

@@ -48,10 +48,22 @@ export function decideRows(previous: Decided, tree: Tree, histories: boolean): D
   const done = tree.generation === previous.generation ? previous : nothingDecided;
   const out: Assembled[] = [];
   const history = histories ? historiesOf(tree) : null;
-  const pairs = pairDecisionsOf(tree);
-  for (let i = done.pairs; i < pairs.length; i++) out.push({ kind: 'pair', row: pairOf(tree, pairs[i]) });
-  const sft = sftDecisionsOf(tree);
-  for (let i = done.sft; i < sft.length; i++) out.push({ kind: 'sft', row: sftRowOf(tree, sft[i]) });
+  // A pair needs a valid correct and a valid incorrect action; a new SFT row, a valid correct one not yet emitted
+  // (Tree counts them): most decisive events decide neither, and the decision lists cost O(nodes) to build.
+  let pairs = done.pairs;
+  if (tree.validCorrect > 0 && tree.validIncorrect > 0) {
+    const decided = pairDecisionsOf(tree);
+    for (let i = done.pairs; i < decided.length; i++)
+      out.push({ kind: 'pair', row: pairOf(tree, decided[i]) });
+    pairs = decided.length;
+  }
+  let sft = done.sft;
+  if (tree.validCorrect > done.sft) {
+    const decided = sftDecisionsOf(tree);
+    for (let i = done.sft; i < decided.length; i++)
+      out.push({ kind: 'sft', row: sftRowOf(tree, decided[i]) });
+    sft = decided.length;
+  }
   if (history) for (const a of out) rowHistories.set(a.row, history);
   const closing = !done.rm && tree.closed !== null;
   if (closing) {
@@ -63,8 +75,8 @@ export function decideRows(previous: Decided, tree: Tree, histories: boolean): D
   return {
     decisiveAt: tree.decisiveAt,
     generation: tree.generation,
-    pairs: pairs.length,
-    sft: sft.length,
+    pairs,
+    sft,
     rm: done.rm || closing,
     out,
   };

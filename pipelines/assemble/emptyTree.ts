@@ -14,5 +14,7 @@ export function emptyTree(treeId: string): Tree {
     generation: 0,
     since: -1,
     reopenable: false,
+    validCorrect: 0,
+    validIncorrect: 0,
   };
 }

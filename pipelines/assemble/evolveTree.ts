@@ -48,6 +48,8 @@ function ignore(tree: Tree): Tree {
     generation: tree.generation,
     since: tree.since,
     reopenable: tree.reopenable,
+    validCorrect: tree.validCorrect,
+    validIncorrect: tree.validIncorrect,
   };
 }
 
@@ -92,6 +94,8 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
       generation: p.generation,
       since: event.seq,
       reopenable: false,
+      validCorrect: 0,
+      validIncorrect: 0,
     };
   }
   // Open: a reopen is a repeat (or names a growth that never closed).
@@ -110,6 +114,8 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
       generation: tree.generation,
       since: tree.since,
       reopenable: false,
+      validCorrect: tree.validCorrect,
+      validIncorrect: tree.validIncorrect,
     };
   }
   if (p.kind === 'TreeClosed') {
@@ -124,7 +130,9 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
       ignored: tree.ignored,
       generation: tree.generation,
       since: tree.since,
-      reopenable: p.outcome === 'failed' && !hasValidCorrect(tree),
+      reopenable: p.outcome === 'failed' && tree.validCorrect === 0,
+      validCorrect: tree.validCorrect,
+      validIncorrect: tree.validIncorrect,
     };
   }
   const node = tree.nodes.get(p.nodeId) ?? blankNode(p.nodeId);
@@ -165,12 +173,12 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
   }
   let decisiveAt = p.kind === 'CritiqueEmitted' ? clock : tree.decisiveAt;
   let completeAt = node.completeAt;
-  if (completeAt === null && sampled !== null && executed !== null && verdict !== null) {
+  const completes = completeAt === null && sampled !== null && executed !== null && verdict !== null;
+  if (completes) {
     completeAt = clock;
     decisiveAt = clock;
   }
-  const nodes = new Map(tree.nodes);
-  nodes.set(p.nodeId, {
+  const next: ActionNode = {
     nodeId: p.nodeId,
     sampled,
     answered,
@@ -180,7 +188,14 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
     rejected,
     completeAt,
     critiquedAt,
-  });
+  };
+  let { validCorrect, validIncorrect } = tree;
+  if (completes && isValidAction(next)) {
+    if (next.verdict.correct) validCorrect++;
+    else validIncorrect++;
+  }
+  const nodes = new Map(tree.nodes);
+  nodes.set(p.nodeId, next);
   return {
     treeId: tree.treeId,
     opened: tree.opened,
@@ -193,11 +208,7 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
     generation: tree.generation,
     since: tree.since,
     reopenable: false,
+    validCorrect,
+    validIncorrect,
   };
-}
-
-/** Whether this growth has a valid correct action (then a `failed` close still decided rows: not reopenable). */
-function hasValidCorrect(tree: Tree): boolean {
-  for (const n of tree.nodes.values()) if (isValidAction(n) && n.verdict.correct) return true;
-  return false;
 }

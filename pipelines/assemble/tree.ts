@@ -70,4 +70,7 @@ export interface Tree {
    * generation may grow it again (grow --retry-failed). Decided at TreeClosed, so a reader may drop the nodes then.
    */
   readonly reopenable: boolean;
+  /** Valid actions (isValidAction) of this growth judged correct / incorrect: rows need one of each (pairs) or one. */
+  readonly validCorrect: number;
+  readonly validIncorrect: number;
 }

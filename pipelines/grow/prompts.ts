@@ -1,4 +1,6 @@
 import type { Instruction, Message, Reference, Task } from '../../schemas/types.ts';
+import { historyOf } from '../assemble/historyOf.ts';
+import type { ValidAction } from '../assemble/isValidAction.ts';
 import type { GrowNode } from './growTree.ts';
 
 const FORMAT: Record<Task, string> = {
@@ -34,23 +36,11 @@ export function referenceText(reference: Reference): string {
 }
 
 /**
- * The user turn after an expanded action, as UltraInteract writes it: `Out: <observation>\nYour answer is wrong.\n
- * <critique>`, the `Out:` line left out when the action ran no code and observed nothing (as assemble's feedbackOf).
+ * The trajectory so far as chat messages: assemble's historyOf (the instruction, then each expanded action and its
+ * feedback), so the actor sees exactly the turns the exported trajectory has.
  */
-export function feedbackText(node: GrowNode): string {
-  const e = node.executed;
-  const out = e && (e.code !== null || e.observation !== '') ? `Out: ${e.observation}\n` : '';
-  return `${out}Your answer is wrong.\n${node.critique?.critique ?? ''}`;
-}
-
-/** The trajectory so far as chat messages: the instruction, then each expanded action and its feedback. */
 export function historyMessages(instruction: Instruction, ancestors: readonly GrowNode[]): Message[] {
-  const messages: Message[] = [{ role: 'user', content: instruction.instruction }];
-  for (const node of ancestors) {
-    messages.push({ role: 'assistant', content: node.executed?.action ?? '' });
-    messages.push({ role: 'user', content: feedbackText(node) });
-  }
-  return messages;
+  return historyOf(instruction.instruction, ancestors).map((u) => ({ role: u.from, content: u.value }));
 }
 
 /**
@@ -81,13 +71,13 @@ export function actorMessages(
 export function critiqueMessages(
   instruction: Instruction,
   ancestors: readonly GrowNode[],
-  node: GrowNode,
+  node: ValidAction,
 ): Message[] {
   const history = historyMessages(instruction, ancestors)
     .slice(1)
     .map((m) => `${m.role === 'assistant' ? 'Student' : 'Feedback'}:\n${m.content}`)
     .join('\n\n');
-  const e = node.executed!;
+  const e = node.executed;
   const user = [
     `Task:\n${instruction.instruction}`,
     `Ground truth (for you only):\n${referenceText(instruction.reference)}`,

@@ -113,6 +113,37 @@ export function treeScript(
       });
       return script;
     },
+    /** The grower's answer-first record of an action (before its TurnExecuted). */
+    answer(nodeId: string, text = `Step 1: action ${nodeId}`) {
+      emit(nodeId, {
+        kind: 'AnswerReceived',
+        nodeId,
+        text,
+        promptTokens: 10,
+        completionTokens: 20,
+        latencyMs: 5,
+        finishReason: 'stop',
+        failure: null,
+      });
+      return script;
+    },
+    /** A critique the gate refused, for attempt `attempt` (ids as the grower writes them: `<node>#<attempt>`). */
+    rejectCritique(nodeId: string, attempt: number, reason = 'gives the answer away') {
+      const p: TreeEventPayload = {
+        kind: 'CritiqueRejected',
+        nodeId,
+        attempt,
+        critique: `The answer is 42 (${nodeId}).`,
+        model: 'critic',
+        reason,
+        promptTokens: 1,
+        completionTokens: 1,
+        latencyMs: 1,
+        finishReason: 'stop',
+      };
+      emit(`${nodeId}#${attempt}`, p);
+      return script;
+    },
     /** StrategySampled, TurnExecuted and VerdictReached of one action. */
     action(nodeId: string, spec: ActionSpec) {
       return script.sample(nodeId, spec).execute(nodeId, spec).judge(nodeId, spec.correct);

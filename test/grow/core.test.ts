@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { feedbackOf } from '../../pipelines/assemble/feedbackOf.ts';
+import { isValidAction } from '../../pipelines/assemble/isValidAction.ts';
 import { growConfigFromTree, growConfigOf, treeConfigOf } from '../../pipelines/grow/growConfig.ts';
 import { emptyGrowTree, evolveGrowTree, type GrowTree } from '../../pipelines/grow/growTree.ts';
 import { nextStep } from '../../pipelines/grow/nextStep.ts';
 import { parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
-import { actorMessages, critiqueMessages, feedbackText } from '../../pipelines/grow/prompts.ts';
+import { actorMessages, critiqueMessages } from '../../pipelines/grow/prompts.ts';
 import { turnPlan } from '../../pipelines/grow/turnPlan.ts';
 import { builtinStrategies } from '../../pipelines/strategies/builtinStrategies.ts';
 import { strategyPresets } from '../../pipelines/strategies/strategyPresets.ts';
@@ -306,7 +308,7 @@ describe('prompts', () => {
   it('lays out the history as UltraInteract does and gives the critic the ground truth', () => {
     const b = builder().open().sample('t1.a0.0', 1).exec('t1.a0.0', false).critique('t1.a0.0');
     const node = b.tree.nodes.get('t1.a0.0')!;
-    expect(feedbackText(node)).toBe('Your answer is wrong.\nStep 2 is wrong.');
+    expect(feedbackOf(node)).toBe('Your answer is wrong.\nStep 2 is wrong.');
     const msgs = actorMessages(instruction, [node], builtinStrategies[0].instruction, false);
     expect(msgs.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(msgs[1].content).toBe(instruction.instruction);
@@ -316,6 +318,7 @@ describe('prompts', () => {
     expect(actorMessages(instruction, [], builtinStrategies[0].instruction, true)[0].content).toMatch(
       /Answer: 42[\s\S]*6\*7 = 42/,
     );
+    if (!isValidAction(node)) throw new Error('t1.a0.0 should be a valid action');
     const critic = critiqueMessages(instruction, [], node);
     expect(critic[1].content).toMatch(/Ground truth \(for you only\):\nAnswer: 42/);
     expect(critic[1].content).toMatch(/Student's latest answer:\na t1\.a0\.0/);

@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32c } from '../../connectors/log/kafka/crc32c.ts';
-import { encodeRecordBatch } from '../../connectors/log/kafka/encodeRecordBatch.ts';
+import { crc32c } from '../../connectors/log/kafka/protocol/recordBatch/crc32c.ts';
+import { encodeRecordBatch } from '../../connectors/log/kafka/protocol/recordBatch/encodeRecordBatch.ts';
 import { murmur2Partition } from '../../connectors/log/kafka/murmur2Partition.ts';
-import { forEachRecord, lastWholeOffset, type RawRecord } from '../../connectors/log/kafka/recordBatches.ts';
+import { forEachRecord, lastWholeOffset, type RawRecord } from '../../connectors/log/kafka/protocol/recordBatch/recordBatches.ts';
 
 const require = createRequire(import.meta.url);
 const { Partitioners } = require('kafkajs');

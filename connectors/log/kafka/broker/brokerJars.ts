@@ -25,7 +25,10 @@ function loggingDependencies(version: string): string {
           dependency('org.apache.logging.log4j', 'log4j-slf4j2-impl', '2.24.3'),
           dependency('org.apache.logging.log4j', 'log4j-core', '2.24.3'),
         ]
-      : [dependency('org.slf4j', 'slf4j-reload4j', '1.7.36'), dependency('ch.qos.reload4j', 'reload4j', '1.2.25')]
+      : [
+          dependency('org.slf4j', 'slf4j-reload4j', '1.7.36'),
+          dependency('ch.qos.reload4j', 'reload4j', '1.2.25'),
+        ]
   ).join('\n    ');
 }
 

@@ -1,8 +1,11 @@
 import { type BrokerConnection, openBrokerConnection } from './brokerConnection.ts';
 
-/** Connections by broker address, opened on first use and opened again after one failed. */
+/**
+ * Connections by broker address and lane, opened on first use and opened again after one failed. A broker works
+ * on one request of a connection at a time: requests on different lanes (partitions) are worked on side by side.
+ */
 export interface BrokerConnections {
-  to(address: string): Promise<BrokerConnection>;
+  to(address: string, lane?: number): Promise<BrokerConnection>;
   closeAll(): void;
 }
 
@@ -12,14 +15,15 @@ export function createBrokerConnections(options: {
 }): BrokerConnections {
   const open = new Map<string, Promise<BrokerConnection>>();
   return {
-    async to(address) {
-      let p = open.get(address);
+    async to(address, lane = 0) {
+      const key = `${address}#${lane}`;
+      let p = open.get(key);
       const current = p && (await p.catch(() => undefined));
       if (!current || current.closed) {
         p = openBrokerConnection({ address, ...options });
-        open.set(address, p);
+        open.set(key, p);
         p.catch(() => {
-          if (open.get(address) === p) open.delete(address);
+          if (open.get(key) === p) open.delete(key);
         });
       }
       return p as Promise<BrokerConnection>;

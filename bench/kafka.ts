@@ -102,6 +102,18 @@ async function kcat(args: string[], input?: string): Promise<void> {
 try {
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
+  /** A topic for kafkajs' or kcat's rows, made as our log makes its own (16 MiB messages). */
+  const createTopic = (topic: string) =>
+    admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
+        },
+      ],
+    });
   const results: Record<string, number[]> = {};
   const add = (k: string, seconds: number) => {
     results[k] = [...(results[k] ?? []), total / seconds];
@@ -150,16 +162,7 @@ try {
     await log.close();
     const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
     const plainTopic = `${namespace}kafkajs`;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: plainTopic,
-          numPartitions: partitions,
-          configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
-        },
-      ],
-    });
+    await createTopic(plainTopic);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     add(
@@ -201,16 +204,7 @@ try {
     );
     await consumer.disconnect();
     const kcatTopic = `${namespace}kcat`;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: kcatTopic,
-          numPartitions: partitions,
-          configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
-        },
-      ],
-    });
+    await createTopic(kcatTopic);
     add(
       'kcat produce (idempotent, acks=all)',
       await timed(() =>

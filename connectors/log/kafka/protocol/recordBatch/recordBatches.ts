@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import { ArboretumError } from '../../../schemas/errors.ts';
+import { ArboretumError } from '../../../../../schemas/errors.ts';
+import { WireReader as Reader } from '../wire/wireReader.ts';
 
 /** One record of a fetched record batch; key and value are views into the response buffer (not copies). */
 export interface RawRecord {
@@ -7,51 +8,6 @@ export interface RawRecord {
   readonly timestamp: number;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
-}
-
-/** A Buffer reader over Kafka's big-endian ints and zig-zag varints. */
-class Reader {
-  constructor(
-    readonly buf: Buffer,
-    public at = 0,
-  ) {}
-  int8() {
-    return this.buf.readInt8(this.at++);
-  }
-  int16() {
-    const v = this.buf.readInt16BE(this.at);
-    this.at += 2;
-    return v;
-  }
-  int32() {
-    const v = this.buf.readInt32BE(this.at);
-    this.at += 4;
-    return v;
-  }
-  /** A 64-bit int as a Number (exact below 2^53: offsets and epoch milliseconds). */
-  int64() {
-    const v = this.buf.readInt32BE(this.at) * 4294967296 + this.buf.readUInt32BE(this.at + 4);
-    this.at += 8;
-    return v;
-  }
-  varint() {
-    let shift = 0;
-    let result = 0;
-    let byte: number;
-    do {
-      byte = this.buf[this.at++];
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    // zig-zag
-    return result % 2 === 1 ? -(result + 1) / 2 : result / 2;
-  }
-  bytes(length: number): Buffer | null {
-    if (length < 0) return null;
-    const b = this.buf.subarray(this.at, this.at + length);
-    this.at += length;
-    return b;
-  }
 }
 
 const COMPRESSION_NONE = 0;
@@ -143,5 +99,3 @@ export function lastWholeOffset(records: Buffer): number | undefined {
   }
   return last;
 }
-
-export { Reader };

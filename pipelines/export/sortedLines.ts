@@ -65,14 +65,30 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
   const dir = await mkdtemp(join(options.tempDir, 'arboretum-sort-'));
   const files = Array.from({ length: buckets }, (_, i) => join(dir, `b${i}`));
   const fds: (number | null)[] = new Array(buckets).fill(null);
-  const pending: string[][] = Array.from({ length: buckets }, () => []);
+  // Each record is encoded into its bucket's buffer at once, so the (large) line strings die young instead of
+  // waiting in a queue of strings until the bucket flushes: that queue was most of an export's GC time.
+  const pending: (Buffer | null)[] = new Array(buckets).fill(null);
   const pendingBytes = new Array<number>(buckets).fill(0);
-  const flush = (b: number) => {
-    if (!pending[b].length) return;
+  const write = (b: number, data: Buffer, bytes: number) => {
     fds[b] ??= openSync(files[b], 'a');
-    writeSync(fds[b]!, pending[b].join(''));
-    pending[b] = [];
+    writeSync(fds[b]!, data, 0, bytes);
+  };
+  const flush = (b: number) => {
+    if (!pendingBytes[b]) return;
+    write(b, pending[b]!, pendingBytes[b]);
     pendingBytes[b] = 0;
+  };
+  const put = (b: number, record: string) => {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (record.length * 3 > bufferBytes) {
+      flush(b);
+      const data = Buffer.from(record, 'utf8');
+      write(b, data, data.length);
+      return;
+    }
+    if (pendingBytes[b] + record.length * 3 > bufferBytes) flush(b);
+    const buf = (pending[b] ??= Buffer.allocUnsafe(bufferBytes));
+    pendingBytes[b] += buf.write(record, pendingBytes[b], 'utf8');
   };
   return {
     add(key, lines, lengths) {
@@ -81,15 +97,13 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
       const tail = `\t${clean(key.task)}\t${clean(key.dataset)}\t${key.turn}\t`;
       for (let sub = 0; sub < lines.length; sub++) {
         const l = lengths?.[sub];
-        const record = `${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t${lines[sub]}\n`;
-        pending[b].push(record);
-        pendingBytes[b] += record.length;
+        put(b, `${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t${lines[sub]}\n`);
       }
-      if (pendingBytes[b] >= bufferBytes) flush(b);
     },
     async finish(path, onLine) {
       for (let b = 0; b < buckets; b++) {
         flush(b);
+        pending[b] = null;
         if (fds[b] !== null) closeSync(fds[b]!);
         fds[b] = null;
       }

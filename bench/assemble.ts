@@ -22,6 +22,7 @@ import { exportFormats } from '../pipelines/export/exportFormats.ts';
 import { exportLog } from '../pipelines/export/exportLog.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
 import type { TreeEvent } from '../schemas/types.ts';
+import { markdownTable } from './markdownTable.ts';
 import { printBenchJson } from './printBenchJson.ts';
 
 const { values } = parseArgs({
@@ -217,11 +218,7 @@ if (values.child) {
     'peak RSS MiB',
     'output MiB',
   ];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(head));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
+  for (const l of markdownTable(head, rows)) console.log(l);
   console.log(
     `(${trees} trees, ${runs} runs each, median wall and CPU time, max peak RSS; × read = CPU rate over read+decode's in this run; ${new Date().toISOString()})`,
   );

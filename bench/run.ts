@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { BenchRow } from './benchRow.ts';
+import { markdownTable } from './markdownTable.ts';
 
 const { values } = parseArgs({
   options: {
@@ -180,11 +181,7 @@ for (const o of outcomes) {
     ]);
   }
 }
-const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-console.log(line(head));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of table) console.log(line(r));
+for (const l of markdownTable(head, table)) console.log(l);
 console.log(
   `(${values.quick ? 'quick' : 'full'} run, ${new Date().toISOString().slice(0, 16)}Z; ratios are taken against the reference measured in the same run)`,
 );

@@ -26,7 +26,7 @@ import { openLog } from '../openLog.ts';
 const help = `arboretum export — replay the log into SFT rows, preference pairs and other trainer formats
 
 Usage:
-  arboretum export --format F --out PATH [--log URI] [--task T] [--dataset D] [--min-turn N] [--max-turn N]
+  arboretum export --format F[,G…] --out PATH [--log URI] [--task T] [--dataset D] [--min-turn N] [--max-turn N]
                    [--system-prompt none|actor|TEXT] [--context instruction|trajectory] [--tokenizer FILE]
                    [--seed N] [--card --license ID [--language L]] [--order canonical|log] [--follow]
 

@@ -18,9 +18,11 @@ import { createDirectLines } from './directLines.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { IntList } from './intList.ts';
 import { jsonlToParquet } from './jsonlToParquet.ts';
+import { jsonOfRow } from './jsonOfRow.ts';
 import { type LengthStats, lengthStats } from './lengthStats.ts';
 import { lineLengthsOf } from './lineLengthsOf.ts';
 import { createLogFacts } from './logFacts.ts';
+import { messagesJson } from './messagesJson.ts';
 import { outputKindOf } from './outputKindOf.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT, type RowContext } from './rowContext.ts';
@@ -172,7 +174,13 @@ export async function exportLog(options: ExportLogOptions): Promise<{
         }
         // Spread formats: the rows sharing a prompt form a group whose place is seeded; each line gets its own
         // seeded rank inside the group, so labels are mixed (and repeats of a row still share their keys).
-        const group = sha(`${seed}\n${JSON.stringify(promptOf(a.row, ctx).prompt)}`);
+        // Without a system message the prompt's JSON is the escaped trajectory the line was built from (jsonOfRow
+        // memoises it), byte for byte JSON.stringify of promptOf's messages: no second escaping of the history.
+        const promptJson =
+          ctx === NO_CONTEXT && a.kind === 'pair'
+            ? messagesJson(jsonOfRow(a.row).trajectory)
+            : JSON.stringify(promptOf(a.row, ctx).prompt);
+        const group = sha(`${seed}\n${promptJson}`);
         for (let i = 0; i < written.length; i++) {
           lines.add(
             { ...key, treeId: group, id: sha(`${seed}\n${a.row.id}\n${i}`) },

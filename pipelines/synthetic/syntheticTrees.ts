@@ -1,5 +1,6 @@
 import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
 import type { Instruction, Message, Task, TreeEvent } from '../../schemas/types.ts';
+import { seededRandom } from './seededRandom.ts';
 
 /** Trajectory lengths T1..T5 in the paper's Table 1 (UltraInteract): counts of trees by number of turns. */
 export const PAPER_TURN_COUNTS = [163_671, 12_199, 4_756, 2_014, 15_063] as const;
@@ -16,18 +17,6 @@ const WORDS =
   'the of and to a in is that for it as with was on be by this are we number value total each step first then find so answer result equation function list input output loop sum product divide multiply remainder case test string integer array index count prime even odd'.split(
     ' ',
   );
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same log. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SyntheticOptions {
   /** How many trees; default 1000. */
@@ -58,7 +47,7 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
     actionBytes = [500, 4000],
     writer = 'synthetic',
   } = options;
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const total = turnCounts.reduce((a, b) => a + b, 0);
   const text = (min: number, max: number, prefix = '') => {

@@ -21,6 +21,7 @@ import { logEntryType } from '../../connectors/log/file/logEntryType.ts';
 import { SegmentReader } from '../../connectors/log/file/segmentReader.ts';
 import { segmentName } from '../../connectors/log/file/segments.ts';
 import { topics } from '../../connectors/log/topics.ts';
+import { seededRandom } from '../../pipelines/synthetic/seededRandom.ts';
 import type { Instruction } from '../../schemas/types.ts';
 import { treeScript } from '../assemble/treeScript.ts';
 import { sampleInstruction } from '../contract/sampleRecords.ts';
@@ -42,17 +43,6 @@ const segments = () =>
     .filter((f) => f.endsWith('.avro'))
     .sort()
     .map((f) => join(topicDir(), f));
-
-/** A seeded generator (mulberry32): the same positions every run. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Byte ranges of every block of every segment, with their record offsets, read from the sound log. */
 async function blockMap() {
@@ -194,7 +184,7 @@ async function verify(opts: { mayLose: (offset: number) => boolean; missingFile?
 describe('corruption suite (file backend)', () => {
   it('100 bit flips at seeded random positions across the segments', async () => {
     const blocks = await blockMap();
-    const next = random(20261201);
+    const next = seededRandom(20261201);
     const files = segments();
     const hit = new Set<number>();
     const lostOk = new Set<number>();
@@ -214,7 +204,7 @@ describe('corruption suite (file backend)', () => {
   }, 120_000);
 
   it('check finds every single flipped bit, naming the file and a byte range that holds it', async () => {
-    const next = random(42);
+    const next = seededRandom(42);
     const files = segments();
     for (let i = 0; i < 100; i++) {
       const file = files[Math.floor(next() * files.length)];
@@ -329,7 +319,7 @@ describe('corruption suite (file backend)', () => {
 
   it('garbage appended to the last segment is damage, not a torn tail: kept, never cut', async () => {
     const last = segments().at(-1)!;
-    const next = random(7);
+    const next = seededRandom(7);
     appendFileSync(last, Buffer.from(Array.from({ length: 3000 }, () => Math.floor(next() * 256))));
     const bytes = readFileSync(last);
     const log = open();

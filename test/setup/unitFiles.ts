@@ -26,4 +26,5 @@ export const unitFiles = [
   'test/llm/openAIClient.test.ts',
   'test/log/fileEventLog.contract.test.ts',
   'test/support/*.test.ts',
+  'test/synthetic/*.test.ts',
 ];

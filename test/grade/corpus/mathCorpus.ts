@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { seededRandom } from '../../../pipelines/synthetic/seededRandom.ts';
 
 /** One grader case: does `pred` answer `gold`? (test/grade/corpus/README.md) */
 export interface MathCase {
@@ -26,18 +27,6 @@ function readJsonl(name: string): MathCase[] {
     });
 }
 
-/** A small deterministic PRNG (mulberry32), so generated traces are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const STEPS = [
   'Let me reconsider the setup. ',
   'Wait, I should double-check that computation: %a + %b = %c. ',
@@ -55,7 +44,7 @@ const STEPS = [
  * closes (no answer); the right answer only inside the trace (set aside: incorrect).
  */
 export function thinkCases(count = 24, seed = 7): MathCase[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const out: MathCase[] = [];
   for (let i = 0; i < count; i++) {
     const gold = String(10 + Math.floor(rnd() * 990));
@@ -107,7 +96,7 @@ export function heldOutCorpus(): MathCase[] {
  * half wrong by one.
  */
 export function longResponses(count: number, size = 30_000, seed = 11): MathCase[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const out: MathCase[] = [];
   for (let i = 0; i < count; i++) {
     const gold = String(100 + Math.floor(rnd() * 9000));

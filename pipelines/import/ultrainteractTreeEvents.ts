@@ -1,4 +1,5 @@
-import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
+import { treeIdOf } from '../../schemas/ids.ts';
+import { pushTreeEvent } from '../../schemas/pushTreeEvent.ts';
 import type { Instruction, Task, TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
 import { pairDecisionsOf } from '../assemble/pairDecisionsOf.ts';
 import { pairOf } from '../assemble/pairOf.ts';
@@ -178,14 +179,7 @@ export function ultrainteractTreeEvents(
   // Events: TreeOpened, then each pair row's history, chosen and rejected, then SFT-only actions, then TreeClosed.
   const events: TreeEvent[] = [];
   const push = (nodeId: string | null, payload: TreeEventPayload) =>
-    events.push({
-      eventId: eventIdOf(treeId, nodeId, payload.kind),
-      treeId,
-      seq: events.length,
-      time,
-      writer,
-      payload,
-    });
+    pushTreeEvent(events, { treeId, nodeId, time, writer, payload });
   const byId = new Map(nodes.map((n) => [n.nodeId, n]));
   const emit = (node: Node) => {
     if (node.emitted) return;

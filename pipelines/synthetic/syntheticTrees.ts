@@ -1,4 +1,5 @@
-import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
+import { treeIdOf } from '../../schemas/ids.ts';
+import { pushTreeEvent } from '../../schemas/pushTreeEvent.ts';
 import type { Instruction, Message, Task, TreeEvent } from '../../schemas/types.ts';
 import { seededRandom } from './seededRandom.ts';
 
@@ -112,14 +113,7 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
     const events: TreeEvent[] = [];
     const push = (nodeId: string | null, payload: TreeEvent['payload']) => {
       time += 1 + Math.floor(rand() * 50);
-      events.push({
-        eventId: eventIdOf(treeId, nodeId, payload.kind),
-        treeId,
-        seq: events.length,
-        time,
-        writer,
-        payload,
-      });
+      pushTreeEvent(events, { treeId, nodeId, time, writer, payload });
     };
     push(null, {
       kind: 'TreeOpened',

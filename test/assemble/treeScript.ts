@@ -1,4 +1,6 @@
-import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
+import { reference } from '../../connectors/sources/adapterFields.ts';
+import { treeIdOf } from '../../schemas/ids.ts';
+import { pushTreeEvent } from '../../schemas/pushTreeEvent.ts';
 import type { Task, TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
 
 export interface ActionSpec {
@@ -26,10 +28,9 @@ export function treeScript(
   const events: TreeEvent[] = [];
   let generation = 0;
   const emit = (nodeId: string | null, payload: TreeEventPayload) => {
-    events.push({
-      eventId: eventIdOf(treeId, nodeId, payload.kind),
+    pushTreeEvent(events, {
       treeId,
-      seq: events.length,
+      nodeId,
       time: 1_700_000_000_000 + events.length,
       writer: 'test',
       payload,
@@ -46,14 +47,7 @@ export function treeScript(
           task: options.task ?? 'Math_CoT',
           dataset: options.dataset ?? 'GSM8K',
           instruction: options.text ?? `Solve problem ${instructionId}.`,
-          reference: {
-            answer: '42',
-            solution: null,
-            tests: null,
-            choices: null,
-            entryPoint: null,
-            testKind: null,
-          },
+          reference: reference({ answer: '42' }),
           metadata: {},
         },
         config: {

@@ -1,3 +1,4 @@
+import { reference } from '../../connectors/sources/adapterFields.ts';
 import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
 import type { Instruction, TreeEvent } from '../../schemas/types.ts';
 
@@ -8,14 +9,7 @@ export function sampleInstruction(n: number, text = `What is ${n} + ${n}?`): Ins
     task: 'Math_CoT',
     dataset: 'GSM8K',
     instruction: text,
-    reference: {
-      answer: String(2 * n),
-      solution: null,
-      tests: null,
-      choices: null,
-      entryPoint: null,
-      testKind: null,
-    },
+    reference: reference({ answer: String(2 * n) }),
     metadata: { source: 'contract' },
   };
 }

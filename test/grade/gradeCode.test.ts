@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCas, type SympyCas } from '../../connectors/sandbox/createCas.ts';
 import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
 import type { Sandbox } from '../../connectors/sandbox/sandboxTypes.ts';
+import { reference as referenceWith } from '../../connectors/sources/adapterFields.ts';
 import { createGrader } from '../../pipelines/grade/createGrader.ts';
 import { gradeCode } from '../../pipelines/grade/gradeCode.ts';
 import { graderVersion } from '../../pipelines/grade/graderVersion.ts';
@@ -181,15 +182,7 @@ function instruction(task: Task, reference: Partial<Instruction['reference']>): 
     task,
     dataset: 'test',
     instruction: '…',
-    reference: {
-      answer: null,
-      solution: null,
-      tests: null,
-      choices: null,
-      entryPoint: null,
-      testKind: null,
-      ...reference,
-    },
+    reference: referenceWith(reference),
     metadata: {},
   };
 }

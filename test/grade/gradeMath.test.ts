@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCas, type SympyCas } from '../../connectors/sandbox/createCas.ts';
 import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
+import { reference } from '../../connectors/sources/adapterFields.ts';
 import { createGrader } from '../../pipelines/grade/createGrader.ts';
 import { gradeMath } from '../../pipelines/grade/gradeMath.ts';
 import { normalizeMath } from '../../pipelines/grade/normalizeMath.ts';
@@ -191,14 +192,7 @@ describe('createGrader, Math_CoT', () => {
         task: 'Math_CoT',
         dataset: 'test',
         instruction: 'How many?',
-        reference: {
-          answer: '5',
-          solution: null,
-          tests: null,
-          choices: null,
-          entryPoint: null,
-          testKind: null,
-        },
+        reference: reference({ answer: '5' }),
         metadata: {},
       };
       const text =

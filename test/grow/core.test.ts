@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reference } from '../../connectors/sources/adapterFields.ts';
 import { feedbackOf } from '../../pipelines/assemble/feedbackOf.ts';
 import { isValidAction } from '../../pipelines/assemble/isValidAction.ts';
 import { growConfigFromTree, growConfigOf, treeConfigOf } from '../../pipelines/grow/growConfig.ts';
@@ -17,14 +18,7 @@ const instruction: Instruction = {
   task: 'Math_CoT',
   dataset: 'gsm8k',
   instruction: 'Solve the following math problem step-by-step.\nWhat is 6*7?',
-  reference: {
-    answer: '42',
-    solution: '6*7 = 42',
-    tests: null,
-    choices: null,
-    entryPoint: null,
-    testKind: null,
-  },
+  reference: reference({ answer: '42', solution: '6*7 = 42' }),
   metadata: {},
 };
 const config = growConfigOf({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reference } from '../../connectors/sources/adapterFields.ts';
 import { critiqueProblem } from '../../pipelines/grow/critiqueProblem.ts';
 import { decide } from '../../pipelines/grow/decide.ts';
 import type { GrowCommand } from '../../pipelines/grow/growCommand.ts';
@@ -14,14 +15,7 @@ const instruction: Instruction = {
   task: 'Math_CoT',
   dataset: 'gsm8k',
   instruction: 'What is 6*7?',
-  reference: {
-    answer: '42',
-    solution: '6*7 = 42',
-    tests: null,
-    choices: null,
-    entryPoint: null,
-    testKind: null,
-  },
+  reference: reference({ answer: '42', solution: '6*7 = 42' }),
   metadata: {},
 };
 const treeId = treeIdOf(instruction.id);

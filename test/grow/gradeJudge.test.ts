@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reference as ref } from '../../connectors/sources/adapterFields.ts';
 import type { Instruction, Reference } from '../../schemas/types.ts';
 import { realJudge } from './realJudge.ts';
 
@@ -10,15 +11,6 @@ afterAll(async () => {
   await env.close();
 });
 
-const ref = (r: Partial<Reference>): Reference => ({
-  answer: null,
-  solution: null,
-  tests: null,
-  choices: null,
-  entryPoint: null,
-  testKind: null,
-  ...r,
-});
 const inst = (task: Instruction['task'], reference: Reference): Instruction => ({
   id: `j-${task}`,
   task,

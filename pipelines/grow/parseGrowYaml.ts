@@ -1,21 +1,17 @@
 import { parse } from 'yaml';
+import type { EndpointConfig } from '../../connectors/llm/endpointConfig.ts';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { type StrategySettings, strategyPlanOf } from '../strategies/strategyPlanOf.ts';
 import type { GrowConfig } from './growConfig.ts';
 
 /** An endpoint as the YAML names it: the key is read from the environment variable `apiKeyEnv`, never the file. */
-export interface EndpointSettings {
-  readonly name: string;
-  readonly baseUrl?: string;
+export interface EndpointSettings
+  extends Pick<
+    EndpointConfig,
+    'name' | 'baseUrl' | 'models' | 'concurrency' | 'rpm' | 'tpm' | 'timeoutMs' | 'maxRetries' | 'prices'
+  > {
   /** Environment variable holding the key (default OPENAI_API_KEY). */
   readonly apiKeyEnv?: string;
-  readonly models?: readonly string[];
-  readonly concurrency?: number;
-  readonly rpm?: number;
-  readonly tpm?: number;
-  readonly timeoutMs?: number;
-  readonly maxRetries?: number;
-  readonly prices?: Readonly<Record<string, { promptPerMTok: number; completionPerMTok: number }>>;
   /** `openai` (default: an OpenAI-compatible HTTP endpoint) or `llama.cpp` (a GGUF model run in this process). */
   readonly kind?: string;
   /** llama.cpp: the GGUF file (`~/` = home). */

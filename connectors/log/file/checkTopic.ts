@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogDamage } from '../eventLog.ts';
+import type { CheckReport, LogDamage } from '../eventLog.ts';
 import { formatDamage } from '../formatDamage.ts';
 import type { Topic } from '../topics.ts';
 import { encodeBlock, encodeHeader } from './avroContainer.ts';
@@ -20,14 +20,11 @@ import { listSegments, segmentName } from './segments.ts';
 import { TopicWriter } from './topicWriter.ts';
 import { acquireLock } from './writerLock.ts';
 
-export interface TopicCheck {
-  readonly topic: string;
+type TopicCheckReport = CheckReport['topics'][number];
+
+/** One topic's line of the port's CheckReport, and whether that topic alone is sound. */
+export interface TopicCheck extends TopicCheckReport {
   readonly ok: boolean;
-  readonly records: number;
-  readonly problems: readonly string[];
-  readonly damage: readonly LogDamage[];
-  readonly repaired: readonly string[];
-  readonly notes: readonly string[];
 }
 
 interface Found {

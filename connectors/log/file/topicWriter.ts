@@ -100,6 +100,8 @@ export class TopicWriter {
         );
       // Offsets check --repair gave up (quarantined) are never given again.
       let nextOffset = Math.max(0, ...(manifest?.gaps ?? []).map((g) => g.until));
+      /** The last segment, when appending goes on in it; otherwise a new segment is created at nextOffset. */
+      let reopened: { fh: FileHandle; sync: Buffer; size: number } | undefined;
       if (last) {
         const found = await scanLast(dir, topic, last.base);
         const scan = found.segment;
@@ -148,24 +150,12 @@ export class TopicWriter {
               `${last.path}: damaged (${found.damage.map((d) => `byte ${d.byteOffset}: ${d.reason}`).join('; ')}); left as it is, appending in a new segment from offset ${nextOffset}; run arboretum log check --repair`,
             );
           } else if (!scan.badHeader && found.schemaJson === schemaJson && scan.verifiedEnd < segmentBytes) {
-            const fh = await open(last.path, 'r+');
-            return new TopicWriter(
-              dir,
-              topic,
-              type,
-              schema,
-              fsync,
-              segmentBytes,
-              release,
-              fh,
-              found.sync!,
-              scan.verifiedEnd,
-              nextOffset,
-            );
+            // The last segment is sound, of today's schema and not full: append to it.
+            reopened = { fh: await open(last.path, 'r+'), sync: found.sync!, size: scan.verifiedEnd };
           }
         }
       }
-      const created = await createSegment(dir, nextOffset, schema, topic.name);
+      const segment = reopened ?? (await createSegment(dir, nextOffset, schema, topic.name));
       return new TopicWriter(
         dir,
         topic,
@@ -174,9 +164,9 @@ export class TopicWriter {
         fsync,
         segmentBytes,
         release,
-        created.fh,
-        created.sync,
-        created.size,
+        segment.fh,
+        segment.sync,
+        segment.size,
         nextOffset,
       );
     } catch (e) {

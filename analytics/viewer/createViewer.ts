@@ -4,7 +4,7 @@ import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import type { AnalyticsDb } from '../openAnalyticsDb.ts';
 import { buildReport } from '../report/buildReport.ts';
 import { viewerPage } from './viewerPage.ts';
-import { viewerQueries } from './viewerQueries.ts';
+import { type TreeSearch, viewerQueries } from './viewerQueries.ts';
 
 export interface ViewerOptions {
   readonly db: AnalyticsDb;
@@ -21,6 +21,27 @@ export interface Viewer {
 }
 
 /**
+ * The search fields of a query string, for trees and pairs alike (pairs read the fields they have): a missing text
+ * field is '' (no filter); turn 0 is any turn; limit default 50 rows, offset 0.
+ */
+function searchOf(p: URLSearchParams): TreeSearch {
+  const text = (k: string) => p.get(k) ?? '';
+  const int = (k: string, fallback: number) => Number(p.get(k) ?? fallback) || fallback;
+  return {
+    q: text('q'),
+    task: text('task'),
+    dataset: text('dataset'),
+    outcome: text('outcome'),
+    verdict: text('verdict'),
+    model: text('model'),
+    strategy: text('strategy'),
+    turn: int('turn', 0),
+    limit: int('limit', 50),
+    offset: int('offset', 0),
+  };
+}
+
+/**
  * The tree viewer: a local web app (node:http) over an analytics database. `/` the page, `/report` the HTML report
  * with links back to the viewer, `/api/facets`, `/api/trees?q=&task=&dataset=&outcome=&verdict=&model=&strategy=
  * &turn=&limit=&offset=`, `/api/tree?id=`, `/api/pairs?q=&task=&dataset=&model=&turn=`, `/api/pair?id=`.
@@ -34,6 +55,17 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
   };
   const json = (res: ServerResponse, status: number, value: unknown) =>
     send(res, status, 'application/json', JSON.stringify(value));
+  /** One tree or pair by `?id=`: 404 naming the id when there is none. */
+  const one = async (
+    res: ServerResponse,
+    what: string,
+    p: URLSearchParams,
+    read: (id: string) => Promise<unknown>,
+  ) => {
+    const id = p.get('id') ?? '';
+    const found = await read(id);
+    return found ? json(res, 200, found) : json(res, 404, { error: `no ${what} ${id}` });
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://viewer');
     const p = url.searchParams;
@@ -45,46 +77,13 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
       case '/api/facets':
         return json(res, 200, await queries.facets());
       case '/api/trees':
-        return json(
-          res,
-          200,
-          await queries.search({
-            q: p.get('q') ?? '',
-            task: p.get('task') ?? '',
-            dataset: p.get('dataset') ?? '',
-            outcome: p.get('outcome') ?? '',
-            verdict: p.get('verdict') ?? '',
-            model: p.get('model') ?? '',
-            strategy: p.get('strategy') ?? '',
-            turn: Number(p.get('turn') ?? 0) || 0,
-            limit: Number(p.get('limit') ?? 50) || 50,
-            offset: Number(p.get('offset') ?? 0) || 0,
-          }),
-        );
-      case '/api/tree': {
-        const id = p.get('id') ?? '';
-        const tree = await queries.tree(id);
-        return tree ? json(res, 200, tree) : json(res, 404, { error: `no tree ${id}` });
-      }
+        return json(res, 200, await queries.search(searchOf(p)));
+      case '/api/tree':
+        return one(res, 'tree', p, queries.tree);
       case '/api/pairs':
-        return json(
-          res,
-          200,
-          await queries.pairs({
-            q: p.get('q') ?? '',
-            task: p.get('task') ?? '',
-            dataset: p.get('dataset') ?? '',
-            model: p.get('model') ?? '',
-            turn: Number(p.get('turn') ?? 0) || 0,
-            limit: Number(p.get('limit') ?? 50) || 50,
-            offset: Number(p.get('offset') ?? 0) || 0,
-          }),
-        );
-      case '/api/pair': {
-        const id = p.get('id') ?? '';
-        const pair = await queries.pair(id);
-        return pair ? json(res, 200, pair) : json(res, 404, { error: `no pair ${id}` });
-      }
+        return json(res, 200, await queries.pairs(searchOf(p)));
+      case '/api/pair':
+        return one(res, 'pair', p, queries.pair);
       default:
         return json(res, 404, { error: `not found: ${url.pathname}` });
     }

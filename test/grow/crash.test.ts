@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { lastValueFrom, map, toArray } from 'rxjs';
+import { map } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { exportFormats } from '../../pipelines/export/exportFormats.ts';
 import { exportLog } from '../../pipelines/export/exportLog.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
+import { readTreeEvents } from '../support/readTreeEvents.ts';
 import { type ScriptedOpenAI, type ScriptedRequest, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 import { arithmeticActor, arithmeticInstructions } from './arithmeticActor.ts';
 
@@ -129,20 +130,6 @@ function grow(
   });
 }
 
-async function eventsOf(logDir: string): Promise<TreeEvent[]> {
-  const log = createFileEventLog({ dir: logDir, onRecovered: () => {} });
-  try {
-    return await lastValueFrom(
-      log.read(topics.treeEvents).pipe(
-        map((r) => r.value),
-        toArray(),
-      ),
-    );
-  } finally {
-    await log.close();
-  }
-}
-
 /**
  * The request ids whose answers are on the log: actions (AnswerReceived, or TurnExecuted of older logs) and critique
  * attempts (CritiqueRejected by attempt; CritiqueEmitted after as many rejections as the node had).
@@ -217,7 +204,7 @@ describe('grow crash safety', () => {
     };
     const violations: string[] = [];
     for (let round = 0; round < 12; round++) {
-      const answered = answeredOf(await eventsOf(crashed).catch(() => []));
+      const answered = answeredOf(await readTreeEvents(crashed).catch(() => []));
       const from = server.requests.length;
       // Within a quarter of the clean run's growth after this run's first request: mid-growth whatever start-up took.
       const killAfter = round < 5 ? Math.floor(rand() * 0.25 * growthMs) : undefined;
@@ -234,7 +221,7 @@ describe('grow crash safety', () => {
     expect(kills.length).toBeGreaterThanOrEqual(3);
     expect(violations).toEqual([]);
     // Some kills must have landed mid-growth, or this test proves little.
-    const crashedEvents = await eventsOf(crashed);
+    const crashedEvents = await readTreeEvents(crashed);
     expect(new Set(crashedEvents.map((e) => e.writer)).size).toBeGreaterThan(2);
     expect(server.requests.length - cleanRequests).toBeGreaterThanOrEqual(cleanRequests);
 
@@ -242,7 +229,7 @@ describe('grow crash safety', () => {
     const b = await exportsOf(crashed, 'crashed');
     expect(a['ultrainteract-pair'].length).toBeGreaterThan(0);
     expect(b).toEqual(a);
-    const cleanEvents = await eventsOf(clean);
+    const cleanEvents = await readTreeEvents(clean);
     expect(factsOf(crashedEvents)).toEqual(factsOf(cleanEvents));
     expect(seqGaps(crashedEvents)).toEqual([]);
   }, 170_000);
@@ -276,7 +263,7 @@ describe('grow crash safety', () => {
     const perKill: number[] = [];
     let kills = 0;
     for (let round = 0; round < 40; round++) {
-      const answered = answeredOf(await eventsOf(crashed).catch(() => []));
+      const answered = answeredOf(await readTreeEvents(crashed).catch(() => []));
       const from = server.requests.length;
       // Killed as the run asks its k-th prompt never asked before (k seeded, 1 to 16): a resumed run first re-asks
       // what was in flight, and only a new prompt shows it grew past that, so every kill lands mid-growth whatever
@@ -298,7 +285,7 @@ describe('grow crash safety', () => {
       if (r.signal === 'SIGKILL') {
         kills++;
         // In flight at the kill: asked by this run, its answer not on the log afterwards.
-        const after = answeredOf(await eventsOf(crashed));
+        const after = answeredOf(await readTreeEvents(crashed));
         const inFlight = new Set(mine.filter((id) => !after.has(id))).size;
         perKill.push(inFlight);
         inFlightAtKills += inFlight;
@@ -310,14 +297,14 @@ describe('grow crash safety', () => {
     expect(kills).toBe(20);
     expect(violations).toEqual([]);
     expect(askedAgain).toBeLessThanOrEqual(inFlightAtKills);
-    const crashedEvents = await eventsOf(crashed);
+    const crashedEvents = await readTreeEvents(crashed);
     // Kills must have landed mid-growth, or this test proves little: many killed runs wrote to the log.
     expect(new Set(crashedEvents.map((e) => e.writer)).size).toBeGreaterThan(5);
     const a = await exportsOf(clean, 'clean16');
     const b = await exportsOf(crashed, 'crashed16');
     expect(a['ultrainteract-pair'].length).toBeGreaterThan(0);
     expect(b).toEqual(a);
-    expect(factsOf(crashedEvents)).toEqual(factsOf(await eventsOf(clean)));
+    expect(factsOf(crashedEvents)).toEqual(factsOf(await readTreeEvents(clean)));
     expect(seqGaps(crashedEvents)).toEqual([]);
     console.log(
       `kill test at 16: ${kills} kills, ${askedAgain} calls asked again, ${inFlightAtKills} in flight at the kills (per kill: ${perKill.join(' ')}), clean run ${cleanRequests.length} calls`,

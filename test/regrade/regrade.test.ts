@@ -4,7 +4,6 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { lastValueFrom, map, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import { reportData } from '../../analytics/report/reportData.ts';
@@ -12,6 +11,7 @@ import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { createCas } from '../../connectors/sandbox/createCas.ts';
 import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
+import { reference as referenceWith } from '../../connectors/sources/adapterFields.ts';
 import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
 import { createGrader } from '../../pipelines/grade/createGrader.ts';
 import { graderVersion } from '../../pipelines/grade/graderVersion.ts';
@@ -19,8 +19,10 @@ import { type ParsedAction, parseAction } from '../../pipelines/grade/parseActio
 import { createGradeJudge } from '../../pipelines/grow/createGradeJudge.ts';
 import { regradeLog } from '../../pipelines/regrade/regradeLog.ts';
 import { reverdictIdOf } from '../../pipelines/regrade/reverdictIdOf.ts';
-import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
+import { treeIdOf } from '../../schemas/ids.ts';
+import { pushTreeEvent } from '../../schemas/pushTreeEvent.ts';
 import type { Reference, Task, TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
+import { readTreeEvents } from '../support/readTreeEvents.ts';
 import { type ScriptedOpenAI, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 
 const run = promisify(execFile);
@@ -66,10 +68,9 @@ function treeEvents(
   const treeId = treeIdOf(instructionId);
   const out: TreeEvent[] = [];
   const emit = (nodeId: string | null, payload: TreeEventPayload) =>
-    out.push({
-      eventId: eventIdOf(treeId, nodeId, payload.kind),
+    pushTreeEvent(out, {
       treeId,
-      seq: out.length,
+      nodeId,
       time: 1_700_000_000_000 + out.length,
       writer: 'old-grower',
       payload,
@@ -81,15 +82,7 @@ function treeEvents(
       task,
       dataset: 'regrade-test',
       instruction: `Problem ${instructionId}`,
-      reference: {
-        answer: null,
-        solution: null,
-        tests: null,
-        choices: null,
-        entryPoint: null,
-        testKind: null,
-        ...reference,
-      },
+      reference: referenceWith(reference),
       metadata: {},
     },
     config: {
@@ -209,18 +202,8 @@ let dir: string;
 let logUri: string;
 const logDir = () => join(dir, 'log');
 
-async function readEvents(): Promise<TreeEvent[]> {
-  const log = createFileEventLog({ dir: logDir(), fsync: 'never', onRecovered: () => {} });
-  try {
-    return await lastValueFrom(
-      log.read(topics.treeEvents).pipe(
-        map((r) => r.value),
-        toArray(),
-      ),
-    );
-  } finally {
-    await log.close();
-  }
+function readEvents(): Promise<TreeEvent[]> {
+  return readTreeEvents(logDir());
 }
 
 async function exportBoth(tag: string): Promise<{ sft: string[]; pairs: string[]; card: string }> {

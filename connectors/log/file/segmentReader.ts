@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import avro from 'avsc';
+import { zigzagVarintSize } from '../zigzagVarintSize.ts';
 import {
   blockRecords,
   type ContainerHeader,
@@ -326,7 +327,7 @@ export class SegmentReader {
       // Right after a verified record, the bit may sit in that record's blockCrc, the one field its own crc does not
       // cover (a flipped continuation bit shifts where it ends): the region starts at that field.
       const previous = pos === verifiedEnd ? entries.at(-1) : undefined;
-      const at = previous ? Math.max(0, pos - varintLength(previous.blockCrc ?? 0)) : pos;
+      const at = previous ? Math.max(0, pos - zigzagVarintSize(previous.blockCrc ?? 0)) : pos;
       note(at, found ?? data.length, one.reason);
       if (found === undefined) break;
       pos = found;
@@ -505,15 +506,4 @@ function readLongSafe(buf: Buffer, pos: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Bytes of a zig-zag varint long (Avro's encoding of `long`). */
-function varintLength(n: number): number {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  let bytes = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    bytes++;
-  }
-  return bytes;
 }

@@ -1,3 +1,4 @@
+import { zigzagVarintSize } from '../../../zigzagVarintSize.ts';
 import { crc32c } from './crc32c.ts';
 
 /** One record to write: key and value bytes, headers as UTF-8 strings. */
@@ -5,17 +6,6 @@ export interface RecordToWrite {
   readonly key: Buffer;
   readonly value: Buffer;
   readonly headers: readonly (readonly [Buffer, Buffer])[];
-}
-
-/** Bytes of a zig-zag varint. */
-function varintSize(n: number): number {
-  let v = n >= 0 ? n * 2 : -n * 2 - 1;
-  let size = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    size++;
-  }
-  return size;
 }
 
 function writeVarint(buf: Buffer, at: number, n: number): number {
@@ -50,13 +40,14 @@ export function encodeRecordBatch(args: {
 }): Buffer {
   const { records, timestamp } = args;
   const bodies = records.map((r, i) => {
-    let size = 1 + varintSize(0) + varintSize(i);
-    size += varintSize(r.key.length) + r.key.length + varintSize(r.value.length) + r.value.length;
-    size += varintSize(r.headers.length);
-    for (const [k, v] of r.headers) size += varintSize(k.length) + k.length + varintSize(v.length) + v.length;
+    let size = 1 + zigzagVarintSize(0) + zigzagVarintSize(i);
+    size += zigzagVarintSize(r.key.length) + r.key.length + zigzagVarintSize(r.value.length) + r.value.length;
+    size += zigzagVarintSize(r.headers.length);
+    for (const [k, v] of r.headers)
+      size += zigzagVarintSize(k.length) + k.length + zigzagVarintSize(v.length) + v.length;
     return size;
   });
-  const total = BATCH_HEADER_BYTES + bodies.reduce((a, s) => a + varintSize(s) + s, 0);
+  const total = BATCH_HEADER_BYTES + bodies.reduce((a, s) => a + zigzagVarintSize(s) + s, 0);
   const buf = Buffer.allocUnsafe(total);
   writeInt64(buf, 0, 0); // base offset: the broker assigns it
   buf.writeInt32BE(total - 12, 8); // batch length: what follows this field

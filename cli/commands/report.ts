@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { buildReport } from '../../analytics/report/buildReport.ts';
 import { type ModelPrice, pricesOf } from '../../analytics/report/pricesOf.ts';
-import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
+import { syncedDb } from '../analytics/syncedDb.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';

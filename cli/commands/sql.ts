@@ -3,7 +3,7 @@ import { lockDownDb } from '../../analytics/lockDownDb.ts';
 import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import type { QueryResult } from '../../analytics/queryResult.ts';
 import { readOnlyQuery } from '../../analytics/readOnlyQuery.ts';
-import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
+import { syncedDb } from '../analytics/syncedDb.ts';
 import { ArboretumError, isArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';

@@ -1,33 +1,34 @@
 import type { PreferencePair, SftExample } from '../../schemas/types.ts';
 import type { SinkAppenders } from './sinkAppenders.ts';
 
-/** Appends a pair decided by pairsOf as a pair_rows row (texts stay in turn_executed; the pairs view joins them). */
+/**
+ * Appends a pair decided by pairsOf as a pair_rows row (texts stay in turn_executed; the pairs view joins them);
+ * columns as sinkAppenders' decidedColumns.pair_rows.
+ */
 export function appendPair(a: SinkAppenders, p: PreferencePair): void {
-  const t = a.pairRows;
-  t.appendVarchar(p.id);
-  t.appendVarchar(p.parentId);
-  t.appendVarchar(p.treeId);
-  t.appendVarchar(p.task);
-  t.appendVarchar(p.dataset);
-  t.appendInteger(p.turn);
-  t.appendVarchar(p.chosenNodeId);
-  t.appendVarchar(p.rejectedNodeId);
-  t.appendVarchar(p.chosenModel);
-  t.appendVarchar(p.rejectedModel);
-  t.appendVarchar(JSON.stringify(p.trajectory));
-  t.endRow();
+  const c = a.pairRows.columns;
+  c[0].push(p.id);
+  c[1].push(p.parentId);
+  c[2].push(p.treeId);
+  c[3].push(p.task);
+  c[4].push(p.dataset);
+  c[5].push(p.turn);
+  c[6].push(p.chosenNodeId);
+  c[7].push(p.rejectedNodeId);
+  c[8].push(p.chosenModel);
+  c[9].push(p.rejectedModel);
+  c[10].push(JSON.stringify(p.trajectory));
 }
 
-/** Appends an SFT row decided by sftOf as an sft_rows row. */
+/** Appends an SFT row decided by sftOf as an sft_rows row (decidedColumns.sft_rows). */
 export function appendSft(a: SinkAppenders, s: SftExample): void {
-  const t = a.sftRows;
-  t.appendVarchar(s.id);
-  t.appendVarchar(s.parentId);
-  t.appendVarchar(s.treeId);
-  t.appendVarchar(s.task);
-  t.appendVarchar(s.dataset);
-  t.appendInteger(s.turn);
-  t.appendVarchar(s.nodeId);
-  t.appendVarchar(s.model);
-  t.endRow();
+  const c = a.sftRows.columns;
+  c[0].push(s.id);
+  c[1].push(s.parentId);
+  c[2].push(s.treeId);
+  c[3].push(s.task);
+  c[4].push(s.dataset);
+  c[5].push(s.turn);
+  c[6].push(s.nodeId);
+  c[7].push(s.model);
 }

@@ -18,6 +18,7 @@ export function appendPair(a: SinkAppenders, p: PreferencePair): void {
   c[8].push(p.chosenModel);
   c[9].push(p.rejectedModel);
   c[10].push(JSON.stringify(p.trajectory));
+  a.pairRows.endRow();
 }
 
 /** Appends an SFT row decided by sftOf as an sft_rows row (decidedColumns.sft_rows). */
@@ -31,4 +32,5 @@ export function appendSft(a: SinkAppenders, s: SftExample): void {
   c[5].push(s.turn);
   c[6].push(s.nodeId);
   c[7].push(s.model);
+  a.sftRows.endRow();
 }

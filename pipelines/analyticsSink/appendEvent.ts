@@ -14,5 +14,7 @@ export function appendEvent(a: SinkAppenders, record: LogRecord<TreeEvent>, cont
   const p = record.value.payload;
   const t = eventTables[p.kind as EventKindWithTable] as EventTable<typeof p> | undefined;
   if (t === undefined) return;
-  t.push(a.events[p.kind as EventKindWithTable].columns, record, p, context);
+  const table = a.events[p.kind as EventKindWithTable];
+  t.push(table.columns, record, p, context);
+  table.endRow();
 }

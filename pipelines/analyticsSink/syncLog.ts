@@ -279,6 +279,7 @@ async function syncPass(
             c[0].push(e.treeId);
             c[1].push(node.nodeId);
             c[2].push(isValidAction(node));
+            appenders.actionValidity.endRow();
           }
         }
         if (p.kind === 'TreeClosed' && p.outcome === 'failed') {

@@ -7,7 +7,6 @@ CREATE TABLE IF NOT EXISTS tree_opened (
   instruction_id VARCHAR,
   task VARCHAR,
   dataset VARCHAR,
-  event_id VARCHAR,
   seq BIGINT,
   time BIGINT,
   writer VARCHAR,
@@ -20,7 +19,6 @@ ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS config_json VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS instruction_id VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS task VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS dataset VARCHAR;
-ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS event_id VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS time BIGINT;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS writer VARCHAR;
@@ -40,10 +38,8 @@ CREATE TABLE IF NOT EXISTS strategy_sampled (
   task VARCHAR,
   dataset VARCHAR,
   generation INTEGER,
-  event_id VARCHAR,
   seq BIGINT,
   time BIGINT,
-  writer VARCHAR,
   part INTEGER,
   off BIGINT
 );
@@ -60,10 +56,8 @@ ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS temperature DOUBLE;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS task VARCHAR;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS dataset VARCHAR;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS generation INTEGER DEFAULT 0;
-ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS event_id VARCHAR;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS time BIGINT;
-ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS writer VARCHAR;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS off BIGINT;
 CREATE TABLE IF NOT EXISTS turn_executed (
@@ -78,10 +72,8 @@ CREATE TABLE IF NOT EXISTS turn_executed (
   completion_tokens INTEGER,
   latency_ms INTEGER,
   failure VARCHAR,
-  event_id VARCHAR,
   seq BIGINT,
   time BIGINT,
-  writer VARCHAR,
   part INTEGER,
   off BIGINT
 );
@@ -96,10 +88,8 @@ ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS prompt_tokens INTEGER DEFAULT
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS completion_tokens INTEGER DEFAULT 0;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS latency_ms INTEGER DEFAULT 0;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS failure VARCHAR;
-ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS event_id VARCHAR;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS time BIGINT;
-ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS writer VARCHAR;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS off BIGINT;
 CREATE TABLE IF NOT EXISTS verdict_reached (
@@ -110,10 +100,8 @@ CREATE TABLE IF NOT EXISTS verdict_reached (
   detail VARCHAR,
   grader_version VARCHAR,
   original_correct BOOLEAN,
-  event_id VARCHAR,
   seq BIGINT,
   time BIGINT,
-  writer VARCHAR,
   part INTEGER,
   off BIGINT
 );
@@ -124,10 +112,8 @@ ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS grader VARCHAR;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS detail VARCHAR DEFAULT '';
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS grader_version VARCHAR DEFAULT '';
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS original_correct BOOLEAN;
-ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS event_id VARCHAR;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS time BIGINT;
-ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS writer VARCHAR;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS off BIGINT;
 CREATE TABLE IF NOT EXISTS critique_emitted (
@@ -138,10 +124,8 @@ CREATE TABLE IF NOT EXISTS critique_emitted (
   prompt_tokens INTEGER,
   completion_tokens INTEGER,
   latency_ms INTEGER,
-  event_id VARCHAR,
   seq BIGINT,
   time BIGINT,
-  writer VARCHAR,
   part INTEGER,
   off BIGINT
 );
@@ -152,49 +136,39 @@ ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS model VARCHAR;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS prompt_tokens INTEGER DEFAULT 0;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS completion_tokens INTEGER DEFAULT 0;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS latency_ms INTEGER DEFAULT 0;
-ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS event_id VARCHAR;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS time BIGINT;
-ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS writer VARCHAR;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS off BIGINT;
 CREATE TABLE IF NOT EXISTS tree_closed (
   tree_id VARCHAR,
   outcome VARCHAR,
   reason VARCHAR,
-  event_id VARCHAR,
   seq BIGINT,
   time BIGINT,
-  writer VARCHAR,
   part INTEGER,
   off BIGINT
 );
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS tree_id VARCHAR;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS outcome VARCHAR;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS reason VARCHAR DEFAULT '';
-ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS event_id VARCHAR;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS time BIGINT;
-ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS writer VARCHAR;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS off BIGINT;
 CREATE TABLE IF NOT EXISTS tree_reopened (
   tree_id VARCHAR,
   generation INTEGER,
   reason VARCHAR,
-  event_id VARCHAR,
   seq BIGINT,
   time BIGINT,
-  writer VARCHAR,
   part INTEGER,
   off BIGINT
 );
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS tree_id VARCHAR;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS generation INTEGER;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS reason VARCHAR DEFAULT '';
-ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS event_id VARCHAR;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS time BIGINT;
-ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS writer VARCHAR;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS off BIGINT;

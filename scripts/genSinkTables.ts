@@ -6,7 +6,8 @@
 // Rules: one table per payload kind (snake_case of its name) but those in UNTABLED; one column per payload field
 // (snake_case): scalars, enums and nullable scalars as themselves, records, arrays and maps as JSON text
 // (`<field>_json`), fields in OMITTED not stored; then QUERY_COLUMNS (nested fields the views filter on, copied out
-// of their JSON), SINK_COLUMNS (what the sink knows besides the event), the envelope's scalars and the log position.
+// of their JSON), SINK_COLUMNS (what the sink knows besides the event), the envelope's scalars (tree_id first; see
+// ENVELOPE_ONLY_ON) and the log position (part, off).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,12 @@ const UNTABLED = new Set(['AnswerReceived', 'CritiqueRejected']);
 /** Payload fields not stored (rebuilt as their default): prompts are rebuilt from the ancestors and would be most of
  * the file. */
 const OMITTED = new Set(['StrategySampled.prompt']);
+/**
+ * Envelope fields stored only on the kinds listed (none: never; the others on every kind): the event id is
+ * eventIdOf(tree, node, kind) (schemas/ids), and a tree's writer is kept on tree_opened. Each would be one more
+ * string a row, the costliest thing to append.
+ */
+const ENVELOPE_ONLY_ON: Record<string, readonly string[]> = { eventId: [], writer: ['TreeOpened'] };
 /** Nested fields also stored as columns of their own, for the views: [kind, path, column]. */
 const QUERY_COLUMNS: readonly (readonly [string, string, string])[] = [
   ['TreeOpened', 'instruction.id', 'instruction_id'],
@@ -174,7 +181,9 @@ export function renderSinkTables(read: (name: string) => Json = readSchemaFile):
     }
     for (const [k, name, type, value, sqlDefault] of SINK_COLUMNS)
       if (k === kind) columns.push({ name, type, value, sqlDefault });
-    for (const f of envelopeScalars) if (f.name !== 'treeId') columns.push(envelopeColumn(f));
+    for (const f of envelopeScalars)
+      if (f.name !== 'treeId' && (ENVELOPE_ONLY_ON[f.name]?.includes(kind) ?? true))
+        columns.push(envelopeColumn(f));
     columns.push({ name: 'part', type: 'INTEGER', value: 'r.partition', sqlDefault: null });
     columns.push({ name: 'off', type: 'BIGINT', value: 'BigInt(r.offset)', sqlDefault: null });
     const dup = columns.find((c, i) => columns.findIndex((o) => o.name === c.name) !== i);

@@ -23,7 +23,6 @@ export const eventTables: {
       ['instruction_id', 'VARCHAR'],
       ['task', 'VARCHAR'],
       ['dataset', 'VARCHAR'],
-      ['event_id', 'VARCHAR'],
       ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
       ['writer', 'VARCHAR'],
@@ -38,12 +37,11 @@ export const eventTables: {
       c[3].push(p.instruction.id);
       c[4].push(p.instruction.task);
       c[5].push(p.instruction.dataset);
-      c[6].push(e.eventId);
-      c[7].push(BigInt(e.seq));
-      c[8].push(BigInt(e.time));
-      c[9].push(e.writer);
-      c[10].push(r.partition);
-      c[11].push(BigInt(r.offset));
+      c[6].push(BigInt(e.seq));
+      c[7].push(BigInt(e.time));
+      c[8].push(e.writer);
+      c[9].push(r.partition);
+      c[10].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TreeOpened',
@@ -70,10 +68,8 @@ export const eventTables: {
       ['task', 'VARCHAR'],
       ['dataset', 'VARCHAR'],
       ['generation', 'INTEGER'],
-      ['event_id', 'VARCHAR'],
       ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
-      ['writer', 'VARCHAR'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
     ],
@@ -92,12 +88,10 @@ export const eventTables: {
       c[10].push(x.task);
       c[11].push(x.dataset);
       c[12].push(x.generation);
-      c[13].push(e.eventId);
-      c[14].push(BigInt(e.seq));
-      c[15].push(BigInt(e.time));
-      c[16].push(e.writer);
-      c[17].push(r.partition);
-      c[18].push(BigInt(r.offset));
+      c[13].push(BigInt(e.seq));
+      c[14].push(BigInt(e.time));
+      c[15].push(r.partition);
+      c[16].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'StrategySampled',
@@ -129,10 +123,8 @@ export const eventTables: {
       ['completion_tokens', 'INTEGER'],
       ['latency_ms', 'INTEGER'],
       ['failure', 'VARCHAR'],
-      ['event_id', 'VARCHAR'],
       ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
-      ['writer', 'VARCHAR'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
     ],
@@ -149,12 +141,10 @@ export const eventTables: {
       c[8].push(p.completionTokens);
       c[9].push(p.latencyMs);
       c[10].push(p.failure);
-      c[11].push(e.eventId);
-      c[12].push(BigInt(e.seq));
-      c[13].push(BigInt(e.time));
-      c[14].push(e.writer);
-      c[15].push(r.partition);
-      c[16].push(BigInt(r.offset));
+      c[11].push(BigInt(e.seq));
+      c[12].push(BigInt(e.time));
+      c[13].push(r.partition);
+      c[14].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TurnExecuted',
@@ -180,10 +170,8 @@ export const eventTables: {
       ['detail', 'VARCHAR'],
       ['grader_version', 'VARCHAR'],
       ['original_correct', 'BOOLEAN'],
-      ['event_id', 'VARCHAR'],
       ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
-      ['writer', 'VARCHAR'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
     ],
@@ -196,12 +184,10 @@ export const eventTables: {
       c[4].push(p.detail);
       c[5].push(p.graderVersion);
       c[6].push(x.originalCorrect ?? p.correct);
-      c[7].push(e.eventId);
-      c[8].push(BigInt(e.seq));
-      c[9].push(BigInt(e.time));
-      c[10].push(e.writer);
-      c[11].push(r.partition);
-      c[12].push(BigInt(r.offset));
+      c[7].push(BigInt(e.seq));
+      c[8].push(BigInt(e.time));
+      c[9].push(r.partition);
+      c[10].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'VerdictReached',
@@ -222,10 +208,8 @@ export const eventTables: {
       ['prompt_tokens', 'INTEGER'],
       ['completion_tokens', 'INTEGER'],
       ['latency_ms', 'INTEGER'],
-      ['event_id', 'VARCHAR'],
       ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
-      ['writer', 'VARCHAR'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
     ],
@@ -238,12 +222,10 @@ export const eventTables: {
       c[4].push(p.promptTokens);
       c[5].push(p.completionTokens);
       c[6].push(p.latencyMs);
-      c[7].push(e.eventId);
-      c[8].push(BigInt(e.seq));
-      c[9].push(BigInt(e.time));
-      c[10].push(e.writer);
-      c[11].push(r.partition);
-      c[12].push(BigInt(r.offset));
+      c[7].push(BigInt(e.seq));
+      c[8].push(BigInt(e.time));
+      c[9].push(r.partition);
+      c[10].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'CritiqueEmitted',
@@ -261,10 +243,8 @@ export const eventTables: {
       ['tree_id', 'VARCHAR'],
       ['outcome', 'VARCHAR'],
       ['reason', 'VARCHAR'],
-      ['event_id', 'VARCHAR'],
       ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
-      ['writer', 'VARCHAR'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
     ],
@@ -273,12 +253,10 @@ export const eventTables: {
       c[0].push(e.treeId);
       c[1].push(p.outcome);
       c[2].push(p.reason);
-      c[3].push(e.eventId);
-      c[4].push(BigInt(e.seq));
-      c[5].push(BigInt(e.time));
-      c[6].push(e.writer);
-      c[7].push(r.partition);
-      c[8].push(BigInt(r.offset));
+      c[3].push(BigInt(e.seq));
+      c[4].push(BigInt(e.time));
+      c[5].push(r.partition);
+      c[6].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TreeClosed',
@@ -292,10 +270,8 @@ export const eventTables: {
       ['tree_id', 'VARCHAR'],
       ['generation', 'INTEGER'],
       ['reason', 'VARCHAR'],
-      ['event_id', 'VARCHAR'],
       ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
-      ['writer', 'VARCHAR'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
     ],
@@ -304,12 +280,10 @@ export const eventTables: {
       c[0].push(e.treeId);
       c[1].push(p.generation);
       c[2].push(p.reason);
-      c[3].push(e.eventId);
-      c[4].push(BigInt(e.seq));
-      c[5].push(BigInt(e.time));
-      c[6].push(e.writer);
-      c[7].push(r.partition);
-      c[8].push(BigInt(r.offset));
+      c[3].push(BigInt(e.seq));
+      c[4].push(BigInt(e.time));
+      c[5].push(r.partition);
+      c[6].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TreeReopened',

@@ -51,7 +51,7 @@ export async function openAnalyticsDb(options: OpenAnalyticsDbOptions = {}): Pro
     // over (sync twice as slow); checkpoint per GB of WAL and on close instead.
     await connection.run("SET wal_autocheckpoint = '1GB'");
     // The event tables (generated from the schemas by scripts/genSinkTables.ts), then the sink's other tables.
-    for (const file of ['eventTables.sql', 'schema.sql'])
+    for (const file of ['sinkTables.sql', 'schema.sql'])
       await connection.run(await readFile(join(here, file), 'utf8'));
     for (const file of viewFiles) {
       const sql = await readFile(join(here, file), 'utf8');

@@ -1,17 +1,7 @@
--- Tables the analytics sink appends besides the event tables (one per event kind, one row per distinct event id,
--- generated from the schema into eventTables.sql: times are epoch ms of the writer's clock, part/off the event's log
--- partition and offset): the rows that pipelines/assemble decides (pair_rows, sft_rows, action_validity) and the
--- sync positions. Views are in the other .sql files.
--- Decided by pairsOf / sftOf (pipelines/assemble), in decision order per tree; texts are joined from the nodes.
-CREATE TABLE IF NOT EXISTS pair_rows (
-  id VARCHAR, parent_id VARCHAR, tree_id VARCHAR, task VARCHAR, dataset VARCHAR, turn INTEGER,
-  chosen_node_id VARCHAR, rejected_node_id VARCHAR, chosen_model VARCHAR, rejected_model VARCHAR,
-  trajectory_json VARCHAR
-);
-CREATE TABLE IF NOT EXISTS sft_rows (
-  id VARCHAR, parent_id VARCHAR, tree_id VARCHAR, task VARCHAR, dataset VARCHAR, turn INTEGER,
-  node_id VARCHAR, model VARCHAR
-);
+-- Tables the analytics sink appends besides those generated from the schemas into sinkTables.sql (one per event
+-- kind, one row per distinct event id: times are epoch ms of the writer's clock, part/off the event's log partition
+-- and offset; pair_rows and sft_rows, decided by pipelines/assemble's pairsOf / sftOf in decision order per tree):
+-- each action's validity and the sync positions. Views are in the other .sql files.
 -- One row per action once it is complete (sampled, executed and judged): pipelines/assemble/isValidAction's answer,
 -- the one rule of which actions may be chosen or rejected. An action never completed has no row (not valid).
 CREATE TABLE IF NOT EXISTS action_validity (tree_id VARCHAR, node_id VARCHAR, valid BOOLEAN);

@@ -1,11 +1,12 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { type ColumnarTable, createColumnarTable } from './columnarTable.ts';
+import { decidedTables } from './decidedTables.ts';
 import type { ColumnType } from './eventTable.ts';
 import { eventTables } from './eventTables.ts';
 
 export type EventKindWithTable = keyof typeof eventTables;
 
-/** The writers of every sink table (see analytics/eventTables.sql and analytics/schema.sql). */
+/** The writers of every sink table (see analytics/sinkTables.sql and analytics/schema.sql). */
 export interface SinkAppenders {
   /** One per event kind with a table (generated from the schema). */
   readonly events: { readonly [K in EventKindWithTable]: ColumnarTable };
@@ -16,42 +17,18 @@ export interface SinkAppenders {
   readonly syncState: DuckDBAppender;
 }
 
-/** The columns of the tables of what the sink decides (analytics/schema.sql), in the order their writers push. */
-export const decidedColumns = {
-  pair_rows: [
-    ['id', 'VARCHAR'],
-    ['parent_id', 'VARCHAR'],
-    ['tree_id', 'VARCHAR'],
-    ['task', 'VARCHAR'],
-    ['dataset', 'VARCHAR'],
-    ['turn', 'INTEGER'],
-    ['chosen_node_id', 'VARCHAR'],
-    ['rejected_node_id', 'VARCHAR'],
-    ['chosen_model', 'VARCHAR'],
-    ['rejected_model', 'VARCHAR'],
-    ['trajectory_json', 'VARCHAR'],
-  ],
-  sft_rows: [
-    ['id', 'VARCHAR'],
-    ['parent_id', 'VARCHAR'],
-    ['tree_id', 'VARCHAR'],
-    ['task', 'VARCHAR'],
-    ['dataset', 'VARCHAR'],
-    ['turn', 'INTEGER'],
-    ['node_id', 'VARCHAR'],
-    ['model', 'VARCHAR'],
-  ],
-  action_validity: [
-    ['tree_id', 'VARCHAR'],
-    ['node_id', 'VARCHAR'],
-    ['valid', 'BOOLEAN'],
-  ],
-} as const satisfies Record<string, readonly (readonly [string, ColumnType])[]>;
+/** action_validity's columns (analytics/schema.sql): the sink's isValidAction of each completed action. */
+const actionValidityColumns = [
+  ['tree_id', 'VARCHAR'],
+  ['node_id', 'VARCHAR'],
+  ['valid', 'BOOLEAN'],
+] as const satisfies readonly (readonly [string, ColumnType])[];
 
 /** Every table the sink writes, in flush order: a position (sync_state, last) is stored only after its rows. */
 export const sinkTables: readonly string[] = [
   ...Object.values(eventTables).map((t) => t.table),
-  ...Object.keys(decidedColumns),
+  ...Object.values(decidedTables).map((t) => t.table),
+  'action_validity',
   'sync_damage',
   'sync_state',
 ];
@@ -63,9 +40,17 @@ export async function createSinkAppenders(connection: DuckDBConnection): Promise
     events[kind as EventKindWithTable] = await createColumnarTable(connection, t.table, t.columns);
   return {
     events,
-    pairRows: await createColumnarTable(connection, 'pair_rows', decidedColumns.pair_rows),
-    sftRows: await createColumnarTable(connection, 'sft_rows', decidedColumns.sft_rows),
-    actionValidity: await createColumnarTable(connection, 'action_validity', decidedColumns.action_validity),
+    pairRows: await createColumnarTable(
+      connection,
+      decidedTables.pairRows.table,
+      decidedTables.pairRows.columns,
+    ),
+    sftRows: await createColumnarTable(
+      connection,
+      decidedTables.sftRows.table,
+      decidedTables.sftRows.columns,
+    ),
+    actionValidity: await createColumnarTable(connection, 'action_validity', actionValidityColumns),
     syncDamage: await connection.createAppender('sync_damage'),
     syncState: await connection.createAppender('sync_state'),
   };

@@ -14,8 +14,9 @@ import { collectReverdicts } from '../regrade/collectReverdicts.ts';
 import { isReverdict } from '../regrade/isReverdict.ts';
 import { nodeKeyOf } from '../regrade/nodeKeyOf.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
-import { appendPair, appendSft } from './appendDecided.ts';
+import { appendDecided } from './appendDecided.ts';
 import { appendEvent } from './appendEvent.ts';
+import { decidedTables } from './decidedTables.ts';
 import { loadSinkState } from './loadSinkState.ts';
 import {
   closeSinkAppenders,
@@ -166,11 +167,12 @@ async function syncPass(
   const decide = (t: OpenTree) => {
     if (t.tree.opened === null) return;
     const ps = pairsOf(t.tree);
-    for (let i = t.pairs; i < ps.length; i++) appendPair(appenders, ps[i]);
+    for (let i = t.pairs; i < ps.length; i++)
+      appendDecided(appenders.pairRows, decidedTables.pairRows, ps[i]);
     pairs += ps.length - t.pairs;
     t.pairs = ps.length;
     const ss = sftOf(t.tree);
-    for (let i = t.sft; i < ss.length; i++) appendSft(appenders, ss[i]);
+    for (let i = t.sft; i < ss.length; i++) appendDecided(appenders.sftRows, decidedTables.sftRows, ss[i]);
     sft += ss.length - t.sft;
     t.sft = ss.length;
     t.dirty = false;

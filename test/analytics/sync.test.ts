@@ -233,12 +233,12 @@ describe('syncLog', () => {
 });
 
 describe('the sink tables generated from the schema (scripts/genSinkTables.ts)', () => {
-  it('are fresh: analytics/eventTables.sql and pipelines/analyticsSink/eventTables.ts are what the generator gives', () => {
+  it('are fresh: analytics/sinkTables.sql and pipelines/analyticsSink/{event,decided}Tables.ts are what it gives', () => {
     const out = renderSinkTables();
-    expect(readFileSync(new URL('../../analytics/eventTables.sql', import.meta.url), 'utf8')).toBe(out.sql);
-    expect(
-      readFileSync(new URL('../../pipelines/analyticsSink/eventTables.ts', import.meta.url), 'utf8'),
-    ).toBe(out.ts);
+    const file = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+    expect(file('analytics/sinkTables.sql')).toBe(out.sql);
+    expect(file('pipelines/analyticsSink/eventTables.ts')).toBe(out.ts);
+    expect(file('pipelines/analyticsSink/decidedTables.ts')).toBe(out.decidedTs);
   });
 
   it('turn a new event field into a column, its row value, its rebuild and the upgrade of an older file', () => {
@@ -270,9 +270,7 @@ describe('the sink tables generated from the schema (scripts/genSinkTables.ts)',
     await db.connection.run(
       'CREATE TABLE turn_executed (node_id VARCHAR, tree_id VARCHAR, action VARCHAR, part INTEGER, off BIGINT)',
     );
-    await db.connection.run(
-      readFileSync(new URL('../../analytics/eventTables.sql', import.meta.url), 'utf8'),
-    );
+    await db.connection.run(readFileSync(new URL('../../analytics/sinkTables.sql', import.meta.url), 'utf8'));
     await appendEvents(env.log, math);
     await sync();
     const turns = await rows(

@@ -8,7 +8,6 @@ CREATE TABLE IF NOT EXISTS tree_opened (
   instruction_id VARCHAR,
   task VARCHAR,
   dataset VARCHAR,
-  seq BIGINT,
   time BIGINT,
   writer VARCHAR,
   part INTEGER,
@@ -20,7 +19,6 @@ ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS config_json VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS instruction_id VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS task VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS dataset VARCHAR;
-ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS time BIGINT;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS writer VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS part INTEGER;
@@ -39,7 +37,6 @@ CREATE TABLE IF NOT EXISTS strategy_sampled (
   task VARCHAR,
   dataset VARCHAR,
   generation INTEGER,
-  seq BIGINT,
   time BIGINT,
   part INTEGER,
   off BIGINT
@@ -57,7 +54,6 @@ ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS temperature DOUBLE;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS task VARCHAR;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS dataset VARCHAR;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS generation INTEGER DEFAULT 0;
-ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS time BIGINT;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE strategy_sampled ADD COLUMN IF NOT EXISTS off BIGINT;
@@ -73,7 +69,6 @@ CREATE TABLE IF NOT EXISTS turn_executed (
   completion_tokens INTEGER,
   latency_ms INTEGER,
   failure VARCHAR,
-  seq BIGINT,
   time BIGINT,
   part INTEGER,
   off BIGINT
@@ -89,7 +84,6 @@ ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS prompt_tokens INTEGER DEFAULT
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS completion_tokens INTEGER DEFAULT 0;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS latency_ms INTEGER DEFAULT 0;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS failure VARCHAR;
-ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS time BIGINT;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS off BIGINT;
@@ -101,7 +95,6 @@ CREATE TABLE IF NOT EXISTS verdict_reached (
   detail VARCHAR,
   grader_version VARCHAR,
   original_correct BOOLEAN,
-  seq BIGINT,
   time BIGINT,
   part INTEGER,
   off BIGINT
@@ -113,7 +106,6 @@ ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS grader VARCHAR;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS detail VARCHAR DEFAULT '';
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS grader_version VARCHAR DEFAULT '';
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS original_correct BOOLEAN;
-ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS time BIGINT;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE verdict_reached ADD COLUMN IF NOT EXISTS off BIGINT;
@@ -125,7 +117,6 @@ CREATE TABLE IF NOT EXISTS critique_emitted (
   prompt_tokens INTEGER,
   completion_tokens INTEGER,
   latency_ms INTEGER,
-  seq BIGINT,
   time BIGINT,
   part INTEGER,
   off BIGINT
@@ -137,7 +128,6 @@ ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS model VARCHAR;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS prompt_tokens INTEGER DEFAULT 0;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS completion_tokens INTEGER DEFAULT 0;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS latency_ms INTEGER DEFAULT 0;
-ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS time BIGINT;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE critique_emitted ADD COLUMN IF NOT EXISTS off BIGINT;
@@ -145,7 +135,6 @@ CREATE TABLE IF NOT EXISTS tree_closed (
   tree_id VARCHAR,
   outcome VARCHAR,
   reason VARCHAR,
-  seq BIGINT,
   time BIGINT,
   part INTEGER,
   off BIGINT
@@ -153,7 +142,6 @@ CREATE TABLE IF NOT EXISTS tree_closed (
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS tree_id VARCHAR;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS outcome VARCHAR;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS reason VARCHAR DEFAULT '';
-ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS time BIGINT;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE tree_closed ADD COLUMN IF NOT EXISTS off BIGINT;
@@ -161,7 +149,6 @@ CREATE TABLE IF NOT EXISTS tree_reopened (
   tree_id VARCHAR,
   generation INTEGER,
   reason VARCHAR,
-  seq BIGINT,
   time BIGINT,
   part INTEGER,
   off BIGINT
@@ -169,7 +156,6 @@ CREATE TABLE IF NOT EXISTS tree_reopened (
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS tree_id VARCHAR;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS generation INTEGER;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS reason VARCHAR DEFAULT '';
-ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS seq BIGINT;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS time BIGINT;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS part INTEGER;
 ALTER TABLE tree_reopened ADD COLUMN IF NOT EXISTS off BIGINT;

@@ -24,10 +24,11 @@ const UNTABLED = new Set(['AnswerReceived', 'CritiqueRejected']);
 const OMITTED = new Set(['StrategySampled.prompt']);
 /**
  * Envelope fields stored only on the kinds listed (none: never; the others on every kind): the event id is
- * eventIdOf(tree, node, kind) (schemas/ids), and a tree's writer is kept on tree_opened. Each would be one more
- * string a row, the costliest thing to append.
+ * eventIdOf(tree, node, kind) (schemas/ids), and a tree's writer is kept on tree_opened (each would be one more
+ * string a row, the costliest thing to append); seq is writer bookkeeping (a log grown answer-first numbers the same
+ * rows differently) whose order `off` keeps.
  */
-const ENVELOPE_ONLY_ON: Record<string, readonly string[]> = { eventId: [], writer: ['TreeOpened'] };
+const ENVELOPE_ONLY_ON: Record<string, readonly string[]> = { eventId: [], seq: [], writer: ['TreeOpened'] };
 /** Nested fields also stored as columns of their own, for the views: [kind, path, column]. */
 const QUERY_COLUMNS: readonly (readonly [string, string, string])[] = [
   ['TreeOpened', 'instruction.id', 'instruction_id'],

@@ -23,7 +23,6 @@ export const eventTables: {
       ['instruction_id', 'VARCHAR'],
       ['task', 'VARCHAR'],
       ['dataset', 'VARCHAR'],
-      ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
       ['writer', 'VARCHAR'],
       ['part', 'INTEGER'],
@@ -37,11 +36,10 @@ export const eventTables: {
       c[3].push(p.instruction.id);
       c[4].push(p.instruction.task);
       c[5].push(p.instruction.dataset);
-      c[6].push(BigInt(e.seq));
-      c[7].push(BigInt(e.time));
-      c[8].push(e.writer);
-      c[9].push(r.partition);
-      c[10].push(BigInt(r.offset));
+      c[6].push(BigInt(e.time));
+      c[7].push(e.writer);
+      c[8].push(r.partition);
+      c[9].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TreeOpened',
@@ -68,7 +66,6 @@ export const eventTables: {
       ['task', 'VARCHAR'],
       ['dataset', 'VARCHAR'],
       ['generation', 'INTEGER'],
-      ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
@@ -88,10 +85,9 @@ export const eventTables: {
       c[10].push(x.task);
       c[11].push(x.dataset);
       c[12].push(x.generation);
-      c[13].push(BigInt(e.seq));
-      c[14].push(BigInt(e.time));
-      c[15].push(r.partition);
-      c[16].push(BigInt(r.offset));
+      c[13].push(BigInt(e.time));
+      c[14].push(r.partition);
+      c[15].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'StrategySampled',
@@ -123,7 +119,6 @@ export const eventTables: {
       ['completion_tokens', 'INTEGER'],
       ['latency_ms', 'INTEGER'],
       ['failure', 'VARCHAR'],
-      ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
@@ -141,10 +136,9 @@ export const eventTables: {
       c[8].push(p.completionTokens);
       c[9].push(p.latencyMs);
       c[10].push(p.failure);
-      c[11].push(BigInt(e.seq));
-      c[12].push(BigInt(e.time));
-      c[13].push(r.partition);
-      c[14].push(BigInt(r.offset));
+      c[11].push(BigInt(e.time));
+      c[12].push(r.partition);
+      c[13].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TurnExecuted',
@@ -170,7 +164,6 @@ export const eventTables: {
       ['detail', 'VARCHAR'],
       ['grader_version', 'VARCHAR'],
       ['original_correct', 'BOOLEAN'],
-      ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
@@ -184,10 +177,9 @@ export const eventTables: {
       c[4].push(p.detail);
       c[5].push(p.graderVersion);
       c[6].push(x.originalCorrect ?? p.correct);
-      c[7].push(BigInt(e.seq));
-      c[8].push(BigInt(e.time));
-      c[9].push(r.partition);
-      c[10].push(BigInt(r.offset));
+      c[7].push(BigInt(e.time));
+      c[8].push(r.partition);
+      c[9].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'VerdictReached',
@@ -208,7 +200,6 @@ export const eventTables: {
       ['prompt_tokens', 'INTEGER'],
       ['completion_tokens', 'INTEGER'],
       ['latency_ms', 'INTEGER'],
-      ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
@@ -222,10 +213,9 @@ export const eventTables: {
       c[4].push(p.promptTokens);
       c[5].push(p.completionTokens);
       c[6].push(p.latencyMs);
-      c[7].push(BigInt(e.seq));
-      c[8].push(BigInt(e.time));
-      c[9].push(r.partition);
-      c[10].push(BigInt(r.offset));
+      c[7].push(BigInt(e.time));
+      c[8].push(r.partition);
+      c[9].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'CritiqueEmitted',
@@ -243,7 +233,6 @@ export const eventTables: {
       ['tree_id', 'VARCHAR'],
       ['outcome', 'VARCHAR'],
       ['reason', 'VARCHAR'],
-      ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
@@ -253,10 +242,9 @@ export const eventTables: {
       c[0].push(e.treeId);
       c[1].push(p.outcome);
       c[2].push(p.reason);
-      c[3].push(BigInt(e.seq));
-      c[4].push(BigInt(e.time));
-      c[5].push(r.partition);
-      c[6].push(BigInt(r.offset));
+      c[3].push(BigInt(e.time));
+      c[4].push(r.partition);
+      c[5].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TreeClosed',
@@ -270,7 +258,6 @@ export const eventTables: {
       ['tree_id', 'VARCHAR'],
       ['generation', 'INTEGER'],
       ['reason', 'VARCHAR'],
-      ['seq', 'BIGINT'],
       ['time', 'BIGINT'],
       ['part', 'INTEGER'],
       ['off', 'BIGINT'],
@@ -280,10 +267,9 @@ export const eventTables: {
       c[0].push(e.treeId);
       c[1].push(p.generation);
       c[2].push(p.reason);
-      c[3].push(BigInt(e.seq));
-      c[4].push(BigInt(e.time));
-      c[5].push(r.partition);
-      c[6].push(BigInt(r.offset));
+      c[3].push(BigInt(e.time));
+      c[4].push(r.partition);
+      c[5].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TreeReopened',

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx biome check .
 npx tsx scripts/genTypes.ts --check
+npx tsx scripts/genSinkTables.ts --check
 mkdir -p .cache
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@" || status=$?

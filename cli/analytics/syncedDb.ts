@@ -1,6 +1,6 @@
 import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import type { EventLog, LogDamage } from '../../connectors/log/eventLog.ts';
-import { type SyncSummary, syncLog } from './syncLog.ts';
+import { type SyncSummary, syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
 
 /**
  * Opens an analytics database (a DuckDB file, default in memory) and brings it up to date with the log: what

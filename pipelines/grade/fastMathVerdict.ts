@@ -1,3 +1,4 @@
+import { bracketAt } from './bracketAt.ts';
 import type { Verdict } from './gradeTypes.ts';
 import { type NormalizedMath, normalizeMath } from './normalizeMath.ts';
 import { parseNumber } from './parseNumber.ts';
@@ -58,15 +59,11 @@ function items(parts: readonly string[]): Item[] | null {
 function matchingClose(s: string): number {
   let depth = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
-      depth += s[i + 1] === '{' ? 1 : -1;
-      i++;
-      if (depth === 0) return i;
-    } else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (--depth === 0) return i;
-    }
+    const bracket = bracketAt(s, i);
+    if (bracket === 0) continue;
+    depth += Math.sign(bracket);
+    i += Math.abs(bracket) - 1;
+    if (bracket < 0 && depth === 0) return i;
   }
   return -1;
 }

@@ -12,6 +12,7 @@ export const unitFiles = [
   'test/schemas/schemas.test.ts',
   'test/grade/compareOutput.test.ts',
   'test/grade/gradeLogic.test.ts',
+  'test/grade/bracketAt.test.ts',
   'test/grade/parseAction.test.ts',
   'test/grow/core.test.ts',
   'test/grow/decide.test.ts',

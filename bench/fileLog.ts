@@ -12,7 +12,6 @@ import { topics } from '../connectors/log/topics.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
 import { codecs } from '../schemas/codec.ts';
 import type { TreeEvent } from '../schemas/types.ts';
-import { appendConcurrently } from './appendConcurrently.ts';
 import { printBenchJson } from './printBenchJson.ts';
 import { median, printTable } from './stats.ts';
 
@@ -48,7 +47,18 @@ async function appendRun(
   const log = createFileEventLog({ dir, fsync, checksums });
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();
-  await appendConcurrently({ log, events: distinct, total, batch, appenders: concurrent });
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const from = next;
+      next += batch;
+      const records = [];
+      for (let i = from; i < Math.min(from + batch, total); i++)
+        records.push({ value: distinct[i % distinct.length] });
+      await log.append(topics.treeEvents, records);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrent }, worker));
   await log.close();
   lastCpu = total / cpuSeconds(cpu);
   return total / (Number(process.hrtime.bigint() - start) / 1e9);

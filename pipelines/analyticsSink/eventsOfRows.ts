@@ -41,6 +41,8 @@ export function eventsOfRows(rows: {
   for (const r of rows.treeOpened)
     push(r, null, {
       kind: 'TreeOpened',
+      group: null,
+      leaseMs: null,
       instruction: JSON.parse(String(r.instruction_json)),
       config: JSON.parse(String(r.config_json)),
     });

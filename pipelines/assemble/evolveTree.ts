@@ -70,7 +70,7 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
     if (tree.opened !== null) return ignore(tree);
     return {
       treeId: tree.treeId,
-      opened: { instruction: p.instruction, config: p.config },
+      opened: { instruction: p.instruction, config: p.config, group: p.group, leaseMs: p.leaseMs },
       openedAt: clock,
       nodes: tree.nodes,
       closed: null,

@@ -36,6 +36,12 @@ export interface GrowerOptions {
    * correct action) is reopened — TreeReopened, then a fresh growth from turn 1 with new node ids — once per run.
    */
   readonly retryFailed?: boolean;
+  /** Consumer group of this worker (grow --follow), recorded on the trees it opens; default null (no group). */
+  readonly group?: string | null;
+  /** The lease recorded with the group on TreeOpened, in ms; default null (readers' DEFAULT_LEASE_MS). */
+  readonly leaseMs?: number | null;
+  /** Trees another live group holds (grow --follow's view of the whole log): never grown here. Default: none. */
+  readonly heldElsewhere?: (treeId: string) => boolean;
 }
 
 /** Why a run ended early, or null when it ran out of work. */
@@ -82,6 +88,9 @@ export function createGrower({
   trees: maxTrees = 64,
   now = Date.now,
   retryFailed = false,
+  group = null,
+  leaseMs = null,
+  heldElsewhere,
 }: GrowerOptions): Grower {
   if (!(Number.isInteger(maxTrees) && maxTrees >= 1)) {
     throw new ArboretumError('INVALID_CONFIG', `grower: trees must be a whole number >= 1, got ${maxTrees}`);
@@ -89,7 +98,7 @@ export function createGrower({
   const state = new Map<string, GrowTree>();
   const configs = new Map<string, GrowConfig>();
   const stats = createGrowStatsRecorder(now());
-  const ownership = createPartitionOwnership();
+  const ownership = createPartitionOwnership(heldElsewhere);
   const acks = new Map<string, () => void>();
   const abort = new AbortController();
   // One listener per call in flight (each call links its own signal to this one): as many as `trees` × a wave.
@@ -154,6 +163,7 @@ export function createGrower({
     owns: ownership.owns,
     failed: stopWith,
     reopen: (treeId) => toReopen.delete(treeId),
+    owner: { group, leaseMs },
   });
   const scheduler = createTreeScheduler({
     maxTrees,
@@ -240,7 +250,11 @@ export function createGrower({
           stats.skipped(retryFailed && known.closed.outcome === 'failed' && !known.reopenable);
           continue;
         }
-        if (!ownership.owns(treeId)) continue;
+        if (!ownership.owns(treeId)) {
+          // Another group's tree: its instruction is done with here (that group grows it).
+          if (ownership.heldElsewhere(treeId)) ack?.();
+          continue;
+        }
         if (ack && !known?.opened) acks.set(treeId, ack);
         await scheduler.slot();
         if (stopReason) break;

@@ -1,7 +1,12 @@
 /** Which partitions a worker owns (rebalance) and which partition each tree lives in. */
 export interface PartitionOwnership {
-  /** True outside a consumer group, or when the tree's partition is owned now. */
+  /**
+   * True when the tree is this worker's to grow: outside a consumer group or in an owned partition, and not held by
+   * another live group (heldElsewhere).
+   */
   owns(treeId: string): boolean;
+  /** True when another group opened the tree and still holds its lease: leave it alone, whatever the partition. */
+  heldElsewhere(treeId: string): boolean;
   /** Records the partition a tree was read from (tree-events or instructions: the same, co-partitioned). */
   place(treeId: string, partition: number): void;
   /** True when the tree lives in one of `partitions`. */
@@ -10,12 +15,20 @@ export interface PartitionOwnership {
   assign(partitions: readonly number[]): number[];
 }
 
-/** Ownership starting with every partition owned (no consumer group) until the first assignment. */
-export function createPartitionOwnership(): PartitionOwnership {
+/**
+ * Ownership starting with every partition owned (no consumer group) until the first assignment. `heldElsewhere`
+ * (default: never) tells the trees another group holds (pipelines/status/createFleetFold.ts: the group of the tree's
+ * first TreeOpened, while its lease runs): Kafka keeps one owner per tree within a group, this across groups.
+ */
+export function createPartitionOwnership(
+  heldElsewhere: (treeId: string) => boolean = () => false,
+): PartitionOwnership {
   let owned: Set<number> | null = null;
   const partitionOf = new Map<string, number>();
   return {
-    owns: (treeId) => owned === null || owned.has(partitionOf.get(treeId) ?? -1),
+    owns: (treeId) =>
+      (owned === null || owned.has(partitionOf.get(treeId) ?? -1)) && !heldElsewhere(treeId),
+    heldElsewhere,
     place: (treeId, partition) => void partitionOf.set(treeId, partition),
     within: (treeId, partitions) => partitions.has(partitionOf.get(treeId) ?? -1),
     assign(partitions) {

@@ -246,6 +246,8 @@ export function ultrainteractTreeEvents(
   };
   push(null, {
     kind: 'TreeOpened',
+    group: null,
+    leaseMs: null,
     instruction,
     config: {
       maxTurns: 5,

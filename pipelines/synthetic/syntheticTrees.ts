@@ -134,6 +134,8 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
     };
     push(null, {
       kind: 'TreeOpened',
+      group: null,
+      leaseMs: null,
       instruction,
       config: {
         maxTurns: 5,

@@ -41,6 +41,8 @@ export function treeScript(
     open() {
       emit(null, {
         kind: 'TreeOpened',
+        group: null,
+        leaseMs: null,
         instruction: {
           id: instructionId,
           task: options.task ?? 'Math_CoT',

@@ -28,6 +28,8 @@ export function sampleTreeEvents(n: number, actionText = 'Step 1: add.\nAnswer: 
   const payloads: TreeEvent['payload'][] = [
     {
       kind: 'TreeOpened',
+      group: null,
+      leaseMs: null,
       instruction,
       config: {
         maxTurns: 5,

@@ -56,7 +56,7 @@ function builder() {
       return tree;
     },
     open() {
-      add({ kind: 'TreeOpened', instruction, config: treeConfigOf(config) });
+      add({ kind: 'TreeOpened', instruction, config: treeConfigOf(config), group: null, leaseMs: null });
       return b;
     },
     sample(nodeId: string, turn: number, parentId: string | null = null) {

@@ -71,6 +71,8 @@ const brief = (cs: readonly GrowCommand[]) =>
 
 const opened = (c: GrowConfig = config): TreeEventPayload => ({
   kind: 'TreeOpened',
+  group: null,
+  leaseMs: null,
   instruction,
   config: treeConfigOf(c),
 });

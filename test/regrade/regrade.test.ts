@@ -76,6 +76,8 @@ function treeEvents(
     });
   emit(null, {
     kind: 'TreeOpened',
+    group: null,
+    leaseMs: null,
     instruction: {
       id: instructionId,
       task,

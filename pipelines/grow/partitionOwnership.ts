@@ -26,8 +26,7 @@ export function createPartitionOwnership(
   let owned: Set<number> | null = null;
   const partitionOf = new Map<string, number>();
   return {
-    owns: (treeId) =>
-      (owned === null || owned.has(partitionOf.get(treeId) ?? -1)) && !heldElsewhere(treeId),
+    owns: (treeId) => (owned === null || owned.has(partitionOf.get(treeId) ?? -1)) && !heldElsewhere(treeId),
     heldElsewhere,
     place: (treeId, partition) => void partitionOf.set(treeId, partition),
     within: (treeId, partitions) => partitions.has(partitionOf.get(treeId) ?? -1),

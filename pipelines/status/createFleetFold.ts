@@ -137,10 +137,16 @@ export function createFleetFold() {
   };
 
   const status = (now: number): FleetStatus => {
-    const byPartition = new Map<number, { instructions: number; open: number; closed: number; failed: number }>();
+    const byPartition = new Map<
+      number,
+      { instructions: number; open: number; closed: number; failed: number }
+    >();
     const part = (p: number) => {
       let s = byPartition.get(p);
-      if (!s) byPartition.set(p, (s = { instructions: 0, open: 0, closed: 0, failed: 0 }));
+      if (!s) {
+        s = { instructions: 0, open: 0, closed: 0, failed: 0 };
+        byPartition.set(p, s);
+      }
       return s;
     };
     const byWriter = new Map<string, { open: number; closed: number; failed: number }>();

@@ -75,6 +75,8 @@ interface WriterState {
   calls: number;
   tokens: number;
   lastAt: number;
+  /** It wrote a TreeOpened: its group is known from it. */
+  opener: boolean;
 }
 
 /**
@@ -108,10 +110,14 @@ export function createFleetFold() {
     const group = tree.group ?? null;
     let w = writers.get(e.writer);
     if (!w) {
-      w = { group, calls: 0, tokens: 0, lastAt: 0 };
+      w = { group, calls: 0, tokens: 0, lastAt: 0, opener: false };
       writers.set(e.writer, w);
     }
-    if (tree.group !== undefined) w.group = group;
+    // A writer's group is the one its own TreeOpened events record; until it opens one, that of the trees it writes.
+    if (p.kind === 'TreeOpened') {
+      w.group = p.group;
+      w.opener = true;
+    } else if (!w.opener && tree.group !== undefined) w.group = group;
     w.lastAt = Math.max(w.lastAt, e.time);
     if (p.kind === 'AnswerReceived' || p.kind === 'CritiqueEmitted' || p.kind === 'CritiqueRejected') {
       w.calls++;
@@ -120,7 +126,8 @@ export function createFleetFold() {
       totals.promptTokens += p.promptTokens;
       totals.completionTokens += p.completionTokens;
     }
-    if (tree.group !== undefined) {
+    // The owning group's lease is renewed by its own writers' events (not by another group's writer on its trees).
+    if (tree.group !== undefined && w.group === group) {
       const g = groups.get(group) ?? { lastAt: 0, leaseMs: DEFAULT_LEASE_MS };
       g.lastAt = Math.max(g.lastAt, e.time);
       if (p.kind === 'TreeOpened' && p.leaseMs !== null) g.leaseMs = p.leaseMs;

@@ -69,6 +69,8 @@ Options:
                        any group; see arboretum status)
   --force-group        with --follow: start even though another group is growing this log (its trees are left to
                        it while its lease runs; without this flag grow refuses, exit 2)
+  --hand-over-s S      with --follow: after taking partitions, wait S seconds (default 3) for their previous owner
+                       to put the answers of its calls in flight on the log, so they are not asked again
   --lease-s S          with --follow: how long this group holds the trees it opened after its last event
                        (default 120; recorded on TreeOpened); another group takes them over only after it
   --progress bar|json|none   default: bar on a terminal, JSON lines otherwise
@@ -238,6 +240,7 @@ export const command: Command = {
         'until-done': { type: 'boolean', default: false },
         'force-group': { type: 'boolean', default: false },
         'lease-s': { type: 'string' },
+        'hand-over-s': { type: 'string' },
         group: { type: 'string', default: 'arboretum-grow' },
         progress: { type: 'string' },
         writer: { type: 'string' },
@@ -421,6 +424,7 @@ export const command: Command = {
       retryFailed: values['retry-failed'],
       group,
       leaseMs: leaseS === undefined ? null : leaseS * 1000,
+      handOverMs: values.follow ? (number('hand-over-s', values['hand-over-s']) ?? 3) * 1000 : 0,
       heldElsewhere: fleet
         ? (treeId) => {
             const holder = fleet!.fold.holder(treeId, Date.now());

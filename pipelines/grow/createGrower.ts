@@ -42,6 +42,12 @@ export interface GrowerOptions {
   readonly leaseMs?: number | null;
   /** Trees another live group holds (grow --follow's view of the whole log): never grown here. Default: none. */
   readonly heldElsewhere?: (treeId: string) => boolean;
+  /**
+   * In a consumer group, how long to wait after an assignment adds partitions before reading and growing their trees,
+   * in ms (default 0): the previous owner appends the answers of its calls in flight after it loses them, and what is
+   * on the log by then is not asked again. The cost: a dead worker's trees start this much later.
+   */
+  readonly handOverMs?: number;
 }
 
 /** Why a run ended early, or null when it ran out of work. */
@@ -91,6 +97,7 @@ export function createGrower({
   group = null,
   leaseMs = null,
   heldElsewhere,
+  handOverMs = 0,
 }: GrowerOptions): Grower {
   if (!(Number.isInteger(maxTrees) && maxTrees >= 1)) {
     throw new ArboretumError('INVALID_CONFIG', `grower: trees must be a whole number >= 1, got ${maxTrees}`);
@@ -233,6 +240,10 @@ export function createGrower({
         if (input.kind === 'assignment') {
           const added = ownership.assign(input.assigned);
           // Newly owned partitions are (re)read: another worker may have grown their trees meanwhile.
+          if (added.length && handOverMs > 0) {
+            await Promise.race([new Promise((r) => setTimeout(r, handOverMs)), stopped]);
+            if (stopReason) break;
+          }
           if (added.length) await load(added);
           await resume(new Set(added));
           continue;

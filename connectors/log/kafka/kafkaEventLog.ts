@@ -1,4 +1,4 @@
-import { type Admin, type Consumer, Kafka, logLevel } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, logLevel, PartitionAssigners } from 'kafkajs';
 import { lastValueFrom, Observable, reduce } from 'rxjs';
 import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
@@ -23,6 +23,7 @@ import { logDirSizes } from './logDirSizes.ts';
 import { murmur2 } from './murmur2Partition.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 import { retrying } from './retrying.ts';
+import { stickyAssigner } from './stickyAssigner.ts';
 
 export interface KafkaEventLogOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -370,6 +371,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       const onDeadLetter = damageTo(opts.onDamage, topic as Topic<unknown>);
       let consumer: Consumer | undefined;
       let stopped = false;
+      // What this member holds, sent on each join so the sticky assigner lets it keep it (i18-scale).
+      let held: Record<string, number[]> = {};
       const start = async () => {
         await ensure(topic as Topic<unknown>);
         if (stopped) return;
@@ -379,10 +382,12 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
           sessionTimeout: sessionTimeoutMs,
           heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)),
           maxWaitTimeInMs: maxWaitMs,
+          partitionAssigners: [stickyAssigner(() => held), PartitionAssigners.roundRobin],
         });
         members.set(key, consumer);
         consumer.on(consumer.events.GROUP_JOIN, (e) => {
           const assigned = [...(e.payload.memberAssignment[name] ?? [])].sort((a, b) => a - b);
+          held = { [name]: assigned };
           opts.onAssigned?.(assigned);
         });
         consumer.on(consumer.events.CRASH, (e) => {

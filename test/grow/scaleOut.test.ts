@@ -1,3 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { lastValueFrom, map, tap, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
@@ -8,7 +12,9 @@ import { asyncIterableOf } from '../../pipelines/grow/asyncIterableOf.ts';
 import { createGrower, type Grower, type StopReason } from '../../pipelines/grow/createGrower.ts';
 import { groupInputs } from '../../pipelines/grow/groupInputs.ts';
 import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
-import type { TreeEvent } from '../../schemas/types.ts';
+import { createFleetFold, type FleetStatus } from '../../pipelines/status/createFleetFold.ts';
+import { fleetPositions, readFleet } from '../../pipelines/status/readFleet.ts';
+import type { Instruction, TreeEvent } from '../../schemas/types.ts';
 import { deleteNamespace, freshNamespace, testBrokers } from '../kafka/kafkaTestLog.ts';
 import { type ScriptedOpenAI, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 import { arithmeticActor, arithmeticInstructions } from './arithmeticActor.ts';
@@ -142,4 +148,196 @@ describe('grow scale-out on Kafka', () => {
       await admin.close();
     }
   }, 150_000);
+});
+
+const bin = resolve('bin/arboretum.js');
+
+/** A CLI process: its stderr so far (with the ms each line came at) and its exit. */
+interface Proc {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly lines: { at: number; text: string }[];
+  readonly exit: Promise<number | null>;
+  stderr(): string;
+}
+
+function cliProcess(name: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: { at: number; text: string }[] = [];
+  let rest = '';
+  child.stderr!.on('data', (d) => {
+    const parts = (rest + d).split('\n');
+    rest = parts.pop()!;
+    for (const text of parts) lines.push({ at: Date.now(), text });
+  });
+  child.stdout!.resume();
+  const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { name, child, lines, exit, stderr: () => lines.map((l) => l.text).join('\n') + rest };
+}
+
+/** Runs a CLI command to its end: exit code and stdout. */
+async function cliRun(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+  return { code, stdout, stderr };
+}
+
+/** Grow flags of every worker: a small tree shape on the scripted endpoint. */
+const growShape = (baseUrl: string) => [
+  '--model',
+  'm',
+  '--base-url',
+  baseUrl,
+  '--max-turns',
+  '2',
+  '--resamples',
+  '2',
+  '--ladder-rounds',
+  '1',
+  '--ladder-samples',
+  '2',
+  '--ground-truth-attempts',
+  '1',
+  '--wave',
+  '2',
+  '--concurrency',
+  '2',
+  '--progress',
+  'none',
+];
+
+describe('grow --follow workers (processes) on Kafka, default partitions', () => {
+  let brokers: string[] = [];
+  const namespaces: string[] = [];
+  let dir: string;
+  beforeAll(async () => {
+    brokers = await testBrokers();
+    dir = await mkdtemp(join(tmpdir(), 'arb-scale-'));
+  });
+  afterAll(async () => {
+    for (const ns of namespaces) await deleteNamespace(ns).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  });
+  const uri = () => `kafka://${brokers.join(',')}`;
+  const fresh = () => {
+    const ns = freshNamespace();
+    namespaces.push(ns);
+    return ns;
+  };
+  /** The log as the fleet fold and the raw tree events see it. */
+  const fleetOf = async (log: EventLog): Promise<FleetStatus> => {
+    const fold = createFleetFold();
+    await lastValueFrom(readFleet(log, fold, fleetPositions()), { defaultValue: null });
+    return fold.status(Date.now());
+  };
+  const treeEvents = (log: EventLog) =>
+    lastValueFrom(
+      log.read(topics.treeEvents).pipe(
+        map((r) => r.value),
+        toArray(),
+      ),
+    );
+  const submit = async (log: EventLog, instructions: readonly Instruction[]) =>
+    log.append(
+      topics.instructions,
+      instructions.map((value) => ({ value })),
+    );
+
+  it('a second group on a log another live group is growing is refused with the reason; no tree is grown twice', async () => {
+    const namespace = fresh();
+    const env = { ARBORETUM_KAFKA_NAMESPACE: namespace };
+    // Every answer waits for the gate: group gB's trees stay open while the second group tries to start.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const actor = arithmeticActor({ skill: { m: 0.5 } });
+    const server = await startScriptedOpenAI({
+      reply: async (r) => {
+        await gate;
+        return actor(r);
+      },
+    });
+    const admin = createKafkaEventLog({ brokers, namespace, maxWaitMs: 100, partitions: 12 });
+    const procs: Proc[] = [];
+    try {
+      await submit(admin, arithmeticInstructions(12, `groups-${namespace}`));
+      const b = cliProcess(
+        'B1',
+        [
+          'grow',
+          '--follow',
+          '--until-done',
+          '--log',
+          uri(),
+          '--group',
+          'gB',
+          '--writer',
+          'B1',
+          ...growShape(server.baseUrl),
+        ],
+        env,
+      );
+      procs.push(b);
+      await until('group gB to open trees', async () => (await fleetOf(admin)).open > 0, 90_000);
+      const c = cliProcess(
+        'C1',
+        [
+          'grow',
+          '--follow',
+          '--until-done',
+          '--log',
+          uri(),
+          '--group',
+          'gC',
+          '--writer',
+          'C1',
+          ...growShape(server.baseUrl),
+        ],
+        env,
+      );
+      procs.push(c);
+      expect(await c.exit).toBe(2);
+      expect(c.stderr()).toMatch(
+        /is being grown by group gB \(\d+ trees open, last event \d+ s ago, lease 120 s\)/,
+      );
+      expect(c.stderr()).toMatch(/a second group would grow the same trees twice\. Join it with --group gB/);
+      expect(c.stderr()).toMatch(/--force-group/);
+      open();
+      // --until-done: gB's worker exits by itself once every tree is closed.
+      expect(await b.exit).toBe(0);
+      expect(b.stderr()).toMatch(
+        /growth complete \(--until-done\): the trees of all 12 instructions are closed/,
+      );
+      const events = await treeEvents(admin);
+      expect(new Set(events.map((e) => e.writer))).toEqual(new Set(['B1']));
+      const closes = events.filter((e) => e.payload.kind === 'TreeClosed');
+      expect(closes.length).toBe(12);
+      expect(new Set(closes.map((e) => e.treeId)).size).toBe(12);
+      const opened = events.filter((e) => e.payload.kind === 'TreeOpened');
+      expect(opened.every((e) => e.payload.kind === 'TreeOpened' && e.payload.group === 'gB')).toBe(true);
+      // status says so, as text and as JSON.
+      const status = await cliRun(['status', '--log', uri(), '--json'], env);
+      expect(status.code).toBe(0);
+      const s = JSON.parse(status.stdout) as FleetStatus;
+      expect(s).toMatchObject({ instructions: 12, closed: 12, open: 0, waiting: 0, complete: true });
+      expect(s.writers.map((w) => [w.writer, w.group, w.closed])).toEqual([['B1', 'gB', 12]]);
+      expect(s.partitions.length).toBeGreaterThan(1);
+      const text = await cliRun(['status', '--log', uri()], env);
+      expect(text.stdout).toMatch(/growth COMPLETE/);
+    } finally {
+      open();
+      for (const p of procs) p.child.kill('SIGKILL');
+      await admin.close();
+      await server.close();
+    }
+  }, 240_000);
 });

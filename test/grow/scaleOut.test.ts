@@ -340,4 +340,133 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
       await server.close();
     }
   }, 240_000);
+
+  it('4 workers, one killed (SIGKILL) mid-way and one joining: every tree closed once, exports as one worker, extra calls within the calls in flight at the kill', async () => {
+    const namespace = fresh();
+    const env = { ARBORETUM_KAFKA_NAMESPACE: namespace };
+    const instructions = arithmeticInstructions(48, `fleet-${namespace}`);
+    const file = join(dir, 'fleet.jsonl');
+    await writeFile(file, instructions.map((i) => JSON.stringify(i)).join('\n'));
+    const actor = arithmeticActor({ skill: { m: 0.5 }, jitterMs: 20 });
+    // The reference: one worker, no group, on a file log, with its own endpoint (its requests counted apart).
+    const single = await startScriptedOpenAI({ reply: actor });
+    const fleetServer = await startScriptedOpenAI({ reply: actor });
+    const admin = createKafkaEventLog({ brokers, namespace, maxWaitMs: 100 });
+    const procs: Proc[] = [];
+    try {
+      const baseLog = `file:${join(dir, 'single')}`;
+      const base = await cliRun(
+        ['grow', '--instructions', file, '--log', baseLog, ...growShape(single.baseUrl)],
+        {},
+      );
+      expect(base.code, base.stderr).toBe(0);
+
+      const worker = (name: string) =>
+        cliProcess(
+          name,
+          [
+            'grow',
+            '--follow',
+            '--until-done',
+            '--hand-over-s',
+            '1',
+            '--log',
+            uri(),
+            '--group',
+            'fleet',
+            '--writer',
+            name,
+            ...growShape(fleetServer.baseUrl),
+          ],
+          env,
+        );
+      const holding = (p: Proc): number[] | null => {
+        const last = p.lines.filter((l) => /holding \[/.test(l.text)).at(-1);
+        if (!last) return null;
+        const m = /holding \[([^\]]*)\]/.exec(last.text)!;
+        return m[1] ? m[1].split(', ').map(Number) : [];
+      };
+      for (const name of ['w1', 'w2', 'w3', 'w4']) procs.push(worker(name));
+      await until(
+        'four workers holding the default 12 partitions',
+        () =>
+          procs.every((p) => (holding(p)?.length ?? 0) > 0) &&
+          procs.flatMap((p) => holding(p)!).length === 12,
+        120_000,
+      );
+      await submit(admin, instructions);
+      await until('a third of the trees closed', async () => (await fleetOf(admin)).closed >= 16, 120_000);
+      const victim = procs[1];
+      const killAt = Date.now();
+      victim.child.kill('SIGKILL');
+      const received = fleetServer.requests.filter((r) => r.receivedAt <= killAt).map((r) => r.requestId);
+      const joiner = worker('w5');
+      procs.push(joiner);
+      const alive = procs.filter((p) => p !== victim);
+      const codes = await Promise.all(alive.map((p) => p.exit));
+      expect(codes, alive.map((p) => `${p.name}:\n${p.stderr()}`).join('\n')).toEqual(alive.map(() => 0));
+      for (const p of alive) expect(p.stderr()).toMatch(/growth complete \(--until-done\)/);
+
+      const events = await treeEvents(admin);
+      const closes = events.filter((e) => e.payload.kind === 'TreeClosed');
+      expect(closes.length).toBe(48);
+      expect(new Set(closes.map((e) => e.treeId)).size).toBe(48);
+      const status = await cliRun(['status', '--log', uri(), '--json'], env);
+      const s = JSON.parse(status.stdout) as FleetStatus;
+      expect(s).toMatchObject({ instructions: 48, closed: 48, open: 0, complete: true });
+
+      // Exports byte-identical to the single worker's.
+      for (const format of ['ultrainteract-pair', 'ultrainteract-sft']) {
+        const a = await cliRun(['export', '--format', format, '--out', '-', '--log', baseLog], {});
+        const b = await cliRun(['export', '--format', format, '--out', '-', '--log', uri()], env);
+        expect(a.code, a.stderr).toBe(0);
+        expect(b.code, b.stderr).toBe(0);
+        expect(a.stdout.length).toBeGreaterThan(0);
+        expect(b.stdout).toBe(a.stdout);
+      }
+
+      // The calls: the fleet asked what the single worker asked, plus re-asks of calls in flight at the kill only.
+      const ids = (reqs: { requestId: string | null }[]) => new Set(reqs.map((r) => r.requestId));
+      expect(ids(fleetServer.requests)).toEqual(ids(single.requests));
+      const answeredBy = new Set<string>();
+      const critiques = new Map<string, number>();
+      for (const e of events) {
+        if (e.time > killAt) continue;
+        if (e.payload.kind === 'AnswerReceived') answeredBy.add(`${e.treeId}/${e.payload.nodeId}`);
+        if (e.payload.kind === 'CritiqueEmitted' || e.payload.kind === 'CritiqueRejected') {
+          const n = critiques.get(`${e.treeId}/${e.payload.nodeId}`) ?? 0;
+          critiques.set(`${e.treeId}/${e.payload.nodeId}`, n + 1);
+          answeredBy.add(`${e.treeId}/${e.payload.nodeId}/critique${n ? `/${n}` : ''}`);
+        }
+      }
+      const inFlightAtKill = received.filter((id) => !answeredBy.has(id!)).length;
+      const extra = fleetServer.requests.length - single.requests.length;
+      expect(extra).toBeGreaterThanOrEqual(0);
+      expect(extra).toBeLessThanOrEqual(inFlightAtKill);
+
+      // Measured, not asserted: the pick-up of the dead worker's partitions and the moves between healthy workers.
+      const took = alive
+        .flatMap((p) => p.lines.filter((l) => l.at > killAt && /took partitions \[\d/.test(l.text)))
+        .sort((a, b) => a.at - b.at);
+      const moved = alive
+        .filter((p) => p !== joiner)
+        .flatMap((p) =>
+          p.lines
+            .filter((l) => l.at > killAt && /released \[\d/.test(l.text))
+            .map((l) => `${p.name}: ${l.text}`),
+        );
+      console.log(
+        `scale-out: ${single.requests.length} calls for one worker, ${fleetServer.requests.length} for the fleet ` +
+          `(extra ${extra}, in flight at the kill ${inFlightAtKill}); dead worker's partitions taken ` +
+          `${took.length ? `${took[0].at - killAt} ms` : 'never'} after the kill; ` +
+          `partitions moved between healthy workers after the kill: ${moved.length ? moved.join(' | ') : 'none'}; ` +
+          `instructions per partition ${s.partitions.map((p) => p.instructions).join('/')}`,
+      );
+    } finally {
+      for (const p of procs) p.child.kill('SIGKILL');
+      await admin.close();
+      await single.close();
+      await fleetServer.close();
+    }
+  }, 300_000);
 });

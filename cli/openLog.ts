@@ -73,6 +73,18 @@ function kafkaPartitionsFromEnv(): number {
   throw new ArboretumError('INVALID_CONFIG', `ARBORETUM_KAFKA_PARTITIONS=${v}: expected a whole number >= 1`);
 }
 
+/** Seconds a command waits for a Kafka broker not reachable yet: $ARBORETUM_KAFKA_WAIT_S, default 60. */
+function kafkaWaitSFromEnv(): number {
+  const v = process.env.ARBORETUM_KAFKA_WAIT_S;
+  if (v === undefined || v === '') return 60;
+  const n = Number(v);
+  if (Number.isFinite(n) && n >= 0) return n;
+  throw new ArboretumError(
+    'INVALID_CONFIG',
+    `ARBORETUM_KAFKA_WAIT_S=${v}: expected a number of seconds >= 0`,
+  );
+}
+
 /** Prefix of Kafka topic and consumer-group names: $ARBORETUM_KAFKA_NAMESPACE, default `arboretum.`. */
 function kafkaNamespaceFromEnv(): string {
   return process.env.ARBORETUM_KAFKA_NAMESPACE || 'arboretum.';
@@ -95,5 +107,7 @@ export async function openLog(uri: string, options: OpenLogOptions = {}): Promis
     onDamage: damageLedger.report,
     partitions: options.partitions ?? kafkaPartitionsFromEnv(),
     namespace: kafkaNamespaceFromEnv(),
+    brokerWaitMs: kafkaWaitSFromEnv() * 1000,
+    onBrokerWait: (line) => console.error(line),
   });
 }

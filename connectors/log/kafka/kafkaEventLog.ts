@@ -24,6 +24,7 @@ import { murmur2 } from './murmur2Partition.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 import { retrying } from './retrying.ts';
 import { stickyAssigner } from './stickyAssigner.ts';
+import { waitForBroker } from './waitForBroker.ts';
 
 export interface KafkaEventLogOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -46,6 +47,10 @@ export interface KafkaEventLogOptions {
   readonly logLevel?: logLevel;
   /** Told of every message a read cannot decode (unless the read has its own onDamage); without either, the read fails. */
   readonly onDamage?: (damage: LogDamage) => void;
+  /** How long the first connection (and a reconnection after a failure) waits for an unreachable broker, in ms; default 0. */
+  readonly brokerWaitMs?: number;
+  /** Told while waiting for the broker (waitForBroker.ts). */
+  readonly onBrokerWait?: (line: string) => void;
 }
 
 /** Topics that share the key and must share the partition count (co-partitioning). */
@@ -134,8 +139,18 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
   let adminMade: Admin | undefined;
   let clusterMade: KafkaCluster | undefined;
   const admin = lazily(async () => {
-    adminMade = kafka.admin();
-    await adminMade.connect();
+    // Waits for a broker not reachable yet (i18-scale: connectors/log/kafka/waitForBroker.ts).
+    adminMade = await waitForBroker(
+      async () => {
+        const a = kafka.admin();
+        await a.connect().catch(async (e) => {
+          await a.disconnect().catch(() => {});
+          throw e;
+        });
+        return a;
+      },
+      { waitMs: options.brokerWaitMs ?? 0, uri, onWait: options.onBrokerWait },
+    );
     return adminMade;
   });
   const control = lazily(async () => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lastValueFrom, map, tap, toArray } from 'rxjs';
@@ -341,7 +341,7 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
     }
   }, 240_000);
 
-  it('4 workers, one killed (SIGKILL) mid-way and one joining: every tree closed once, exports as one worker, extra calls within the calls in flight at the kill', async () => {
+  it('4 workers, one killed (SIGKILL) mid-way and one joining: every tree closed once, exports as one worker, extra calls within the calls in flight at the kill and the join', async () => {
     const namespace = fresh();
     const env = { ARBORETUM_KAFKA_NAMESPACE: namespace };
     const instructions = arithmeticInstructions(48, `fleet-${namespace}`);
@@ -399,10 +399,22 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
       const victim = procs[1];
       const killAt = Date.now();
       victim.child.kill('SIGKILL');
-      const received = fleetServer.requests.filter((r) => r.receivedAt <= killAt).map((r) => r.requestId);
+      const survivors = procs.filter((p) => p !== victim);
+      // The join comes once the survivors hold the dead worker's partitions: it takes its share from healthy workers
+      // (the hand-over path), not the dead worker's partitions.
+      const heldSince = (p: Proc, at: number) => {
+        const last = p.lines.filter((l) => l.at > at && /holding \[/.test(l.text)).at(-1);
+        const m = last && /holding \[([^\]]*)\]/.exec(last.text);
+        return m?.[1] ? m[1].split(', ').length : 0;
+      };
+      await until(
+        "the survivors to take the dead worker's partitions",
+        () => survivors.reduce((n, p) => n + heldSince(p, killAt), 0) === 12,
+        120_000,
+      );
       const joiner = worker('w5');
       procs.push(joiner);
-      const alive = procs.filter((p) => p !== victim);
+      const alive = [...survivors, joiner];
       const codes = await Promise.all(alive.map((p) => p.exit));
       expect(codes, alive.map((p) => `${p.name}:\n${p.stderr()}`).join('\n')).toEqual(alive.map(() => 0));
       for (const p of alive) expect(p.stderr()).toMatch(/growth complete \(--until-done\)/);
@@ -425,42 +437,56 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
         expect(b.stdout).toBe(a.stdout);
       }
 
-      // The calls: the fleet asked what the single worker asked, plus re-asks of calls in flight at the kill only.
+      // The calls: the fleet asked what the single worker asked, plus re-asks of calls in flight at the kill and at
+      // the join's rebalance only.
       const ids = (reqs: { requestId: string | null }[]) => new Set(reqs.map((r) => r.requestId));
       expect(ids(fleetServer.requests)).toEqual(ids(single.requests));
-      const answeredBy = new Set<string>();
-      const critiques = new Map<string, number>();
-      for (const e of events) {
-        if (e.time > killAt) continue;
-        if (e.payload.kind === 'AnswerReceived') answeredBy.add(`${e.treeId}/${e.payload.nodeId}`);
-        if (e.payload.kind === 'CritiqueEmitted' || e.payload.kind === 'CritiqueRejected') {
-          const n = critiques.get(`${e.treeId}/${e.payload.nodeId}`) ?? 0;
-          critiques.set(`${e.treeId}/${e.payload.nodeId}`, n + 1);
-          answeredBy.add(`${e.treeId}/${e.payload.nodeId}/critique${n ? `/${n}` : ''}`);
+      /** Calls asked (the endpoint has them) and not answered on the log at `at`, ms. */
+      const inFlightAt = (at: number) => {
+        const answered = new Set<string>();
+        const critiques = new Map<string, number>();
+        for (const e of events) {
+          if (e.time > at) continue;
+          if (e.payload.kind === 'AnswerReceived') answered.add(`${e.treeId}/${e.payload.nodeId}`);
+          if (e.payload.kind === 'CritiqueEmitted' || e.payload.kind === 'CritiqueRejected') {
+            const node = `${e.treeId}/${e.payload.nodeId}`;
+            const n = critiques.get(node) ?? 0;
+            critiques.set(node, n + 1);
+            answered.add(`${node}/critique${n ? `/${n}` : ''}`);
+          }
         }
-      }
-      const inFlightAtKill = received.filter((id) => !answeredBy.has(id!)).length;
+        return fleetServer.requests.filter((r) => r.receivedAt <= at && !answered.has(r.requestId!)).length;
+      };
+      // The join's rebalance: when the joiner first holds partitions.
+      const joinAt = joiner.lines.find((l) => /holding \[\d/.test(l.text))!.at;
+      const inFlightAtKill = inFlightAt(killAt);
+      const inFlightAtJoin = inFlightAt(joinAt);
       const extra = fleetServer.requests.length - single.requests.length;
-      expect(extra).toBeGreaterThanOrEqual(0);
-      expect(extra).toBeLessThanOrEqual(inFlightAtKill);
+      const seen = new Set<string>();
+      const again = { kill: 0, join: 0 };
+      for (const r of fleetServer.requests) {
+        if (seen.has(r.requestId!)) again[r.receivedAt < joinAt ? 'kill' : 'join']++;
+        seen.add(r.requestId!);
+      }
+      expect(again.kill + again.join).toBe(extra);
+      expect(extra).toBeLessThanOrEqual(inFlightAtKill + inFlightAtJoin);
 
       // Measured, not asserted: the pick-up of the dead worker's partitions and the moves between healthy workers.
-      const took = alive
+      const took = survivors
         .flatMap((p) => p.lines.filter((l) => l.at > killAt && /took partitions \[\d/.test(l.text)))
         .sort((a, b) => a.at - b.at);
-      const moved = alive
-        .filter((p) => p !== joiner)
-        .flatMap((p) =>
-          p.lines
-            .filter((l) => l.at > killAt && /released \[\d/.test(l.text))
-            .map((l) => `${p.name}: ${l.text}`),
-        );
+      const moved = survivors.flatMap((p) =>
+        p.lines
+          .filter((l) => l.at > killAt && /released \[\d/.test(l.text))
+          .map((l) => `${p.name}: ${l.text}`),
+      );
       console.log(
-        `scale-out: ${single.requests.length} calls for one worker, ${fleetServer.requests.length} for the fleet ` +
-          `(extra ${extra}, in flight at the kill ${inFlightAtKill}); dead worker's partitions taken ` +
-          `${took.length ? `${took[0].at - killAt} ms` : 'never'} after the kill; ` +
-          `partitions moved between healthy workers after the kill: ${moved.length ? moved.join(' | ') : 'none'}; ` +
-          `instructions per partition ${s.partitions.map((p) => p.instructions).join('/')}`,
+        `scale-out: ${single.requests.length} calls for one worker, ${fleetServer.requests.length} for the fleet: ` +
+          `${again.kill} asked again after the kill (in flight at the kill: ${inFlightAtKill}), ${again.join} after ` +
+          `the join (in flight at the join's rebalance: ${inFlightAtJoin}); dead worker's partitions taken ` +
+          `${took.length ? `${took[0].at - killAt} ms` : 'never'} after the kill; partitions released by healthy ` +
+          `workers after the kill: ${moved.length ? moved.join(' | ') : 'none'}; instructions per partition ` +
+          `${s.partitions.map((p) => p.instructions).join('/')}`,
       );
     } finally {
       for (const p of procs) p.child.kill('SIGKILL');

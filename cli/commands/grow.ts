@@ -65,6 +65,9 @@ Options:
                        $ARBORETUM_KAFKA_NAMESPACE, default "arboretum."). Inspect with standard tools:
                          kafka-consumer-groups.sh --bootstrap-server HOST:PORT --describe --group arboretum.NAME
                          kcat -b HOST:PORT -L -t arboretum.tree-events
+                       Topics are created with $ARBORETUM_KAFKA_PARTITIONS partitions (default 12): at most that
+                       many workers of one group grow at once. A worker waits up to $ARBORETUM_KAFKA_WAIT_S
+                       seconds (default 60) for a broker not reachable yet, saying so on stderr.
   --until-done         with --follow: exit 0 once the tree of every instruction submitted is closed (any worker,
                        any group; see arboretum status)
   --force-group        with --follow: start even though another group is growing this log (its trees are left to

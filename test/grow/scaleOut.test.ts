@@ -352,7 +352,7 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
     async () => {
       const namespace = fresh();
       const env = { ARBORETUM_KAFKA_NAMESPACE: namespace };
-      const instructions = arithmeticInstructions(48, `fleet-${namespace}`);
+      const instructions = arithmeticInstructions(96, `fleet-${namespace}`);
       const file = join(dir, 'fleet.jsonl');
       await writeFile(file, instructions.map((i) => JSON.stringify(i)).join('\n'));
       const actor = arithmeticActor({ skill: { m: 0.5 }, jitterMs: 20 });
@@ -423,7 +423,7 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
           120_000,
         );
         await submit(admin, instructions);
-        await until('a third of the trees closed', async () => (await fleetOf(admin)).closed >= 16, 120_000);
+        await until('a sixth of the trees closed', async () => (await fleetOf(admin)).closed >= 16, 120_000);
         const victim = procs[1];
         const killAt = Date.now();
         victim.child.kill('SIGKILL');
@@ -449,11 +449,11 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
 
         const events = await treeEvents(admin);
         const closes = events.filter((e) => e.payload.kind === 'TreeClosed');
-        expect(closes.length).toBe(48);
-        expect(new Set(closes.map((e) => e.treeId)).size).toBe(48);
+        expect(closes.length).toBe(96);
+        expect(new Set(closes.map((e) => e.treeId)).size).toBe(96);
         const status = await cliRun(['status', '--log', uri(), '--json'], env);
         const s = JSON.parse(status.stdout) as FleetStatus;
-        expect(s).toMatchObject({ instructions: 48, closed: 48, open: 0, complete: true });
+        expect(s).toMatchObject({ instructions: 96, closed: 96, open: 0, complete: true });
 
         // Exports byte-identical to the single worker's.
         for (const format of ['ultrainteract-pair', 'ultrainteract-sft']) {
@@ -486,7 +486,9 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
           return fleetServer.requests.filter((r) => r.receivedAt <= at && !answered.has(r.requestId!)).length;
         };
         // The join's rebalance: when the joiner first holds partitions.
-        const joinAt = joiner.lines.find((l) => /holding \[\d/.test(l.text))!.at;
+        const joined = joiner.lines.find((l) => /holding \[\d/.test(l.text));
+        expect(joined, 'the joiner held partitions before growth was complete').toBeDefined();
+        const joinAt = joined!.at;
         const inFlightAtKill = inFlightAt(killAt);
         const inFlightAtJoin = inFlightAt(joinAt);
         const extra = fleetServer.requests.length - single.requests.length;

@@ -411,6 +411,12 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
         });
         await consumer.connect();
         await consumer.subscribe({ topic: name, fromBeginning: true });
+        // Unsubscribed while connecting (i18-scale: grow --until-done may stop at once): a consumer run now would join
+        // the group after its disconnect and keep the process alive.
+        if (stopped) {
+          await consumer.disconnect().catch(() => {});
+          return;
+        }
         await consumer.run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
@@ -436,6 +442,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
             }
           },
         });
+        // Unsubscribed while run() was starting: kafkajs goes on joining after a disconnect made meanwhile.
+        if (stopped) await consumer.disconnect().catch(() => {});
       };
       start().catch((e) => {
         if (!stopped) subscriber.error(unavailable(`consumer group ${groupId}`, e, topic.name));

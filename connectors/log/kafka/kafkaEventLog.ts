@@ -140,18 +140,24 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
   let clusterMade: KafkaCluster | undefined;
   const admin = lazily(async () => {
     // Waits for a broker not reachable yet (i18-scale: connectors/log/kafka/waitForBroker.ts).
-    adminMade = await waitForBroker(
+    // Each attempt's admin is adminMade at once, so close() disconnects it even while it connects.
+    const a = await waitForBroker(
       async () => {
-        const a = kafka.admin();
-        await a.connect().catch(async (e) => {
-          await a.disconnect().catch(() => {});
+        const attempt = kafka.admin();
+        adminMade = attempt;
+        await attempt.connect().catch(async (e) => {
+          await attempt.disconnect().catch(() => {});
           throw e;
         });
-        return a;
+        return attempt;
       },
       { waitMs: options.brokerWaitMs ?? 0, uri, onWait: options.onBrokerWait },
     );
-    return adminMade;
+    if (closed) {
+      await a.disconnect().catch(() => {});
+      throw new ArboretumError('LOG_UNAVAILABLE', `${uri}: the log is closed`);
+    }
+    return a;
   });
   const control = lazily(async () => {
     clusterMade = createKafkaCluster({ brokers, clientId });
@@ -314,11 +320,17 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
         });
     };
 
+  // An admin call under way when the log closes reconnects kafkajs' admin after close() disconnected it (a read's
+  // start racing an unsubscribe): disconnect again once it is done, or the socket keeps the process alive (i18-scale).
+  const afterClose = (a: Admin) => (closed ? a.disconnect().catch(() => {}) : undefined);
+
   const watermarks = async (topic: Topic<unknown>) => {
     await ensure(topic);
     try {
       const a = await admin();
-      const offsets = await retrying(() => a.fetchTopicOffsets(kafkaName(topic)));
+      const offsets = await retrying(() => a.fetchTopicOffsets(kafkaName(topic))).finally(() =>
+        afterClose(a),
+      );
       return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
     } catch (e) {
       throw unavailable(`offsets of ${kafkaName(topic)}`, e, topic.name);
@@ -331,7 +343,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       const a = await admin();
       const [found] = await retrying(() =>
         a.fetchOffsets({ groupId: groupName(reader), topics: [kafkaName(topic)] }),
-      );
+      ).finally(() => afterClose(a));
       return new Map(
         (found?.partitions ?? [])
           .filter((p) => Number(p.offset) >= 0)

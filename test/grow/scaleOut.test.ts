@@ -347,191 +347,179 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
     }
   }, 240_000);
 
-  it(
-    '4 workers, one killed (SIGKILL) mid-way and one joining: every tree closed once, exports as one worker, extra calls within the calls in flight at the kill and the join',
-    async () => {
-      const namespace = fresh();
-      const env = { ARBORETUM_KAFKA_NAMESPACE: namespace };
-      const instructions = arithmeticInstructions(96, `fleet-${namespace}`);
-      const file = join(dir, 'fleet.jsonl');
-      await writeFile(file, instructions.map((i) => JSON.stringify(i)).join('\n'));
-      const actor = arithmeticActor({ skill: { m: 0.5 }, jitterMs: 20 });
-      // The reference: one worker, no group, on a file log, with its own endpoint (its requests counted apart).
-      const single = await startScriptedOpenAI({ reply: actor });
-      const fleetServer = await startScriptedOpenAI({ reply: actor });
-      // The CLI's default partition count, whoever creates the topics first.
-      const admin = createKafkaEventLog({
-        brokers,
-        namespace,
-        maxWaitMs: 100,
-        partitions: DEFAULT_KAFKA_PARTITIONS,
-      });
-      const procs: Proc[] = [];
-      try {
-        const baseLog = `file:${join(dir, 'single')}`;
-        const base = await cliRun(
-          ['grow', '--instructions', file, '--log', baseLog, ...growShape(single.baseUrl)],
-          {},
-        );
-        expect(base.code, base.stderr).toBe(0);
+  it('4 workers, one killed (SIGKILL) mid-way and one joining: every tree closed once, exports as one worker, extra calls within the calls in flight at the kill and the join', async () => {
+    const namespace = fresh();
+    const env = { ARBORETUM_KAFKA_NAMESPACE: namespace };
+    const instructions = arithmeticInstructions(96, `fleet-${namespace}`);
+    const file = join(dir, 'fleet.jsonl');
+    await writeFile(file, instructions.map((i) => JSON.stringify(i)).join('\n'));
+    const actor = arithmeticActor({ skill: { m: 0.5 }, jitterMs: 20 });
+    // The reference: one worker, no group, on a file log, with its own endpoint (its requests counted apart).
+    // 150 ms an answer: the fleet's work outlasts the session timeout and a join (a few seconds each).
+    const single = await startScriptedOpenAI({ reply: actor, latencyMs: 150 });
+    const fleetServer = await startScriptedOpenAI({ reply: actor, latencyMs: 150 });
+    // The CLI's default partition count, whoever creates the topics first.
+    const admin = createKafkaEventLog({
+      brokers,
+      namespace,
+      maxWaitMs: 100,
+      partitions: DEFAULT_KAFKA_PARTITIONS,
+    });
+    const procs: Proc[] = [];
+    try {
+      const baseLog = `file:${join(dir, 'single')}`;
+      // The reference grows 16 calls at once: the trees do not depend on how many grow side by side.
+      const base = await cliRun(
+        [
+          'grow',
+          '--instructions',
+          file,
+          '--log',
+          baseLog,
+          ...growShape(single.baseUrl),
+          '--concurrency',
+          '16',
+        ],
+        {},
+      );
+      expect(base.code, base.stderr).toBe(0);
 
-        const worker = (name: string) =>
-          cliProcess(
+      const worker = (name: string) =>
+        cliProcess(
+          name,
+          [
+            'grow',
+            '--follow',
+            '--until-done',
+            '--hand-over-s',
+            '1',
+            '--log',
+            uri(),
+            '--group',
+            'fleet',
+            '--writer',
             name,
-            [
-              'grow',
-              '--follow',
-              '--until-done',
-              '--hand-over-s',
-              '1',
-              '--log',
-              uri(),
-              '--group',
-              'fleet',
-              '--writer',
-              name,
-              ...growShape(fleetServer.baseUrl),
-            ],
-            env,
-          );
-        const holding = (p: Proc): number[] | null => {
-          const last = p.lines.filter((l) => /holding \[/.test(l.text)).at(-1);
-          if (!last) return null;
-          const m = /holding \[([^\]]*)\]/.exec(last.text)!;
-          return m[1] ? m[1].split(', ').map(Number) : [];
-        };
-        for (const name of ['w1', 'w2', 'w3', 'w4']) procs.push(worker(name));
-        if (process.env.I18_DEBUG) {
-          const { writeFileSync } = await import('node:fs');
-          setInterval(() => {
-            for (const p of procs)
-              writeFileSync(
-                `/tmp/i18-debug-${p.name}.log`,
-                p.lines.map((l) => `${l.at} ${l.text}`).join('\n'),
-              );
-            fleetOf(admin).then(
-              (st) => writeFileSync('/tmp/i18-debug-status.json', JSON.stringify(st, null, 1)),
-              () => {},
-            );
-          }, 3000).unref();
-        }
-        await until(
-          'four workers holding the default 12 partitions',
-          () =>
-            procs.every((p) => (holding(p)?.length ?? 0) > 0) &&
-            procs.flatMap((p) => holding(p)!).length === DEFAULT_KAFKA_PARTITIONS,
-          120_000,
+            ...growShape(fleetServer.baseUrl),
+            '--concurrency',
+            '1',
+          ],
+          env,
         );
-        await submit(admin, instructions);
-        await until('a sixth of the trees closed', async () => (await fleetOf(admin)).closed >= 16, 120_000);
-        const victim = procs[1];
-        const killAt = Date.now();
-        victim.child.kill('SIGKILL');
-        const survivors = procs.filter((p) => p !== victim);
-        // The join comes once the survivors hold the dead worker's partitions: it takes its share from healthy workers
-        // (the hand-over path), not the dead worker's partitions.
-        const heldSince = (p: Proc, at: number) => {
-          const last = p.lines.filter((l) => l.at > at && /holding \[/.test(l.text)).at(-1);
-          const m = last && /holding \[([^\]]*)\]/.exec(last.text);
-          return m?.[1] ? m[1].split(', ').length : 0;
-        };
-        await until(
-          "the survivors to take the dead worker's partitions",
-          () => survivors.reduce((n, p) => n + heldSince(p, killAt), 0) === DEFAULT_KAFKA_PARTITIONS,
-          120_000,
-        );
-        const joiner = worker('w5');
-        procs.push(joiner);
-        const alive = [...survivors, joiner];
-        const codes = await Promise.all(alive.map((p) => p.exit));
-        expect(codes, alive.map((p) => `${p.name}:\n${p.stderr()}`).join('\n')).toEqual(alive.map(() => 0));
-        for (const p of alive) expect(p.stderr()).toMatch(/growth complete \(--until-done\)/);
+      const holding = (p: Proc): number[] | null => {
+        const last = p.lines.filter((l) => /holding \[/.test(l.text)).at(-1);
+        if (!last) return null;
+        const m = /holding \[([^\]]*)\]/.exec(last.text)!;
+        return m[1] ? m[1].split(', ').map(Number) : [];
+      };
+      for (const name of ['w1', 'w2', 'w3', 'w4']) procs.push(worker(name));
+      await until(
+        'four workers holding the default 12 partitions',
+        () =>
+          procs.every((p) => (holding(p)?.length ?? 0) > 0) &&
+          procs.flatMap((p) => holding(p)!).length === DEFAULT_KAFKA_PARTITIONS,
+        120_000,
+      );
+      await submit(admin, instructions);
+      await until('a sixth of the trees closed', async () => (await fleetOf(admin)).closed >= 16, 120_000);
+      const victim = procs[1];
+      const killAt = Date.now();
+      victim.child.kill('SIGKILL');
+      const survivors = procs.filter((p) => p !== victim);
+      // The join comes once the survivors hold the dead worker's partitions: it takes its share from healthy workers
+      // (the hand-over path), not the dead worker's partitions.
+      const heldSince = (p: Proc, at: number) => {
+        const last = p.lines.filter((l) => l.at > at && /holding \[/.test(l.text)).at(-1);
+        const m = last && /holding \[([^\]]*)\]/.exec(last.text);
+        return m?.[1] ? m[1].split(', ').length : 0;
+      };
+      await until(
+        "the survivors to take the dead worker's partitions",
+        () => survivors.reduce((n, p) => n + heldSince(p, killAt), 0) === DEFAULT_KAFKA_PARTITIONS,
+        120_000,
+      );
+      const joiner = worker('w5');
+      procs.push(joiner);
+      const alive = [...survivors, joiner];
+      const codes = await Promise.all(alive.map((p) => p.exit));
+      expect(codes, alive.map((p) => `${p.name}:\n${p.stderr()}`).join('\n')).toEqual(alive.map(() => 0));
+      for (const p of alive) expect(p.stderr()).toMatch(/growth complete \(--until-done\)/);
 
-        const events = await treeEvents(admin);
-        const closes = events.filter((e) => e.payload.kind === 'TreeClosed');
-        expect(closes.length).toBe(96);
-        expect(new Set(closes.map((e) => e.treeId)).size).toBe(96);
-        const status = await cliRun(['status', '--log', uri(), '--json'], env);
-        const s = JSON.parse(status.stdout) as FleetStatus;
-        expect(s).toMatchObject({ instructions: 96, closed: 96, open: 0, complete: true });
+      const events = await treeEvents(admin);
+      const closes = events.filter((e) => e.payload.kind === 'TreeClosed');
+      expect(closes.length).toBe(96);
+      expect(new Set(closes.map((e) => e.treeId)).size).toBe(96);
+      const status = await cliRun(['status', '--log', uri(), '--json'], env);
+      const s = JSON.parse(status.stdout) as FleetStatus;
+      expect(s).toMatchObject({ instructions: 96, closed: 96, open: 0, complete: true });
 
-        // Exports byte-identical to the single worker's.
-        for (const format of ['ultrainteract-pair', 'ultrainteract-sft']) {
-          const a = await cliRun(['export', '--format', format, '--out', '-', '--log', baseLog], {});
-          const b = await cliRun(['export', '--format', format, '--out', '-', '--log', uri()], env);
-          expect(a.code, a.stderr).toBe(0);
-          expect(b.code, b.stderr).toBe(0);
-          expect(a.stdout.length).toBeGreaterThan(0);
-          expect(b.stdout).toBe(a.stdout);
-        }
-
-        // The calls: the fleet asked what the single worker asked, plus re-asks of calls in flight at the kill and at
-        // the join's rebalance only.
-        const ids = (reqs: { requestId: string | null }[]) => new Set(reqs.map((r) => r.requestId));
-        expect(ids(fleetServer.requests)).toEqual(ids(single.requests));
-        /** Calls asked (the endpoint has them) and not answered on the log at `at`, ms. */
-        const inFlightAt = (at: number) => {
-          const answered = new Set<string>();
-          const critiques = new Map<string, number>();
-          for (const e of events) {
-            if (e.time > at) continue;
-            if (e.payload.kind === 'AnswerReceived') answered.add(`${e.treeId}/${e.payload.nodeId}`);
-            if (e.payload.kind === 'CritiqueEmitted' || e.payload.kind === 'CritiqueRejected') {
-              const node = `${e.treeId}/${e.payload.nodeId}`;
-              const n = critiques.get(node) ?? 0;
-              critiques.set(node, n + 1);
-              answered.add(`${node}/critique${n ? `/${n}` : ''}`);
-            }
-          }
-          return fleetServer.requests.filter((r) => r.receivedAt <= at && !answered.has(r.requestId!)).length;
-        };
-        // The join's rebalance: when the joiner first holds partitions.
-        const joined = joiner.lines.find((l) => /holding \[\d/.test(l.text));
-        expect(joined, 'the joiner held partitions before growth was complete').toBeDefined();
-        const joinAt = joined!.at;
-        const inFlightAtKill = inFlightAt(killAt);
-        const inFlightAtJoin = inFlightAt(joinAt);
-        const extra = fleetServer.requests.length - single.requests.length;
-        const seen = new Set<string>();
-        const again = { kill: 0, join: 0 };
-        for (const r of fleetServer.requests) {
-          if (seen.has(r.requestId!)) again[r.receivedAt < joinAt ? 'kill' : 'join']++;
-          seen.add(r.requestId!);
-        }
-        expect(again.kill + again.join).toBe(extra);
-        expect(extra).toBeLessThanOrEqual(inFlightAtKill + inFlightAtJoin);
-
-        // Measured, not asserted: the pick-up of the dead worker's partitions and the moves between healthy workers.
-        const took = survivors
-          .flatMap((p) => p.lines.filter((l) => l.at > killAt && /took partitions \[\d/.test(l.text)))
-          .sort((a, b) => a.at - b.at);
-        const moved = survivors.flatMap((p) =>
-          p.lines
-            .filter((l) => l.at > killAt && /released \[\d/.test(l.text))
-            .map((l) => `${p.name}: ${l.text}`),
-        );
-        console.log(
-          `scale-out: ${single.requests.length} calls for one worker, ${fleetServer.requests.length} for the fleet: ` +
-            `${again.kill} asked again after the kill (in flight at the kill: ${inFlightAtKill}), ${again.join} after ` +
-            `the join (in flight at the join's rebalance: ${inFlightAtJoin}); dead worker's partitions taken ` +
-            `${took.length ? `${took[0].at - killAt} ms` : 'never'} after the kill; partitions released by healthy ` +
-            `workers after the kill: ${moved.length ? moved.join(' | ') : 'none'}; instructions per partition ` +
-            `${s.partitions.map((p) => p.instructions).join('/')}`,
-        );
-      } finally {
-        for (const p of procs) p.child.kill('SIGKILL');
-        if (process.env.I18_DEBUG) {
-          const { writeFileSync } = await import('node:fs');
-          for (const p of procs)
-            writeFileSync(`/tmp/i18-debug-${p.name}.log`, p.lines.map((l) => `${l.at} ${l.text}`).join('\n'));
-          const st = await fleetOf(admin);
-          writeFileSync('/tmp/i18-debug-status.json', JSON.stringify(st, null, 1));
-        }
-        await admin.close();
-        await single.close();
-        await fleetServer.close();
+      // Exports byte-identical to the single worker's.
+      for (const format of ['ultrainteract-pair', 'ultrainteract-sft']) {
+        const a = await cliRun(['export', '--format', format, '--out', '-', '--log', baseLog], {});
+        const b = await cliRun(['export', '--format', format, '--out', '-', '--log', uri()], env);
+        expect(a.code, a.stderr).toBe(0);
+        expect(b.code, b.stderr).toBe(0);
+        expect(a.stdout.length).toBeGreaterThan(0);
+        expect(b.stdout).toBe(a.stdout);
       }
-    },
-    Number(process.env.I18_TIMEOUT ?? 300_000),
-  );
+
+      // The calls: the fleet asked what the single worker asked, plus re-asks of calls in flight at the kill and at
+      // the join's rebalance only.
+      const ids = (reqs: { requestId: string | null }[]) => new Set(reqs.map((r) => r.requestId));
+      expect(ids(fleetServer.requests)).toEqual(ids(single.requests));
+      /** Calls asked (the endpoint has them) and not answered on the log at `at`, ms. */
+      const inFlightAt = (at: number) => {
+        const answered = new Set<string>();
+        const critiques = new Map<string, number>();
+        for (const e of events) {
+          if (e.time > at) continue;
+          if (e.payload.kind === 'AnswerReceived') answered.add(`${e.treeId}/${e.payload.nodeId}`);
+          if (e.payload.kind === 'CritiqueEmitted' || e.payload.kind === 'CritiqueRejected') {
+            const node = `${e.treeId}/${e.payload.nodeId}`;
+            const n = critiques.get(node) ?? 0;
+            critiques.set(node, n + 1);
+            answered.add(`${node}/critique${n ? `/${n}` : ''}`);
+          }
+        }
+        return fleetServer.requests.filter((r) => r.receivedAt <= at && !answered.has(r.requestId!)).length;
+      };
+      // The join's rebalance: when the joiner first holds partitions.
+      const joined = joiner.lines.find((l) => /holding \[\d/.test(l.text));
+      expect(joined, 'the joiner held partitions before growth was complete').toBeDefined();
+      const joinAt = joined!.at;
+      const inFlightAtKill = inFlightAt(killAt);
+      const inFlightAtJoin = inFlightAt(joinAt);
+      const extra = fleetServer.requests.length - single.requests.length;
+      const seen = new Set<string>();
+      const again = { kill: 0, join: 0 };
+      for (const r of fleetServer.requests) {
+        if (seen.has(r.requestId!)) again[r.receivedAt < joinAt ? 'kill' : 'join']++;
+        seen.add(r.requestId!);
+      }
+      expect(again.kill + again.join).toBe(extra);
+      expect(extra).toBeLessThanOrEqual(inFlightAtKill + inFlightAtJoin);
+
+      // Measured, not asserted: the pick-up of the dead worker's partitions and the moves between healthy workers.
+      const took = survivors
+        .flatMap((p) => p.lines.filter((l) => l.at > killAt && /took partitions \[\d/.test(l.text)))
+        .sort((a, b) => a.at - b.at);
+      const moved = survivors.flatMap((p) =>
+        p.lines
+          .filter((l) => l.at > killAt && /released \[\d/.test(l.text))
+          .map((l) => `${p.name}: ${l.text}`),
+      );
+      console.log(
+        `scale-out: ${single.requests.length} calls for one worker, ${fleetServer.requests.length} for the fleet: ` +
+          `${again.kill} asked again after the kill (in flight at the kill: ${inFlightAtKill}), ${again.join} after ` +
+          `the join (in flight at the join's rebalance: ${inFlightAtJoin}); dead worker's partitions taken ` +
+          `${took.length ? `${took[0].at - killAt} ms` : 'never'} after the kill; partitions released by healthy ` +
+          `workers after the kill: ${moved.length ? moved.join(' | ') : 'none'}; instructions per partition ` +
+          `${s.partitions.map((p) => p.instructions).join('/')}`,
+      );
+    } finally {
+      for (const p of procs) p.child.kill('SIGKILL');
+      await admin.close();
+      await single.close();
+      await fleetServer.close();
+    }
+  }, 300_000);
 });

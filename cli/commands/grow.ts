@@ -190,16 +190,19 @@ function instructionsFrom(
   group: string,
   bad: { lines: number },
   notice: (line: string) => void,
+  released: (held: readonly number[]) => void,
 ): AsyncIterable<GrowInput> {
   if (file) return fileInstructions(log, file, adapter, bad);
   if (follow) {
     return asyncIterableOf(
       groupInputs(log, group, {
-        onAssignment: ({ taken, released, held }) =>
+        onAssignment: ({ taken, released: gone, held }) => {
+          released(held);
           notice(
-            `grow: group ${group}: took partitions [${taken.join(', ')}], released [${released.join(', ')}]; ` +
+            `grow: group ${group}: took partitions [${taken.join(', ')}], released [${gone.join(', ')}]; ` +
               `holding [${held.join(', ')}] of ${topics.instructions.name} and ${topics.treeEvents.name}`,
-          ),
+          );
+        },
       }),
     );
   }
@@ -489,6 +492,7 @@ export const command: Command = {
             values.group!,
             bad,
             (line) => notice(line),
+            (held) => grower.released(held),
           ),
           () => known.read++,
         ),

@@ -71,6 +71,11 @@ export interface Grower {
    * resolves as soon as the appends under way are durable.
    */
   stop(reason?: string): void;
+  /**
+   * A consumer group's new assignment, told the moment it comes (groupInputs' onAssignment): the partitions it takes
+   * away stop being grown at once; those it adds are read when run() reaches the assignment input.
+   */
+  released(held: readonly number[]): void;
   stats(): GrowStats;
   /** The grower's view of a tree (for tests and tools). */
   tree(treeId: string): GrowTree | undefined;
@@ -216,6 +221,7 @@ export function createGrower({
       stopWith(new ArboretumError('TIMEOUT', reason));
       abort.abort(new ArboretumError('TIMEOUT', `grow: ${reason}`));
     },
+    released: (held) => ownership.release(held),
     stats: stats.snapshot,
     tree: (treeId) => state.get(treeId),
     load,

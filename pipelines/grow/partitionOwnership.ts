@@ -13,6 +13,11 @@ export interface PartitionOwnership {
   within(treeId: string, partitions: ReadonlySet<number>): boolean;
   /** Takes a new assignment; returns the partitions it adds. */
   assign(partitions: readonly number[]): number[];
+  /**
+   * Gives up at once the partitions not in `held` (a rebalance took them), before the assignment is taken in order
+   * with the instructions: trees there stop writing now, not when the run gets to it.
+   */
+  release(held: readonly number[]): void;
 }
 
 /**
@@ -30,6 +35,11 @@ export function createPartitionOwnership(
     heldElsewhere,
     place: (treeId, partition) => void partitionOf.set(treeId, partition),
     within: (treeId, partitions) => partitions.has(partitionOf.get(treeId) ?? -1),
+    release(held) {
+      if (owned === null) return;
+      const keep = new Set(held);
+      for (const p of owned) if (!keep.has(p)) owned.delete(p);
+    },
     assign(partitions) {
       const before = owned;
       owned = new Set(partitions);

@@ -153,13 +153,14 @@ describe('grow scale-out on Kafka', () => {
 
 const bin = resolve('bin/arboretum.js');
 
-/** A CLI process: its stderr so far (with the ms each line came at) and its exit. */
+/** A CLI process: its stderr so far (with the ms each line came at), its stdout and its exit. */
 interface Proc {
   readonly name: string;
   readonly child: ChildProcess;
   readonly lines: { at: number; text: string }[];
   readonly exit: Promise<number | null>;
   stderr(): string;
+  stdout(): string;
 }
 
 function cliProcess(name: string, args: string[], env: Record<string, string>): Proc {
@@ -174,23 +175,24 @@ function cliProcess(name: string, args: string[], env: Record<string, string>): 
     rest = parts.pop()!;
     for (const text of parts) lines.push({ at: Date.now(), text });
   });
-  child.stdout!.resume();
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
   const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { name, child, lines, exit, stderr: () => lines.map((l) => l.text).join('\n') + rest };
+  return {
+    name,
+    child,
+    lines,
+    exit,
+    stderr: () => lines.map((l) => l.text).join('\n') + rest,
+    stdout: () => out,
+  };
 }
 
-/** Runs a CLI command to its end: exit code and stdout. */
+/** Runs a CLI command to its end: exit code, stdout and stderr. */
 async function cliRun(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
-  return { code, stdout, stderr };
+  const p = cliProcess('run', args, env);
+  const code = await p.exit;
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
 }
 
 /** Grow flags of every worker: a small tree shape on the scripted endpoint. */
@@ -230,6 +232,9 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
     await rm(dir, { recursive: true, force: true });
   });
   const uri = () => `kafka://${brokers.join(',')}`;
+  /** The test's own handle on a namespace, with the CLI's default partition count whoever creates the topics first. */
+  const adminLog = (namespace: string) =>
+    createKafkaEventLog({ brokers, namespace, maxWaitMs: 100, partitions: DEFAULT_KAFKA_PARTITIONS });
   const fresh = () => {
     const ns = freshNamespace();
     namespaces.push(ns);
@@ -267,12 +272,7 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
         return actor(r);
       },
     });
-    const admin = createKafkaEventLog({
-      brokers,
-      namespace,
-      maxWaitMs: 100,
-      partitions: DEFAULT_KAFKA_PARTITIONS,
-    });
+    const admin = adminLog(namespace);
     const procs: Proc[] = [];
     try {
       await submit(admin, arithmeticInstructions(12, `groups-${namespace}`));
@@ -358,13 +358,7 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
     // 150 ms an answer: the fleet's work outlasts the session timeout and a join (a few seconds each).
     const single = await startScriptedOpenAI({ reply: actor, latencyMs: 150 });
     const fleetServer = await startScriptedOpenAI({ reply: actor, latencyMs: 150 });
-    // The CLI's default partition count, whoever creates the topics first.
-    const admin = createKafkaEventLog({
-      brokers,
-      namespace,
-      maxWaitMs: 100,
-      partitions: DEFAULT_KAFKA_PARTITIONS,
-    });
+    const admin = adminLog(namespace);
     const procs: Proc[] = [];
     try {
       const baseLog = `file:${join(dir, 'single')}`;
@@ -446,7 +440,16 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
 
       const events = await treeEvents(admin);
       const closes = events.filter((e) => e.payload.kind === 'TreeClosed');
-      expect(closes.length).toBe(96);
+      const closers = new Map<string, string[]>();
+      for (const e of closes)
+        closers.set(e.treeId, [...(closers.get(e.treeId) ?? []), `${e.writer}@${e.time}`]);
+      const twice = [...closers].filter(([, w]) => w.length > 1);
+      const assignments = alive
+        .concat(victim)
+        .flatMap((p) =>
+          p.lines.filter((l) => /holding \[/.test(l.text)).map((l) => `${p.name}@${l.at} ${l.text}`),
+        );
+      expect(closes.length, `closed twice: ${JSON.stringify(twice)}\n${assignments.join('\n')}`).toBe(96);
       expect(new Set(closes.map((e) => e.treeId)).size).toBe(96);
       const status = await cliRun(['status', '--log', uri(), '--json'], env);
       const s = JSON.parse(status.stdout) as FleetStatus;

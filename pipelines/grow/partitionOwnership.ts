@@ -29,6 +29,8 @@ export function createPartitionOwnership(
   heldElsewhere: (treeId: string) => boolean = () => false,
 ): PartitionOwnership {
   let owned: Set<number> | null = null;
+  /** The partitions of the newest assignment told through release (null: none told). */
+  let latest: Set<number> | null = null;
   const partitionOf = new Map<string, number>();
   return {
     owns: (treeId) => (owned === null || owned.has(partitionOf.get(treeId) ?? -1)) && !heldElsewhere(treeId),
@@ -36,11 +38,13 @@ export function createPartitionOwnership(
     place: (treeId, partition) => void partitionOf.set(treeId, partition),
     within: (treeId, partitions) => partitions.has(partitionOf.get(treeId) ?? -1),
     release(held) {
+      latest = new Set(held);
       if (owned === null) return;
-      const keep = new Set(held);
-      for (const p of owned) if (!keep.has(p)) owned.delete(p);
+      for (const p of owned) if (!latest.has(p)) owned.delete(p);
     },
-    assign(partitions) {
+    assign(assigned) {
+      // An assignment taken late (the run was waiting for a slot) may hold partitions a later rebalance took back.
+      const partitions = latest ? assigned.filter((p) => latest!.has(p)) : assigned;
       const before = owned;
       owned = new Set(partitions);
       return partitions.filter((p) => !before?.has(p));

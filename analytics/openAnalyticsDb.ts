@@ -50,7 +50,9 @@ export async function openAnalyticsDb(options: OpenAnalyticsDbOptions = {}): Pro
     // The sink appends in large batches: checkpointing every 16 MB of WAL (the default) rewrote the tables over and
     // over (sync twice as slow); checkpoint per GB of WAL and on close instead.
     await connection.run("SET wal_autocheckpoint = '1GB'");
-    await connection.run(await readFile(join(here, 'schema.sql'), 'utf8'));
+    // The event tables (generated from the schemas by scripts/genSinkTables.ts), then the sink's other tables.
+    for (const file of ['sinkTables.sql', 'schema.sql'])
+      await connection.run(await readFile(join(here, file), 'utf8'));
     for (const file of viewFiles) {
       const sql = await readFile(join(here, file), 'utf8');
       try {

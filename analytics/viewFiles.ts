@@ -8,6 +8,9 @@ export const viewFiles: readonly string[] = [
   'pairs.sql',
   'sft.sql',
   'strategyDiversity.sql',
+  // The sink's action_features table (filled after each sync), then the views over it.
+  'actionFeatures.sql',
+  'actionDiversity.sql',
   'passRate.sql',
   'treeLength.sql',
   'critiqueEffectiveness.sql',

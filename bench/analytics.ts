@@ -1,22 +1,25 @@
-// Analytics sink and query benchmark: sync rate (events/s) of a synthetic log into a fresh DuckDB file, and the
-// latency of strategy_diversity (and the other report queries) on it; medians of several runs.
-// Usage: npx tsx bench/analytics.ts [--events 10000000] [--runs 3] [--queries 5] [--action-bytes 100,400]
+// Analytics sink and query benchmark: sync rate (events/s) of a synthetic log into a fresh DuckDB file beside the
+// in-run reference, DuckDB's row appender writing the same rows (read back from the synced file beforehand) into a
+// fresh file, and the latency of strategy_diversity (and the other report queries) on it; medians of several runs.
+// Usage: npx tsx bench/analytics.ts [--events 1000000] [--runs 3] [--queries 5] [--action-bytes 100,400]
 //                                   [--log-dir DIR (kept and reused when it already holds the events)]
 
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { openAnalyticsDb } from '../analytics/openAnalyticsDb.ts';
 import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
 import { topics } from '../connectors/log/topics.ts';
+import { sinkTables } from '../pipelines/analyticsSink/sinkAppenders.ts';
 import { syncLog } from '../pipelines/analyticsSink/syncLog.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
 import { median, printTable } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '10000000' },
+    events: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '3' },
     queries: { type: 'string', default: '5' },
     'action-bytes': { type: 'string', default: '100,400' },
@@ -67,7 +70,54 @@ const syncRates: number[] = [];
 const syncSeconds: number[] = [];
 // CPU seconds (user + system, all threads: JS and DuckDB's) per sync: steadier than wall time on a shared machine.
 const syncCpuRates: number[] = [];
+const rawRates: number[] = [];
+const rawCpuRates: number[] = [];
 let dbFile = '';
+
+/** Every sink table's rows (but sync_state's) of a synced file, with their column types. */
+async function tableRows(file: string): Promise<Map<string, { types: string[]; values: unknown[][] }>> {
+  const db = await openAnalyticsDb({ path: file });
+  const out = new Map<string, { types: string[]; values: unknown[][] }>();
+  for (const t of sinkTables.filter((n) => n !== 'sync_state')) {
+    const r = await db.connection.runAndReadAll(`SELECT * FROM ${t}`);
+    out.set(t, { types: r.columnTypes().map(String), values: r.getRows() as unknown[][] });
+  }
+  db.close();
+  return out;
+}
+
+/** Appends `rows` into a fresh file with DuckDB's row appender (one typed call a value), flushing once a table. */
+async function rawAppend(
+  file: string,
+  tables: Map<string, { types: string[]; values: unknown[][] }>,
+): Promise<{ seconds: number; cpu: number }> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const db = await openAnalyticsDb({ path: file });
+  const c: DuckDBConnection = db.connection;
+  for (const [table, { types, values }] of tables) {
+    const a = await c.createAppender(table);
+    for (const row of values) {
+      for (let i = 0; i < row.length; i++) {
+        const v = row[i];
+        if (v === null) a.appendNull();
+        else if (types[i] === 'VARCHAR') a.appendVarchar(v as string);
+        else if (types[i] === 'INTEGER') a.appendInteger(v as number);
+        else if (types[i] === 'BIGINT') a.appendBigInt(v as bigint);
+        else if (types[i] === 'DOUBLE') a.appendDouble(v as number);
+        else if (types[i] === 'BOOLEAN') a.appendBoolean(v as boolean);
+        else throw new Error(`${table}: no reference append for ${types[i]}`);
+      }
+      a.endRow();
+    }
+    a.flushSync();
+    a.closeSync();
+  }
+  db.close();
+  const cpu = process.cpuUsage(cpu0);
+  await rm(file, { force: true });
+  return { seconds: seconds(t0), cpu: (cpu.user + cpu.system) / 1e6 };
+}
 let summary = '';
 for (let run = 0; run < runs; run++) {
   dbFile = join(work, `run${run}.duckdb`);
@@ -89,6 +139,18 @@ for (let run = 0; run < runs; run++) {
   if (run < runs - 1) await rm(dbFile, { force: true });
 }
 const dbBytes = (await stat(dbFile)).size;
+
+// The reference on the same rows, in the same run: the rows as the last sync stored them, read back (not timed) and
+// appended row by row into fresh files; after the syncs, so their heap does not slow the syncs' garbage collection.
+{
+  const rows = await tableRows(dbFile);
+  for (let run = 0; run < runs; run++) {
+    const raw = await rawAppend(join(work, `raw${run}.duckdb`), rows);
+    rawRates.push(total / raw.seconds);
+    rawCpuRates.push(total / raw.cpu);
+    process.stderr.write(`raw appender run ${run + 1}/${runs}: ${raw.seconds.toFixed(1)} s\n`);
+  }
+}
 
 // An incremental sync with nothing new: loading the stored positions, closed trees and open trees.
 const noop: number[] = [];
@@ -139,6 +201,15 @@ printTable([
   ['sync, fresh file (events/s)', median(syncRates), Math.min(...syncRates), Math.max(...syncRates)],
   ['sync, fresh file (s)', median(syncSeconds), Math.min(...syncSeconds), Math.max(...syncSeconds)],
   ['sync, events per CPU-second', median(syncCpuRates), Math.min(...syncCpuRates), Math.max(...syncCpuRates)],
+  ['raw appender, same rows (events/s)', median(rawRates), Math.min(...rawRates), Math.max(...rawRates)],
+  [
+    'raw appender, events per CPU-second',
+    median(rawCpuRates),
+    Math.min(...rawCpuRates),
+    Math.max(...rawCpuRates),
+  ],
+  ['sync / raw appender (medians)', median(syncRates) / median(rawRates), '', ''],
+  ['sync / raw appender, CPU (medians)', median(syncCpuRates) / median(rawCpuRates), '', ''],
   ['sync, nothing new (s)', median(noop), Math.min(...noop), Math.max(...noop)],
   ...Object.entries(latencies).map(([name, l]) => [
     `${name} (ms; first ${(l.first * 1000).toFixed(0)})`,

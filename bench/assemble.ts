@@ -1,10 +1,14 @@
 /**
  * Benchmark of assemble + export: a seeded synthetic log shaped like the paper's data (T1..T5 trajectory lengths,
  * realistic text sizes; pipelines/synthetic) in the file backend, replayed into the exports. Each run is a fresh
- * child process, so peak RSS is per run. Prints a table of medians.
+ * child process, so peak RSS is per run. Prints a table of medians; rates are events per second of wall time and
+ * per second of CPU (user + system of the child, DuckDB's threads included: on a loaded machine the CPU rate is the
+ * steadier one), each beside the in-run reference `read` (read + Avro decode of the same log). `--json` adds one
+ * final line in the bench/README.md contract.
  *
- *   npx tsx bench/assemble.ts [--trees 100000] [--runs 3] [--dir /tmp/arboretum-bench-assemble]
- *                             [--stages read,assemble,export-pair,export-all,export-all-log,export-parquet]
+ *   npx tsx bench/assemble.ts [--trees 100000] [--runs 3] [--dir /tmp/arboretum-bench-assemble] [--json]
+ *                             [--stages read,assemble,export-pair,export-all,export-all-log,export-parquet,
+ *                                       export-all-parquet]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,8 @@ import { exportFormats } from '../pipelines/export/exportFormats.ts';
 import { exportLog } from '../pipelines/export/exportLog.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
 import type { TreeEvent } from '../schemas/types.ts';
+import { markdownTable } from './markdownTable.ts';
+import { printBenchJson } from './printBenchJson.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +32,7 @@ const { values } = parseArgs({
     dir: { type: 'string', default: '/tmp/arboretum-bench-assemble' },
     stages: { type: 'string', default: 'read,assemble,export-pair,export-all,export-all-log,export-parquet' },
     child: { type: 'string' },
+    json: { type: 'boolean', default: false },
   },
 });
 const dir = values.dir!;
@@ -35,6 +42,8 @@ interface Result {
   readonly events: number;
   readonly rows: number;
   readonly ms: number;
+  /** CPU time of the run (user + system), ms. */
+  readonly cpuMs: number;
   readonly rssMB: number;
   readonly outMB: number;
 }
@@ -52,6 +61,7 @@ async function child(stage: string): Promise<Result> {
   const out = join(dir, `out-${stage}`);
   rmSync(out, { recursive: true, force: true });
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   let n = 0;
   let rows = 0;
   const all = [...exportFormats.values()];
@@ -85,6 +95,13 @@ async function child(stage: string): Promise<Result> {
         order: 'log',
       },
       'export-parquet': { targets: targetsOf(['trl-dpo'], 'parquet'), order: 'canonical' },
+      'export-all-parquet': {
+        targets: targetsOf(
+          all.map((f) => f.name),
+          'parquet',
+        ),
+        order: 'canonical',
+      },
     };
     const p = plan[stage];
     if (!p) throw new Error(`unknown stage ${stage}`);
@@ -93,10 +110,12 @@ async function child(stage: string): Promise<Result> {
     rows = result.outputs.reduce((s, o) => s + o.rows, 0);
   }
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   await log.close();
   const outMB = sizeOf(out) / 2 ** 20;
   rmSync(out, { recursive: true, force: true });
-  return { events: n, rows, ms, rssMB: process.resourceUsage().maxRSS / 1024, outMB };
+  return { events: n, rows, ms, cpuMs, rssMB: process.resourceUsage().maxRSS / 1024, outMB };
 }
 
 async function ensureLog(trees: number): Promise<{ events: number; bytes: number; ms: number }> {
@@ -138,6 +157,14 @@ if (values.child) {
       : `log: reusing ${logDir} (${(gen.bytes / 2 ** 20).toFixed(0)} MiB)`,
   );
   const rows: string[][] = [];
+  const measured: {
+    stage: string;
+    events: number;
+    rows: number;
+    ms: number;
+    cpuMs: number;
+    rssMB: number;
+  }[] = [];
   for (const stage of values.stages!.split(',')) {
     const results: Result[] = [];
     for (let r = 0; r < runs; r++) {
@@ -154,28 +181,71 @@ if (values.child) {
       process.stderr.write('.');
     }
     if (!results.length) {
-      rows.push([stage, '-', '-', 'failed', '-', '-', '-']);
+      rows.push([stage, '-', '-', 'failed', '-', '-', '-', '-', '-', '-']);
       continue;
     }
     const ms = median(results.map((r) => r.ms));
+    const cpuMs = median(results.map((r) => r.cpuMs));
     const { events, rows: out } = results[0];
+    const rssMB = Math.max(...results.map((r) => r.rssMB));
+    measured.push({ stage, events, rows: out, ms, cpuMs, rssMB });
+    const read = measured.find((m) => m.stage === 'read');
+    const ratio = read ? (read.cpuMs / cpuMs).toFixed(2) : '-';
     rows.push([
       stage,
       String(events),
       String(out),
       (ms / 1000).toFixed(2),
       Math.round((events / ms) * 1000).toLocaleString('en'),
-      Math.max(...results.map((r) => r.rssMB)).toFixed(0),
+      (cpuMs / 1000).toFixed(2),
+      Math.round((events / cpuMs) * 1000).toLocaleString('en'),
+      ratio,
+      rssMB.toFixed(0),
       results[0].outMB.toFixed(0),
     ]);
     process.stderr.write(` ${rows.at(-1)!.join(' | ')}\n`);
   }
   process.stderr.write('\n');
-  const head = ['stage', 'events', 'rows out', 'median s', 'events/s', 'peak RSS MiB', 'output MiB'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(head));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
-  console.log(`(${runs} runs each, median time, max peak RSS; ${new Date().toISOString()})`);
+  const head = [
+    'stage',
+    'events',
+    'rows out',
+    'median s',
+    'events/s',
+    'median CPU s',
+    'events/CPU-s',
+    '× read (CPU)',
+    'peak RSS MiB',
+    'output MiB',
+  ];
+  for (const l of markdownTable(head, rows)) console.log(l);
+  console.log(
+    `(${trees} trees, ${runs} runs each, median wall and CPU time, max peak RSS; × read = CPU rate over read+decode's in this run; ${new Date().toISOString()})`,
+  );
+  const read = measured.find((m) => m.stage === 'read');
+  const rate = (m: { events: number; cpuMs: number }) => Math.round((m.events / m.cpuMs) * 1000);
+  // The issue's targets, as ratios to read+decode: one format 0.5, all of them in one pass 0.3.
+  const targets: Record<string, number> = {
+    assemble: 0.5,
+    'export-pair': 0.5,
+    'export-parquet': 0.5,
+    'export-all': 0.3,
+    'export-all-log': 0.3,
+    'export-all-parquet': 0.3,
+  };
+  printBenchJson(
+    'assemble',
+    measured
+      .filter((m) => m.stage !== 'read')
+      .map((m) => ({
+        name: m.stage,
+        rate: rate(m),
+        unit: 'events/CPU-s',
+        reference: read ? 'read+decode (file log)' : null,
+        referenceRate: read ? rate(read) : null,
+        ratio: read ? Number((read.cpuMs / m.cpuMs).toFixed(3)) : null,
+        target: targets[m.stage],
+        notes: `${trees} trees; wall ${Math.round((m.events / m.ms) * 1000)} events/s; peak RSS ${Math.round(m.rssMB)} MiB`,
+      })),
+  );
 }

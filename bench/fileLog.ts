@@ -12,12 +12,14 @@ import { topics } from '../connectors/log/topics.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
 import { codecs } from '../schemas/codec.ts';
 import type { TreeEvent } from '../schemas/types.ts';
+import { printBenchJson } from './printBenchJson.ts';
 import { median, printTable } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '5' },
+    json: { type: 'boolean', default: false },
     batch: { type: 'string', default: '1000' },
   },
 });
@@ -129,4 +131,17 @@ printTable([
     Math.max(...v),
     median(cpuResults[k]),
   ]),
+]);
+// The --json line (bench/README.md): each checksummed rate beside the same operation without checksums, same run.
+const row = (name: string, reference: string) => ({
+  name,
+  rate: Math.round(median(cpuResults[name])),
+  unit: 'events/CPU-s',
+  reference,
+  referenceRate: Math.round(median(cpuResults[reference])),
+  ratio: Number((median(cpuResults[name]) / median(cpuResults[reference])).toFixed(3)),
+});
+printBenchJson('fileLog', [
+  row('read + decode + verify, checksums (after)', 'read + decode, no checksums (before)'),
+  row('append, fsync never, checksums (after)', 'append, fsync never, no checksums (before)'),
 ]);

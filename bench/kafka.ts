@@ -1,7 +1,11 @@
 // Kafka log throughput on a loopback broker: our backend's produce (append) and consume+decode (read) of N tree
 // events, beside kcat's own produce/consume rate on the same broker (the ceiling); median of several runs.
+// Side by side in the same run: plain kafkajs (its public producer and consumer API) on the same events, the
+// measure of whether our own protocol code (connectors/log/kafka/protocol/) still earns its keep.
 // Usage: npx tsx bench/kafka.ts [--events 1000000] [--runs 3] [--batch 10000] [--set realistic|small]
-//        (uses KAFKA_BROKERS when set, else starts a broker of its own with `arboretum kafka start`'s launcher)
+//        [--kafka 4.4.0] [--json]
+//        (uses KAFKA_BROKERS when set, else starts a broker of its own, version --kafka, with `arboretum kafka
+//        start`'s launcher). --json ends with one line {"bench":"kafka","rows":[{name,rate,unit,reference,ratio}]}.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -12,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { lastValueFrom, reduce } from 'rxjs';
+import { KAFKA_VERSION } from '../connectors/log/kafka/broker/brokerJars.ts';
 import { startBroker } from '../connectors/log/kafka/broker/startBroker.ts';
 import { stopBroker } from '../connectors/log/kafka/broker/stopBroker.ts';
 import { createKafkaEventLog } from '../connectors/log/kafka/kafkaEventLog.ts';
@@ -29,6 +34,8 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '3' },
     // 'realistic' (every kind, actions 0.5-4 KB) or 'small' (only events of at most 400 encoded bytes)
     set: { type: 'string', default: 'realistic' },
+    kafka: { type: 'string', default: KAFKA_VERSION },
+    json: { type: 'boolean', default: false },
   },
 });
 const total = Number(values.events);
@@ -37,7 +44,10 @@ const batch = Number(values.batch);
 const partitions = Number(values.partitions);
 
 const dir = process.env.KAFKA_BROKERS ? '' : await mkdtemp(join(tmpdir(), 'arboretum-bench-kafka-'));
-const brokers = process.env.KAFKA_BROKERS?.split(',') ?? [await startBroker({ dir: join(dir, 'broker') })];
+const brokers = process.env.KAFKA_BROKERS?.split(',') ?? [
+  await startBroker({ dir: join(dir, 'broker'), version: values.kafka }),
+];
+const brokerVersion = process.env.KAFKA_BROKERS ? 'external' : values.kafka;
 
 // Up to 100K distinct realistic events, repeated round-robin up to `total`.
 const generated = [...syntheticTreeEvents({ trees: Math.ceil(Math.min(total, 100_000) / 14.8), seed: 7 })];
@@ -47,7 +57,7 @@ const encoded = distinct.map((e) => codecs.TreeEvent.encode(e));
 const meanBytes = encoded.reduce((a, b) => a + b.length, 0) / encoded.length;
 console.log(
   `${total.toLocaleString()} events (${distinct.length.toLocaleString()} distinct, mean ${Math.round(meanBytes)} B encoded), ` +
-    `batches of ${batch}, ${partitions} partitions, ${runs} runs, broker ${brokers.join(',')}`,
+    `batches of ${batch}, ${partitions} partitions, ${runs} runs, broker ${brokers.join(',')} (Kafka ${brokerVersion})`,
 );
 
 // kcat reads messages from stdin split by a delimiter: random bytes that occur in no value nor key.
@@ -92,6 +102,18 @@ async function kcat(args: string[], input?: string): Promise<void> {
 try {
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
+  /** A topic for kafkajs' or kcat's rows, made as our log makes its own (16 MiB messages). */
+  const createTopic = (topic: string) =>
+    admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
+        },
+      ],
+    });
   const results: Record<string, number[]> = {};
   const add = (k: string, seconds: number) => {
     results[k] = [...(results[k] ?? []), total / seconds];
@@ -99,6 +121,7 @@ try {
   for (let run = 0; run < runs; run++) {
     const namespace = `arboretum.bench${Date.now()}.`;
     const log = createKafkaEventLog({ brokers, namespace, partitions });
+    const kafkaTopic = `${namespace}${topics.treeEvents.name}`;
     add(
       'arboretum produce (append, idempotent, acks=all)',
       await timed(async () => {
@@ -137,17 +160,51 @@ try {
       }),
     );
     await log.close();
+    const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+    const plainTopic = `${namespace}kafkajs`;
+    await createTopic(plainTopic);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    add(
+      'kafkajs produce + Avro encode (sendBatch, idempotent, acks=all)',
+      await timed(async () => {
+        for (let from = 0; from < total; from += batch) {
+          const messages = [];
+          for (let i = from; i < Math.min(from + batch, total); i++) {
+            const e = distinct[i % distinct.length];
+            messages.push({ key: e.treeId, value: codecs.TreeEvent.encode(e) });
+          }
+          await producer.sendBatch({ acks: -1, topicMessages: [{ topic: plainTopic, messages }] });
+        }
+      }),
+    );
+    await producer.disconnect();
+    // kafkajs' consumer (a group of one) on what our backend wrote, decoding every value as our read does.
+    const consumer = kafka.consumer({ groupId: `${namespace}kafkajs`, maxBytesPerPartition: 4 << 20 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: kafkaTopic, fromBeginning: true });
+    add(
+      'kafkajs consume + Avro decode (eachBatch)',
+      await timed(
+        () =>
+          new Promise<void>((done, fail) => {
+            let n = 0;
+            consumer
+              .run({
+                autoCommit: false,
+                eachBatch: async ({ batch: b }) => {
+                  for (const m of b.messages) if (m.value) codecs.TreeEvent.decode(m.value);
+                  n += b.messages.length;
+                  if (n >= total) done();
+                },
+              })
+              .catch(fail);
+          }),
+      ),
+    );
+    await consumer.disconnect();
     const kcatTopic = `${namespace}kcat`;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: kcatTopic,
-          numPartitions: partitions,
-          configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
-        },
-      ],
-    });
+    await createTopic(kcatTopic);
     add(
       'kcat produce (idempotent, acks=all)',
       await timed(() =>
@@ -188,11 +245,29 @@ try {
       Math.max(...v),
     ]),
   ]);
-  const ratio = (a: string, b: string) => median(results[a]) / median(results[b]);
+  const KCAT_PRODUCE = 'kcat produce (idempotent, acks=all)';
+  const KCAT_CONSUME = 'kcat consume (no decoding)';
+  // Each of our rates and kafkajs' beside the kcat rate of the same direction, same run.
+  const versus: [string, string][] = [
+    ['arboretum produce (append, idempotent, acks=all)', KCAT_PRODUCE],
+    ['arboretum produce, 4 concurrent appenders', KCAT_PRODUCE],
+    ['kafkajs produce + Avro encode (sendBatch, idempotent, acks=all)', KCAT_PRODUCE],
+    ['arboretum consume + Avro decode (read)', KCAT_CONSUME],
+    ['kafkajs consume + Avro decode (eachBatch)', KCAT_CONSUME],
+  ];
+  const rows = versus.map(([name, reference]) => ({
+    name,
+    rate: Math.round(median(results[name])),
+    unit: 'events/s',
+    reference,
+    referenceRate: Math.round(median(results[reference])),
+    ratio: Number((median(results[name]) / median(results[reference])).toFixed(3)),
+  }));
   console.log(
-    `ours/kcat: produce ${ratio('arboretum produce (append, idempotent, acks=all)', 'kcat produce (idempotent, acks=all)').toFixed(2)}, ` +
-      `consume ${ratio('arboretum consume + Avro decode (read)', 'kcat consume (no decoding)').toFixed(2)}`,
+    `Kafka ${brokerVersion}, mean ${Math.round(meanBytes)} B events, ${partitions} partitions; ratio to kcat (median of ${runs} runs):`,
   );
+  for (const r of rows) console.log(`  ${r.name}: ${r.ratio.toFixed(2)}x ${r.reference}`);
+  if (values.json) console.log(JSON.stringify({ bench: 'kafka', rows }));
 } finally {
   await unlink(kcatInput);
   if (dir) {

@@ -3,6 +3,7 @@ import { isArboretumError, messageOf } from '../schemas/errors.ts';
 import { wantsHelp } from './args.ts';
 import type { Command } from './command.ts';
 import { damageLedger } from './damageLedger.ts';
+import { errorText } from './errorText.ts';
 
 /**
  * Every subcommand, loaded lazily so `arboretum log …` does not load DuckDB or the LLM client. `examples` are printed
@@ -178,7 +179,7 @@ async function run(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;
     if (isArboretumError(e)) {
-      console.error(`arboretum ${name}: ${e.message}`);
+      console.error(errorText(name, e));
       return 2;
     }
     console.error(`arboretum ${name}: ${messageOf(e)}`);

@@ -12,7 +12,9 @@ import { requireTopic } from './requireTopic.ts';
 export async function openExistingLog(uri: string): Promise<EventLog> {
   const address = parseLogUri(uri);
   if (address.kind === 'file' && !existsSync(address.dir)) {
-    throw new ArboretumError('INVALID_INPUT', `--log ${uri}: no log there (${address.dir} does not exist)`);
+    throw new ArboretumError('INVALID_INPUT', `--log ${uri}: no log there (${address.dir} does not exist)`, {
+      context: { file: address.dir },
+    });
   }
   const log = await openLog(uri);
   try {

@@ -13,5 +13,6 @@ export async function requireTopic(log: EventLog, topic: Topic<unknown>): Promis
   throw new ArboretumError(
     'INVALID_INPUT',
     `--log ${log.uri}: no topic ${topic.name} on this log (${present.length ? `it has ${present.join(', ')}` : 'it is empty'})`,
+    { context: { topic: topic.name } },
   );
 }

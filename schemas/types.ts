@@ -33,19 +33,40 @@ export interface Instruction {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+export interface StrategySpec {
+  readonly name: string;
+  /** Tasks it applies to. */
+  readonly tasks: readonly string[];
+  /** What the actor's system message says. */
+  readonly instruction: string;
+  /** Relative weight under the weighted policy. */
+  readonly weight: number;
+}
+
+/** How the tree's actions choose their planning strategy (pipelines/strategies). */
+export interface StrategyPlan {
+  /** round-robin | uniform | weighted */
+  readonly policy: string;
+  /** Seed of the uniform and weighted draws. */
+  readonly seed: number;
+  readonly library: readonly StrategySpec[];
+}
+
 export interface TreeConfig {
   readonly maxTurns: number;
   readonly actorModels: readonly string[];
   readonly criticModel: null | string;
   readonly expandAfterPair: boolean;
   readonly params: Readonly<Record<string, string>>;
+  /** null: a tree opened before strategy libraries, grown with the ultrainteract pair by round-robin. */
+  readonly strategies: null | StrategyPlan;
 }
 
 export interface TreeOpened {
   readonly instruction: Instruction;
   readonly config: TreeConfig;
   /** Consumer group of the worker that opened the tree (grow --follow), null outside a group. Another group's worker leaves the tree alone while its lease runs. */
-  readonly group: null | string;
+  readonly ownerGroup: null | string;
   /** The owner's lease in ms: the tree is its writer's while the tree's last event is younger than this; null: the reader's default. */
   readonly leaseMs: null | number;
 }
@@ -78,6 +99,8 @@ export interface StrategySampled {
   readonly params: SamplingParams;
   /** The chat messages sent to the model. */
   readonly prompt: readonly Message[];
+  /** The policy that drew the strategy (round-robin | uniform | weighted); null when not recorded (older grows, imports). */
+  readonly strategyPolicy: null | string;
 }
 
 export interface TurnExecuted {

@@ -107,6 +107,27 @@ function charts(d: ReportData) {
         tooltip: [{ field: 'group' }, { field: 'strategy' }, { field: 'share', format: '.1%' }],
       },
     },
+    // Beside the labels' entropy, how different the actions' texts are: 0 to 1 each, higher = more diverse but for
+    // near-duplicate siblings (lower = fewer copies).
+    actionDiversity: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: 'Action text diversity per task / dataset',
+      data: {
+        values: rowsOf(d.actionDiversity).map((r) => ({ ...r, group: `${r.task} / ${r.dataset}` })),
+      },
+      transform: [
+        { fold: ['distinct_3', 'mean_jaccard_distance', 'near_duplicate_share'], as: ['measure', 'value'] },
+      ],
+      mark: 'bar',
+      width: 420,
+      encoding: {
+        y: { field: 'group', type: 'nominal', title: null },
+        yOffset: { field: 'measure', type: 'nominal' },
+        x: { field: 'value', type: 'quantitative', title: '0 to 1', scale: { domain: [0, 1] } },
+        color: { field: 'measure', type: 'nominal' },
+        tooltip: [{ field: 'group' }, { field: 'measure' }, { field: 'value', format: '.3f' }],
+      },
+    },
     entropy: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: 'Strategy entropy (bits) per task / dataset',
@@ -182,6 +203,10 @@ export async function buildReport(options: BuildReportOptions): Promise<string> 
       Object.entries(config.params ?? {})
         .map(([k, v]) => `${k}=${v}`)
         .join(' '),
+      // Opened before strategy libraries: grown with the paper's pair by round-robin.
+      config.strategies
+        ? `${config.strategies.policy}: ${config.strategies.library.map((s: { name: string }) => s.name).join(', ')}`
+        : 'round-robin: chain-of-thought, modular-programming (before libraries)',
       c.trees,
     ];
   });
@@ -223,14 +248,16 @@ td{max-width:520px;overflow-wrap:anywhere;vertical-align:top}
 <tr><th>cost</th><td id="total-usd">${prices ? `${usd(cost.total)}${cost.unpriced.length ? ` (no price for ${escapeHtml(cost.unpriced.join(', '))})` : ''}` : 'no prices given (report --prices grow.yaml)'}</td></tr>
 </tbody></table>
 <h3>Tree configs (as TreeOpened recorded them)</h3>
-${table({ columns: ['max_turns', 'actor_models', 'critic_model', 'expand_after_pair', 'params', 'trees'], rows: configs })}
+${table({ columns: ['max_turns', 'actor_models', 'critic_model', 'expand_after_pair', 'params', 'strategies', 'trees'], rows: configs })}
 ${viewerNote}
 <h2>Table 1: instructions, pairs, correct answers and trajectories by length</h2>
 ${table(d.table1, search, true)}
 <h2>Charts</h2>
-<div class="charts"><div id="chart-strategy"></div><div id="chart-entropy"></div><div id="chart-pass-rate"></div><div id="chart-tree-length"></div></div>
+<div class="charts"><div id="chart-strategy"></div><div id="chart-entropy"></div><div id="chart-action-diversity"></div><div id="chart-pass-rate"></div><div id="chart-tree-length"></div></div>
 <h2>Strategy diversity</h2>
 ${table(d.strategyDiversity, search)}
+<h2>Action diversity (in the text: distinct 3-grams, sibling Jaccard distance, near-duplicate siblings)</h2>
+${table(d.actionDiversity, search)}
 <h2>Critique effectiveness: P(correct at t+1 | critiqued at t)</h2>
 ${table(d.critiqueEffectiveness)}
 <h2>Model contribution</h2>
@@ -253,6 +280,7 @@ const opts = { actions: false, renderer: 'svg' };
 window.chartsReady = Promise.all([
   vegaEmbed('#chart-strategy', specs.strategy, opts),
   vegaEmbed('#chart-entropy', specs.entropy, opts),
+  vegaEmbed('#chart-action-diversity', specs.actionDiversity, opts),
   vegaEmbed('#chart-pass-rate', specs.passRate, opts),
   vegaEmbed('#chart-tree-length', specs.treeLength, opts),
 ]).then(() => document.body.dataset.charts = 'ready', (e) => { document.body.dataset.charts = 'error: ' + e.message; });

@@ -7,6 +7,8 @@ export interface ReportData {
   readonly table1: QueryResult;
   readonly strategyDiversity: QueryResult;
   readonly strategyShares: QueryResult;
+  /** Diversity in the actions' text per task and dataset (action_diversity). */
+  readonly actionDiversity: QueryResult;
   readonly passRate: QueryResult;
   readonly passRateByTurn: QueryResult;
   readonly treeLength: QueryResult;
@@ -48,6 +50,7 @@ export async function reportData(db: AnalyticsDb): Promise<ReportData> {
        FROM (SELECT task, dataset, unnest(map_keys(share)) AS strategy, unnest(map_values(share)) AS share
              FROM strategy_diversity)`,
     ),
+    actionDiversity: await db.query('SELECT * FROM action_diversity'),
     passRate: await db.query('SELECT * FROM pass_rate'),
     passRateByTurn: await db.query(
       `SELECT turn, strategy, sum(judged)::BIGINT AS judged, round(sum(correct) / sum(judged), 4) AS pass_rate

@@ -14,7 +14,7 @@ Usage:
       rows pipelines/assemble decides), from the position the last sync stored: running it twice adds nothing twice.
       --follow keeps syncing as events arrive (Ctrl-C stops after storing what it has).
 
-Views (analytics/*.sql): trees, nodes, pairs, sft, strategy_diversity, pass_rate, tree_length,
+Views (analytics/*.sql): trees, nodes, pairs, sft, strategy_diversity, action_diversity, tree_action_diversity, pass_rate, tree_length,
 critique_effectiveness, model_contribution, cost, table1. Query them with arboretum sql --db FILE "SELECT …".
 --log defaults to ${DEFAULT_LOG}.`;
 

@@ -7,6 +7,7 @@ import { map } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import type { Assembled } from '../../pipelines/assemble/assembled.ts';
+import type { ExportFormat } from '../../pipelines/export/exportFormat.ts';
 import { exportFormats } from '../../pipelines/export/exportFormats.ts';
 import { exportLog, type SystemPromptOption } from '../../pipelines/export/exportLog.ts';
 import { followExport } from '../../pipelines/export/followExport.ts';
@@ -25,16 +26,21 @@ import { openLog } from '../openLog.ts';
 const help = `arboretum export — replay the log into SFT rows, preference pairs and other trainer formats
 
 Usage:
-  arboretum export --format F --out PATH [--log URI] [--task T] [--dataset D] [--min-turn N] [--max-turn N]
-                   [--system-prompt none|actor|TEXT] [--context instruction|trajectory] [--tokenizer FILE]
+  arboretum export --format F[,G…] --out PATH [--log URI] [--task T] [--dataset D] [--strategy S[,S]] [--min-turn N]
+                   [--max-turn N] [--system-prompt none|actor|TEXT] [--context instruction|trajectory] [--tokenizer FILE]
                    [--seed N] [--card --license ID [--language L]] [--order canonical|log] [--follow]
 
 Formats:
 ${[...exportFormats.values()].map((f) => `  ${f.name.padEnd(20)} ${f.description}`).join('\n')}
 
-  --out PATH        .jsonl or .parquet (Parquet written by DuckDB); - writes JSONL to standard output
+  --format F[,G…]   one format, or several comma-separated: one replay of the log feeds them all (each file is
+                    byte for byte what its own run writes)
+  --out PATH        .jsonl or .parquet (Parquet written by DuckDB); - writes JSONL to standard output. With several
+                    formats: a folder (each format to <folder>/<format>.jsonl) or a path with {format} in it
+                    (out/{format}.parquet)
   --task T          keep rows of one task (Coding, Math_CoT, Math_PoT, Logic)
   --dataset D       keep rows of one source dataset
+  --strategy S[,S]  keep rows whose action (a pair's chosen one) was planned with one of these strategies
   --min-turn N      keep rows whose action is at turn >= N (1-based)   (--min-turns: deprecated alias)
   --max-turn N      keep rows whose action is at turn <= N             (--max-turns: deprecated alias; grow's
                     --max-turns is the turns a tree may grow)
@@ -68,7 +74,44 @@ on stderr (and in the card), with what the trainer does with them.
 Examples:
   arboretum export --format trl-dpo --out out/pairs.jsonl --system-prompt actor --card --license apache-2.0
   arboretum export --format trl-sft --out out/sft.jsonl --system-prompt actor --card --license apache-2.0
-  arboretum export --format trl-kto --out - --max-turn 1 | head -n 4`;
+  arboretum export --format trl-kto --out - --max-turn 1 | head -n 4
+  arboretum export --format trl-dpo,trl-kto,trl-sft,rm-pairs --out out/{format}.parquet`;
+
+/** The formats of a --format value: one name, or several comma-separated (one pass feeds them all). */
+function formatsOf(value: string): ExportFormat[] {
+  const names = value.split(',').map((n) => n.trim());
+  const formats: ExportFormat[] = [];
+  for (const name of names) {
+    const format = exportFormats.get(name);
+    if (!format) {
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        `--format ${JSON.stringify(name)} is not one of ${[...exportFormats.keys()].join(', ')}`,
+      );
+    }
+    if (formats.includes(format)) {
+      throw new ArboretumError('INVALID_INPUT', `--format ${value}: ${name} is given twice`);
+    }
+    formats.push(format);
+  }
+  return formats;
+}
+
+/**
+ * Where one format goes: `{format}` in --out is replaced by its name (`out/{format}.parquet`); with several formats
+ * and no `{format}`, --out is a folder and each format goes to `<folder>/<name>.jsonl`.
+ */
+function outOf(out: string, name: string, several: boolean): string {
+  if (out.includes('{format}')) return out.replaceAll('{format}', name);
+  if (!several) return out;
+  if (/\.(jsonl|parquet)$/i.test(out)) {
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      `--out ${JSON.stringify(out)}: several formats need a folder or a path with {format} (e.g. out/{format}.parquet)`,
+    );
+  }
+  return join(out, `${name}.jsonl`);
+}
 
 /** Publishes decided pairs and SFT rows to their topics (keyed by row id, so compaction keeps the latest). */
 function publisherTo(log: EventLog) {
@@ -97,6 +140,17 @@ function renamed(values: Record<string, unknown>, name: string, old: string): st
   return now ?? before;
 }
 
+/** `--strategy a,b`: the names, each non-empty. */
+function strategyList(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim());
+  if (names.some((n) => !n))
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      `--strategy ${JSON.stringify(text)}: give names separated by commas`,
+    );
+  return names;
+}
+
 export const command: Command = {
   name: 'export',
   summary: 'replay the log into SFT rows, preference pairs and other trainer formats',
@@ -110,6 +164,7 @@ export const command: Command = {
         out: { type: 'string' },
         task: { type: 'string' },
         dataset: { type: 'string' },
+        strategy: { type: 'string' },
         'min-turn': { type: 'string' },
         'max-turn': { type: 'string' },
         'min-turns': { type: 'string' },
@@ -129,22 +184,23 @@ export const command: Command = {
     if (!values.format)
       throw new ArboretumError(
         'INVALID_INPUT',
-        `--format is required (${[...exportFormats.keys()].join(', ')})`,
+        `--format is required (${[...exportFormats.keys()].join(', ')}; several, comma-separated, in one pass)`,
       );
-    const format = exportFormats.get(values.format);
-    if (!format) {
-      throw new ArboretumError(
-        'INVALID_INPUT',
-        `--format ${JSON.stringify(values.format)} is not one of ${[...exportFormats.keys()].join(', ')}`,
-      );
-    }
+    const formats = formatsOf(values.format);
     if (!values.out)
       throw new ArboretumError(
         'INVALID_INPUT',
         '--out is required (a .jsonl or .parquet file, or - for stdout)',
       );
     const toStdout = values.out === '-';
-    if (!toStdout) outputKindOf(values.out);
+    if (toStdout && formats.length > 1) {
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        `--out - takes one format; ${formats.length} were given (--format ${values.format}): give a folder or a path with {format}`,
+      );
+    }
+    const outs = formats.map((f) => outOf(values.out!, f.name, formats.length > 1));
+    if (!toStdout) for (const o of outs) outputKindOf(o);
     const minTurn = renamed(values, 'min-turn', 'min-turns');
     const maxTurn = renamed(values, 'max-turn', 'max-turns');
     const filter: RowFilterOptions = {
@@ -152,7 +208,10 @@ export const command: Command = {
       dataset: values.dataset,
       minTurns: minTurn === undefined ? undefined : intFlag('min-turn', minTurn, 0),
       maxTurns: maxTurn === undefined ? undefined : intFlag('max-turn', maxTurn, 0),
+      strategies: values.strategy === undefined ? undefined : strategyList(values.strategy),
     };
+    if (filter.strategies && values.follow)
+      throw new ArboretumError('INVALID_INPUT', '--strategy needs a one-shot export (not --follow)');
     if (values.order !== 'canonical' && values.order !== 'log') {
       throw new ArboretumError(
         'INVALID_INPUT',
@@ -161,11 +220,13 @@ export const command: Command = {
     }
     const sp = values['system-prompt']!;
     const systemPrompt: SystemPromptOption = sp === 'none' || sp === 'actor' ? sp : { text: sp };
-    if (sp !== 'none' && !format.accepts.system) {
-      throw new ArboretumError(
-        'INVALID_INPUT',
-        `--system-prompt: ${format.name} has no place for a system message (the public schema has no system column)`,
-      );
+    for (const format of formats) {
+      if (sp !== 'none' && !format.accepts.system) {
+        throw new ArboretumError(
+          'INVALID_INPUT',
+          `--system-prompt: ${format.name} has no place for a system message (the public schema has no system column)`,
+        );
+      }
     }
     const context = values.context ?? 'instruction';
     if (context !== 'instruction' && context !== 'trajectory') {
@@ -174,11 +235,13 @@ export const command: Command = {
         `--context ${JSON.stringify(context)} is not instruction or trajectory`,
       );
     }
-    if (values.context !== undefined && !format.accepts.context) {
-      throw new ArboretumError(
-        'INVALID_INPUT',
-        `--context applies to trl-sft, openai-sft and rm-pairs; ${format.name} ${format.kind === 'pair' ? 'always carries the trajectory so far' : 'keeps the public schema (instruction only)'}`,
-      );
+    for (const format of formats) {
+      if (values.context !== undefined && !format.accepts.context) {
+        throw new ArboretumError(
+          'INVALID_INPUT',
+          `--context applies to trl-sft, openai-sft and rm-pairs; ${format.name} ${format.kind === 'pair' ? 'always carries the trajectory so far' : 'keeps the public schema (instruction only)'}`,
+        );
+      }
     }
     if (values.card && values.license === undefined) {
       throw new ArboretumError(
@@ -189,7 +252,14 @@ export const command: Command = {
     if (values.card && toStdout) {
       throw new ArboretumError('INVALID_INPUT', '--card needs a folder: it cannot be combined with --out -');
     }
+    const [format] = formats;
     if (values.follow) {
+      if (formats.length > 1) {
+        throw new ArboretumError(
+          'INVALID_INPUT',
+          `--follow writes one format; ${formats.length} were given (--format ${values.format})`,
+        );
+      }
       if (values.card) {
         throw new ArboretumError(
           'INVALID_INPUT',
@@ -216,11 +286,15 @@ export const command: Command = {
     try {
       if (!values.follow) {
         const scratch = toStdout ? await mkdtemp(join(tmpdir(), 'arboretum-export-')) : null;
-        const out = scratch ? join(scratch, `${format.name}.jsonl`) : values.out;
+        const targets = formats.map((f, i) => ({
+          format: f,
+          out: scratch ? join(scratch, `${f.name}.jsonl`) : outs[i],
+          card: values.card,
+        }));
         try {
           const { events, outputs, labels } = await exportLog({
             events: log.read(topics.treeEvents).pipe(map((r) => r.value)),
-            targets: [{ format, out, card: values.card }],
+            targets,
             filter,
             order: values.order,
             systemPrompt,
@@ -264,7 +338,7 @@ export const command: Command = {
             say(
               `labels: newest verdicts, regraded with ${labels.graderVersions.join(', ')}; ${labels.changed} changed`,
             );
-          if (scratch) await pipeline(createReadStream(out), process.stdout, { end: false });
+          if (scratch) await pipeline(createReadStream(targets[0].out), process.stdout, { end: false });
         } finally {
           if (scratch) await rm(scratch, { recursive: true, force: true });
         }

@@ -14,9 +14,11 @@ import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
 import { type GrowSettings, parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
 import { worstCaseCallsPerTree } from '../../pipelines/grow/worstCaseCallsPerTree.ts';
 import { type FleetWatch, watchFleet } from '../../pipelines/status/watchFleet.ts';
+import { strategyPlanOf } from '../../pipelines/strategies/strategyPlanOf.ts';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { contextText } from '../contextText.ts';
 import { createJudge } from '../createJudge.ts';
 import { createLlm } from '../createLlm.ts';
 import { createGrowProgress } from '../growProgress.ts';
@@ -79,9 +81,12 @@ Options:
   --progress bar|json|none   default: bar on a terminal, JSON lines otherwise
   --writer ID          worker id written on every event (default <hostname>-<pid>)
   --unsafe-sandbox     run actions' Python WITHOUT bubblewrap isolation (limits only) where bwrap cannot run
+  --preset NAME        the strategy library to start from: default (the built-ins, round-robin) or ultrainteract
+                       (the paper's: chain-of-thought, plus modular programming for Coding and Math_PoT); the config's
+                       strategies block (policy, seed, library, only, weights) applies on top
 
 How a tree grows (pipelines/grow/README.md; the paper's rules): each turn the weak and the strong actor answer, each with a planning strategy
-(chain-of-thought; modular programming where code runs); code runs in the sandbox and graders judge the answer.
+(the built-in library, pipelines/strategies/README.md, drawn per turn and slot by the config's policy); code runs in the sandbox and graders judge the answer.
 With no correct action: up to 20 more samples, then up to 3 rounds up the model ladder, then the strong actor
 given the reference (config keys resamples, ladderRounds, ladderSamples, groundTruthAttempts, wave). The first
 incorrect action is critiqued (the critic sees the ground truth) and expanded into the next turn — also when the
@@ -251,6 +256,7 @@ export const command: Command = {
         progress: { type: 'string' },
         writer: { type: 'string' },
         'unsafe-sandbox': { type: 'boolean', default: false },
+        preset: { type: 'string' },
       },
       false,
     );
@@ -293,6 +299,9 @@ export const command: Command = {
       ladderSamples: whole('ladder-samples') ?? settings.grow.ladderSamples,
       groundTruthAttempts: whole('ground-truth-attempts') ?? settings.grow.groundTruthAttempts,
       wave: whole('wave') ?? settings.grow.wave,
+      ...(values.preset !== undefined
+        ? { strategies: strategyPlanOf({ ...settings.strategies, preset: values.preset }, '--preset') }
+        : {}),
     });
     const timeoutS = number('timeout-s', values['timeout-s']);
     if (timeoutS === 0) throw new ArboretumError('INVALID_INPUT', '--timeout-s must be > 0');
@@ -526,7 +535,7 @@ export const command: Command = {
       if (stopped) {
         const hint = /timed out after/.test(stopped.message) ? ' (raise --timeout-s for a slow server)' : '';
         console.error(
-          `grow stopped: ${stopped.message}${hint}\nEverything so far is on ${log.uri}; rerun the same command to continue.`,
+          `grow stopped: ${stopped.message}${hint}${stopped.context && contextText(stopped.context) ? `\n  ${contextText(stopped.context)}` : ''}\nEverything so far is on ${log.uri}; rerun the same command to continue.`,
         );
         if (stopped.code === 'BUDGET_EXHAUSTED') return 3;
         if (stopped.message === 'interrupted') return 130;

@@ -11,7 +11,7 @@ Usage:
 
   --pair FILE   UltraInteract_pair rows (id, parent_id, task, dataset, trajectory, chosen, rejected)
   --sft FILE    UltraInteract_sft rows (id, parent_id, task, dataset, instruction, response)
-                FILE is .jsonl / .json (one row a line) or .parquet; both flags may repeat.
+                FILE is .jsonl (one row a line), .json (one array of rows) or .parquet; both flags may repeat.
   --log URI     ${DEFAULT_LOG} (default) or kafka://host:port[,host:port]
 
 One closed tree per parent_id: each pair row becomes a correct and an incorrect action under the node its

@@ -1,7 +1,8 @@
-import { bufferCount, bufferTime, concatMap, filter, lastValueFrom, take } from 'rxjs';
+import { bufferTime, concatMap, filter, lastValueFrom, take } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { type Topic, topicNamed, topicNames } from '../../connectors/log/topics.ts';
 import { appendJsonLines } from '../../pipelines/append/appendJsonLines.ts';
+import { copyLog } from '../../pipelines/copy/copyLog.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags, wantsHelp } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -14,6 +15,7 @@ const help = `arboretum log — the event log itself
 
 Usage:
   arboretum log append --topic T --file F.jsonl [--log URI]
+      F is .jsonl (one record a line), .json (one array of records) or .parquet; another name is read as lines.
       Validates each line against the topic's schema and appends the valid ones. A bad line (not JSON, not UTF-8,
       not the topic's record) is reported as F.jsonl:LINE: what is wrong, goes to the dead-letters topic, and the
       rest are appended (exit 1 if any). Resumable and idempotent: a record the topic already holds (same id —
@@ -36,8 +38,6 @@ Every command that reads the log prints each damaged or missing region on stderr
 
 Topics: ${topicNames.join(', ')}.
 --log defaults to ${DEFAULT_LOG}; kafka://host:port[,host:port] for Kafka.`;
-
-const BATCH = 1000;
 
 function topicFlag(name: string | undefined): Topic<unknown> {
   if (!name)
@@ -160,33 +160,6 @@ async function check(argv: readonly string[]): Promise<number> {
   }
   console.log(report.ok ? 'ok' : 'NOT OK');
   return report.ok ? 0 : 1;
-}
-
-/** Copies topics from one log to another, keeping keys; returns records copied per topic. */
-export async function copyLog(
-  source: EventLog,
-  target: EventLog,
-  names: readonly string[],
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const name of names) {
-    const topic = topicNamed(name)!;
-    let n = 0;
-    // Damaged regions go to the source log's onDamage (the CLI prints each and exits non-zero).
-    const copied = source.read(topic).pipe(
-      bufferCount(BATCH),
-      concatMap(async (chunk) => {
-        await target.append(
-          topic,
-          chunk.map((r) => ({ key: r.key, value: r.value })),
-        );
-        n += chunk.length;
-      }),
-    );
-    await lastValueFrom(copied, { defaultValue: undefined });
-    counts.set(name, n);
-  }
-  return counts;
 }
 
 async function copy(argv: readonly string[]): Promise<number> {

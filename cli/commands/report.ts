@@ -2,8 +2,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { buildReport } from '../../analytics/report/buildReport.ts';
 import { type ModelPrice, pricesOf } from '../../analytics/report/pricesOf.ts';
-import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
+import { syncedDb } from '../analytics/syncedDb.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { damageLedger } from '../damageLedger.ts';
@@ -50,7 +50,9 @@ export const command: Command = {
       try {
         text = await readFile(values.prices, 'utf8');
       } catch (e) {
-        throw new ArboretumError('INVALID_INPUT', `--prices ${values.prices}: ${(e as Error).message}`);
+        throw new ArboretumError('INVALID_INPUT', `--prices ${values.prices}: ${(e as Error).message}`, {
+          context: { file: values.prices },
+        });
       }
       try {
         prices = pricesOf(text, values.prices);

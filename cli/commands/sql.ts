@@ -3,8 +3,8 @@ import { lockDownDb } from '../../analytics/lockDownDb.ts';
 import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import type { QueryResult } from '../../analytics/queryResult.ts';
 import { readOnlyQuery } from '../../analytics/readOnlyQuery.ts';
-import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
 import { ArboretumError, isArboretumError } from '../../schemas/errors.ts';
+import { syncedDb } from '../analytics/syncedDb.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { damageLedger } from '../damageLedger.ts';
@@ -25,7 +25,7 @@ is rolled back (no INSERT, UPDATE, DELETE, CREATE, DROP; BEGIN/COMMIT/ROLLBACK a
 read-only for it. --write runs the query as it is, with all of DuckDB's powers: it may read and write files and
 change the tables of FILE (a later sync does not restore what it deletes; delete FILE and sync again to rebuild).
 
-Views: trees, nodes, pairs, sft, strategy_diversity, pass_rate, tree_length, critique_effectiveness,
+Views: trees, nodes, pairs, sft, strategy_diversity, action_diversity, tree_action_diversity, pass_rate, tree_length, critique_effectiveness,
 model_contribution, cost, table1 (SQL in analytics/*.sql). Example:
   arboretum sql "SELECT task, dataset, strategies, entropy_bits FROM strategy_diversity"
 --log defaults to ${DEFAULT_LOG}.`;

@@ -1,5 +1,5 @@
 import { createViewer } from '../../analytics/viewer/createViewer.ts';
-import { syncedDb } from '../../pipelines/analyticsSink/syncedDb.ts';
+import { syncedDb } from '../analytics/syncedDb.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { damageLedger } from '../damageLedger.ts';

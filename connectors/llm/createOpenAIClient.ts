@@ -1,7 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
-import { ArboretumError, messageOf } from '../../schemas/errors.ts';
-import { abortableDelay } from './abortableDelay.ts';
+import { ArboretumError, isArboretumError, messageOf } from '../../schemas/errors.ts';
+import type { BackoffOptions } from '../shared/backoffDelay.ts';
+import { createLimiter, type Limiter } from '../shared/createLimiter.ts';
+import { retry } from '../shared/retry.ts';
+import { type Clock, systemClock } from '../shared/systemClock.ts';
 import { answerOf } from './answerOf.ts';
 import { budgetText } from './budgetText.ts';
 import { checkBaseUrl } from './checkBaseUrl.ts';
@@ -10,8 +13,7 @@ import type { Budget, EndpointConfig } from './endpointConfig.ts';
 import type { ChatRequest, ChatResult, LlmClient, LlmUsage } from './llmClient.ts';
 import { nodeHttpFetch } from './nodeHttpFetch.ts';
 import { createRateLimiter, type RateLimiter } from './rateLimiter.ts';
-import { type BackoffOptions, retryDelayOf } from './retryDelayOf.ts';
-import { type Semaphore, semaphore } from './semaphore.ts';
+import { retryDelayOf } from './retryDelayOf.ts';
 
 export interface OpenAIClientOptions {
   readonly endpoints: readonly EndpointConfig[];
@@ -37,8 +39,10 @@ export interface OpenAIClientOptions {
    * so a stop does not have to reach each caller. Combined with each request's own `signal`.
    */
   readonly signal?: AbortSignal;
-  /** Clock of the rate limiters, epoch ms (default Date.now; tests inject one). */
+  /** Clock of the rate limiters, epoch ms (default clock.now; tests inject one). */
   readonly now?: () => number;
+  /** Clock of the backoff waits and Retry-After dates (default the wall clock; tests inject one). */
+  readonly clock?: Clock;
   /** Call through nodeHttpFetch rather than the global fetch (default true: about a third less CPU per call). */
   readonly nodeHttp?: boolean;
 }
@@ -48,7 +52,7 @@ interface Route {
   /** The endpoint as messages name it: its name and where it is. */
   readonly label: string;
   readonly client: OpenAI;
-  readonly slots: Semaphore;
+  readonly slots: Limiter;
   readonly limiter: RateLimiter;
   readonly timeoutMs: number;
 }
@@ -86,7 +90,8 @@ export function createOpenAIClient({
   onRetry,
   onTimeout,
   signal: clientSignal,
-  now = Date.now,
+  clock = systemClock,
+  now = clock.now,
   nodeHttp: useNodeHttp = true,
 }: OpenAIClientOptions): LlmClient {
   if (!endpoints.length) throw new ArboretumError('INVALID_CONFIG', 'llm: at least one endpoint is required');
@@ -120,7 +125,7 @@ export function createOpenAIClient({
         timeout: timeoutMs,
         ...(fetch ? { fetch } : {}),
       }),
-      slots: semaphore(concurrency),
+      slots: createLimiter({ concurrency }),
       limiter: createRateLimiter({ rpm: config.rpm, tpm: config.tpm, now }),
       timeoutMs,
     };
@@ -143,7 +148,9 @@ export function createOpenAIClient({
   const routeOf = (model: string): Route => {
     const route = routes.get(model) ?? fallback;
     if (!route)
-      throw new ArboretumError('INVALID_CONFIG', `llm: no endpoint serves model ${JSON.stringify(model)}`);
+      throw new ArboretumError('INVALID_CONFIG', `llm: no endpoint serves model ${JSON.stringify(model)}`, {
+        context: { model },
+      });
     if (budget.maxCostUsd !== undefined && !route.config.prices?.[model]) {
       // Its calls would count $0: the dollar cap could not be kept.
       throw new ArboretumError(
@@ -238,7 +245,10 @@ export function createOpenAIClient({
           cause,
           context: { endpoint: name, model: request.model, aborted: true },
         });
-      for (let attempt = 1; ; attempt++) {
+      // The last failed attempt's headers (a server's Retry-After sets the next wait) and reason (told to onRetry).
+      let headers: { get(name: string): string | null } | undefined;
+      let lastReason = '';
+      const once = async (attempt: number): Promise<ChatResult> => {
         if (exhausted()) {
           throw new ArboretumError('BUDGET_EXHAUSTED', `llm budget reached (${budgetText(budget, usage)})`, {
             context: { model: request.model },
@@ -259,35 +269,44 @@ export function createOpenAIClient({
           error = e;
         }
         if (signal?.aborted) throw aborted(error);
-        const { retriable, fatalConfig, reason, headers } = classify(error, route, request.model);
+        const classified = classify(error, route, request.model);
+        const { retriable, fatalConfig, reason } = classified;
+        headers = classified.headers;
+        lastReason = reason;
         if (error instanceof OpenAI.APIConnectionTimeoutError) {
           usage.timeouts++;
           onTimeout?.({ endpoint: name, model: request.model, attempt, timeoutMs: route.timeoutMs });
         }
         const after = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+        // Counted here, where it is known that no retry follows (not retriable, or the retries are spent).
+        if (fatalConfig || !retriable || attempt > maxRetries) usage.failedCalls++;
         if (fatalConfig) {
-          usage.failedCalls++;
           throw new ArboretumError('INVALID_CONFIG', `${where}: ${reason}${after}`, {
             cause: error,
             context: { endpoint: name, model: request.model, endpointFault: true },
           });
         }
-        if (!retriable || attempt > maxRetries) {
-          usage.failedCalls++;
-          throw new ArboretumError('LLM_FAILED', `${where}: ${reason}${after}`, {
-            retriable,
-            cause: error,
-            context: { endpoint: name, model: request.model, endpointFault: retriable },
-          });
-        }
-        const delayMs = retryDelayOf(attempt, headers, { ...backoff, random: Math.random() });
-        usage.retries++;
-        onRetry?.({ endpoint: name, model: request.model, attempt, delayMs, reason });
-        try {
-          await abortableDelay(delayMs, signal);
-        } catch (e) {
-          throw aborted(e);
-        }
+        throw new ArboretumError('LLM_FAILED', `${where}: ${reason}${after}`, {
+          retriable,
+          cause: error,
+          context: { endpoint: name, model: request.model, endpointFault: retriable },
+        });
+      };
+      try {
+        return await retry(once, {
+          retries: maxRetries,
+          delayOf: (attempt) => retryDelayOf(attempt, headers, backoff, clock.now()),
+          onRetry: ({ attempt, delayMs }) => {
+            usage.retries++;
+            onRetry?.({ endpoint: name, model: request.model, attempt, delayMs, reason: lastReason });
+          },
+          signal,
+          clock,
+        });
+      } catch (e) {
+        // A stop that came during a backoff wait ends the call as an aborted one, like a stop during a call.
+        if (signal?.aborted && !(isArboretumError(e) && e.context.aborted)) throw aborted(e);
+        throw e;
       }
     },
   };

@@ -66,6 +66,7 @@ export function createRoutingClient({
     throw new ArboretumError(
       'INVALID_CONFIG',
       `llm: no endpoint serves model ${JSON.stringify(model)} (local models: gguf:<path> or a llama.cpp endpoint)`,
+      { context: { model } },
     );
   };
   return {

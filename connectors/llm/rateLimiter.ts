@@ -1,4 +1,4 @@
-import { abortableDelay } from './abortableDelay.ts';
+import { abortableDelay } from '../shared/abortableDelay.ts';
 
 /** Requests- and tokens-per-minute limits of one endpoint. */
 export interface RateLimiter {

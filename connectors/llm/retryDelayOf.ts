@@ -1,25 +1,18 @@
-/** Backoff settings: delay = min(maxMs, baseMs * 2^(attempt-1)) with full jitter, unless the server said when. */
-export interface BackoffOptions {
-  readonly baseMs?: number;
-  readonly maxMs?: number;
-  /** In [0, 1): where in the jitter range to land (default Math.random()). */
-  readonly random?: number;
-}
+import { type BackoffOptions, backoffDelay } from '../shared/backoffDelay.ts';
 
 /**
- * How long to wait before retry number `attempt` (1-based), in ms. A server's `retry-after-ms` or `retry-after`
+ * How long to wait before retry number `attempt` (1-based), in ms: backoffDelay (half jitter by default). A server's `retry-after-ms` or `retry-after`
  * (seconds or an HTTP date) wins over the computed backoff, capped at `maxMs` * 4 so a bad header cannot stall forever.
  */
 export function retryDelayOf(
   attempt: number,
   headers: { get(name: string): string | null } | undefined,
-  { baseMs = 500, maxMs = 30_000, random = Math.random() }: BackoffOptions = {},
+  backoff: BackoffOptions = {},
   now: number = Date.now(),
 ): number {
   const told = retryAfterMs(headers, now);
-  if (told !== null) return Math.min(told, maxMs * 4);
-  const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+  if (told !== null) return Math.min(told, (backoff.maxMs ?? 30_000) * 4);
+  return backoffDelay(attempt, backoff);
 }
 
 function retryAfterMs(headers: { get(name: string): string | null } | undefined, now: number): number | null {

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ArboretumError } from '../../schemas/errors.ts';
+import { createLimiter } from '../shared/createLimiter.ts';
 import type { Launcher } from './createLauncher.ts';
-import { createLimiter } from './createLimiter.ts';
 
 /** A reply of worker.py, or `{ timeout: true }` when the call ran past its limit (the worker was restarted). */
 export type WorkerReply = Record<string, unknown> & { readonly timeout?: boolean };
@@ -38,7 +38,7 @@ export function createPythonWorker({
   preloadSympy?: boolean;
   env?: Readonly<Record<string, string>>;
 }): PythonWorker {
-  const one = createLimiter(1);
+  const one = createLimiter({ concurrency: 1 });
   let live: Live | null = null;
   let nextId = 1;
   let closed = false;

@@ -32,8 +32,8 @@ import type { ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import type { Writable } from 'node:stream';
 import { ArboretumError } from '../../schemas/errors.ts';
+import { createLimiter } from '../shared/createLimiter.ts';
 import { createLauncher, type Launcher } from './createLauncher.ts';
-import { createLimiter } from './createLimiter.ts';
 import { createPythonWorker } from './createPythonWorker.ts';
 import type {
   ExecRequest,
@@ -156,7 +156,7 @@ export function createSandbox({
   positiveInt('fileMb', fileMb);
   positiveInt('outputLimitBytes', outputLimitBytes);
   const launcher: Launcher = createLauncher({ python, unsafe, scratchMb, bwrap });
-  const limiter = createLimiter(concurrency);
+  const limiter = createLimiter({ concurrency });
   const running = new Set<ChildProcess>();
   let syntaxWorker: ReturnType<typeof createPythonWorker> | null = null;
   let closed = false;

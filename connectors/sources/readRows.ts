@@ -26,7 +26,50 @@ export function formatOf(file: string): SourceFormat {
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** The rows of a JSON-lines file, each `file:line`; a line that does not parse is a row with `error`. */
+async function* jsonLineRows(file: string): AsyncGenerator<RawRow> {
+  for await (const line of readLines(file)) {
+    const source = `${file}:${line.line}`;
+    if (line.text === undefined) {
+      yield { error: line.error, source, bytes: line.bytes };
+      continue;
+    }
+    if (line.text.trim() === '') continue;
+    try {
+      yield { value: JSON.parse(line.text), source, bytes: line.bytes };
+    } catch (e) {
+      yield { error: `not JSON: ${messageOf(e)}`, source, bytes: line.bytes };
+    }
+  }
+}
+
+/** True when the first non-blank line of `text` is, alone, a JSON object (so the text is JSON lines). */
+function firstLineIsObject(text: string): boolean {
+  const first = text.split('\n').find((l) => l.trim() !== '');
+  if (first === undefined) return false;
+  try {
+    const v = JSON.parse(first);
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/** Line (1-based) and byte offset of a JSON.parse error that names its `position N` (a UTF-16 index); else null. */
+function positionOf(message: string, text: string): { line: number; byteOffset: number } | null {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return null;
+  const before = text.slice(0, Number(m[1]));
+  return { line: before.split('\n').length, byteOffset: Buffer.byteLength(before, 'utf8') };
+}
+
 /**
+ * One meaning of the extensions for every command that reads rows (submit, grow's instructions, import): `.jsonl` and
+ * `.ndjson` are JSON lines, `.json` is one JSON document (an array of rows, or an object holding one under
+ * data/rows/instances), `.parquet` is Parquet. A `.json` file that is not one document but whose first line is a whole
+ * JSON object is read as JSON lines (no valid document is a whole object followed by more, so nothing is guessed); any other `.json` that does not parse
+ * throws INVALID_INPUT naming the file, and the line and byte offset where the parser stopped when it says.
+ *
  * Streams the rows of a JSONL, JSON (an array, or an object holding one under data/rows/instances) or Parquet file,
  * each with its location: `file:line` for JSON and JSONL, `file:row N` (1-based) for Parquet. A UTF-8 byte order mark
  * is dropped. A JSONL line that does not parse, or is not valid UTF-8 (`invalid UTF-8 at byte N`, N the file
@@ -35,19 +78,7 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  */
 export async function* readRows(file: string, format: SourceFormat = formatOf(file)): AsyncGenerator<RawRow> {
   if (format === 'jsonl') {
-    for await (const line of readLines(file)) {
-      const source = `${file}:${line.line}`;
-      if (line.text === undefined) {
-        yield { error: line.error, source, bytes: line.bytes };
-        continue;
-      }
-      if (line.text.trim() === '') continue;
-      try {
-        yield { value: JSON.parse(line.text), source, bytes: line.bytes };
-      } catch (e) {
-        yield { error: `not JSON: ${messageOf(e)}`, source, bytes: line.bytes };
-      }
-    }
+    yield* jsonLineRows(file);
     return;
   }
   if (format === 'json') {
@@ -63,7 +94,17 @@ export async function* readRows(file: string, format: SourceFormat = formatOf(fi
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new ArboretumError('INVALID_INPUT', `${file}: not JSON: ${messageOf(e)}`, { context: { file } });
+      // Not one document: a .json file of JSON lines (its first line one whole object) is read as lines, unambiguous.
+      if (firstLineIsObject(text)) {
+        yield* jsonLineRows(file);
+        return;
+      }
+      const at = positionOf(messageOf(e), text);
+      throw new ArboretumError(
+        'INVALID_INPUT',
+        `${file}${at ? `:${at.line}` : ''}: not JSON: ${messageOf(e)} (a .json file holds one JSON document: an array of rows or {"data": [...]}; JSON lines go in .jsonl)`,
+        { context: { file, ...(at ? { line: at.line, byteOffset: bom + at.byteOffset } : {}) } },
+      );
     }
     let rows: unknown[] | undefined;
     if (Array.isArray(parsed)) rows = parsed;

@@ -2,13 +2,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { emptyTree } from '../assemble/emptyTree.ts';
 import { evolveTree } from '../assemble/evolveTree.ts';
 import { eventsOfRows } from './eventsOfRows.ts';
+import { eventTables } from './eventTables.ts';
+import type { EventKindWithTable } from './sinkAppenders.ts';
 import type { OpenTree, SinkState } from './sinkState.ts';
 import { storedPositions } from './storedPositions.ts';
 
 const OPEN = `(SELECT tree_id FROM (
-  SELECT tree_id FROM tree_opened UNION SELECT tree_id FROM strategy_sampled UNION
-  SELECT tree_id FROM turn_executed UNION SELECT tree_id FROM verdict_reached UNION
-  SELECT tree_id FROM critique_emitted UNION SELECT tree_id FROM tree_closed)
+  ${Object.values(eventTables)
+    .map((t) => `SELECT tree_id FROM ${t.table}`)
+    .join(' UNION ')})
   EXCEPT SELECT tree_id FROM tree_closed WHERE outcome <> 'failed')`;
 
 /**
@@ -31,15 +33,9 @@ export async function loadSinkState(connection: DuckDBConnection, topic: string)
   await connection.run(`CREATE OR REPLACE TEMP TABLE sink_open AS ${OPEN.slice(1, -1)}`);
   const of = (table: string) =>
     rows(`SELECT * FROM ${table} WHERE tree_id IN (SELECT tree_id FROM sink_open)`);
-  const events = eventsOfRows({
-    treeOpened: await of('tree_opened'),
-    strategySampled: await of('strategy_sampled'),
-    turnExecuted: await of('turn_executed'),
-    verdictReached: await of('verdict_reached'),
-    critiqueEmitted: await of('critique_emitted'),
-    treeClosed: await of('tree_closed'),
-    treeReopened: await of('tree_reopened'),
-  });
+  const stored: { [K in EventKindWithTable]?: Record<string, unknown>[] } = {};
+  for (const [kind, t] of Object.entries(eventTables)) stored[kind as EventKindWithTable] = await of(t.table);
+  const events = eventsOfRows(stored);
   for (const { event } of events) {
     let t = open.get(event.treeId);
     if (!t) {

@@ -1,54 +1,80 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { type ColumnarTable, createColumnarTable } from './columnarTable.ts';
+import { decidedTables } from './decidedTables.ts';
+import type { ColumnType } from './eventTable.ts';
+import { eventTables } from './eventTables.ts';
 
-/** One DuckDB appender per sink table (see analytics/schema.sql). */
+export type EventKindWithTable = keyof typeof eventTables;
+
+/** The writers of every sink table (see analytics/sinkTables.sql and analytics/schema.sql). */
 export interface SinkAppenders {
-  readonly treeOpened: DuckDBAppender;
-  readonly strategySampled: DuckDBAppender;
-  readonly turnExecuted: DuckDBAppender;
-  readonly verdictReached: DuckDBAppender;
-  readonly critiqueEmitted: DuckDBAppender;
-  readonly treeClosed: DuckDBAppender;
-  readonly treeReopened: DuckDBAppender;
-  readonly pairRows: DuckDBAppender;
-  readonly sftRows: DuckDBAppender;
+  /** One per event kind with a table (generated from the schema). */
+  readonly events: { readonly [K in EventKindWithTable]: ColumnarTable };
+  readonly pairRows: ColumnarTable;
+  readonly sftRows: ColumnarTable;
+  readonly actionValidity: ColumnarTable;
   readonly syncDamage: DuckDBAppender;
   readonly syncState: DuckDBAppender;
 }
 
-const TABLES: Record<keyof SinkAppenders, string> = {
-  treeOpened: 'tree_opened',
-  strategySampled: 'strategy_sampled',
-  turnExecuted: 'turn_executed',
-  verdictReached: 'verdict_reached',
-  critiqueEmitted: 'critique_emitted',
-  treeClosed: 'tree_closed',
-  treeReopened: 'tree_reopened',
-  pairRows: 'pair_rows',
-  sftRows: 'sft_rows',
-  syncDamage: 'sync_damage',
-  syncState: 'sync_state',
-};
+/** action_validity's columns (analytics/schema.sql): the sink's isValidAction of each completed action. */
+const actionValidityColumns = [
+  ['tree_id', 'VARCHAR'],
+  ['node_id', 'VARCHAR'],
+  ['valid', 'BOOLEAN'],
+] as const satisfies readonly (readonly [string, ColumnType])[];
 
-/**
- * Event tables first, then the damage read past, sync_state last: flushing in this order stores a position only after
- * its rows and after the record of any damage before it.
- */
-const FLUSH_ORDER = Object.keys(TABLES) as (keyof SinkAppenders)[];
+/** Every table the sink writes, in flush order: a position (sync_state, last) is stored only after its rows. */
+export const sinkTables: readonly string[] = [
+  ...Object.values(eventTables).map((t) => t.table),
+  ...Object.values(decidedTables).map((t) => t.table),
+  'action_validity',
+  'sync_damage',
+  'sync_state',
+];
 
-/** Creates the appenders of every sink table on a connection. */
+/** Creates the writers of every sink table on a connection. */
 export async function createSinkAppenders(connection: DuckDBConnection): Promise<SinkAppenders> {
-  const entries = await Promise.all(
-    FLUSH_ORDER.map(async (k) => [k, await connection.createAppender(TABLES[k])] as const),
-  );
-  return Object.fromEntries(entries) as unknown as SinkAppenders;
+  const events = {} as Record<EventKindWithTable, ColumnarTable>;
+  for (const [kind, t] of Object.entries(eventTables))
+    events[kind as EventKindWithTable] = await createColumnarTable(connection, t.table, t.columns);
+  return {
+    events,
+    pairRows: await createColumnarTable(
+      connection,
+      decidedTables.pairRows.table,
+      decidedTables.pairRows.columns,
+    ),
+    sftRows: await createColumnarTable(
+      connection,
+      decidedTables.sftRows.table,
+      decidedTables.sftRows.columns,
+    ),
+    actionValidity: await createColumnarTable(connection, 'action_validity', actionValidityColumns),
+    syncDamage: await connection.createAppender('sync_damage'),
+    syncState: await connection.createAppender('sync_state'),
+  };
 }
 
-/** Flushes every appender, sync_state last. */
+const columnarOf = (a: SinkAppenders): ColumnarTable[] => [
+  ...Object.values(a.events),
+  a.pairRows,
+  a.sftRows,
+  a.actionValidity,
+];
+
+/** Flushes every writer but sync_state's, in sinkTables' order. */
 export function flushSinkAppenders(a: SinkAppenders): void {
-  for (const k of FLUSH_ORDER) a[k].flushSync();
+  for (const t of columnarOf(a)) t.flush();
+  a.syncDamage.flushSync();
 }
 
-/** Flushes and closes every appender. */
+/** Flushes and closes every writer. */
 export function closeSinkAppenders(a: SinkAppenders): void {
-  for (const k of FLUSH_ORDER) a[k].closeSync();
+  for (const t of columnarOf(a)) {
+    t.flush();
+    t.close();
+  }
+  a.syncDamage.closeSync();
+  a.syncState.closeSync();
 }

@@ -7,20 +7,24 @@ import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { emptyTree } from '../assemble/emptyTree.ts';
 import { evolveTree } from '../assemble/evolveTree.ts';
+import { isValidAction } from '../assemble/isValidAction.ts';
 import { pairsOf } from '../assemble/pairsOf.ts';
 import { sftOf } from '../assemble/sftOf.ts';
 import { collectReverdicts } from '../regrade/collectReverdicts.ts';
 import { isReverdict } from '../regrade/isReverdict.ts';
 import { nodeKeyOf } from '../regrade/nodeKeyOf.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
-import { appendPair, appendSft } from './appendDecided.ts';
+import { appendActionFeatures } from './actionFeatures.ts';
+import { appendDecided } from './appendDecided.ts';
 import { appendEvent } from './appendEvent.ts';
+import { decidedTables } from './decidedTables.ts';
 import { loadSinkState } from './loadSinkState.ts';
 import {
   closeSinkAppenders,
   createSinkAppenders,
   flushSinkAppenders,
   type SinkAppenders,
+  sinkTables,
 } from './sinkAppenders.ts';
 import type { OpenTree } from './sinkState.ts';
 import { storedPositions } from './storedPositions.ts';
@@ -66,20 +70,6 @@ export interface SyncSummary {
 
 /** Thrown inside a pass that meets a re-verdict it has not applied: the tables must be rebuilt. */
 const REBUILD: unique symbol = Symbol('rebuild: the log has re-verdicts the tables do not');
-
-const SINK_TABLES = [
-  'tree_opened',
-  'strategy_sampled',
-  'turn_executed',
-  'verdict_reached',
-  'critique_emitted',
-  'tree_closed',
-  'tree_reopened',
-  'pair_rows',
-  'sft_rows',
-  'sync_damage',
-  'sync_state',
-];
 
 /** A region a sync read past, as sync_damage stores it (flushed before sync_state: see sinkAppenders). */
 function appendDamage(appenders: SinkAppenders, d: LogDamage): void {
@@ -151,9 +141,12 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
   let reverdicts: Reverdicts | null = null;
   for (;;) {
     const result = await syncPass(options, reverdicts);
-    if (result !== REBUILD) return reverdicts ? { ...result, rebuilt: true } : result;
+    if (result !== REBUILD) {
+      await appendActionFeatures(connection);
+      return reverdicts ? { ...result, rebuilt: true } : result;
+    }
     await connection.run(
-      `BEGIN TRANSACTION; ${SINK_TABLES.map((t) => `DELETE FROM ${t};`).join(' ')} COMMIT;`,
+      `BEGIN TRANSACTION; ${sinkTables.map((t) => `DELETE FROM ${t};`).join(' ')} COMMIT;`,
     );
     reverdicts = await collectReverdicts(log.read(topic).pipe(map((r) => r.value)));
   }
@@ -178,11 +171,12 @@ async function syncPass(
   const decide = (t: OpenTree) => {
     if (t.tree.opened === null) return;
     const ps = pairsOf(t.tree);
-    for (let i = t.pairs; i < ps.length; i++) appendPair(appenders, ps[i]);
+    for (let i = t.pairs; i < ps.length; i++)
+      appendDecided(appenders.pairRows, decidedTables.pairRows, ps[i]);
     pairs += ps.length - t.pairs;
     t.pairs = ps.length;
     const ss = sftOf(t.tree);
-    for (let i = t.sft; i < ss.length; i++) appendSft(appenders, ss[i]);
+    for (let i = t.sft; i < ss.length; i++) appendDecided(appenders.sftRows, decidedTables.sftRows, ss[i]);
     sft += ss.length - t.sft;
     t.sft = ss.length;
     t.dirty = false;
@@ -275,13 +269,25 @@ async function syncPass(
           t.pairs = 0;
           t.sft = 0;
         }
+        const before = 'nodeId' in p ? t.tree.nodes.get(p.nodeId) : undefined;
         t.tree = next;
-        appendEvent(
-          appenders,
-          record,
-          { task: t.task, dataset: t.dataset, generation: next.generation },
+        appendEvent(appenders, record, {
+          task: t.task,
+          dataset: t.dataset,
+          generation: next.generation,
           originalCorrect,
-        );
+        });
+        if ('nodeId' in p) {
+          // An action's validity, once: when it becomes complete (sampled, executed and judged, in any order).
+          const node = next.nodes.get(p.nodeId);
+          if (node && node.completeAt !== null && (before === undefined || before.completeAt === null)) {
+            const c = appenders.actionValidity.columns;
+            c[0].push(e.treeId);
+            c[1].push(node.nodeId);
+            c[2].push(isValidAction(node));
+            appenders.actionValidity.endRow();
+          }
+        }
         if (p.kind === 'TreeClosed' && p.outcome === 'failed') {
           // It may be reopened (grow --retry-failed): kept, with its event ids.
           decide(t);

@@ -1,32 +1,31 @@
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import type { Topic } from '../../connectors/log/topics.ts';
-import { readLines } from '../../connectors/sources/readLines.ts';
+import { formatOf, readRows } from '../../connectors/sources/readRows.ts';
 import { fromJson } from '../../schemas/codec.ts';
 import { messageOf } from '../../schemas/errors.ts';
 import { type AppendItem, type AppendSummary, appendIdempotent } from './appendIdempotent.ts';
 
-/** The lines of a JSONL file as records of a topic, or as dead letters naming file:line (and byte, for bad UTF-8). */
+/**
+ * The rows of a file as records of a topic, or as dead letters naming file:line (and byte, for bad UTF-8). The file is
+ * read by readRows, the one row reader of every command: `.jsonl`/`.ndjson` JSON lines, `.json` one JSON document (an
+ * array of records), `.parquet`; a file of any other name (a pipe, /dev/stdin) is read as JSON lines.
+ */
 async function* jsonLineItems<T>(
   topic: Topic<T>,
   file: string,
   now: () => number,
 ): AsyncGenerator<AppendItem<T>> {
-  for await (const line of readLines(file)) {
-    const source = `${file}:${line.line}`;
+  const format = /\.(jsonl|ndjson|json|parquet)$/i.test(file) ? formatOf(file) : 'jsonl';
+  for await (const row of readRows(file, format)) {
+    const { source } = row;
     let reason: string;
-    if (line.text === undefined) reason = line.error!;
-    else if (line.text.trim() === '') continue;
+    if (row.error !== undefined) reason = row.error;
     else {
       try {
-        yield {
-          kind: 'record',
-          value: fromJson(topic.codec, JSON.parse(line.text)),
-          source,
-          bytes: line.bytes,
-        };
+        yield { kind: 'record', value: fromJson(topic.codec, row.value), source, bytes: row.bytes };
         continue;
       } catch (e) {
-        reason = e instanceof SyntaxError ? `not JSON: ${e.message}` : messageOf(e);
+        reason = messageOf(e);
       }
     }
     yield {
@@ -38,7 +37,7 @@ async function* jsonLineItems<T>(
         source,
         key: null,
         reason: `${source}: ${reason}`,
-        payload: Buffer.from(line.bytes), // a copy: the line is a view into a read buffer
+        payload: Buffer.from(row.bytes), // a copy: the row may be a view into a read buffer
         time: now(),
       },
     };

@@ -1,25 +1,70 @@
-import { mergeMap, type OperatorFunction, pipe } from 'rxjs';
+import { defer, filter, map, mergeMap, type OperatorFunction } from 'rxjs';
 import type { TreeEvent } from '../../schemas/types.ts';
 import type { Assembled } from './assembled.ts';
-import { assembleTree } from './assembleTree.ts';
-import { type DropDuplicateEventsOptions, dropDuplicateEvents } from './dropDuplicateEvents.ts';
-import { emitDecided } from './emitDecided.ts';
-import { groupByTree } from './groupByTree.ts';
+import { type Decided, decideRows, nothingDecided } from './decideRows.ts';
+import { emptyTree } from './emptyTree.ts';
+import { evolveTree } from './evolveTree.ts';
+import type { Tree } from './tree.ts';
+
+export interface AssembleOptions {
+  /** How many closed trees to remember, to drop their late repeats; default 100,000 (about 15 MB). */
+  readonly closedTrees?: number;
+  /** Make each row's tree histories available through rowHistories (exports with --context trajectory). */
+  readonly histories?: boolean;
+}
+
+/** An open tree: its fold so far and the rows it decided. */
+interface Open {
+  tree: Tree;
+  decided: Decided;
+}
+
+const NO_ROWS: readonly Assembled[] = [];
 
 /**
- * Tree events in, decided rows out: drop repeats, split by tree, fold each tree, emit each pair / SFT row as soon as
- * it is decided and the RM pairs at close, evict closed trees. Any interleaving of trees and any repetition of events
+ * Tree events in, decided rows out: fold each tree (evolveTree), emit each pair / SFT row as soon as it is decided
+ * and the RM pairs at close (decideRows), evict closed trees. Any interleaving of trees and any repetition of events
  * give the same rows per tree, in the same order per tree.
+ *
+ * Repeats need no event-id memory while a tree is open: evolveTree counts each fact once (the same rule as its
+ * deterministic event id). A closed tree is evicted at its TreeClosed (memory follows the open trees) and its id kept
+ * in a first-in-first-out memory of `closedTrees`, so its late repeats are dropped rather than starting a tree again;
+ * a repeat of a tree closed longer ago than that memory starts a new tree (export sinks drop repeated row ids). A tree
+ * closed `failed` stays until the source completes: a TreeReopened may grow it again (grow --retry-failed).
+ *
+ * One map of open trees rather than groupBy → scan(evolveTree) → scan(decideRows) per tree (emitDecided): the same
+ * two pure reducers, without a Subject, three subscribers and a duration stream per tree and an inner subscription
+ * per event, which cost more than the folding itself (profile of bench/assemble.ts, pipelines/assemble/README.md).
  */
-export function assemble(
-  options: DropDuplicateEventsOptions & {
-    /** Make each row's tree histories available through rowHistories (exports with --context trajectory). */
-    readonly histories?: boolean;
-  } = {},
-): OperatorFunction<TreeEvent, Assembled> {
-  return pipe(
-    dropDuplicateEvents(options),
-    groupByTree(),
-    mergeMap((tree) => tree.pipe(assembleTree(tree.key), emitDecided({ histories: options.histories }))),
-  );
+export function assemble(options: AssembleOptions = {}): OperatorFunction<TreeEvent, Assembled> {
+  const { closedTrees = 100_000, histories = false } = options;
+  return (source) =>
+    defer(() => {
+      const open = new Map<string, Open>();
+      const closed = new Set<string>();
+      return source.pipe(
+        map((event): readonly Assembled[] => {
+          const id = event.treeId;
+          let t = open.get(id);
+          if (t === undefined) {
+            if (closed.has(id)) return NO_ROWS;
+            t = { tree: emptyTree(id), decided: nothingDecided };
+            open.set(id, t);
+          }
+          const tree = evolveTree(t.tree, event);
+          const moved = tree.decisiveAt !== t.tree.decisiveAt;
+          t.tree = tree;
+          if (!moved) return NO_ROWS;
+          t.decided = decideRows(t.decided, tree, histories);
+          if (tree.closed !== null && tree.closed.outcome !== 'failed') {
+            open.delete(id);
+            closed.add(id);
+            if (closed.size > closedTrees) closed.delete(closed.values().next().value!);
+          }
+          return t.decided.out;
+        }),
+        filter((rows) => rows.length > 0),
+        mergeMap((rows) => rows),
+      );
+    });
 }

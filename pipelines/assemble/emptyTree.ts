@@ -13,5 +13,8 @@ export function emptyTree(treeId: string): Tree {
     ignored: 0,
     generation: 0,
     since: -1,
+    reopenable: false,
+    validCorrect: 0,
+    validIncorrect: 0,
   };
 }

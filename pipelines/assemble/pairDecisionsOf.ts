@@ -1,6 +1,6 @@
-import { ancestorsOf } from './ancestorsOf.ts';
-import { isValidAction } from './isValidAction.ts';
-import type { ActionNode, Tree } from './tree.ts';
+import { ancestorsOf, type ExpandedAction } from './ancestorsOf.ts';
+import { isValidAction, type ValidAction } from './isValidAction.ts';
+import type { Tree } from './tree.ts';
 
 /** A decided pair before its text is laid out: which nodes, at which turn, when (tree clock). */
 export interface PairDecision {
@@ -9,20 +9,20 @@ export interface PairDecision {
   readonly turn: number;
   /** 1-based rank among the tree's pairs of the same turn, by decision order. */
   readonly ordinal: number;
-  readonly chosen: ActionNode;
-  readonly rejected: ActionNode;
+  readonly chosen: ValidAction;
+  readonly rejected: ValidAction;
   /** Expanded nodes from the root to parentId. */
-  readonly ancestors: readonly ActionNode[];
+  readonly ancestors: readonly ExpandedAction[];
   /** Tree clock when the pair became decided. */
   readonly decidedAt: number;
 }
 
-function byCompletion(a: ActionNode, b: ActionNode): number {
-  return a.completeAt! - b.completeAt!;
+function byCompletion(a: ValidAction, b: ValidAction): number {
+  return a.completeAt - b.completeAt;
 }
 
 function byDecision(a: Omit<PairDecision, 'ordinal'>, b: Omit<PairDecision, 'ordinal'>): number {
-  return a.decidedAt - b.decidedAt || a.turn - b.turn || a.chosen.completeAt! - b.chosen.completeAt!;
+  return a.decidedAt - b.decidedAt || a.turn - b.turn || a.chosen.completeAt - b.chosen.completeAt;
 }
 
 /**
@@ -38,16 +38,16 @@ function byDecision(a: Omit<PairDecision, 'ordinal'>, b: Omit<PairDecision, 'ord
  */
 export function pairDecisionsOf(tree: Tree): PairDecision[] {
   if (tree.opened === null || tree.openedAt === null) return [];
-  const siblings = new Map<string | null, { correct: ActionNode[]; incorrect: ActionNode[] }>();
+  const siblings = new Map<string | null, { correct: ValidAction[]; incorrect: ValidAction[] }>();
   for (const node of tree.nodes.values()) {
     if (!isValidAction(node)) continue;
-    const parentId = node.sampled!.parentId;
+    const parentId = node.sampled.parentId;
     let group = siblings.get(parentId);
     if (!group) {
       group = { correct: [], incorrect: [] };
       siblings.set(parentId, group);
     }
-    (node.verdict!.correct ? group.correct : group.incorrect).push(node);
+    (node.verdict.correct ? group.correct : group.incorrect).push(node);
   }
   const decided: Omit<PairDecision, 'ordinal'>[] = [];
   for (const [parentId, { correct, incorrect }] of siblings) {
@@ -56,13 +56,13 @@ export function pairDecisionsOf(tree: Tree): PairDecision[] {
     const ancestors = ancestorsOf(tree, parentId);
     if (ancestors === null) continue;
     let historyAt = tree.openedAt;
-    for (const a of ancestors) historyAt = Math.max(historyAt, a.critiquedAt!, a.completeAt ?? 0);
+    for (const a of ancestors) historyAt = Math.max(historyAt, a.critiquedAt, a.completeAt ?? 0);
     correct.sort(byCompletion);
     incorrect.sort(byCompletion);
     for (let k = 0; k < n; k++) {
       const [chosen, rejected] = [correct[k], incorrect[k]];
-      const decidedAt = Math.max(historyAt, chosen.completeAt!, rejected.completeAt!);
-      decided.push({ parentId, turn: chosen.sampled!.turn, chosen, rejected, ancestors, decidedAt });
+      const decidedAt = Math.max(historyAt, chosen.completeAt, rejected.completeAt);
+      decided.push({ parentId, turn: chosen.sampled.turn, chosen, rejected, ancestors, decidedAt });
     }
   }
   decided.sort(byDecision);

@@ -16,11 +16,11 @@ export function pairOf(tree: Tree, d: PairDecision): PreferencePair {
     dataset: instruction.dataset,
     turn: d.turn,
     trajectory: historyOf(instruction.instruction, d.ancestors),
-    chosen: d.chosen.executed!.action,
-    rejected: d.rejected.executed!.action,
+    chosen: d.chosen.executed.action,
+    rejected: d.rejected.executed.action,
     chosenNodeId: d.chosen.nodeId,
     rejectedNodeId: d.rejected.nodeId,
-    chosenModel: d.chosen.sampled!.model,
-    rejectedModel: d.rejected.sampled!.model,
+    chosenModel: d.chosen.sampled.model,
+    rejectedModel: d.rejected.sampled.model,
   };
 }

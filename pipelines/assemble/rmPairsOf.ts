@@ -1,4 +1,4 @@
-import { isValidAction } from './isValidAction.ts';
+import { isValidAction, type ValidAction } from './isValidAction.ts';
 import { parentIdOf } from './parentIdOf.ts';
 import type { ActionNode, Tree } from './tree.ts';
 
@@ -33,13 +33,13 @@ const MAX_USES = 3;
  */
 export function rmPairsOf(tree: Tree): RmPair[] {
   if (tree.closed === null || tree.opened === null) return [];
-  const correct: ActionNode[] = [];
-  const incorrect: ActionNode[] = [];
+  const correct: ValidAction[] = [];
+  const incorrect: ValidAction[] = [];
   for (const node of tree.nodes.values()) {
-    if (isValidAction(node)) (node.verdict!.correct ? correct : incorrect).push(node);
+    if (isValidAction(node)) (node.verdict.correct ? correct : incorrect).push(node);
   }
   if (correct.length * incorrect.length > MAX_PRODUCT) return [];
-  const byCompletion = (a: ActionNode, b: ActionNode) => a.completeAt! - b.completeAt!;
+  const byCompletion = (a: ValidAction, b: ValidAction) => a.completeAt - b.completeAt;
   correct.sort(byCompletion);
   incorrect.sort(byCompletion);
   const uses = new Map<string, number>();
@@ -50,7 +50,7 @@ export function rmPairsOf(tree: Tree): RmPair[] {
   for (const c of correct) {
     for (const i of incorrect) {
       if (pairs.length >= MAX_PAIRS) return pairs;
-      if (c.sampled!.turn === i.sampled!.turn || used(c) >= MAX_USES || used(i) >= MAX_USES) continue;
+      if (c.sampled.turn === i.sampled.turn || used(c) >= MAX_USES || used(i) >= MAX_USES) continue;
       uses.set(c.nodeId, used(c) + 1);
       uses.set(i.nodeId, used(i) + 1);
       pairs.push({
@@ -60,12 +60,12 @@ export function rmPairsOf(tree: Tree): RmPair[] {
         task: instruction.task,
         dataset: instruction.dataset,
         instruction: instruction.instruction,
-        chosen: c.executed!.action,
-        rejected: i.executed!.action,
+        chosen: c.executed.action,
+        rejected: i.executed.action,
         chosenNodeId: c.nodeId,
         rejectedNodeId: i.nodeId,
-        chosenTurn: c.sampled!.turn,
-        rejectedTurn: i.sampled!.turn,
+        chosenTurn: c.sampled.turn,
+        rejectedTurn: i.sampled.turn,
       });
     }
   }

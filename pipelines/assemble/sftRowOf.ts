@@ -15,8 +15,8 @@ export function sftRowOf(tree: Tree, d: SftDecision): SftExample {
     dataset: instruction.dataset,
     turn: d.turn,
     nodeId: d.node.nodeId,
-    model: d.node.sampled!.model,
+    model: d.node.sampled.model,
     instruction: instruction.instruction,
-    response: d.node.executed!.action,
+    response: d.node.executed.action,
   };
 }

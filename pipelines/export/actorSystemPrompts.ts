@@ -1,4 +1,5 @@
 import type { TreeEvent } from '../../schemas/types.ts';
+import { createOpenTrees } from './createOpenTrees.ts';
 
 /** The system prompts the actors grew under, as the log tells them (StrategySampled.prompt). */
 export interface ActorSystemPrompts {
@@ -18,24 +19,16 @@ interface TreePrompts {
 }
 
 /**
- * Remembers each sampled action's system message per open tree (texts interned: most trees share a few), and forgets
- * a tree at the first event after its TreeClosed (the rows it decides are out by then, assemble being synchronous).
+ * Remembers each sampled action's system message per open tree (createOpenTrees; texts interned: most trees share a
+ * few).
  */
 export function createActorSystemPrompts(): ActorSystemPrompts {
-  const trees = new Map<string, TreePrompts>();
+  const trees = createOpenTrees((): TreePrompts => ({ byNode: new Map(), fallback: null }));
   const interned = new Map<string, string>();
-  let closing: string[] = [];
   return {
     observe(event) {
-      if (closing.length) {
-        for (const id of closing) trees.delete(id);
-        closing = [];
-      }
+      trees.observe(event);
       const p = event.payload;
-      if (p.kind === 'TreeClosed') {
-        closing.push(event.treeId);
-        return;
-      }
       if (p.kind !== 'StrategySampled') return;
       const message = p.prompt.find((m) => m.role === 'system');
       let system: string | null = null;
@@ -43,11 +36,7 @@ export function createActorSystemPrompts(): ActorSystemPrompts {
         system = interned.get(message.content) ?? message.content;
         if (!interned.has(system)) interned.set(system, system);
       }
-      let tree = trees.get(event.treeId);
-      if (!tree) {
-        tree = { byNode: new Map(), fallback: null };
-        trees.set(event.treeId, tree);
-      }
+      const tree = trees.of(event.treeId);
       const withReference = p.role === 'ground-truth';
       tree.byNode.set(p.nodeId, withReference ? null : system);
       if (!withReference && tree.fallback === null) tree.fallback = system;

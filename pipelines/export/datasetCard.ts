@@ -19,6 +19,8 @@ export interface CardSection {
   readonly spread: Spread | null;
   readonly filter?: RowFilterOptions;
   readonly facts: LogFacts;
+  /** Rows by the strategy of their action (a pair's chosen one), most first (pipelines/strategies). */
+  readonly strategyMix?: readonly (readonly [string, number])[];
   /** Labels changed by `arboretum regrade` (see exportLog's LabelSummary); absent or no versions: never regraded. */
   readonly labels?: { readonly graderVersions: readonly string[]; readonly changed: number };
   readonly systemPrompt: 'none' | 'actor' | 'text';
@@ -79,7 +81,7 @@ function sectionText(s: CardSection, name: string): string {
   const { format, counts, lengths } = s;
   const filters = Object.entries(s.filter ?? {})
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `\`${k}=${v}\``);
+    .map(([k, v]) => `\`${k}=${Array.isArray(v) ? v.join(',') : v}\``);
   const source =
     format.kind === 'sft'
       ? 'every correct action of every tree, with its instruction (the history dropped, as the Eurus paper trains SFT, unless --context trajectory)'
@@ -123,7 +125,7 @@ ${table('task', counts.byTask, counts.total)}
 ${table('dataset', counts.byDataset, counts.total)}
 
 ${table('turn', counts.byTurn, counts.total)}
-
+${s.strategyMix?.length ? `\nPlanning strategy of each row's action (a pair's chosen one):\n\n${table('strategy', s.strategyMix, counts.total)}\n` : ''}
 ### Lengths (tokens${lengths.exact ? `, by \`${lengths.counter}\`` : `, ${lengths.counter}`})
 
 | | median | 95th percentile | max |
@@ -167,6 +169,7 @@ export function mergeDatasetCard(existing: string | null, section: CardSection, 
       throw new ArboretumError(
         'INVALID_INPUT',
         `${info.path} exists and is not an arboretum dataset card; pass --card PATH for another file`,
+        { context: { file: info.path } },
       );
     }
     front = (parse(m[1]) ?? {}) as FrontMatter;
@@ -181,6 +184,7 @@ export function mergeDatasetCard(existing: string | null, section: CardSection, 
       throw new ArboretumError(
         'INVALID_INPUT',
         `${info.path} says license ${front.license}; this export says ${info.license} (one card, one license)`,
+        { context: { file: info.path } },
       );
     }
   }

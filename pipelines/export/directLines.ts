@@ -1,5 +1,6 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { createBufferedFile } from './bufferedFile.ts';
 import { IntList } from './intList.ts';
 import type { RowCounts } from './rowCounts.ts';
 import type { SortedLines } from './sortedLines.ts';
@@ -20,40 +21,33 @@ export function createDirectLines({
   bufferBytes?: number;
 }): SortedLines {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+  const file = createBufferedFile({ path: tmp, bufferBytes, flags: 'w' });
+  // Created now, so an export without rows still renames an (empty) file into place.
+  closeSync(openSync(tmp, 'w'));
   let open = true;
-  let pending: string[] = [];
-  let pendingBytes = 0;
   const byTask = new Map<string, number>();
   const byDataset = new Map<string, number>();
   const byTurn = new Map<number, number>();
   let total = 0;
   const promptTokens = new IntList();
   const totalTokens = new IntList();
-  const flush = () => {
-    if (pending.length) writeSync(fd, pending.join(''));
-    pending = [];
-    pendingBytes = 0;
-  };
   return {
     add(key, lines, lengths) {
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i];
         promptTokens.push(lengths?.[i]?.prompt ?? 0);
         totalTokens.push(lengths?.[i]?.total ?? 0);
-        pending.push(`${line}\n`);
-        pendingBytes += line.length + 1;
+        file.put(`${line}\n`);
         count(byTask, key.task);
         count(byDataset, key.dataset);
         count(byTurn, key.turn);
         total++;
       }
-      if (pendingBytes >= bufferBytes) flush();
     },
     async finish(target, onLine) {
       if (onLine) throw new Error('createDirectLines: lines in log order carry no tree keys to report');
-      flush();
-      closeSync(fd);
+      file.flush();
+      if (file.fd !== null) closeSync(file.fd);
       open = false;
       await rename(tmp, target);
       const sorted = <K extends string | number>(m: Map<K, number>) =>
@@ -68,7 +62,7 @@ export function createDirectLines({
     },
     async dispose() {
       if (open) {
-        closeSync(fd);
+        if (file.fd !== null) closeSync(file.fd);
         open = false;
         await rm(tmp, { force: true });
       }

@@ -11,15 +11,18 @@ import { rowHistories } from '../assemble/rowHistories.ts';
 import { applyReverdicts } from '../regrade/applyReverdicts.ts';
 import { createReverdictCollector, type ReverdictCollector } from '../regrade/createReverdictCollector.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
+import { createRowStrategies } from '../strategies/createRowStrategies.ts';
 import { createActorSystemPrompts } from './actorSystemPrompts.ts';
 import { type CardSection, mergeDatasetCard } from './datasetCard.ts';
 import { createDirectLines } from './directLines.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { IntList } from './intList.ts';
 import { jsonlToParquet } from './jsonlToParquet.ts';
+import { jsonOfRow } from './jsonOfRow.ts';
 import { type LengthStats, lengthStats } from './lengthStats.ts';
 import { lineLengthsOf } from './lineLengthsOf.ts';
 import { createLogFacts } from './logFacts.ts';
+import { messagesJson } from './messagesJson.ts';
 import { outputKindOf } from './outputKindOf.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT, type RowContext } from './rowContext.ts';
@@ -125,6 +128,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
   // Both are rebuilt by each pass over the events (a regraded log is read twice).
   let actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
   let facts = createLogFacts();
+  let strategies = createRowStrategies(options.filter?.strategies);
   const fixedSystem = typeof systemPrompt === 'object' ? systemPrompt.text : null;
   const contextOf = (format: ExportFormat, a: Assembled): RowContext => {
     const system = !format.accepts.system
@@ -170,7 +174,13 @@ export async function exportLog(options: ExportLogOptions): Promise<{
         }
         // Spread formats: the rows sharing a prompt form a group whose place is seeded; each line gets its own
         // seeded rank inside the group, so labels are mixed (and repeats of a row still share their keys).
-        const group = sha(`${seed}\n${JSON.stringify(promptOf(a.row, ctx).prompt)}`);
+        // Without a system message the prompt's JSON is the escaped trajectory the line was built from (jsonOfRow
+        // memoises it), byte for byte JSON.stringify of promptOf's messages: no second escaping of the history.
+        const promptJson =
+          ctx === NO_CONTEXT && a.kind === 'pair'
+            ? messagesJson(jsonOfRow(a.row).trajectory)
+            : JSON.stringify(promptOf(a.row, ctx).prompt);
+        const group = sha(`${seed}\n${promptJson}`);
         for (let i = 0; i < written.length; i++) {
           lines.add(
             { ...key, treeId: group, id: sha(`${seed}\n${a.row.id}\n${i}`) },
@@ -187,6 +197,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       await openSorters();
       actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
       facts = createLogFacts();
+      strategies = createRowStrategies(options.filter?.strategies);
       seen = 0;
       await lastValueFrom(
         events.pipe(
@@ -195,6 +206,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
             collector?.add(e);
             facts.observe(e);
             actor?.observe(e);
+            strategies.observe(e);
           }),
           // Once a re-verdict shows up this pass is to be redone: only collect from here on.
           filter(() => collector === null || collector.size === 0),
@@ -202,7 +214,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
             if (before.correct !== after.correct) changed.add(key);
           }),
           assemble({ histories: context === 'trajectory' }),
-          filter(keep),
+          filter((a) => keep(a) && strategies.keeps(a)),
           tap(addRow),
         ),
         { defaultValue: null },
@@ -264,6 +276,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           spread,
           filter: options.filter,
           facts: logFacts,
+          strategyMix: strategies.mix(format.kind),
           systemPrompt: typeof systemPrompt === 'object' ? 'text' : systemPrompt,
           rowsWithSystem: byTarget[i].withSystem,
           context: format.accepts.context ? context : null,

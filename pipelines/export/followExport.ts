@@ -45,6 +45,7 @@ export function followExport(options: FollowExportOptions): Observable<FollowPro
     throw new ArboretumError(
       'INVALID_INPUT',
       `--follow writes JSONL only; ${JSON.stringify(out)} is Parquet`,
+      { context: { file: out } },
     );
   }
   const keep = rowFilter(options.filter);

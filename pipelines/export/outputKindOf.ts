@@ -9,5 +9,6 @@ export function outputKindOf(path: string): 'jsonl' | 'parquet' {
   throw new ArboretumError(
     'INVALID_INPUT',
     `--out ${JSON.stringify(path)}: expected a .jsonl or .parquet file`,
+    { context: { file: path } },
   );
 }

@@ -8,6 +8,8 @@ export interface RowFilterOptions {
   readonly minTurns?: number;
   /** Keep rows whose turn is at most this; default no bound. */
   readonly maxTurns?: number;
+  /** Keep rows whose action's strategy is one of these (export --strategy; exportLog applies it, from the log). */
+  readonly strategies?: readonly string[];
 }
 
 /** A predicate keeping the rows of a task, a dataset and a turn range (every bound optional). */

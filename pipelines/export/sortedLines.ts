@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketOf } from './bucketOf.ts';
+import { type BufferedFile, createBufferedFile } from './bufferedFile.ts';
 import { IntList } from './intList.ts';
 import type { LineLength } from './lineLengthsOf.ts';
 import type { RowCounts } from './rowCounts.ts';
@@ -64,16 +65,8 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
   const { buckets = 64, bufferBytes = 256 << 10 } = options;
   const dir = await mkdtemp(join(options.tempDir, 'arboretum-sort-'));
   const files = Array.from({ length: buckets }, (_, i) => join(dir, `b${i}`));
-  const fds: (number | null)[] = new Array(buckets).fill(null);
-  const pending: string[][] = Array.from({ length: buckets }, () => []);
-  const pendingBytes = new Array<number>(buckets).fill(0);
-  const flush = (b: number) => {
-    if (!pending[b].length) return;
-    fds[b] ??= openSync(files[b], 'a');
-    writeSync(fds[b]!, pending[b].join(''));
-    pending[b] = [];
-    pendingBytes[b] = 0;
-  };
+  // One buffered spill file per bucket, opened on its first record.
+  let spills: (BufferedFile | null)[] = files.map(() => null);
   return {
     add(key, lines, lengths) {
       const b = bucketOf(key.treeId, buckets);
@@ -81,18 +74,16 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
       const tail = `\t${clean(key.task)}\t${clean(key.dataset)}\t${key.turn}\t`;
       for (let sub = 0; sub < lines.length; sub++) {
         const l = lengths?.[sub];
-        const record = `${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t${lines[sub]}\n`;
-        pending[b].push(record);
-        pendingBytes[b] += record.length;
+        spills[b] ??= createBufferedFile({ path: files[b], bufferBytes });
+        spills[b]!.put(`${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t${lines[sub]}\n`);
       }
-      if (pendingBytes[b] >= bufferBytes) flush(b);
     },
     async finish(path, onLine) {
-      for (let b = 0; b < buckets; b++) {
-        flush(b);
-        if (fds[b] !== null) closeSync(fds[b]!);
-        fds[b] = null;
+      for (const spill of spills) {
+        spill?.flush();
+        if (spill?.fd != null) closeSync(spill.fd);
       }
+      spills = files.map(() => null);
       const tmp = `${path}.tmp-${process.pid}`;
       const out = openSync(tmp, 'w');
       const byTask = new Map<string, number>();
@@ -170,7 +161,8 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
       };
     },
     async dispose() {
-      for (let b = 0; b < buckets; b++) if (fds[b] !== null) closeSync(fds[b]!);
+      for (const spill of spills) if (spill?.fd != null) closeSync(spill.fd);
+      spills = files.map(() => null);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -34,6 +34,7 @@ export function createTokenCounter({ tokenizer }: { tokenizer?: string } = {}): 
     throw new ArboretumError(
       'INVALID_INPUT',
       `--tokenizer ${JSON.stringify(tokenizer)}: not a readable tokenizer.json (${(e as Error).message})`,
+      { context: { file: tokenizer } },
     );
   }
   const configPath = join(dirname(tokenizer), 'tokenizer_config.json');
@@ -45,6 +46,7 @@ export function createTokenCounter({ tokenizer }: { tokenizer?: string } = {}): 
     throw new ArboretumError(
       'INVALID_INPUT',
       `--tokenizer ${JSON.stringify(tokenizer)}: cannot build a tokenizer (${(e as Error).message})`,
+      { context: { file: tokenizer } },
     );
   }
   const cache = new Map<string, number>();

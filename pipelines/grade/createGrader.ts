@@ -1,3 +1,4 @@
+import type { ExecResult } from '../../connectors/sandbox/sandboxTypes.ts';
 import type { Instruction } from '../../schemas/types.ts';
 import { gradeCode } from './gradeCode.ts';
 import { gradeLogic } from './gradeLogic.ts';
@@ -5,11 +6,21 @@ import { gradeMath } from './gradeMath.ts';
 import { graderVersion } from './graderVersion.ts';
 import type { Cas, CodeRunner, GradeResult } from './gradeTypes.ts';
 import type { ParsedAction } from './parseAction.ts';
+import { printedAnswerOf } from './printedAnswerOf.ts';
+
+/** What a grader is told of an action beyond its parts. */
+export interface GradedAction extends ParsedAction {
+  /** The whole response: the math and logic graders read their answer from it. */
+  readonly text?: string;
+  /** The code of the expanded actions before this one on its branch, root first (a Math_PoT notebook's cells). */
+  readonly priorCells?: readonly string[];
+  /** The run of `code` after priorCells, when the caller ran it already (the grower's judge): not run again. */
+  readonly ran?: ExecResult;
+}
 
 /** Grades one parsed action against its instruction's reference. */
 export interface Grader {
-  /** `action.text`, when given, is the whole response: the math and logic graders read their answer from it. */
-  grade(instruction: Instruction, action: ParsedAction & { readonly text?: string }): Promise<GradeResult>;
+  grade(instruction: Instruction, action: GradedAction): Promise<GradeResult>;
 }
 
 const FENCED = /```[ \t]*(?:python3?|py)?[ \t]*\n([\s\S]*?)(?:```|$)/g;
@@ -33,18 +44,13 @@ function mathTextOf(text: string): string {
   return text.replace(/```[\s\S]*?(?:```|$)/g, '\n').replace(/<execute>[\s\S]*?(?:<\/execute>|$)/g, '\n');
 }
 
-/** The last non-empty line a program printed: a PoT action's answer when it wrote none. */
-function lastPrinted(stdout: string): string | null {
-  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
-  return lines.length ? lines[lines.length - 1].trim() : null;
-}
-
 /**
  * The grader dispatcher the grower calls, choosing by `instruction.task`:
  * Coding → gradeCode with `reference.tests` / `entryPoint` / `testKind` (stdio, call, assert) in the sandbox;
  * Math_CoT → gradeMath on the response (`action.text`, else `action.answer`) against `reference.answer`
  *   (Math-Verify through `cas`);
- * Math_PoT → the same, the answer being what the action's code prints last when it gave none;
+ * Math_PoT → the same, the answer being what the action's code prints last when it gave none (printedAnswerOf of
+ *   `action.ran`, else of a run of the code after `action.priorCells`: the notebook it was written in);
  * Logic → gradeLogic on the whole response (`action.text`, else `action.answer`) with `reference.choices`.
  * Never rejects for a bad answer or reference: everything ends as `{correct: false, detail}`.
  * An action whose syntax check failed (`syntaxOk === false`) is incorrect (`syntax error`). Every result carries
@@ -84,12 +90,12 @@ export function createGrader({
             instruction.task === 'Math_CoT' && action.text ? mathTextOf(action.text) : action.answer;
           if (answer === null && instruction.task === 'Math_PoT' && action.code) {
             if (action.syntaxOk === false) return { correct: false, grader: 'math', detail: 'syntax error' };
-            const r = await sandbox.run({ code: action.code });
-            answer = r.exitCode === 0 ? lastPrinted(r.stdout) : null;
-            if (answer === null) {
-              const why = r.timedOut ? 'timeout' : r.exitCode !== 0 ? 'program failed' : 'printed nothing';
-              return { correct: false, grader: 'math', detail: `no answer (${why})` };
-            }
+            const run =
+              action.ran ?? (await sandbox.run({ cells: [...(action.priorCells ?? []), action.code] }));
+            const printed = printedAnswerOf(run);
+            if (printed.answer === null)
+              return { correct: false, grader: 'math', detail: `no answer (${printed.why})` };
+            answer = printed.answer;
           }
           const v = await gradeMath(ref.answer, answer, { cas, timeoutMs: mathTimeoutMs });
           return { correct: v.correct, grader: 'math', detail: v.reason };

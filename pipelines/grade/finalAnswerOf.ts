@@ -1,4 +1,4 @@
-import { lastBoxed } from './lastBoxed.ts';
+import { lastBoxed } from '../../connectors/sources/lastBoxed.ts';
 
 function lastMatch(re: RegExp, text: string): RegExpExecArray | null {
   let last: RegExpExecArray | null = null;

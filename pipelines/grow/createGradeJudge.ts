@@ -1,5 +1,6 @@
 import type { ExecRequest, ExecResult, SyntaxCheck } from '../../connectors/sandbox/sandboxTypes.ts';
 import type { Instruction } from '../../schemas/types.ts';
+import { printedAnswerOf } from '../grade/printedAnswerOf.ts';
 import type { ActionJudge, Judgement } from './actionJudge.ts';
 
 /** An action split into code and final answer (the shape of pipelines/grade's parseAction). */
@@ -26,7 +27,14 @@ export interface GradeJudgeOptions<P extends ParsedParts = ParsedParts> {
   /** Grades the parsed action (with its observation) against the instruction's reference. */
   readonly grade: (
     instruction: Instruction,
-    action: P & { readonly text: string; readonly syntaxOk: boolean; readonly observation: string },
+    action: P & {
+      readonly text: string;
+      readonly syntaxOk: boolean;
+      readonly observation: string;
+      /** The branch's earlier cells and the run of the code after them (non-Coding tasks with code): not re-run. */
+      readonly priorCells: readonly string[];
+      readonly ran?: ExecResult;
+    },
   ) => Promise<GradeOutcome>;
   /** Longest observation kept on the log, in characters (default 4000; the cut is marked). */
   readonly maxObservation?: number;
@@ -67,19 +75,27 @@ export function createGradeJudge<P extends ParsedParts>({
         }
       }
       let observation = '';
+      let ran: ExecResult | undefined;
       if (parsed.code !== null && instruction.task !== 'Coding') {
         const run = await sandbox.run({ cells: [...priorCells, parsed.code] });
+        ran = run;
         observation = run.timedOut
           ? `${run.stdout}\nTimeoutError: the code ran past its time limit`
           : run.exitCode === 0
             ? run.stdout
             : `${run.stdout}${run.stderr}`;
         observation = cut(observation.replace(/\s+$/, ''), maxObservation);
-        if (answer === null && instruction.task === 'Math_PoT' && run.exitCode === 0) {
-          answer = run.stdout.trim().split('\n').at(-1)?.trim() || null;
-        }
+        if (answer === null && instruction.task === 'Math_PoT') answer = printedAnswerOf(run).answer;
       }
-      const verdict = await grade(instruction, { ...parsed, answer, text, syntaxOk: true, observation });
+      const verdict = await grade(instruction, {
+        ...parsed,
+        answer,
+        text,
+        syntaxOk: true,
+        observation,
+        priorCells,
+        ran,
+      });
       if (instruction.task === 'Coding' && parsed.code !== null)
         observation = cut(verdict.detail, maxObservation);
       return { code: parsed.code, answer, syntaxOk: true, observation, ...verdict };

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { LlmClient } from '../../connectors/llm/llmClient.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
-import { ArboretumError, isArboretumError, messageOf } from '../../schemas/errors.ts';
+import { ArboretumError, type ErrorContext, isArboretumError, messageOf } from '../../schemas/errors.ts';
 import { treeIdOf } from '../../schemas/ids.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import type { ActionJudge } from './actionJudge.ts';
@@ -51,7 +51,11 @@ export interface GrowerOptions {
 }
 
 /** Why a run ended early, or null when it ran out of work. */
-export type StopReason = { readonly code: string; readonly message: string } | null;
+export type StopReason = {
+  readonly code: string;
+  readonly message: string;
+  readonly context?: ErrorContext;
+} | null;
 
 export interface Grower {
   /**
@@ -120,7 +124,12 @@ export function createGrower({
   let onStop = () => {};
   const stopWith = (e: unknown) => {
     if (stopReason || e === REVOKED) return;
-    stopReason = { code: isArboretumError(e) ? e.code : 'ERROR', message: messageOf(e) };
+    stopReason = {
+      code: isArboretumError(e) ? e.code : 'ERROR',
+      message: messageOf(e),
+      // Where it failed (tree, node, endpoint...), when the error knew.
+      ...(isArboretumError(e) && Object.keys(e.context).length ? { context: e.context } : {}),
+    };
     onStop();
   };
 

@@ -1,4 +1,5 @@
 import type { ChatResult, LlmClient } from '../../connectors/llm/llmClient.ts';
+import { withContext } from '../../schemas/errors.ts';
 import type { Instruction, TreeEventPayload } from '../../schemas/types.ts';
 import type { ActionJudge, Judgement } from './actionJudge.ts';
 import { critiqueProblem } from './critiqueProblem.ts';
@@ -49,7 +50,8 @@ export function createTreeRunner(o: TreeRunnerOptions) {
     let failure: { error: unknown } | null = null;
     const spawn = (key: string, work: () => Promise<void>) => {
       const task = work()
-        .catch((error) => {
+        .catch((e) => {
+          const error = withContext(e, { treeId, nodeId: key.slice(key.indexOf(':') + 1) }); // key: `<kind>:<nodeId>`
           if (!failure) failure = { error };
           o.failed(error);
         })
@@ -97,7 +99,7 @@ export function createTreeRunner(o: TreeRunnerOptions) {
               kind: 'TreeOpened',
               instruction: instruction!,
               config: treeConfigOf(config),
-              group: o.owner?.group ?? null,
+              ownerGroup: o.owner?.group ?? null,
               leaseMs: o.owner?.leaseMs ?? null,
             },
           ]);

@@ -1,9 +1,10 @@
 import type { AnswerReceived, Instruction, StrategySampled, TreeEventPayload } from '../../schemas/types.ts';
+import { isValidAction } from '../assemble/isValidAction.ts';
 import { normalizeMath } from '../grade/normalizeMath.ts';
 import type { GrowCommand } from './growCommand.ts';
 import type { GrowConfig } from './growConfig.ts';
 import type { GrowNode, GrowTree } from './growTree.ts';
-import { isValid, nextStep } from './nextStep.ts';
+import { nextStep } from './nextStep.ts';
 import { actorMessages, critiqueMessages } from './prompts.ts';
 import { seedOf } from './seedOf.ts';
 
@@ -144,7 +145,8 @@ export function decide(
           maxTokens: config.maxTokens,
           seed: seedOf(tree.treeId, s.nodeId),
         },
-        prompt: actorMessages(instruction, step.ancestors, s.strategy, s.role === 'ground-truth'),
+        prompt: actorMessages(instruction, step.ancestors, s.plan, s.role === 'ground-truth'),
+        strategyPolicy: config.strategies.policy,
       }));
       return [{ kind: 'append', payloads }];
     }
@@ -192,7 +194,7 @@ export function decide(
       const { node, ancestors } = step;
       const attempt = node.rejected.length;
       if (attempt > config.criticReasks) {
-        const solved = [...tree.nodes.values()].some((n) => isValid(n) && n.verdict!.correct);
+        const solved = [...tree.nodes.values()].some((n) => isValidAction(n) && n.verdict.correct);
         return close(
           solved ? 'solved' : 'exhausted',
           `critic gave no usable critique of ${node.nodeId} in ${attempt} attempt(s) (last: ${node.rejected.at(-1)!.reason}); not expanded`,

@@ -1,5 +1,7 @@
 import { ArboretumError } from '../../schemas/errors.ts';
-import type { TreeConfig } from '../../schemas/types.ts';
+import type { StrategyPlan, TreeConfig } from '../../schemas/types.ts';
+import { checkStrategyPlan } from '../strategies/checkStrategyPlan.ts';
+import { strategyPresets } from '../strategies/strategyPresets.ts';
 
 /** How trees grow. Every field but the models has a default (see growConfigOf). */
 export interface GrowConfig {
@@ -37,6 +39,11 @@ export interface GrowConfig {
   readonly criticTemperature: number;
   /** Times a critique the gate rejects is asked again (default 2); after that the node is not expanded. */
   readonly criticReasks: number;
+  /**
+   * The planning strategies and how each action draws one (default: the built-in library by round-robin;
+   * pipelines/strategies). Recorded in the tree's config, so a resume and a replay choose the same.
+   */
+  readonly strategies: StrategyPlan;
 }
 
 export const growDefaults = {
@@ -53,6 +60,7 @@ export const growDefaults = {
   maxCallsPerTree: null,
   criticTemperature: 0.7,
   criticReasks: 2,
+  strategies: strategyPresets.default,
 } as const;
 
 /**
@@ -104,6 +112,7 @@ export function growConfigOf(partial: Partial<GrowConfig> & { readonly strong: s
   whole('maxTokens', 1);
   whole('criticReasks', 0);
   if (config.maxCallsPerTree !== null) whole('maxCallsPerTree', 1);
+  checkStrategyPlan(config.strategies);
   if (!(config.criticTemperature >= 0 && config.criticTemperature <= 2)) {
     throw new ArboretumError(
       'INVALID_CONFIG',
@@ -139,6 +148,7 @@ export function treeConfigOf(config: GrowConfig): TreeConfig {
     criticModel: config.critic,
     expandAfterPair: config.expandAfterPair,
     params,
+    strategies: config.strategies,
   };
 }
 
@@ -160,5 +170,7 @@ export function growConfigFromTree(tree: TreeConfig): GrowConfig {
     ladder: tree.params.ladder ? tree.params.ladder.split(',') : undefined,
     maxTurns: tree.maxTurns,
     expandAfterPair: tree.expandAfterPair,
+    // Opened before strategy libraries: it keeps growing with the pair it started with.
+    strategies: tree.strategies ?? strategyPresets.ultrainteract,
   });
 }

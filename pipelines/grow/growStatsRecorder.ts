@@ -1,8 +1,8 @@
 import type { ChatResult } from '../../connectors/llm/llmClient.ts';
 import type { Outcome } from '../../schemas/types.ts';
+import { isValidAction } from '../assemble/isValidAction.ts';
 import { emptyGrowStats, type GrowStats } from './growStats.ts';
 import type { GrowTree } from './growTree.ts';
-import { isValid } from './nextStep.ts';
 
 /** The grower's counters and the events that move them (the interpreter reports, the progress line reads). */
 export interface GrowStatsRecorder {
@@ -37,9 +37,9 @@ export function createGrowStatsRecorder(now: number): GrowStatsRecorder {
       let valid = 0;
       let correct = 0;
       for (const n of tree.nodes.values()) {
-        if (n.sampled?.parentId !== parentId || n.sampled.turn !== turn || !isValid(n)) continue;
+        if (n.sampled?.parentId !== parentId || n.sampled.turn !== turn || !isValidAction(n)) continue;
         valid++;
-        if (n.verdict!.correct) correct++;
+        if (n.verdict.correct) correct++;
       }
       stats.pairs += Math.min(correct, valid - correct);
     },

@@ -1,4 +1,5 @@
 import type { Outcome } from '../../schemas/types.ts';
+import { isValidAction, type ValidAction } from '../assemble/isValidAction.ts';
 import type { GrowConfig } from './growConfig.ts';
 import type { GrowNode, GrowTree } from './growTree.ts';
 import { type NodeSpec, turnPlan } from './turnPlan.ts';
@@ -24,17 +25,9 @@ export type Step =
       readonly unjudged: readonly GrowNode[];
     }
   /** Expand this incorrect action: ask the critic. */
-  | { readonly kind: 'critique'; readonly node: GrowNode; readonly ancestors: readonly GrowNode[] }
+  | { readonly kind: 'critique'; readonly node: ValidAction; readonly ancestors: readonly GrowNode[] }
   | { readonly kind: 'close'; readonly outcome: Outcome; readonly reason: string }
   | { readonly kind: 'closed' };
-
-/** A node that may be chosen or rejected (the same rule as assemble's isValidAction). */
-export const isValid = (n: GrowNode) =>
-  n.sampled !== null &&
-  n.executed !== null &&
-  n.verdict !== null &&
-  n.executed.syntaxOk &&
-  n.executed.failure === null;
 
 /**
  * The next step of a tree (pure): walks the expanded (critiqued) nodes from the root to the current turn, then
@@ -66,8 +59,8 @@ export function nextStep(tree: GrowTree, config: GrowConfig): Step {
   }
 
   const known = new Set(children.map((n) => n.nodeId));
-  const anyCorrect = () => children.some((n) => isValid(n) && n.verdict!.correct);
-  const waves = turnPlan(config, task, turn, tree.generation);
+  const anyCorrect = () => children.some((n) => isValidAction(n) && n.verdict.correct);
+  const waves = turnPlan(config, task, turn, tree.generation, tree.treeId);
   for (let w = 0; w < waves.length; w++) {
     const missing = waves[w].filter((s) => !known.has(s.nodeId));
     if (!missing.length) continue;
@@ -75,12 +68,13 @@ export function nextStep(tree: GrowTree, config: GrowConfig): Step {
     if (w === 0 || started || !anyCorrect()) return { kind: 'sample', specs: missing, parentId, ancestors };
     break;
   }
-  const correct = children.filter((n) => isValid(n) && n.verdict!.correct);
-  const incorrect = children.filter((n) => isValid(n) && !n.verdict!.correct);
+  const valid = children.filter(isValidAction);
+  const correct = valid.filter((n) => n.verdict.correct);
+  const incorrect = valid.filter((n) => !n.verdict.correct);
   if (incorrect.length && turn < config.maxTurns && (config.expandAfterPair || !correct.length)) {
     return { kind: 'critique', node: incorrect[0], ancestors };
   }
-  if (correct.length || all.some((n) => isValid(n) && n.verdict!.correct)) {
+  if (correct.length || all.some((n) => isValidAction(n) && n.verdict.correct)) {
     return {
       kind: 'close',
       outcome: 'solved',

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
+import { type StrategySettings, strategyPlanOf } from '../strategies/strategyPlanOf.ts';
 import type { GrowConfig } from './growConfig.ts';
 
 /** An endpoint as the YAML names it: the key is read from the environment variable `apiKeyEnv`, never the file. */
@@ -35,6 +36,8 @@ export interface GrowSettings {
   readonly budget?: { readonly maxTokens?: number; readonly maxCostUsd?: number };
   /** Trees grown at once. */
   readonly concurrency?: number;
+  /** The `strategies:` block as written (its plan, checked, is `grow.strategies`); `--preset` starts from another. */
+  readonly strategies?: StrategySettings;
 }
 
 type Shape =
@@ -44,7 +47,8 @@ type Shape =
   | 'strings'
   | { readonly [key: string]: Shape }
   | readonly [Shape]
-  | 'prices';
+  | 'prices'
+  | 'numbers';
 
 const ENDPOINT: Shape = {
   name: 'string',
@@ -83,6 +87,14 @@ const FILE: Shape = {
   sampling: { temperature: 'number', topP: 'number', maxTokens: 'number', criticTemperature: 'number' },
   budget: { maxTokens: 'number', maxCostUsd: 'number' },
   concurrency: 'number',
+  strategies: {
+    preset: 'string',
+    policy: 'string',
+    seed: 'number',
+    library: [{ name: 'string', tasks: 'strings', instruction: 'string', weight: 'number' }],
+    only: 'strings',
+    weights: 'numbers',
+  },
 };
 
 function check(value: unknown, shape: Shape, path: string, file: string): void {
@@ -106,6 +118,9 @@ function check(value: unknown, shape: Shape, path: string, file: string): void {
     for (const [model, price] of Object.entries(value as object)) {
       check(price, { promptPerMTok: 'number', completionPerMTok: 'number' }, `${path}.${model}`, file);
     }
+  } else if (shape === 'numbers') {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) bad('must map names to numbers');
+    for (const [name, n] of Object.entries(value as object)) check(n, 'number', `${path}.${name}`, file);
   } else if (Array.isArray(shape)) {
     if (!Array.isArray(value)) bad('must be a list');
     for (const [i, v] of (value as unknown[]).entries()) check(v, shape[0], `${path}[${i}]`, file);
@@ -158,6 +173,7 @@ export function parseGrowYaml(text: string, file: string): GrowSettings {
     endpoints: doc.endpoints,
     budget: doc.budget,
     concurrency: doc.concurrency,
+    strategies: doc.strategies ?? undefined,
     grow: Object.fromEntries(
       Object.entries({
         strong: doc.actors?.strong,
@@ -177,6 +193,7 @@ export function parseGrowYaml(text: string, file: string): GrowSettings {
         temperature: s.temperature,
         topP: s.topP,
         maxTokens: s.maxTokens,
+        strategies: doc.strategies ? strategyPlanOf(doc.strategies, file) : undefined,
       }).filter(([, v]) => v !== undefined),
     ),
   };

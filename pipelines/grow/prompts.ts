@@ -1,14 +1,7 @@
 import type { Instruction, Message, Reference, Task } from '../../schemas/types.ts';
+import { historyOf } from '../assemble/historyOf.ts';
+import type { ValidAction } from '../assemble/isValidAction.ts';
 import type { GrowNode } from './growTree.ts';
-
-const STRATEGY: Record<string, string> = {
-  'chain-of-thought':
-    'Plan with a chain of thought: break the problem into steps marked "Step 1:", "Step 2:", … and work through ' +
-    'them in order.',
-  'modular-programming':
-    'Plan with modular programming: first write small, well-named Python functions (tools), each introduced by a ' +
-    'step comment such as "# Step 1: …", then solve the task by calling them.',
-};
 
 const FORMAT: Record<Task, string> = {
   Coding:
@@ -43,36 +36,24 @@ export function referenceText(reference: Reference): string {
 }
 
 /**
- * The user turn after an expanded action, as UltraInteract writes it: `Out: <observation>\nYour answer is wrong.\n
- * <critique>`, the `Out:` line left out when the action ran no code and observed nothing (as assemble's feedbackOf).
+ * The trajectory so far as chat messages: assemble's historyOf (the instruction, then each expanded action and its
+ * feedback), so the actor sees exactly the turns the exported trajectory has.
  */
-export function feedbackText(node: GrowNode): string {
-  const e = node.executed;
-  const out = e && (e.code !== null || e.observation !== '') ? `Out: ${e.observation}\n` : '';
-  return `${out}Your answer is wrong.\n${node.critique?.critique ?? ''}`;
-}
-
-/** The trajectory so far as chat messages: the instruction, then each expanded action and its feedback. */
 export function historyMessages(instruction: Instruction, ancestors: readonly GrowNode[]): Message[] {
-  const messages: Message[] = [{ role: 'user', content: instruction.instruction }];
-  for (const node of ancestors) {
-    messages.push({ role: 'assistant', content: node.executed?.action ?? '' });
-    messages.push({ role: 'user', content: feedbackText(node) });
-  }
-  return messages;
+  return historyOf(instruction.instruction, ancestors).map((u) => ({ role: u.from, content: u.value }));
 }
 
 /**
- * The messages an actor gets: a system message with the planning strategy and the answer format for the task (and,
+ * The messages an actor gets: a system message with the planning strategy's instruction (`plan`) and the answer format for the task (and,
  * for the ground-truth step, the reference to work from), then the trajectory so far in UltraInteract's form.
  */
 export function actorMessages(
   instruction: Instruction,
   ancestors: readonly GrowNode[],
-  strategy: string,
+  plan: string,
   withReference: boolean,
 ): Message[] {
-  let system = `${STRATEGY[strategy] ?? `Plan with the strategy: ${strategy}.`}\n${FORMAT[instruction.task]}`;
+  let system = `${plan}\n${FORMAT[instruction.task]}`;
   if (withReference) {
     system +=
       '\n\nA reference solution is given below. Use it to write your own correct answer in the format above, ' +
@@ -90,13 +71,13 @@ export function actorMessages(
 export function critiqueMessages(
   instruction: Instruction,
   ancestors: readonly GrowNode[],
-  node: GrowNode,
+  node: ValidAction,
 ): Message[] {
   const history = historyMessages(instruction, ancestors)
     .slice(1)
     .map((m) => `${m.role === 'assistant' ? 'Student' : 'Feedback'}:\n${m.content}`)
     .join('\n\n');
-  const e = node.executed!;
+  const e = node.executed;
   const user = [
     `Task:\n${instruction.instruction}`,
     `Ground truth (for you only):\n${referenceText(instruction.reference)}`,

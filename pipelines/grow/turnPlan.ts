@@ -1,6 +1,6 @@
 import type { Task } from '../../schemas/types.ts';
+import { pickStrategy } from '../strategies/pickStrategy.ts';
 import type { GrowConfig } from './growConfig.ts';
-import { strategiesOf } from './strategiesOf.ts';
 
 /** One planned action of a turn. */
 export interface NodeSpec {
@@ -11,6 +11,8 @@ export interface NodeSpec {
   readonly role: 'strong' | 'weak' | 'resample' | 'ladder' | 'ground-truth';
   readonly model: string;
   readonly strategy: string;
+  /** The strategy's instruction to the actor (its system message). */
+  readonly plan: string;
 }
 
 /**
@@ -32,9 +34,19 @@ export const nodeIdOf = (turn: number, attempt: number, slot: number, generation
  * Attempts number the actions of a turn from 0 across all waves. `generation` (default 0) names a reopened tree's
  * growth in the node ids only: the plan is the same.
  */
-export function turnPlan(config: GrowConfig, task: Task, turn: number, generation = 0): NodeSpec[][] {
-  const strategies = strategiesOf(task);
-  const strategy = (attempt: number, slot: number) => strategies[(turn + attempt + slot) % strategies.length];
+export function turnPlan(
+  config: GrowConfig,
+  task: Task,
+  turn: number,
+  generation = 0,
+  treeId = '',
+): NodeSpec[][] {
+  // Each action's strategy by the config's policy (pipelines/strategies/pickStrategy): name and instruction.
+  const chosen = (attempt: number, slot: number) => {
+    const nodeId = nodeIdOf(turn, attempt, slot, generation);
+    const s = pickStrategy(config.strategies, task, { treeId, nodeId, turn, attempt, slot });
+    return { strategy: s.name, plan: s.instruction };
+  };
   const waves: NodeSpec[][] = [
     [
       {
@@ -44,7 +56,7 @@ export function turnPlan(config: GrowConfig, task: Task, turn: number, generatio
         slot: 0,
         role: 'weak',
         model: config.weak,
-        strategy: strategy(0, 0),
+        ...chosen(0, 0),
       },
       {
         nodeId: nodeIdOf(turn, 0, 1, generation),
@@ -53,7 +65,7 @@ export function turnPlan(config: GrowConfig, task: Task, turn: number, generatio
         slot: 1,
         role: 'strong',
         model: config.strong,
-        strategy: strategy(0, 1),
+        ...chosen(0, 1),
       },
     ],
   ];
@@ -68,7 +80,7 @@ export function turnPlan(config: GrowConfig, task: Task, turn: number, generatio
       slot: 0,
       role,
       model,
-      strategy: strategy(attempt, 0),
+      ...chosen(attempt, 0),
     });
     attempt++;
   };

@@ -1,14 +1,14 @@
 import { access, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { readLines } from '../../connectors/sources/readLines.ts';
+import { formatOf, readRows } from '../../connectors/sources/readRows.ts';
 import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { uiPairRowOf, uiSftRowOf } from './uiRowOf.ts';
 import type { ImportProblem, Located, UiGroup, UiPairRow, UiSftRow } from './ultrainteractRows.ts';
 
 export interface UltraInteractGroupsOptions {
-  /** UltraInteract_pair files, `.jsonl` / `.json` (one row a line) or `.parquet`. */
+  /** UltraInteract_pair files, `.jsonl` (one row a line), `.json` (one array of rows) or `.parquet`; see readRows. */
   readonly pairFiles?: readonly string[];
   /** UltraInteract_sft files, likewise. */
   readonly sftFiles?: readonly string[];
@@ -24,19 +24,6 @@ const PAIR = 0;
 const SFT = 1;
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-function kindOfFile(path: string): 'jsonl' | 'parquet' {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.jsonl' || ext === '.json') return 'jsonl';
-  if (ext === '.parquet') return 'parquet';
-  throw new ArboretumError(
-    'INVALID_INPUT',
-    `${path}: expected a .jsonl, .json (one row a line) or .parquet file`,
-    {
-      context: { file: path },
-    },
-  );
-}
-
 /**
  * Reads UltraInteract rows from files and yields them grouped by parent_id (one group = one instruction = one tree),
  * in parent_id order, rows in file order within a group. Grouping goes through a DuckDB table, so files larger
@@ -46,7 +33,7 @@ export async function* ultrainteractGroups(options: UltraInteractGroupsOptions):
   const { pairFiles = [], sftFiles = [], onProblem, tempDir = tmpdir(), memoryLimit = '512MB' } = options;
   const files = [...pairFiles.map((f) => ({ f, kind: PAIR })), ...sftFiles.map((f) => ({ f, kind: SFT }))];
   for (const { f } of files) {
-    kindOfFile(f);
+    formatOf(f);
     await access(f).catch(() => {
       throw new ArboretumError('NOT_FOUND', `${f}: no such file`, { context: { file: f } });
     });
@@ -62,7 +49,8 @@ export async function* ultrainteractGroups(options: UltraInteractGroupsOptions):
       'CREATE TABLE raw (parent_id VARCHAR, kind TINYINT, file_no INTEGER, ord BIGINT, src VARCHAR, j VARCHAR)',
     );
     for (const [fileNo, { f, kind }] of files.entries()) {
-      if (kindOfFile(f) === 'parquet') {
+      const format = formatOf(f);
+      if (format === 'parquet') {
         try {
           await c.run(
             `INSERT INTO raw SELECT parent_id::VARCHAR, ${kind}, ${fileNo}, rn, ${quote(f)} || ':row ' || rn, j FROM (SELECT to_json(t) AS j, t.parent_id AS parent_id, row_number() OVER () AS rn FROM read_parquet(${quote(f)}) t)`,
@@ -79,31 +67,26 @@ export async function* ultrainteractGroups(options: UltraInteractGroupsOptions):
         continue;
       }
       const appender = await c.createAppender('raw');
-      // BOM dropped, invalid UTF-8 a problem with its byte offset (never decoded to U+FFFD): see readLines.
-      for await (const read of readLines(f)) {
-        const lineNo = read.line;
-        if (read.text === undefined) {
-          onProblem({ source: `${f}:${lineNo}`, reason: read.error!, raw: read.bytes });
+      // The one row reader of every command (see readRows: .jsonl lines, .json one document): a BOM dropped, invalid
+      // UTF-8 a problem with its byte offset (never decoded to U+FFFD), a line that does not parse a problem.
+      let ord = 0;
+      for await (const row of readRows(f, format)) {
+        const { source } = row;
+        if (row.error !== undefined) {
+          onProblem({ source, reason: row.error, raw: Buffer.from(row.bytes) });
           continue;
         }
-        const line = read.text;
-        if (!line.trim()) continue;
-        const source = `${f}:${lineNo}`;
-        let parentId: unknown;
-        try {
-          parentId = JSON.parse(line)?.parent_id;
-        } catch (e) {
-          onProblem({ source, reason: `not JSON: ${messageOf(e)}`, raw: line });
-          continue;
-        }
+        const line = row.bytes.toString('utf8');
+        const parentId = (row.value as { parent_id?: unknown } | null)?.parent_id;
         if (typeof parentId !== 'string') {
           onProblem({ source, reason: 'parent_id must be a string', raw: line });
           continue;
         }
+        ord++;
         appender.appendVarchar(parentId);
         appender.appendTinyInt(kind);
         appender.appendInteger(fileNo);
-        appender.appendBigInt(BigInt(lineNo));
+        appender.appendBigInt(BigInt(ord));
         appender.appendVarchar(source);
         appender.appendVarchar(line);
         appender.endRow();

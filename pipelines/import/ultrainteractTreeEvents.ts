@@ -202,6 +202,7 @@ export function ultrainteractTreeEvents(
       attempt: 0,
       params: { temperature: 1, topP: 1, maxTokens: 0, seed: null },
       prompt: [],
+      strategyPolicy: null,
     });
     push(node.nodeId, {
       kind: 'TurnExecuted',
@@ -246,7 +247,7 @@ export function ultrainteractTreeEvents(
   };
   push(null, {
     kind: 'TreeOpened',
-    group: null,
+    ownerGroup: null,
     leaseMs: null,
     instruction,
     config: {
@@ -255,6 +256,7 @@ export function ultrainteractTreeEvents(
       criticModel: null,
       expandAfterPair: true,
       params: { source: 'ultrainteract' },
+      strategies: null,
     },
   });
   for (const p of pairs) for (const n of p.path) emit(n);

@@ -1,6 +1,7 @@
 import { filter, map, type Observable } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
+import { createLimiter } from '../../connectors/shared/createLimiter.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { Instruction, Task, TreeEvent, TurnExecuted, VerdictReached } from '../../schemas/types.ts';
 import type { ActionJudge } from '../grow/actionJudge.ts';
@@ -197,16 +198,17 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
   // Trees are regraded as they close, `concurrency` at a time; a failure (sandbox gone) stops the run.
   const trees = new Map<string, RegradeTree>();
   const ready: RegradeTree[] = [];
-  let running = 0;
+  const slots = createLimiter({ concurrency });
   let failure: { error: unknown } | null = null;
   let wake: (() => void) | null = null;
   let resume: (() => void) | null = null;
   let endRead: (() => void) | null = null;
   const pump = () => {
-    while (failure === null && running < concurrency && ready.length) {
+    // A free slot is taken at once (acquire is synchronous then), so the loop starts no more than `concurrency`.
+    while (failure === null && slots.active < concurrency && ready.length) {
       const tree = ready.shift()!;
-      running++;
-      regradeTree(tree)
+      slots
+        .run(() => regradeTree(tree))
         .catch((error) => {
           failure ??= { error };
           // A paused read is not resumed: end it, the run stops with this error.
@@ -216,7 +218,6 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
           }
         })
         .finally(() => {
-          running--;
           pump();
           if (resume && ready.length <= highWater / 4 && failure === null) resume();
           wake?.();
@@ -309,7 +310,7 @@ export async function regradeLog(options: RegradeLogOptions): Promise<RegradeSum
     };
     read();
   });
-  while (running > 0 || (ready.length && failure === null)) {
+  while (slots.active > 0 || (ready.length && failure === null)) {
     await new Promise<void>((r) => {
       wake = r;
     });

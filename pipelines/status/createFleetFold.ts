@@ -104,7 +104,7 @@ export function createFleetFold() {
     }
     tree.lastWriter = e.writer;
     const p = e.payload;
-    if (p.kind === 'TreeOpened' && tree.group === undefined) tree.group = p.group;
+    if (p.kind === 'TreeOpened' && tree.group === undefined) tree.group = p.ownerGroup;
     if (p.kind === 'TreeClosed') tree.closed = p.outcome;
     if (p.kind === 'TreeReopened') tree.closed = null;
     const group = tree.group ?? null;
@@ -115,7 +115,7 @@ export function createFleetFold() {
     }
     // A writer's group is the one its own TreeOpened events record; until it opens one, that of the trees it writes.
     if (p.kind === 'TreeOpened') {
-      w.group = p.group;
+      w.group = p.ownerGroup;
       w.opener = true;
     } else if (!w.opener && tree.group !== undefined) w.group = group;
     w.lastAt = Math.max(w.lastAt, e.time);

@@ -134,7 +134,7 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
     };
     push(null, {
       kind: 'TreeOpened',
-      group: null,
+      ownerGroup: null,
       leaseMs: null,
       instruction,
       config: {
@@ -143,6 +143,7 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
         criticModel: 'gpt-4',
         expandAfterPair: true,
         params: {},
+        strategies: null,
       },
     });
     let parentId: string | null = null;
@@ -182,6 +183,7 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
           attempt: 0,
           params: { temperature: 1, topP: 1, maxTokens: 1024, seed: null },
           prompt: history.map((m) => ({ ...m })),
+          strategyPolicy: null,
         });
         push(nodeId, {
           kind: 'TurnExecuted',

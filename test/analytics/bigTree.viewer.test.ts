@@ -1,26 +1,13 @@
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
-import { createViewer, type Viewer } from '../../analytics/viewer/createViewer.ts';
-import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
+import type { AnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
+import type { Viewer } from '../../analytics/viewer/createViewer.ts';
 import { syntheticTreeEvents } from '../../pipelines/synthetic/syntheticTrees.ts';
 import { treeScript } from '../assemble/treeScript.ts';
-import { appendEvents, tempLog } from './fixtures.ts';
+import { type ViewerInChromium, viewerInChromium } from '../support/viewerInChromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Screenshots go here (printed), so a person can look at what the test saw. */
 const SHOTS = process.env.ARBORETUM_TEST_OUTPUT ?? join(process.cwd(), 'test-output', 'viewer');
 
@@ -71,13 +58,12 @@ function bigTree() {
   return s.close('solved');
 }
 
-let dir: string;
+let chromium: ViewerInChromium;
 let db: AnalyticsDb;
-let viewer: Viewer;
-let browser: BrowserContext;
 let page: Page;
-const errors: string[] = [];
-const offsite: string[] = [];
+let errors: string[];
+let offsite: string[];
+let viewer: Viewer;
 const tree = bigTree();
 const NODES = TURNS * (2 + WAVE * 4);
 
@@ -100,39 +86,15 @@ async function shot(name: string) {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'arboretum-bigtree-'));
   await mkdir(SHOTS, { recursive: true });
-  const env = await tempLog();
-  await appendEvents(env.log, tree.events);
-  await appendEvents(env.log, [...syntheticTreeEvents({ trees: 30, seed: 9, actionBytes: [60, 400] })]);
-  db = await openAnalyticsDb();
-  await syncLog({ log: env.log, connection: db.connection });
-  await env.dispose();
-  viewer = await createViewer({ db });
-  browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1400, height: 900 },
+  chromium = await viewerInChromium({
+    events: [...tree.events, ...syntheticTreeEvents({ trees: 30, seed: 9, actionBytes: [60, 400] })],
   });
-  await browser.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(viewer.url) || url.startsWith('data:')) return route.continue();
-    offsite.push(url);
-    return route.abort();
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => {
-    errors.push(e.message);
-    console.log(`page error: ${e.message}`);
-  });
+  ({ db, page, errors, offsite, viewer } = chromium);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await viewer?.close();
-  db?.close();
-  await rm(dir, { recursive: true, force: true });
+  await chromium?.close();
 });
 
 describe('viewer on a 516-node tree in headless Chromium', () => {

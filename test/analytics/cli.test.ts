@@ -1,23 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arboretumBin as bin } from '../support/arboretumBin.ts';
+import { cli } from '../support/cli.ts';
 import { appendEvents, smallTrees, tempLog } from './fixtures.ts';
 
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'arboretum.js');
-
-/** Runs the CLI; resolves with its exit code and output whatever the code. */
-async function arboretum(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const arboretum = (...args: string[]) => cli(args);
 
 let env: Awaited<ReturnType<typeof tempLog>>;
 let uri: string;

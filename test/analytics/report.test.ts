@@ -40,9 +40,17 @@ describe('report', () => {
     const dollars = (Number(rows[0][0]) * 10 + Number(rows[0][1]) * 30) / 1e6;
     expect(html).toContain(`<td id="total-usd">$${dollars.toFixed(4)} (no price for critic, llama)</td>`);
     expect(html).toContain(
-      '<td class="num">5</td><td class="">strong, weak</td><td class="">critic</td><td class="">true</td><td class=""></td><td class="num">3</td>',
+      '<td class="num">5</td><td class="">strong, weak</td><td class="">critic</td><td class="">true</td><td class=""></td><td class="">round-robin: chain-of-thought, modular-programming (before libraries)</td><td class="num">3</td>',
     );
     expect(html).toContain('Sample pairs');
+    // Action diversity: its table (a row per task and dataset, as the view) and its chart.
+    const diversity = (await db.query('SELECT task, dataset FROM action_diversity')).rows;
+    expect(diversity.length).toBe(3);
+    const section = html.slice(html.indexOf('<h2>Action diversity'), html.indexOf('<h2>Critique'));
+    for (const [task, dataset] of diversity)
+      expect(section).toContain(`>${task}</a></td><td class="">${dataset}</td>`);
+    expect(html).toContain("vegaEmbed('#chart-action-diversity', specs.actionDiversity, opts)");
+    expect(html).toContain('"title":"Action text diversity per task / dataset"');
     expect(html).toContain('#pair=');
     expect(html).toContain('Step 2: 4');
     expect(html).toContain(

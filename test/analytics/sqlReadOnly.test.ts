@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { treeScript } from '../assemble/treeScript.ts';
+import { cli } from '../support/cli.ts';
 import { appendEvents, smallTrees, tempLog } from './fixtures.ts';
 
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'arboretum.js');
-
-async function arboretum(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const arboretum = (...args: string[]) => cli(args);
 
 /** Every file under `dir` (relative path → sha256 of its bytes), but those `skip` names. */
 async function snapshot(dir: string, skip: (path: string) => boolean = () => false) {

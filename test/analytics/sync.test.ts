@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
+import { emptyTree } from '../../pipelines/assemble/emptyTree.ts';
+import { evolveTree } from '../../pipelines/assemble/evolveTree.ts';
+import { isValidAction } from '../../pipelines/assemble/isValidAction.ts';
+import type { Tree } from '../../pipelines/assemble/tree.ts';
+import { readSchemaFile } from '../../schemas/schemaTypes.ts';
 import type { PreferencePair, SftExample, TreeEvent } from '../../schemas/types.ts';
+import { renderSinkTables } from '../../scripts/genSinkTables.ts';
 import { logArb } from '../assemble/randomTrees.ts';
 import { appendEvents, assembled, smallTrees, tempLog } from './fixtures.ts';
 
@@ -197,6 +204,21 @@ describe('syncLog', () => {
               )[0][0],
             );
             expect(stored).toBe(distinct);
+            // `valid` is the sink's isValidAction of each action, as the same fold of the whole log gives it.
+            const trees = new Map<string, Tree>();
+            for (const e of events)
+              trees.set(e.treeId, evolveTree(trees.get(e.treeId) ?? emptyTree(e.treeId), e));
+            const expectedValid = [...trees.values()]
+              .flatMap((t) => [...t.nodes.values()].map((n) => [t.treeId, n.nodeId, isValidAction(n)]))
+              .sort();
+            const inView = new Set(
+              (await rows('SELECT tree_id, node_id FROM nodes')).map((r) => `${r[0]}/${r[1]}`),
+            );
+            expect(
+              (await rows('SELECT tree_id, node_id, valid FROM nodes ORDER BY ALL')).filter((r) =>
+                expectedValid.some((x) => x[0] === r[0] && x[1] === r[1]),
+              ),
+            ).toEqual(expectedValid.filter((x) => inView.has(`${x[0]}/${x[1]}`)));
           } finally {
             db = saved;
           }
@@ -207,5 +229,53 @@ describe('syncLog', () => {
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('the sink tables generated from the schema (scripts/genSinkTables.ts)', () => {
+  it('are fresh: analytics/sinkTables.sql and pipelines/analyticsSink/{event,decided}Tables.ts are what it gives', () => {
+    const out = renderSinkTables();
+    const file = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+    expect(file('analytics/sinkTables.sql')).toBe(out.sql);
+    expect(file('pipelines/analyticsSink/eventTables.ts')).toBe(out.ts);
+    expect(file('pipelines/analyticsSink/decidedTables.ts')).toBe(out.decidedTs);
+  });
+
+  it('turn a new event field into a column, its row value, its rebuild and the upgrade of an older file', () => {
+    const withField = (name: string) => {
+      const s = structuredClone(readSchemaFile(name)) as any;
+      if (name === 'TreeEvent') {
+        const turn = s.fields
+          .find((f: any) => f.name === 'payload')
+          .type.find((t: any) => t.name === 'TurnExecuted');
+        turn.fields.push({ name: 'cachedTokens', type: 'int', default: 0 });
+      }
+      return s;
+    };
+    const before = renderSinkTables();
+    const after = renderSinkTables(withField);
+    expect(before.sql).not.toContain('cached_tokens');
+    expect(after.sql).toContain(
+      'ALTER TABLE turn_executed ADD COLUMN IF NOT EXISTS cached_tokens INTEGER DEFAULT 0;',
+    );
+    expect(after.sql).toMatch(/CREATE TABLE IF NOT EXISTS turn_executed \([^)]*cached_tokens INTEGER/);
+    expect(after.ts).toContain('.push(p.cachedTokens);');
+    expect(after.ts).toMatch(/cachedTokens: row\.cached_tokens == null \? 0 : Number\(row\.cached_tokens\)/);
+  });
+
+  it('a file made before a column existed is brought up to date and written by column name', async () => {
+    const { math } = smallTrees();
+    await db.connection.run('DROP TABLE turn_executed');
+    // An older layout: fewer columns, in another order.
+    await db.connection.run(
+      'CREATE TABLE turn_executed (node_id VARCHAR, tree_id VARCHAR, action VARCHAR, part INTEGER, off BIGINT)',
+    );
+    await db.connection.run(readFileSync(new URL('../../analytics/sinkTables.sql', import.meta.url), 'utf8'));
+    await appendEvents(env.log, math);
+    await sync();
+    const turns = await rows(
+      "SELECT node_id, tree_id, action, syntax_ok FROM turn_executed WHERE node_id = 'c1' ORDER BY ALL",
+    );
+    expect(turns).toEqual([['c1', math[0].treeId, 'Step 1: 2+2=4', true]]);
   });
 });

@@ -1,70 +1,40 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
+import type { AnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import { buildReport } from '../../analytics/report/buildReport.ts';
-import { createViewer, type Viewer } from '../../analytics/viewer/createViewer.ts';
-import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
+import type { Viewer } from '../../analytics/viewer/createViewer.ts';
 import { syntheticTreeEvents } from '../../pipelines/synthetic/syntheticTrees.ts';
-import { appendEvents, smallTrees, tempLog } from './fixtures.ts';
+import { type ViewerInChromium, viewerInChromium } from '../support/viewerInChromium.ts';
+import { smallTrees } from './fixtures.ts';
 
-// Debian's chromium, installed by scripts/setup.d/40-chromium.sh; flags as this machine needs them (no network).
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
+let chromium: ViewerInChromium;
 let dir: string;
 let db: AnalyticsDb;
 let viewer: Viewer;
 let browser: BrowserContext;
 let page: Page;
-const offsite: string[] = [];
-const errors: string[] = [];
+let offsite: string[];
+let errors: string[];
 const trees = smallTrees();
 const mathTree = trees.math[0].treeId;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'arboretum-viewer-test-'));
-  const env = await tempLog();
-  await appendEvents(env.log, [...trees.math, ...trees.code, ...trees.logic]);
-  await appendEvents(env.log, [...syntheticTreeEvents({ trees: 40, seed: 5, actionBytes: [50, 300] })]);
-  db = await openAnalyticsDb();
-  await syncLog({ log: env.log, connection: db.connection });
-  await env.dispose();
-  viewer = await createViewer({ db });
-  browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1400, height: 900 },
+  chromium = await viewerInChromium({
+    events: [
+      ...trees.math,
+      ...trees.code,
+      ...trees.logic,
+      ...syntheticTreeEvents({ trees: 40, seed: 5, actionBytes: [50, 300] }),
+    ],
+    allowFiles: true,
   });
-  // Nothing may leave the machine: record and refuse any request that is not the viewer or a file.
-  await browser.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(viewer.url) || url.startsWith('file:') || url.startsWith('data:'))
-      return route.continue();
-    offsite.push(url);
-    return route.abort();
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
+  ({ dir, db, viewer, browser, page, offsite, errors } = chromium);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await viewer?.close();
-  db?.close();
-  await rm(dir, { recursive: true, force: true });
+  await chromium?.close();
 });
 
 describe('viewer in headless Chromium', () => {
@@ -120,7 +90,7 @@ describe('viewer in headless Chromium', () => {
     await page.goto(`${viewer.url}report`);
     await page.waitForFunction('document.body.dataset.charts');
     expect(await page.evaluate('document.body.dataset.charts')).toBe('ready');
-    expect(await page.locator('.charts svg').count()).toBe(4);
+    expect(await page.locator('.charts svg').count()).toBe(5);
     await page.click('table a[href*="tree="]');
     await page.waitForSelector('body[data-tree]');
     expect(await page.locator('#tree g.node').count()).toBeGreaterThan(1);
@@ -137,7 +107,7 @@ describe('viewer in headless Chromium', () => {
     await report.goto(`file://${file}`);
     await report.waitForFunction('document.body.dataset.charts');
     expect(await report.evaluate('document.body.dataset.charts')).toBe('ready');
-    expect(await report.locator('.charts svg').count()).toBe(4);
+    expect(await report.locator('.charts svg').count()).toBe(5);
     expect(await report.locator('table:has(tfoot)').first().locator('tfoot').textContent()).toContain('43');
     await report.close();
     expect(offsite).toEqual([]);

@@ -1,25 +1,16 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { type Topic, topics } from '../../connectors/log/topics.ts';
+import { arboretumBin as bin } from '../support/arboretumBin.ts';
+import { cli } from '../support/cli.ts';
+import { waitFor } from '../support/waitFor.ts';
 
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'arboretum.js');
-
-async function arboretum(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const arboretum = (...args: string[]) => cli(args);
 
 let dir: string;
 beforeAll(async () => {
@@ -54,16 +45,6 @@ async function topicBytes(logDir: string, topic: string): Promise<number> {
   return total;
 }
 
-/** Polls `check` every 10 ms until it is true or `ms` pass. */
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return false;
-}
-
 describe('log append / submit resume after a crash', () => {
   it('SIGKILL mid-append several times, rerun to completion: every record is on the log exactly once', async () => {
     const logDir = join(dir, 'killed');
@@ -82,11 +63,10 @@ describe('log append / submit resume after a crash', () => {
         child.once('exit', (_c, s) => resolve(s)),
       );
       // Kill once this run has appended some 200 KB (a few batches): in the middle of its appends.
-      const grew = await until(
+      await waitFor(
         async () => child.exitCode !== null || (await topicBytes(logDir, 'instructions')) > start + 200_000,
-        60_000,
+        { what: 'the append to write 200 KB (or end)', deadlineMs: 60_000 },
       );
-      expect(grew).toBe(true);
       child.kill('SIGKILL');
       if ((await exited) === 'SIGKILL') kills++;
     }

@@ -1,12 +1,10 @@
-import { count, map, mergeMap } from 'rxjs';
+import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../pipelines/assemble/assemble.ts';
 import type { Assembled } from '../../pipelines/assemble/assembled.ts';
 import { assembleTree } from '../../pipelines/assemble/assembleTree.ts';
-import { dropDuplicateEvents } from '../../pipelines/assemble/dropDuplicateEvents.ts';
 import { emitDecided } from '../../pipelines/assemble/emitDecided.ts';
-import { groupByTree } from '../../pipelines/assemble/groupByTree.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { treeScript } from './treeScript.ts';
 
@@ -21,51 +19,6 @@ const oneTurn = (id: string) =>
   treeScript(id).open().action(`${id}-c`, { correct: true }).action(`${id}-w`, { correct: false }).close();
 
 const label = (a: Assembled) => `${a.kind}:${a.row.id.slice(-4)}`;
-
-describe('dropDuplicateEvents', () => {
-  it('drops a re-delivered event, and any event of a closed tree', () => {
-    scheduler().run(({ cold, expectObservable }) => {
-      const v = lettered(oneTurn('t1').events);
-      const source = cold('-a-b-a-c-b-h-a-c|', v);
-      const expected = '  -a-b---c---h----|';
-      expectObservable(source.pipe(dropDuplicateEvents())).toBe(expected, v);
-    });
-  });
-
-  it('remembers only the configured number of closed trees', () => {
-    scheduler().run(({ cold, expectObservable }) => {
-      const t1 = oneTurn('m1').events;
-      const t2 = oneTurn('m2').events;
-      const v = { a: t1[0], h: t1[7], A: t2[0], H: t2[7] };
-      // With memory for one closed tree, closing m2 forgets m1: m1's late TreeOpened passes, m2's does not.
-      const source = cold('-a-h-A-H-a-A|', v);
-      const expected = '  -a-h-A-H-a--|';
-      expectObservable(source.pipe(dropDuplicateEvents({ closedTrees: 1 }))).toBe(expected, v);
-    });
-  });
-});
-
-describe('groupByTree', () => {
-  it('gives each tree its own stream, completed at its TreeClosed (evicted)', () => {
-    scheduler().run(({ cold, expectObservable }) => {
-      const t1 = oneTurn('g1').events;
-      const t2 = oneTurn('g2').events;
-      const v = { a: t1[0], b: t1[1], h: t1[7], A: t2[0], B: t2[1] };
-      const source = cold('-a-A-b-h-B-|', v);
-      const out = source.pipe(
-        groupByTree(),
-        mergeMap((g) =>
-          g.pipe(
-            count(),
-            map((n) => `${g.key === t1[0].treeId ? 'g1' : 'g2'}:${n}`),
-          ),
-        ),
-      );
-      // g1 completes with its TreeClosed at frame 7 (3 events); g2 never closes and completes with the source.
-      expectObservable(out).toBe('-------x---(y|)', { x: 'g1:3', y: 'g2:2' });
-    });
-  });
-});
 
 describe('assembleTree', () => {
   it('emits the folded tree after every event', () => {
@@ -137,6 +90,27 @@ describe('assemble', () => {
         y: '2sft:_1_1',
         z: '1pair:_1_1',
         w: '2pair:_1_1',
+      });
+    });
+  });
+
+  it('drops the late repeats of a closed tree, remembering the configured number of closed trees', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const m1 = oneTurn('m1').events;
+      const m2 = oneTurn('m2').events;
+      // m1 whole, m1 again (dropped: closed), m2 whole (closing it forgets m1 with memory for one), m1 again: a new
+      // tree to the assembler, its rows once more (export sinks drop repeated row ids).
+      const v = lettered([...m1, ...m2]);
+      const source = cold('abcdefgh-abcdefgh-ijklmnop-abcdefgh|', v);
+      const out = source.pipe(
+        assemble({ closedTrees: 1 }),
+        map((x) => `${x.row.treeId === m1[0].treeId ? 1 : 2}${label(x)}`),
+      );
+      expectObservable(out).toBe('---x--y--------------w--u-----x--y-|', {
+        x: '1sft:_1_1',
+        y: '1pair:_1_1',
+        w: '2sft:_1_1',
+        u: '2pair:_1_1',
       });
     });
   });

@@ -41,7 +41,7 @@ export function treeScript(
     open() {
       emit(null, {
         kind: 'TreeOpened',
-        group: null,
+        ownerGroup: null,
         leaseMs: null,
         instruction: {
           id: instructionId,
@@ -64,6 +64,7 @@ export function treeScript(
           criticModel: 'critic',
           expandAfterPair: true,
           params: {},
+          strategies: null,
         },
       });
       return script;
@@ -83,6 +84,7 @@ export function treeScript(
           ...(spec.system === undefined ? [] : [{ role: 'system', content: spec.system }]),
           { role: 'user', content: 'prompt' },
         ],
+        strategyPolicy: null,
       });
       return script;
     },
@@ -111,6 +113,37 @@ export function treeScript(
         detail: '',
         graderVersion: '',
       });
+      return script;
+    },
+    /** The grower's answer-first record of an action (before its TurnExecuted). */
+    answer(nodeId: string, text = `Step 1: action ${nodeId}`) {
+      emit(nodeId, {
+        kind: 'AnswerReceived',
+        nodeId,
+        text,
+        promptTokens: 10,
+        completionTokens: 20,
+        latencyMs: 5,
+        finishReason: 'stop',
+        failure: null,
+      });
+      return script;
+    },
+    /** A critique the gate refused, for attempt `attempt` (ids as the grower writes them: `<node>#<attempt>`). */
+    rejectCritique(nodeId: string, attempt: number, reason = 'gives the answer away') {
+      const p: TreeEventPayload = {
+        kind: 'CritiqueRejected',
+        nodeId,
+        attempt,
+        critique: `The answer is 42 (${nodeId}).`,
+        model: 'critic',
+        reason,
+        promptTokens: 1,
+        completionTokens: 1,
+        latencyMs: 1,
+        finishReason: 'stop',
+      };
+      emit(`${nodeId}#${attempt}`, p);
       return script;
     },
     /** StrategySampled, TurnExecuted and VerdictReached of one action. */

@@ -8,13 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { syntheticTreeEvents } from '../../pipelines/synthetic/syntheticTrees.ts';
+import { cli } from '../support/cli.ts';
 
 const run = promisify(execFile);
-const cli = (args: string[]) =>
-  run(process.execPath, ['bin/arboretum.js', ...args], { cwd: process.cwd(), maxBuffer: 1 << 26 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
-  );
 /** A shell pipeline; prints the arboretum side's exit status last (PIPESTATUS), its stderr to a file. */
 const piped = (command: string) =>
   run('bash', ['-c', `${command}; echo "rc=\${PIPESTATUS[0]}"`], { cwd: process.cwd(), maxBuffer: 1 << 26 });

@@ -3,6 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventLog, LogDamage, LogRecord, ReadOptions } from '../../connectors/log/eventLog.ts';
 import { positionsAfter } from '../../connectors/log/eventLog.ts';
 import { type Topic, topics } from '../../connectors/log/topics.ts';
+import { isArboretumError } from '../../schemas/errors.ts';
+import type { DeadLetter } from '../../schemas/types.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { sampleInstruction, sampleTreeEvents } from './sampleRecords.ts';
 
 /** A fresh, empty log for one test, and a way to open the same log again after closing it. */
@@ -10,18 +13,12 @@ export interface LogUnderTest {
   readonly log: EventLog;
   reopen(): Promise<EventLog>;
   cleanup(): Promise<void>;
-}
-
-/** Polls `check` until it returns true or the deadline passes (no fixed sleeps). */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  deadlineMs = 20_000,
-): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  /**
+   * Puts one record on the instructions topic (after what is there) that no read can serve, the way the backend's
+   * data goes bad: the file backend appends one and flips a byte of it on disk (its checksum fails); Kafka gets
+   * bytes from another producer that are no Avro Instruction. Says where it is.
+   */
+  spoilInstruction(): Promise<{ readonly partition: number; readonly offset: number }>;
 }
 
 const readAll = <T = any>(
@@ -126,12 +123,12 @@ export function describeEventLog(name: string, factory: () => Promise<LogUnderTe
         .subscribe((r) => seen.push(r.value.id));
       try {
         await subject.log.append(topics.instructions, [{ value: sampleInstruction(1) }]);
-        await eventually(() => seen.length === 1);
+        await waitFor(() => seen.length === 1, { what: 'the first record at the follower' });
         await subject.log.append(topics.instructions, [
           { value: sampleInstruction(2) },
           { value: sampleInstruction(3) },
         ]);
-        await eventually(() => seen.length === 3);
+        await waitFor(() => seen.length === 3, { what: 'the 3 records at the follower' });
         expect(seen.sort()).toEqual(['sample-1', 'sample-2', 'sample-3']);
       } finally {
         sub.unsubscribe();
@@ -183,7 +180,7 @@ export function describeEventLog(name: string, factory: () => Promise<LogUnderTe
         .readGroup(topics.instructions, { group: 'workers', onAssigned: (p) => assigned.push([...p]) })
         .subscribe((r) => got.push(r));
       try {
-        await eventually(() => got.length === 8, 30_000);
+        await waitFor(() => got.length === 8, { what: 'the 8 records at the group reader' });
         expect(assigned.at(-1)!.length).toBe(await subject.log.partitions(topics.instructions));
         await subject.log.commit('workers', topics.instructions, positionsAfter(got));
       } finally {
@@ -222,6 +219,104 @@ export function describeEventLog(name: string, factory: () => Promise<LogUnderTe
       // The same read without a handler completes too: damage would fail it, a sound log does not.
       expect(await readAll(subject.log, topics.instructions)).toHaveLength(3);
       expect((await subject.log.stat()).map((s) => [s.topic, s.records])).toEqual(before);
+    });
+
+    it('stores dead letters on their own topic: the original bytes untouched, keyed by where they came from', async () => {
+      const letter = (over: Partial<DeadLetter>): DeadLetter => ({
+        topic: 'instructions',
+        partition: 0,
+        offset: null,
+        source: null,
+        key: null,
+        reason: 'does not decode',
+        payload: Buffer.alloc(0),
+        time: 1_700_000_000_000,
+        ...over,
+      });
+      const letters = [
+        // From a log offset; the payload is no text at all (invalid UTF-8, a NUL).
+        letter({ partition: 2, offset: 7, payload: Buffer.from([0xff, 0x00, 0xfe, 0x80]) }),
+        // From an input file's line.
+        letter({
+          source: 'rows.jsonl:12',
+          reason: 'rows.jsonl:12: not JSON',
+          payload: Buffer.from('{"id": 1,'),
+        }),
+        // With its own key, and a payload past any small-record fast path.
+        letter({
+          key: 'conflict:sample-1',
+          payload: Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251)),
+        }),
+      ];
+      await subject.log.append(
+        topics.deadLetters,
+        letters.map((value) => ({ value })),
+      );
+      const read = await readAll<DeadLetter>(subject.log, topics.deadLetters);
+      expect(read.map((r) => r.key).sort()).toEqual([
+        'conflict:sample-1',
+        'instructions:0:rows.jsonl:12',
+        'instructions:2:7',
+      ]);
+      for (const r of read) {
+        const sent = letters.find((l) => topics.deadLetters.keyOf(l) === r.key)!;
+        expect(r.value).toEqual(sent);
+        expect(Buffer.compare(Buffer.from(r.value.payload), sent.payload)).toBe(0);
+      }
+      expect(await readAll(subject.log, topics.instructions)).toEqual([]);
+    });
+
+    it('skips an unreadable record and reports it with its place; serves the records around it; dead-letters nothing', async () => {
+      const good = (ns: number[]) => ns.map((n) => ({ value: sampleInstruction(n) }));
+      await subject.log.append(topics.instructions, good([1, 2, 3]));
+      const spoiled = await subject.spoilInstruction();
+      await subject.log.append(topics.instructions, good([4, 5]));
+      const served = ['sample-1', 'sample-2', 'sample-3', 'sample-4', 'sample-5'];
+
+      const damage: LogDamage[] = [];
+      const read = await readAll(subject.log, topics.instructions, { onDamage: (d) => damage.push(d) });
+      expect(read.map((r) => r.value.id).sort()).toEqual(served);
+      expect(damage).toHaveLength(1);
+      expect(damage[0]).toMatchObject({
+        topic: 'instructions',
+        partition: spoiled.partition,
+        lost: { from: spoiled.offset, until: spoiled.offset + 1 },
+      });
+      expect(damage[0].reason).not.toBe('');
+      // No handler on the read nor on the log: the read fails, naming the damage.
+      const failed = await readAll(subject.log, topics.instructions).catch((e) => e);
+      expect(isArboretumError(failed, 'LOG_CORRUPT')).toBe(true);
+
+      // A consumer group skips it alike.
+      const groupDamage: LogDamage[] = [];
+      const got: LogRecord<{ id: string }>[] = [];
+      const sub = subject.log
+        .readGroup<{ id: string }>(topics.instructions, {
+          group: 'spoiled',
+          onDamage: (d) => groupDamage.push(d),
+        })
+        .subscribe((r) => got.push(r));
+      try {
+        await waitFor(() => got.length === 5 && groupDamage.length > 0, {
+          what: 'the 5 readable records and the damage at the group reader',
+        });
+        expect(got.map((r) => r.value.id).sort()).toEqual(served);
+        expect(groupDamage[0]).toMatchObject({
+          partition: spoiled.partition,
+          lost: { from: spoiled.offset },
+        });
+      } finally {
+        sub.unsubscribe();
+      }
+
+      // check names it; reads wrote no dead letter (dead letters are the pipelines' to write).
+      const report = await subject.log.check();
+      expect(report.ok).toBe(false);
+      const instructions = report.topics.find((t) => t.topic === 'instructions')!;
+      expect(instructions.damage.map((d) => [d.partition, d.lost?.from])).toEqual([
+        [spoiled.partition, spoiled.offset],
+      ]);
+      expect((await subject.log.stat()).find((t) => t.topic === 'dead-letters')?.records ?? 0).toBe(0);
     });
   });
 }

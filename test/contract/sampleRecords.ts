@@ -28,7 +28,7 @@ export function sampleTreeEvents(n: number, actionText = 'Step 1: add.\nAnswer: 
   const payloads: TreeEvent['payload'][] = [
     {
       kind: 'TreeOpened',
-      group: null,
+      ownerGroup: null,
       leaseMs: null,
       instruction,
       config: {
@@ -37,6 +37,7 @@ export function sampleTreeEvents(n: number, actionText = 'Step 1: add.\nAnswer: 
         criticModel: 'critic',
         expandAfterPair: true,
         params: {},
+        strategies: null,
       },
     },
     {
@@ -50,6 +51,7 @@ export function sampleTreeEvents(n: number, actionText = 'Step 1: add.\nAnswer: 
       attempt: 0,
       params: { temperature: 0.7, topP: 1, maxTokens: 512, seed: 7 },
       prompt: [{ role: 'user', content: instruction.instruction }],
+      strategyPolicy: null,
     },
     {
       kind: 'TurnExecuted',

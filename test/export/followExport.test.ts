@@ -8,6 +8,7 @@ import { exportFormats } from '../../pipelines/export/exportFormats.ts';
 import { type FollowProgress, followExport } from '../../pipelines/export/followExport.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { treeScript } from '../assemble/treeScript.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -16,19 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Polls until `check` passes or the deadline (ms) is over. */
-async function eventually(check: () => Promise<void>, deadlineMs = 5000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 const lines = async (path: string) =>
   (await readFile(path, 'utf8').catch(() => ''))
@@ -58,10 +46,14 @@ describe('followExport', () => {
         .action('w1', { correct: false, action: 'wrong one' })
         .critique('w1');
       for (const e of s.events) events.next(e);
-      await eventually(async () => {
-        const rows = await lines(out);
-        expect(rows.map((r) => r.rejected)).toEqual(['wrong one']);
-      });
+      await waitFor(
+        async () => {
+          const rows = await lines(out);
+          expect(rows.map((r) => r.rejected)).toEqual(['wrong one']);
+          return true;
+        },
+        { what: 'the first pair in the output' },
+      );
       expect(published.map((a) => a.kind)).toEqual(['sft', 'pair']);
       const before = s.events.length;
       s.action('c2', { parent: 'w1', turn: 2, correct: true }).action('w2', {
@@ -70,11 +62,15 @@ describe('followExport', () => {
         correct: false,
       });
       for (const e of s.events.slice(before)) events.next(e);
-      await eventually(async () => {
-        const rows = await lines(out);
-        expect(rows.map((r) => r.id.slice(-4))).toEqual(['_1_1', '_2_1']);
-        expect(rows[1].trajectory).toHaveLength(3);
-      });
+      await waitFor(
+        async () => {
+          const rows = await lines(out);
+          expect(rows.map((r) => r.id.slice(-4))).toEqual(['_1_1', '_2_1']);
+          expect(rows[1].trajectory).toHaveLength(3);
+          return true;
+        },
+        { what: 'the second-turn pair in the output' },
+      );
       expect(progress.at(-1)).toEqual({ written: 2, published: 4 });
     } finally {
       sub.unsubscribe();

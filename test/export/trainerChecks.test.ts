@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { from } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -13,13 +11,7 @@ import { exportLog } from '../../pipelines/export/exportLog.ts';
 import { createTokenCounter } from '../../pipelines/export/tokenCounter.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { treeScript } from '../assemble/treeScript.ts';
-
-const run = promisify(execFile);
-const cli = (args: string[]) =>
-  run(process.execPath, ['bin/arboretum.js', ...args], { cwd: process.cwd(), maxBuffer: 1 << 26 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
-  );
+import { cli } from '../support/cli.ts';
 
 const SYSTEM = 'Plan with a chain of thought. Present your final answer as \\boxed{Your Answer}.';
 const WITH_REFERENCE = `${SYSTEM}\n\nA reference solution is given below: 42.`;

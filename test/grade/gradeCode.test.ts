@@ -238,6 +238,16 @@ describe('createGrader (the dispatcher the grower calls)', () => {
       grader: 'math',
       detail: 'different',
     });
+    // A notebook cell runs after the branch's earlier cells: alone, `half` would be undefined.
+    const later = parseAction('Step 2: add\n```python\nprint(48 + half)\n```');
+    expect(await grader.grade(pot, { ...later, priorCells: ['half = 48 // 2'] })).toMatchObject({
+      correct: true,
+      detail: 'exact',
+    });
+    expect(await grader.grade(pot, later)).toMatchObject({
+      correct: false,
+      detail: 'no answer (program failed)',
+    });
 
     const logic = instruction('Logic', { answer: 'C', choices: ['a', 'b', 'c', 'd'] });
     expect(await grader.grade(logic, parseAction('<solution> C </solution>'))).toMatchObject({

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli as arboretum } from '../support/cli.ts';
 import { type ScriptedOpenAI, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
 import { arithmeticActor, arithmeticInstructions } from './arithmeticActor.ts';
 
-const bin = resolve('bin/arboretum.js');
 let dir: string;
 let server: ScriptedOpenAI;
 beforeAll(async () => {
@@ -18,23 +17,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the CLI with a clean LLM environment plus `env`; resolves with exit code and output. */
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** Runs the CLI with a clean LLM environment plus `env`. */
+const cli = (args: string[], env: Record<string, string> = {}) => arboretum(args, { env, noRemoteLlm: true });
 
 async function filesUnder(root: string): Promise<string[]> {
   const out: string[] = [];

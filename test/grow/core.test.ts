@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { feedbackOf } from '../../pipelines/assemble/feedbackOf.ts';
+import { isValidAction } from '../../pipelines/assemble/isValidAction.ts';
 import { growConfigFromTree, growConfigOf, treeConfigOf } from '../../pipelines/grow/growConfig.ts';
 import { emptyGrowTree, evolveGrowTree, type GrowTree } from '../../pipelines/grow/growTree.ts';
 import { nextStep } from '../../pipelines/grow/nextStep.ts';
 import { parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
-import { actorMessages, critiqueMessages, feedbackText } from '../../pipelines/grow/prompts.ts';
+import { actorMessages, critiqueMessages } from '../../pipelines/grow/prompts.ts';
 import { turnPlan } from '../../pipelines/grow/turnPlan.ts';
+import { builtinStrategies } from '../../pipelines/strategies/builtinStrategies.ts';
+import { strategyPresets } from '../../pipelines/strategies/strategyPresets.ts';
 import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
 import type { Instruction, TreeEvent, TreeEventPayload } from '../../schemas/types.ts';
 
@@ -56,7 +60,7 @@ function builder() {
       return tree;
     },
     open() {
-      add({ kind: 'TreeOpened', instruction, config: treeConfigOf(config), group: null, leaseMs: null });
+      add({ kind: 'TreeOpened', instruction, config: treeConfigOf(config), ownerGroup: null, leaseMs: null });
       return b;
     },
     sample(nodeId: string, turn: number, parentId: string | null = null) {
@@ -71,6 +75,7 @@ function builder() {
         attempt: 0,
         params: { temperature: 1, topP: 1, maxTokens: 9, seed: 1 },
         prompt: [{ role: 'user', content: 'p' }],
+        strategyPolicy: null,
       });
       return b;
     },
@@ -125,11 +130,16 @@ describe('turnPlan', () => {
       ['t2.a6.0:ladder:big', 't2.a7.0:ladder:big'],
       ['t2.a8.0:ground-truth:big'],
     ]);
-    // Coding has two strategies; the pair gets both.
-    expect(new Set(waves[0].map((s) => s.strategy))).toEqual(
+    // The default library: a turn's two slots take different strategies, each with its instruction.
+    expect(waves[0][0].strategy).not.toBe(waves[0][1].strategy);
+    for (const s of waves.flat())
+      expect(s.plan).toBe(builtinStrategies.find((b) => b.name === s.strategy)!.instruction);
+    // The ultrainteract preset: Coding's pair gets both of its strategies, Math_CoT only chain-of-thought.
+    const paper = { ...config, strategies: strategyPresets.ultrainteract };
+    expect(new Set(turnPlan(paper, 'Coding', 2)[0].map((s) => s.strategy))).toEqual(
       new Set(['chain-of-thought', 'modular-programming']),
     );
-    expect(turnPlan(config, 'Math_CoT', 1)[0].every((s) => s.strategy === 'chain-of-thought')).toBe(true);
+    expect(turnPlan(paper, 'Math_CoT', 1)[0].every((s) => s.strategy === 'chain-of-thought')).toBe(true);
   });
 });
 
@@ -298,16 +308,17 @@ describe('prompts', () => {
   it('lays out the history as UltraInteract does and gives the critic the ground truth', () => {
     const b = builder().open().sample('t1.a0.0', 1).exec('t1.a0.0', false).critique('t1.a0.0');
     const node = b.tree.nodes.get('t1.a0.0')!;
-    expect(feedbackText(node)).toBe('Your answer is wrong.\nStep 2 is wrong.');
-    const msgs = actorMessages(instruction, [node], 'chain-of-thought', false);
+    expect(feedbackOf(node)).toBe('Your answer is wrong.\nStep 2 is wrong.');
+    const msgs = actorMessages(instruction, [node], builtinStrategies[0].instruction, false);
     expect(msgs.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(msgs[1].content).toBe(instruction.instruction);
     expect(msgs[3].content).toBe('Your answer is wrong.\nStep 2 is wrong.');
     expect(msgs[0].content).toMatch(/Step 1:/);
     expect(msgs[0].content).not.toMatch(/42/);
-    expect(actorMessages(instruction, [], 'chain-of-thought', true)[0].content).toMatch(
+    expect(actorMessages(instruction, [], builtinStrategies[0].instruction, true)[0].content).toMatch(
       /Answer: 42[\s\S]*6\*7 = 42/,
     );
+    if (!isValidAction(node)) throw new Error('t1.a0.0 should be a valid action');
     const critic = critiqueMessages(instruction, [], node);
     expect(critic[1].content).toMatch(/Ground truth \(for you only\):\nAnswer: 42/);
     expect(critic[1].content).toMatch(/Student's latest answer:\na t1\.a0\.0/);

@@ -71,7 +71,7 @@ const brief = (cs: readonly GrowCommand[]) =>
 
 const opened = (c: GrowConfig = config): TreeEventPayload => ({
   kind: 'TreeOpened',
-  group: null,
+  ownerGroup: null,
   leaseMs: null,
   instruction,
   config: treeConfigOf(c),
@@ -87,6 +87,7 @@ const sampled = (nodeId: string, turn = 1, parentId: string | null = null): Tree
   attempt: 0,
   params: { temperature: 1, topP: 1, maxTokens: 9, seed: 5 },
   prompt: [{ role: 'user', content: `p ${nodeId}` }],
+  strategyPolicy: null,
 });
 const answered = (nodeId: string, failure: string | null = null): TreeEventPayload => ({
   kind: 'AnswerReceived',

@@ -9,6 +9,7 @@ import {
   type ScriptReply,
   startScriptedOpenAI,
 } from '../support/scriptedOpenAI.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { arithmeticActor, arithmeticInstructions, isCritique } from './arithmeticActor.ts';
 
 // grow against misbehaving endpoints, through the real CLI (bin/arboretum.js) and a real file log. Each fault must
@@ -73,15 +74,6 @@ function start(args: string[], env: Record<string, string> = {}): Run {
 }
 
 const cli = (args: string[], env?: Record<string, string>) => start(args, env).exited;
-
-/** Polls `done` every 20 ms; fails after `ms` — a hang, never a speed: the bound is far past any loaded run. */
-async function until(done: () => boolean, what: string, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Tree events on the log at `logDir`, as JSON values. */
 async function treeEvents(logDir: string): Promise<any[]> {
@@ -242,10 +234,10 @@ describe('grow against a faulty endpoint (CLI): the run stops, no tree fails', (
     const run = start(
       growArgs(logDir, s.baseUrl, ['--timeout-s', '1', '--max-retries', '100', '--concurrency', '2']),
     );
-    await until(
-      () => /request timed out after 1 s \(--timeout-s\)/.test(run.out.stderr),
-      'a timeout reported',
-    );
+    await waitFor(() => /request timed out after 1 s \(--timeout-s\)/.test(run.out.stderr), {
+      what: 'a timeout reported',
+      deadlineMs: 60_000,
+    });
     const atSignal = s.requests.length;
     run.child.kill('SIGTERM');
     // The issue asks for an exit within 10 s of SIGTERM. A wall-clock bound flakes on a loaded machine, so the

@@ -40,6 +40,16 @@ describe('createGradeJudge over the real sandbox and graders', () => {
       correct: true,
       grader: 'math',
     });
+    // A program that fails in its notebook has no answer, though it would print one run alone: it is run once,
+    // with the earlier cells, and graded on that run.
+    const failsInNotebook = py("import sys\nif 'base' in globals(): sys.exit(1)\nprint(1145)");
+    expect(await env.judge.judge(pot, failsInNotebook, ['base = 125 * 7'])).toMatchObject({
+      answer: null,
+      correct: false,
+      grader: 'math',
+      detail: 'no answer (program failed)',
+    });
+    expect(await env.judge.judge(pot, failsInNotebook, [])).toMatchObject({ answer: '1145', correct: true });
     const fail = await env.judge.judge(pot, py('print(undefined_name)'), []);
     expect(fail.correct).toBe(false);
     expect(fail.observation).toMatch(/NameError/);

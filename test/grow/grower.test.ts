@@ -18,6 +18,7 @@ import { emptyGrowTree, evolveGrowTree } from '../../pipelines/grow/growTree.ts'
 import { eventIdOf, treeIdOf } from '../../schemas/ids.ts';
 import type { Instruction, TreeEvent } from '../../schemas/types.ts';
 import { type ScriptedRequest, type ScriptReply, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { arithmeticActor, arithmeticInstructions, isCritique } from './arithmeticActor.ts';
 import { realJudge } from './realJudge.ts';
 
@@ -426,8 +427,7 @@ describe('createGrower: faults, stop, caps and the critique gate', () => {
     const t = await setup((r) => (hang ? { hang: true } : say(sumOf(r))), { maxTurns: 1 });
     const { grower } = await t.make();
     const running = grower.run(source([inst]));
-    const deadline = Date.now() + 10_000;
-    while (t.server.requests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => t.server.requests.length >= 2, { what: '2 requests on the server' });
     expect(t.server.requests).toHaveLength(2);
     grower.stop('interrupted');
     expect(await running).toMatchObject({ code: 'TIMEOUT', message: 'interrupted' });
@@ -475,7 +475,7 @@ describe('createGrower: answers on the log before judging', () => {
     const config = growConfigOf({ strong: 'strong', weak: 'weak', critic: 'critic', maxTurns: 3 });
     const opened: TreeEvent['payload'] = {
       kind: 'TreeOpened',
-      group: null,
+      ownerGroup: null,
       leaseMs: null,
       instruction: inst,
       config: treeConfigOf(config),

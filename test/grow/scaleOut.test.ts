@@ -18,16 +18,9 @@ import { fleetPositions, readFleet } from '../../pipelines/status/readFleet.ts';
 import type { Instruction, TreeEvent } from '../../schemas/types.ts';
 import { deleteNamespace, freshNamespace, testBrokers } from '../kafka/kafkaTestLog.ts';
 import { type ScriptedOpenAI, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { arithmeticActor, arithmeticInstructions } from './arithmeticActor.ts';
 import { realJudge } from './realJudge.ts';
-
-const until = async (what: string, check: () => Promise<boolean> | boolean, deadlineMs = 60_000) => {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 describe('grow scale-out on Kafka', () => {
   const namespace = freshNamespace();
@@ -98,11 +91,11 @@ describe('grow scale-out on Kafka', () => {
         );
         workers.push(w);
       }
-      await until(
-        'both workers to own partitions',
+      await waitFor(
         () =>
           workers.every((w) => w.assigned.length > 0) &&
           workers[0].assigned.length + workers[1].assigned.length === 4,
+        { what: 'both workers to own partitions', deadlineMs: 60_000, everyMs: 100 },
       );
       const instructions = arithmeticInstructions(24, `scale-${namespace}`);
       await admin.append(
@@ -116,10 +109,13 @@ describe('grow scale-out on Kafka', () => {
             toArray(),
           ),
         );
-      await until(
-        'every tree closed',
+      await waitFor(
         async () => (await events()).filter((e) => e.payload.kind === 'TreeClosed').length >= 24,
-        90_000,
+        {
+          what: 'every tree closed',
+          deadlineMs: 90_000,
+          everyMs: 100,
+        },
       );
       for (const w of workers) w.grower.stop();
       expect(await Promise.all(workers.map((w) => w.done))).toEqual(
@@ -140,10 +136,13 @@ describe('grow scale-out on Kafka', () => {
       expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
       // Every instruction was committed by the group once its tree was opened.
       const ends = await admin.endOffsets(topics.instructions);
-      await until('commits', async () => {
-        const c = await admin.committed('growers', topics.instructions);
-        return [...ends].every(([p, end]) => (c.get(p) ?? 0) === end);
-      });
+      await waitFor(
+        async () => {
+          const c = await admin.committed('growers', topics.instructions);
+          return [...ends].every(([p, end]) => (c.get(p) ?? 0) === end);
+        },
+        { what: 'the commits of every instruction', deadlineMs: 60_000, everyMs: 100 },
+      );
     } finally {
       for (const w of workers) await w.log.close();
       await admin.close();
@@ -293,7 +292,11 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
         env,
       );
       procs.push(b);
-      await until('group gB to open trees', async () => (await fleetOf(admin)).open > 0, 90_000);
+      await waitFor(async () => (await fleetOf(admin)).open > 0, {
+        what: 'group gB to open trees',
+        deadlineMs: 90_000,
+        everyMs: 100,
+      });
       const c = cliProcess(
         'C1',
         [
@@ -329,7 +332,9 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
       expect(closes.length).toBe(12);
       expect(new Set(closes.map((e) => e.treeId)).size).toBe(12);
       const opened = events.filter((e) => e.payload.kind === 'TreeOpened');
-      expect(opened.every((e) => e.payload.kind === 'TreeOpened' && e.payload.group === 'gB')).toBe(true);
+      expect(opened.every((e) => e.payload.kind === 'TreeOpened' && e.payload.ownerGroup === 'gB')).toBe(
+        true,
+      );
       // status says so, as text and as JSON.
       const status = await cliRun(['status', '--log', uri(), '--json'], env);
       expect(status.code).toBe(0);
@@ -406,15 +411,18 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
         return m[1] ? m[1].split(', ').map(Number) : [];
       };
       for (const name of ['w1', 'w2', 'w3', 'w4']) procs.push(worker(name));
-      await until(
-        'four workers holding the default 12 partitions',
+      await waitFor(
         () =>
           procs.every((p) => (holding(p)?.length ?? 0) > 0) &&
           procs.flatMap((p) => holding(p)!).length === DEFAULT_KAFKA_PARTITIONS,
-        120_000,
+        { what: 'four workers holding the default 12 partitions', deadlineMs: 120_000, everyMs: 100 },
       );
       await submit(admin, instructions);
-      await until('a sixth of the trees closed', async () => (await fleetOf(admin)).closed >= 16, 120_000);
+      await waitFor(async () => (await fleetOf(admin)).closed >= 16, {
+        what: 'a sixth of the trees closed',
+        deadlineMs: 120_000,
+        everyMs: 100,
+      });
       const victim = procs[1];
       const killAt = Date.now();
       victim.child.kill('SIGKILL');
@@ -426,10 +434,9 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
         const m = last && /holding \[([^\]]*)\]/.exec(last.text);
         return m?.[1] ? m[1].split(', ').length : 0;
       };
-      await until(
-        "the survivors to take the dead worker's partitions",
+      await waitFor(
         () => survivors.reduce((n, p) => n + heldSince(p, killAt), 0) === DEFAULT_KAFKA_PARTITIONS,
-        120_000,
+        { what: "the survivors to take the dead worker's partitions", deadlineMs: 120_000, everyMs: 100 },
       );
       const joiner = worker('w5');
       procs.push(joiner);

@@ -9,8 +9,8 @@ import { type LogRecord, positionsAfter } from '../../connectors/log/eventLog.ts
 import { createKafkaEventLog } from '../../connectors/log/kafka/kafkaEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import type { Instruction } from '../../schemas/types.ts';
-import { eventually } from '../contract/describeEventLog.ts';
 import { sampleInstruction } from '../contract/sampleRecords.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/arboretum.js');
@@ -38,10 +38,16 @@ describe('a broker restart in the middle of a stream', () => {
     const total = 3000;
     const batch = 50;
 
-    // The writer appends in batches while the broker goes away and comes back.
+    // The writer appends in batches while the broker goes away and comes back. Past two thirds it waits for the
+    // stop, so records are still to come after it whatever the machine's load (and so the reader's crash happens).
     let written = 0;
+    let stopDone = () => {};
+    const stopped = new Promise<void>((done) => {
+      stopDone = done;
+    });
     const writer = (async () => {
       for (let start = 0; start < total; start += batch) {
+        if (start >= 2000) await stopped;
         await log.append(
           topics.instructions,
           Array.from({ length: batch }, (_, i) => ({ value: sampleInstruction(start + i) })),
@@ -64,7 +70,7 @@ describe('a broker restart in the middle of a stream', () => {
             bufferTime(50),
             filter((b) => b.length > 0),
             concatMap(async (records) => {
-              // Once after the restart the reader dies holding a batch it has not committed.
+              // Once after the stop the reader dies holding a batch it has not committed.
               if (restarted && !crashed) {
                 crashed = true;
                 throw new Error('crash');
@@ -81,12 +87,18 @@ describe('a broker restart in the middle of a stream', () => {
       }
     })();
 
-    await eventually(() => processed.length >= 300 && written >= 500, 60_000);
+    await waitFor(() => processed.length >= 300 && written >= 500, {
+      what: '300 records processed and 500 written before the stop',
+      deadlineMs: 60_000,
+    });
     const writtenBeforeStop = written;
     await arboretumKafka('stop', '--dir', dir);
     const writtenWhileStopped = written;
-    expect(await arboretumKafka('start', '--dir', dir)).toBe(address);
+    // Set once the broker is down, not once the start command returns: on a loaded machine the CLI may return after
+    // the reader has finished, and the crash below would never happen. The writer cannot finish while it is down.
     restarted = true;
+    stopDone();
+    expect(await arboretumKafka('start', '--dir', dir)).toBe(address);
     await Promise.all([writer, reader]);
 
     // (How far the writer got during the stop depends on the machine's load: logged below, not asserted.)

@@ -8,8 +8,8 @@ import { type Topic, topics } from '../../connectors/log/topics.ts';
 import { codecs } from '../../schemas/codec.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
 import { treeIdOf } from '../../schemas/ids.ts';
-import { eventually } from '../contract/describeEventLog.ts';
 import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { deleteNamespace, freshNamespace, openTestLog, rawKafka, testBrokers } from './kafkaTestLog.ts';
 
 const readAll = <T>(log: EventLog, topic: Topic<any>, options: ReadOptions = {}): Promise<LogRecord<T>[]> =>
@@ -51,7 +51,10 @@ describe('kafka event log', () => {
           });
         },
       });
-      await eventually(() => got.length === events.length, 30_000);
+      await waitFor(() => got.length === events.length, {
+        what: 'every event at the raw consumer',
+        deadlineMs: 30_000,
+      });
     } finally {
       await consumer.disconnect();
     }
@@ -161,16 +164,19 @@ describe('kafka event log', () => {
     try {
       // Both members end up with a share and the shares cover the four partitions; records appended then arrive
       // once each, at the member that owns their partition.
-      await eventually(
+      await waitFor(
         () =>
           assigned[0].length > 0 && assigned[1].length > 0 && assigned[0].length + assigned[1].length === 4,
-        45_000,
+        { what: 'both members sharing the 4 partitions', deadlineMs: 45_000 },
       );
       await log.append(
         topics.instructions,
         Array.from({ length: n }, (_, i) => ({ value: sampleInstruction(i) })),
       );
-      await eventually(() => got[0].size + got[1].size === n, 45_000);
+      await waitFor(() => got[0].size + got[1].size === n, {
+        what: `all ${n} records at the members`,
+        deadlineMs: 45_000,
+      });
       expect(new Set([...got[0].keys(), ...got[1].keys()]).size).toBe(n);
       expect(new Set([...assigned[0], ...assigned[1]])).toEqual(new Set([0, 1, 2, 3]));
       for (const m of [0, 1]) {
@@ -188,9 +194,9 @@ describe('kafka event log', () => {
     const committed = await log.committed('workers', topics.instructions);
     expect([...committed.values()].reduce((a, b) => a + b, 0)).toBe(n);
     // A reader of the same name resumes after the commits: nothing left to read.
-    await eventually(
-      async () => (await readAll(log, topics.instructions, { reader: 'workers' })).length === 0,
-    );
+    await waitFor(async () => (await readAll(log, topics.instructions, { reader: 'workers' })).length === 0, {
+      what: 'nothing left after the commits of group workers',
+    });
   });
 
   it('stat counts records and bytes on disk; check names the partition and offset of what does not decode', async () => {

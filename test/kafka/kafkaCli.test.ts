@@ -1,17 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { cli as arboretum } from '../support/cli.ts';
 
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '../../bin/arboretum.js');
-const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  run(process.execPath, [bin, 'kafka', ...args], { encoding: 'utf8', env }).then(
-    (r) => ({ code: 0, ...r }),
-    (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
-  );
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => arboretum(['kafka', ...args], { env });
 
 describe('arboretum kafka', () => {
   it('says what to install when Java is missing', async () => {

@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 import { startBroker } from '../../connectors/log/kafka/broker/startBroker.ts';
 import { createKafkaEventLog, type KafkaEventLogOptions } from '../../connectors/log/kafka/kafkaEventLog.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let brokers: Promise<string[]> | undefined;
 
@@ -18,16 +19,18 @@ export function testBrokers(): Promise<string[]> {
     if (external) return external.split(',');
     const root = inject('kafkaBrokerDir');
     const lock = join(root, 'broker.lock');
-    const until = Date.now() + 180_000;
-    for (;;) {
-      try {
-        await mkdir(lock);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > until) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    // Another test file holds the lock while it starts the broker (a JVM: minutes on a loaded machine).
+    await waitFor(
+      () =>
+        mkdir(lock).then(
+          () => true,
+          (e: NodeJS.ErrnoException) => {
+            if (e.code === 'EEXIST') return false;
+            throw e;
+          },
+        ),
+      { what: `the broker start lock ${lock}`, deadlineMs: 180_000, everyMs: 100 },
+    );
     try {
       return [await startBroker({ dir: join(root, 'broker') })];
     } finally {

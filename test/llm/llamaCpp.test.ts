@@ -1,31 +1,15 @@
-// Grows trees from real problems with a real model (SmolLM2-135M-Instruct in process, fetched by scripts/setup.sh)
-// through the CLI, the real grower, sandbox, export and DuckDB. It checks that what comes out is well-formed and
-// consistent with the log — never what the model says (a 135M model is mostly wrong, and that is fine here).
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smolLm2Path } from '../../connectors/llm/llamaCpp/smolLm2Path.ts';
+import { cli as arboretum } from '../support/cli.ts';
 
-const bin = resolve('bin/arboretum.js');
 const IDS = ['example-gsm8k-1', 'example-pot-1', 'example-code-1'];
 let dir: string;
 
-/** Runs the CLI with no key and no base URL (nothing remote can be reached); resolves with code and output. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ARBORETUM_LLAMA_THREADS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** Runs the CLI with no key and no base URL (nothing remote can be reached). */
+const cli = (args: string[]) => arboretum(args, { noRemoteLlm: true, env: { ARBORETUM_LLAMA_THREADS: '1' } });
 const jsonLines = (text: string) =>
   text
     .split('\n')

@@ -15,6 +15,7 @@ import { threadsOf } from '../../connectors/llm/llamaCpp/threadsOf.ts';
 import type { ChatRequest } from '../../connectors/llm/llmClient.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
 import { startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const path = smolLm2Path();
 const model = `gguf:${path}`;
@@ -26,14 +27,6 @@ const ask = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => 
   ],
   ...extra,
 });
-/** Polls `check` until true, failing after `ms` (never a fixed sleep). */
-async function until(check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached before the deadline');
-    await new Promise((done) => setTimeout(done, 2));
-  }
-}
 const LONG = 'Count from 1 to 5000, one number per line, and do not stop.';
 
 let client: LlamaCppClient;
@@ -113,10 +106,13 @@ describe('createLlamaCppClient (SmolLM2-135M in process)', () => {
     const calls = [1, 2, 3].map((i) => client.chat(ask(`What is ${i} + ${i}?`, { maxTokens: 16, seed: i })));
     let settled = 0;
     for (const c of calls) void c.finally(() => settled++);
-    await until(() => {
-      peak = Math.max(peak, client.busy());
-      return settled === 3;
-    });
+    await waitFor(
+      () => {
+        peak = Math.max(peak, client.busy());
+        return settled === 3;
+      },
+      { what: 'all 3 calls settled', everyMs: 2 },
+    );
     const results = await Promise.all(calls);
     expect(peak).toBe(2);
     for (const r of results) expect(r.completionTokens).toBeGreaterThan(0);
@@ -130,7 +126,7 @@ describe('createLlamaCppClient (SmolLM2-135M in process)', () => {
       const waiting = new AbortController();
       const first = one.chat(ask(LONG, { maxTokens: 900, signal: running.signal }));
       const second = one.chat(ask(LONG, { maxTokens: 900, signal: waiting.signal }));
-      await until(() => one.busy() === 1);
+      await waitFor(() => one.busy() === 1, { what: 'the first generation running' });
       waiting.abort();
       await expect(second).rejects.toMatchObject({ name: 'AbortError' });
       running.abort();

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIClient as createClient } from '../../connectors/llm/createOpenAIClient.ts';
 import { createRateLimiter } from '../../connectors/llm/rateLimiter.ts';
 import { retryDelayOf } from '../../connectors/llm/retryDelayOf.ts';
-import { semaphore } from '../../connectors/llm/semaphore.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
 import { type ScriptedOpenAI, type ScriptReply, startScriptedOpenAI } from '../support/scriptedOpenAI.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const servers: ScriptedOpenAI[] = [];
 const start = async (reply: Parameters<typeof startScriptedOpenAI>[0] = {}) => {
@@ -17,14 +17,6 @@ afterEach(async () => {
 });
 
 const ask = (content = 'hello', model = 'm') => ({ model, messages: [{ role: 'user', content }] });
-/** Polls `done` every 5 ms until it holds; fails after `ms` (far beyond what any run needs: a hang, not a speed). */
-async function until(done: () => boolean, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('condition not reached before the deadline');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 const caught = async (p: Promise<unknown>) => {
   try {
     await p;
@@ -222,7 +214,7 @@ describe.each([
     const run = new AbortController();
     const llm = createOpenAIClient({ endpoints: [{ name: 'e', baseUrl: s.baseUrl }], signal: run.signal });
     const pending = caught(llm.chat(ask()));
-    await until(() => s.requests.length === 1);
+    await waitFor(() => s.requests.length === 1, { what: 'the hanging request on the server' });
     run.abort();
     const e = await pending;
     expect(isArboretumError(e, 'LLM_FAILED')).toBe(true);
@@ -245,7 +237,7 @@ describe.each([
       onRetry: (r) => retried.push(r.delayMs),
     });
     const backingOff = caught(llm.chat(ask('a')));
-    await until(() => retried.length === 1);
+    await waitFor(() => retried.length === 1, { what: 'the first retry' });
     const rateLimited = caught(llm.chat(ask('b')));
     run.abort();
     for (const e of await Promise.all([backingOff, rateLimited])) {
@@ -293,12 +285,15 @@ describe.each([
     let done = 0;
     const all = Array.from({ length: 122 }, (_, i) => llm.chat(ask(`q${i}`)).then(() => done++));
     // A full minute's bucket (120) goes with the clock standing still; the next two wait for it to refill.
-    await until(() => done === 120);
+    await waitFor(() => done === 120, { what: 'the 120 calls of a full bucket' });
     expect(s.requests).toHaveLength(120);
-    await until(() => {
-      t += 50;
-      return done === 122;
-    });
+    await waitFor(
+      () => {
+        t += 50;
+        return done === 122;
+      },
+      { what: 'the 2 calls past the bucket' },
+    );
     await Promise.all(all);
     expect(seen.slice(0, 120).every((x) => x === 0)).toBe(true);
     // 0.5 s a request at 120 a minute.
@@ -323,10 +318,13 @@ describe.each([
     const fourth = llm.chat(ask('q3'));
     let answered = false;
     fourth.then(() => (answered = true));
-    await until(() => {
-      t += 50;
-      return answered;
-    });
+    await waitFor(
+      () => {
+        t += 50;
+        return answered;
+      },
+      { what: 'the 4th call past the token limit' },
+    );
     // 3 × 201 tokens take the bucket of 600 to -3 with the clock standing still; the 4th call waits until it refills
     // above zero (60000 / 600 = 100 ms a token: 400 ms).
     expect(seen.slice(0, 3)).toEqual([0, 0, 0]);
@@ -394,26 +392,6 @@ describe.each([
       /endpoint z: timeoutMs/,
     );
     expect(() => createOpenAIClient({ endpoints: [] })).toThrow(/at least one endpoint/);
-  });
-});
-
-describe('semaphore', () => {
-  it('hands slots out in order and lets an aborted waiter leave the queue', async () => {
-    const slots = semaphore(1);
-    const first = await slots.acquire();
-    const quit = new AbortController();
-    const leaving = slots.acquire(quit.signal);
-    const staying = slots.acquire();
-    expect(slots.waiting).toBe(2);
-    quit.abort(new Error('stop'));
-    await expect(leaving).rejects.toThrow('stop');
-    expect(slots.waiting).toBe(1);
-    first();
-    const second = await staying;
-    expect(slots.inUse).toBe(1);
-    second();
-    expect(slots.inUse).toBe(0);
-    await expect(slots.acquire(quit.signal)).rejects.toThrow('stop');
   });
 });
 

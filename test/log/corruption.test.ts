@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   appendFileSync,
   copyFileSync,
@@ -14,7 +13,6 @@ import {
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventLog, LogDamage } from '../../connectors/log/eventLog.ts';
@@ -26,13 +24,7 @@ import { topics } from '../../connectors/log/topics.ts';
 import type { Instruction } from '../../schemas/types.ts';
 import { treeScript } from '../assemble/treeScript.ts';
 import { sampleInstruction } from '../contract/sampleRecords.ts';
-
-const run = promisify(execFile);
-const cli = (args: string[]) =>
-  run(process.execPath, ['bin/arboretum.js', ...args], { cwd: process.cwd() }).then(
-    (r) => ({ code: 0, ...r }),
-    (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
-  );
+import { cli } from '../support/cli.ts';
 
 const N = 1200;
 const PER_BLOCK = 10;

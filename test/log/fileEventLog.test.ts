@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +18,8 @@ import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { codecs } from '../../schemas/codec.ts';
 import { isArboretumError } from '../../schemas/errors.ts';
-import { eventually } from '../contract/describeEventLog.ts';
 import { sampleInstruction, sampleTreeEvents } from '../contract/sampleRecords.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'bin/arboretum.js');
@@ -147,8 +155,15 @@ describe('file event log', () => {
       '-e',
       'process.stdout.write(String(process.pid))',
     ]).stdout.toString();
-    writeFileSync(join(dir, 'instructions', '.lock'), dead);
-    await open().append(topics.instructions, [{ value: sampleInstruction(2) }]);
+    const lock = join(dir, 'instructions', '.lock');
+    writeFileSync(lock, dead);
+    const writer = open();
+    await writer.append(topics.instructions, [{ value: sampleInstruction(2) }]);
+    // The lock now names this process, and both appends are on the log, in order.
+    expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(await ids(writer)).toEqual(['sample-1', 'sample-2']);
+    await writer.close();
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('takes over a stale lock that names this very pid (a restarted process) but another start time', async () => {
@@ -225,7 +240,7 @@ describe('file event log', () => {
       ]);
       const code = await new Promise((r) => child.on('exit', r));
       expect(code).toBe(0);
-      await eventually(() => seen.length === 3);
+      await waitFor(() => seen.length === 3, { what: 'the 3 records submitted, at the follower' });
       expect(seen).toEqual(['sample-5', 'sample-6', 'sample-7']);
     } finally {
       sub.unsubscribe();
@@ -250,10 +265,14 @@ describe('file event log', () => {
       out += d;
     });
     try {
-      await eventually(() => out.split('\n').filter(Boolean).length === 1, 20_000);
+      await waitFor(() => out.split('\n').filter(Boolean).length === 1, {
+        what: 'the first line of log read --follow',
+      });
       for (const n of [2, 3]) {
         await log.append(topics.instructions, [{ value: sampleInstruction(n) }]);
-        await eventually(() => out.split('\n').filter(Boolean).length === n, 20_000);
+        await waitFor(() => out.split('\n').filter(Boolean).length === n, {
+          what: `line ${n} of log read --follow`,
+        });
       }
       expect(
         out

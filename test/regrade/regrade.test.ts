@@ -76,7 +76,7 @@ function treeEvents(
     });
   emit(null, {
     kind: 'TreeOpened',
-    group: null,
+    ownerGroup: null,
     leaseMs: null,
     instruction: {
       id: instructionId,
@@ -100,6 +100,7 @@ function treeEvents(
       criticModel: 'critic',
       expandAfterPair: true,
       params: {},
+      strategies: null,
     },
   });
   for (const n of nodes) {
@@ -114,6 +115,7 @@ function treeEvents(
       attempt: 0,
       params: { temperature: 1, topP: 1, maxTokens: 1024, seed: null },
       prompt: [],
+      strategyPolicy: null,
     });
     emit(n.id, {
       kind: 'TurnExecuted',

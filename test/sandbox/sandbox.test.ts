@@ -86,10 +86,14 @@ describe('sandbox.run: notebook semantics', () => {
   it('bounds concurrent runs to the pool size', async () => {
     const one = createSandbox({ concurrency: 1 });
     try {
-      const started = performance.now();
-      const runs = await Promise.all([0, 1, 2].map(() => one.run({ code: 'import time; time.sleep(0.3)' })));
+      // Each run notes when it began and ended (ns); with one slot the runs never overlap. Order, not speed.
+      const code = 'import time; a = time.time_ns(); time.sleep(0.2); print(a, time.time_ns())';
+      const runs = await Promise.all([0, 1, 2].map(() => one.run({ code })));
       expect(runs.every((r) => r.exitCode === 0)).toBe(true);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+      const spans = runs
+        .map((r) => r.stdout.trim().split(' ').map(BigInt))
+        .sort((x, y) => (x[0] < y[0] ? -1 : 1));
+      for (let i = 1; i < spans.length; i++) expect(spans[i][0] >= spans[i - 1][1]).toBe(true);
     } finally {
       await one.close();
     }

@@ -221,6 +221,60 @@ describe('schemas and types', () => {
     expect(codecs.Instruction.decode(codecs.Instruction.encode(assertStyle))).toEqual(assertStyle);
   });
 
+  it('evolution: bytes written before TreeConfig.strategies and StrategySampled.strategyPolicy decode as null', () => {
+    // The schema before issue 17: without the two fields (and without StrategyPlan / StrategySpec).
+    const earlier = parseSchemas((name) => {
+      const schema = readSchemaFile(name) as any;
+      if (name === 'TreeEvent') {
+        const payload = schema.fields.find((f: any) => f.name === 'payload').type;
+        const opened = payload.find((t: any) => t.name === 'TreeOpened');
+        const config = opened.fields.find((f: any) => f.name === 'config').type;
+        config.fields = config.fields.filter((f: any) => f.name !== 'strategies');
+        const sampled = payload.find((t: any) => t.name === 'StrategySampled');
+        sampled.fields = sampled.fields.filter((f: any) => f.name !== 'strategyPolicy');
+      }
+      return schema;
+    });
+    const [opened, sampled] = sampleTreeEvents(1);
+    const old = (e: TreeEvent) => {
+      const { kind, ...payload } = e.payload as any;
+      delete payload.strategyPolicy;
+      if (payload.config) {
+        payload.config = { ...payload.config };
+        delete payload.config.strategies;
+      }
+      const wrapped = earlier.TreeEvent.clone(
+        { ...e, payload: { [`arboretum.${kind}`]: payload } },
+        { wrapUnions: true },
+      );
+      return codecs.TreeEvent.type.fromBuffer(
+        earlier.TreeEvent.toBuffer(wrapped),
+        codecs.TreeEvent.type.createResolver(earlier.TreeEvent),
+      ) as any;
+    };
+    expect(old(opened).payload['arboretum.TreeOpened'].config.strategies).toBeNull();
+    expect(old(sampled).payload['arboretum.StrategySampled'].strategyPolicy).toBeNull();
+    // Today's records with a whole plan and a policy round-trip.
+    const plan = {
+      policy: 'weighted',
+      seed: 3,
+      library: [{ name: 'case-analysis', tasks: ['Logic'], instruction: 'Split into cases.', weight: 0.5 }],
+    };
+    const withPlan: TreeEvent = {
+      ...opened,
+      payload: {
+        ...(opened.payload as any),
+        config: { ...(opened.payload as any).config, strategies: plan },
+      },
+    };
+    const withPolicy: TreeEvent = {
+      ...sampled,
+      payload: { ...(sampled.payload as any), strategyPolicy: 'weighted' },
+    };
+    for (const e of [withPlan, withPolicy])
+      expect(codecs.TreeEvent.decode(codecs.TreeEvent.encode(e))).toEqual(e);
+  });
+
   it('evolution: AnswerReceived and CritiqueRejected are appended union branches; older bytes still decode', () => {
     // The schema before them: the same payload union without its last two branches.
     const before = parseSchemas((name) => {
@@ -342,18 +396,25 @@ describe('schemas and types', () => {
     ).toEqual({ ...reopened, payload: { kind: 'TreeReopened', generation: 2, reason: '' } });
   });
 
-  it('evolution: TreeOpened bytes written before group and leaseMs decode with null for both', () => {
+  it('evolution: TreeOpened bytes written before ownerGroup and leaseMs decode with null for both', () => {
     const before = parseSchemas((name) => {
       const schema = readSchemaFile(name) as any;
       if (name === 'TreeEvent') {
         const payload = schema.fields.find((f: any) => f.name === 'payload').type;
         const opened = payload.find((t: any) => t.name === 'TreeOpened');
-        opened.fields = opened.fields.filter((f: any) => f.name !== 'group' && f.name !== 'leaseMs');
+        opened.fields = opened.fields.filter((f: any) => f.name !== 'ownerGroup' && f.name !== 'leaseMs');
       }
       return schema;
     }).TreeEvent;
     const instruction = sampleInstruction(3);
-    const config = { maxTurns: 2, actorModels: ['a'], criticModel: null, expandAfterPair: true, params: {} };
+    const config = {
+      maxTurns: 2,
+      actorModels: ['a'],
+      criticModel: null,
+      expandAfterPair: true,
+      params: {},
+      strategies: null,
+    };
     const bytes = before.toBuffer({
       eventId: 't/TreeOpened',
       treeId: 't',
@@ -366,7 +427,7 @@ describe('schemas and types', () => {
       bytes,
       codecs.TreeEvent.type.createResolver(before),
     ) as any;
-    expect(decoded.payload['arboretum.TreeOpened'].group).toBeNull();
+    expect(decoded.payload['arboretum.TreeOpened'].ownerGroup).toBeNull();
     expect(decoded.payload['arboretum.TreeOpened'].leaseMs).toBeNull();
     const opened: TreeEvent = {
       eventId: 't/TreeOpened',
@@ -374,7 +435,7 @@ describe('schemas and types', () => {
       seq: 0,
       time: 1,
       writer: 'w',
-      payload: { kind: 'TreeOpened', instruction, config, group: 'g1', leaseMs: 120_000 },
+      payload: { kind: 'TreeOpened', instruction, config, ownerGroup: 'g1', leaseMs: 120_000 },
     };
     expect(codecs.TreeEvent.decode(codecs.TreeEvent.encode(opened))).toEqual(opened);
   });

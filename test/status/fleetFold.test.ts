@@ -14,8 +14,15 @@ const instruction = (id: string): Instruction => ({
 const opened = (id: string, group: string | null, leaseMs: number | null = null): TreeEventPayload => ({
   kind: 'TreeOpened',
   instruction: instruction(id),
-  config: { maxTurns: 1, actorModels: [], criticModel: null, expandAfterPair: true, params: {} },
-  group,
+  config: {
+    maxTurns: 1,
+    actorModels: [],
+    criticModel: null,
+    expandAfterPair: true,
+    params: {},
+    strategies: null,
+  },
+  ownerGroup: group,
   leaseMs,
 });
 const answer: TreeEventPayload = {

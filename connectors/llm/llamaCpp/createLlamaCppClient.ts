@@ -298,6 +298,7 @@ export function createLlamaCppClient({
         throw new ArboretumError(
           'INVALID_CONFIG',
           `llama.cpp ${name}: does not serve model ${JSON.stringify(request.model)}`,
+          { context: { endpoint: name, model: request.model } },
         );
       }
       const { loaded, slot } = await acquire(request.signal);

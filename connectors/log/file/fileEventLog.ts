@@ -129,6 +129,7 @@ export function createFileEventLog(options: FileEventLogOptions): EventLog {
       throw new ArboretumError(
         'LOG_CORRUPT',
         `reader position file ${readersFile(reader, topic)}: ${messageOf(e)}`,
+        { context: { topic: topic.name, file: readersFile(reader, topic) } },
       );
     }
   };

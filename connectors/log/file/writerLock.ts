@@ -64,6 +64,7 @@ export function acquireLock(path: string, what: string): () => void {
       throw new ArboretumError(
         'LOG_LOCKED',
         `${what} is being written by process ${owner.pid}${owner.pid === process.pid ? ' (this process)' : ''}: one writer at a time (lock file ${path})`,
+        { context: { file: path } },
       );
     }
     try {
@@ -72,7 +73,9 @@ export function acquireLock(path: string, what: string): () => void {
       // Another process took it over first; try again.
     }
   }
-  throw new ArboretumError('LOG_LOCKED', `${what}: could not take the lock file ${path}`);
+  throw new ArboretumError('LOG_LOCKED', `${what}: could not take the lock file ${path}`, {
+    context: { file: path },
+  });
 }
 
 /** True when the lock's holder is still the process that took it. */

@@ -3,14 +3,19 @@ import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/er
 import type { DeadLetter } from '../../../schemas/types.ts';
 import type { LogRecord, Positions } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
-import { type FetchedPartition, fetchRequest } from './fetchRequest.ts';
-import { createKafkaCluster, type KafkaCluster } from './kafkaCluster.ts';
-import { forEachRecord, lastWholeOffset } from './recordBatches.ts';
+import { createBrokerConnections } from './protocol/connection/brokerConnections.ts';
+import { fetchRequest } from './protocol/fetch/fetchRequest.ts';
+import { type FetchedPartition, fetchResponse } from './protocol/fetch/fetchResponse.ts';
+import { KafkaProtocolError } from './protocol/kafkaProtocolError.ts';
+import { forEachRecord, lastWholeOffset } from './protocol/recordBatch/recordBatches.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 
 export interface FetchRecordsOptions<T> {
+  /** For messages: the bootstrap brokers. */
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** Leader address of each partition of `kafkaTopic`, from fresh metadata. */
+  readonly leaders: () => Promise<Map<number, string>>;
   /** The Kafka topic name (`arboretum.<topic>`). */
   readonly kafkaTopic: string;
   readonly topic: Topic<T>;
@@ -37,6 +42,7 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
   const {
     brokers,
     clientId,
+    leaders,
     kafkaTopic,
     topic,
     onDeadLetter,
@@ -46,18 +52,24 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
   } = options;
   return new Observable<LogRecord<T>>((subscriber) => {
     let closed = false;
-    let cluster: KafkaCluster | undefined;
+    const connections = createBrokerConnections({ clientId });
     const run = async () => {
       const positions = new Map(await options.start());
       const end = options.end ? await options.end() : undefined;
-      const c = createKafkaCluster({ brokers, clientId });
-      cluster = c;
+      let leaderOf = new Map<number, string>();
       const fetchFrom = async (from: ReadonlyMap<number, number>, wanted: number[]) => {
-        const answers: FetchedPartition[] = [];
-        for (const [leader, partitions] of Object.entries(c.findLeaderForPartitions(kafkaTopic, wanted))) {
-          const broker = await c.findBroker({ nodeId: leader });
-          const answer: FetchedPartition[] = await (broker as any).connectionPool.send(
-            fetchRequest({
+        const byLeader = new Map<string, number[]>();
+        for (const partition of wanted) {
+          const leader = leaderOf.get(partition);
+          if (!leader)
+            throw new KafkaProtocolError(`${kafkaTopic} partition ${partition}: not in the metadata`, 3);
+          byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
+        }
+        // One request per leader, all leaders at once.
+        const answers = await Promise.all(
+          [...byLeader].map(async ([leader, partitions]) => {
+            const c = await connections.to(leader);
+            const { apiKey, apiVersion, body } = fetchRequest({
               maxWaitMs: end ? 0 : maxWaitMs,
               maxBytes: partitions.length * partitionMaxBytes,
               isolationLevel: 1,
@@ -67,11 +79,11 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
                 fetchOffset: from.get(partition)!,
                 maxBytes: partitionMaxBytes,
               })),
-            }),
-          );
-          answers.push(...answer);
-        }
-        return answers;
+            });
+            return fetchResponse(await c.request(apiKey, apiVersion, body, maxWaitMs + 30_000));
+          }),
+        );
+        return answers.flat();
       };
       const stillWanted = (at: ReadonlyMap<number, number>) =>
         [...at.keys()].filter((p) => end === undefined || at.get(p)! < (end.get(p) ?? 0));
@@ -86,18 +98,15 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
         if (wanted.length === 0) return;
         try {
           if (needsMetadata) {
-            await c.connect();
-            await c.addTargetTopic(kafkaTopic);
-            await c.refreshMetadata();
+            leaderOf = await leaders();
             needsMetadata = false;
           }
           const answers = await (prefetched ?? fetchFrom(positions, wanted));
           prefetched = undefined;
           const after = new Map(positions);
           for (const { partition, errorCode, records } of answers) {
-            if (errorCode !== 0) {
-              throw new Error(`fetch ${kafkaTopic} partition ${partition}: Kafka error code ${errorCode}`);
-            }
+            if (errorCode !== 0)
+              throw new KafkaProtocolError(`fetch ${kafkaTopic} partition ${partition}`, errorCode);
             const last = records ? lastWholeOffset(records) : undefined;
             const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
             if (last !== undefined)
@@ -134,6 +143,12 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
           prefetched = undefined;
           if (closed) return;
           if (isArboretumError(e)) throw e;
+          if (e instanceof KafkaProtocolError && !e.retriable) {
+            throw new ArboretumError('LOG_UNAVAILABLE', `kafka ${brokers.join(',')}: ${e.message}`, {
+              context: { topic: topic.name },
+              cause: e,
+            });
+          }
           if (Date.now() - lastSuccess > unavailableAfterMs) {
             throw new ArboretumError(
               'LOG_UNAVAILABLE',
@@ -148,7 +163,7 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
       }
     };
     run()
-      .finally(() => cluster?.disconnect().catch(() => {}))
+      .finally(() => connections.closeAll())
       .then(
         () => {
           if (!closed) subscriber.complete();
@@ -159,7 +174,7 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
       );
     return () => {
       closed = true;
-      cluster?.disconnect().catch(() => {});
+      connections.closeAll();
     };
   });
 }

@@ -1,6 +1,6 @@
 import type { AppendRecord } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
-import type { RecordToWrite } from './encodeRecordBatch.ts';
+import type { RecordToWrite } from './protocol/recordBatch/encodeRecordBatch.ts';
 
 /** Header names our producer writes on every message. */
 export const KIND_HEADER = 'arboretum.kind';

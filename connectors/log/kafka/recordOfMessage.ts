@@ -2,7 +2,7 @@ import { messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
 import type { LogRecord } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
-import type { RawRecord } from './recordBatches.ts';
+import type { RawRecord } from './protocol/recordBatch/recordBatches.ts';
 
 /** A fetched message decoded, or the dead letter saying why it could not be. */
 export type Decoded<T> =

@@ -6,8 +6,34 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArboretumError } from '../../../../schemas/errors.ts';
 
-/** The Apache Kafka release the local broker runs (3.9.x keeps every protocol version kafkajs speaks). */
-export const KAFKA_VERSION = '3.9.1';
+/**
+ * The Apache Kafka release the local broker runs by default. The backend's tests pass on 4.1.2 and 4.4.0
+ * (connectors/log/kafka/README.md); 3.x releases still start (reload4j logging) where Maven serves them.
+ */
+export const KAFKA_VERSION = '4.4.0';
+
+/** True for the 4.x release line and later, which log through log4j 2 (3.x: log4j 1 / reload4j). */
+export function usesLog4j2(version: string): boolean {
+  return Number(version.split('.')[0]) >= 4;
+}
+
+const dependency = (group: string, artifact: string, version: string) =>
+  `<dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${version}</version></dependency>`;
+
+/** The broker ships no logging backend: slf4j 1 + reload4j for 3.x, slf4j 2 + log4j 2 for 4.x. */
+function loggingDependencies(version: string): string {
+  return (
+    usesLog4j2(version)
+      ? [
+          dependency('org.apache.logging.log4j', 'log4j-slf4j2-impl', '2.24.3'),
+          dependency('org.apache.logging.log4j', 'log4j-core', '2.24.3'),
+        ]
+      : [
+          dependency('org.slf4j', 'slf4j-reload4j', '1.7.36'),
+          dependency('ch.qos.reload4j', 'reload4j', '1.2.25'),
+        ]
+  ).join('\n    ');
+}
 
 /** Folder of cached broker jars: $ARBORETUM_CACHE or $XDG_CACHE_HOME/arboretum or ~/.cache/arboretum. */
 export function cacheRoot(): string {
@@ -43,7 +69,10 @@ export async function brokerJars(version = KAFKA_VERSION): Promise<string> {
   requireTool('mvn');
   await mkdir(home, { recursive: true });
   const template = await readFile(join(dirname(fileURLToPath(import.meta.url)), 'pom.xml'), 'utf8');
-  await writeFile(join(home, 'pom.xml'), template.replaceAll('@KAFKA_VERSION@', version));
+  await writeFile(
+    join(home, 'pom.xml'),
+    template.replaceAll('@KAFKA_VERSION@', version).replace('@LOGGING@', loggingDependencies(version)),
+  );
   const partial = join(home, `libs.partial-${process.pid}`);
   await rm(partial, { recursive: true, force: true });
   const run = spawnSync(

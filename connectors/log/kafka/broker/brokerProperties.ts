@@ -31,6 +31,9 @@ export function brokerProperties({ port, controllerPort, dataDir }: BrokerLayout
     'transaction.state.log.min.isr=1',
     'transaction.state.log.num.partitions=3',
     'group.initial.rebalance.delay.ms=0',
+    // 4.x: share groups' state topic (unknown to 3.x, which only warns).
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
     'message.max.bytes=16777216',
     'delete.topic.enable=true',
     // Small topics made by tests: do not keep a 10 MiB index preallocated per partition.
@@ -48,5 +51,23 @@ export function brokerLog4j(file: string): string {
     'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
     'log4j.logger.kafka.server.KafkaRaftServer=INFO',
     'log4j.logger.kafka.server.BrokerServer=INFO',
+  ].join('\n')}\n`;
+}
+
+/** log4j 2 configuration (Kafka 4.x), properties syntax: the same as brokerLog4j. */
+export function brokerLog4j2(file: string): string {
+  return `${[
+    'status = warn',
+    'appender.file.type = File',
+    'appender.file.name = file',
+    `appender.file.fileName = ${file}`,
+    'appender.file.layout.type = PatternLayout',
+    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+    'rootLogger.level = warn',
+    'rootLogger.appenderRef.file.ref = file',
+    'logger.raft.name = kafka.server.KafkaRaftServer',
+    'logger.raft.level = info',
+    'logger.broker.name = kafka.server.BrokerServer',
+    'logger.broker.level = info',
   ].join('\n')}\n`;
 }

@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ArboretumError } from '../../../../schemas/errors.ts';
-import { brokerJars, KAFKA_VERSION, requireTool } from './brokerJars.ts';
-import { brokerLog4j, brokerProperties } from './brokerProperties.ts';
+import { brokerJars, KAFKA_VERSION, requireTool, usesLog4j2 } from './brokerJars.ts';
+import { brokerLog4j, brokerLog4j2, brokerProperties } from './brokerProperties.ts';
 
 /** What `dir/broker.json` records of a started broker. */
 export interface BrokerState {
@@ -22,7 +22,7 @@ export interface StartBrokerOptions {
   readonly dir: string;
   /** Client port on 127.0.0.1; default: the port of the last start in `dir` when free, else any free port. */
   readonly port?: number;
-  /** Default KAFKA_VERSION (3.9.1). */
+  /** Default $ARBORETUM_KAFKA_VERSION, else KAFKA_VERSION (the test runs pick the broker release this way). */
   readonly version?: string;
   /** JVM heap, in MiB; default 512. */
   readonly heapMb?: number;
@@ -95,7 +95,12 @@ export async function brokerAnswers(address: string): Promise<boolean> {
  * A broker already running for `dir` is reused. The broker runs detached: stop it with stopBroker.
  */
 export async function startBroker(options: StartBrokerOptions): Promise<string> {
-  const { version = KAFKA_VERSION, heapMb = 512, timeoutMs = 90_000, onProgress = () => {} } = options;
+  const {
+    version = process.env.ARBORETUM_KAFKA_VERSION || KAFKA_VERSION,
+    heapMb = 512,
+    timeoutMs = 90_000,
+    onProgress = () => {},
+  } = options;
   const dir = resolve(options.dir);
   const previous = await brokerState(dir);
   if (previous && isAlive(previous.pid)) {
@@ -128,12 +133,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<string> 
   while (controllerPort === port) controllerPort = await freePort();
   const config = join(dir, 'server.properties');
   await writeFile(config, brokerProperties({ port, controllerPort, dataDir: join(dir, 'data') }));
-  await writeFile(join(dir, 'log4j.properties'), brokerLog4j(join(dir, 'broker.log')));
+  const log4j2 = usesLog4j2(version);
+  const logConfig = join(dir, log4j2 ? 'log4j2.properties' : 'log4j.properties');
+  await writeFile(logConfig, (log4j2 ? brokerLog4j2 : brokerLog4j)(join(dir, 'broker.log')));
   const jvm = [
     `-Xmx${heapMb}m`,
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
+    log4j2 ? `-Dlog4j2.configurationFile=${logConfig}` : `-Dlog4j.configuration=file:${logConfig}`,
     '-cp',
     join(jars, '*'),
   ];

@@ -1,0 +1,155 @@
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  type DuckDBType,
+  DuckDBTypeId,
+} from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
+import { ArboretumError } from '../../schemas/errors.ts';
+import type { ColumnType } from './eventTable.ts';
+
+/** DuckDB's vector size: the most rows a data chunk holds. */
+const VECTOR_SIZE = 2048;
+
+/** Rows of one table buffered by column, appended to DuckDB as data chunks. */
+export interface ColumnarTable {
+  /** One buffer per column (in the order the table was created with): push a value onto each, then call endRow. */
+  readonly columns: unknown[][];
+  /** Ends a row: every 2,048 rows (DuckDB's vector size) they go to the appender as one data chunk. */
+  endRow(): void;
+  /** Appends the rows still buffered and flushes the appender (its rows are then in the table). */
+  flush(): void;
+  close(): void;
+}
+
+/**
+ * A columnar writer for `table`, whose rows are given as `columns` (name, type). The table's own column order is
+ * read from the database, so a file whose columns were added later (ALTER TABLE … ADD COLUMN) or that has columns
+ * the writer does not know (they get NULL) is written by name, not by position. Per-value appender calls were the
+ * sync's limit (bench/analytics.ts); a chunk's numeric columns are copied in one call each.
+ */
+export async function createColumnarTable(
+  connection: DuckDBConnection,
+  table: string,
+  columns: readonly (readonly [string, ColumnType])[],
+): Promise<ColumnarTable> {
+  const reader = await connection.runAndReadAll(
+    `SELECT column_name FROM duckdb_columns()
+     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $table
+     ORDER BY column_index`,
+    { table },
+  );
+  const names = reader.getRowsJS().map(([n]) => String(n));
+  const missing = columns.filter(([n]) => !names.includes(n)).map(([n]) => n);
+  if (missing.length > 0)
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      `DuckDB table ${table} lacks the column(s) ${missing.join(', ')}: open the database with openAnalyticsDb`,
+      { context: { table } },
+    );
+  const slots = names.map((n) => columns.findIndex(([c]) => c === n));
+  const appender: DuckDBAppender = await connection.createAppender(table);
+  const types: DuckDBType[] = names.map((_, j) => appender.columnType(j));
+  const typeIds = types.map((t) => t.typeId);
+  const buffers: unknown[][] = columns.map(() => []);
+  let rows = 0;
+  // Handing each full chunk over at once keeps the JS heap small (the strings die young: a tenth of the sync's time
+  // was garbage collection while a batch's rows waited in JS arrays); the appender keeps them until flushSync.
+  const emit = () => {
+    if (rows === 0) return;
+    const chunk = DuckDBDataChunk.create(types, rows);
+    for (let j = 0; j < slots.length; j++) {
+      const src = slots[j] >= 0 ? buffers[slots[j]] : null;
+      const vector = duckdb.data_chunk_get_vector(chunk.chunk, j);
+      if (!writeColumn(vector, typeIds[j], src, rows)) {
+        // A type of an older file's column the writer has no fast path for: the node API's own setter.
+        const v = chunk.getColumnVector(j);
+        for (let i = 0; i < rows; i++) v.setItem(i, (src ? src[i] : null) as never);
+        v.flush();
+      }
+    }
+    appender.appendDataChunk(chunk);
+    for (const b of buffers) b.length = 0;
+    rows = 0;
+  };
+  return {
+    columns: buffers,
+    endRow() {
+      if (++rows === VECTOR_SIZE) emit();
+    },
+    flush() {
+      emit();
+      appender.flushSync();
+    },
+    close() {
+      appender.closeSync();
+    },
+  };
+}
+
+/**
+ * Writes the first `rows` values of `src` (null: all NULL) into a chunk's vector straight through the bindings:
+ * numbers as one typed-array copy, strings one call each, NULLs as one validity mask. The node API's vectors set a
+ * NULL-able cell with BigInt arithmetic on the mask (allocating); a fifth of the sink's DuckDB time went there. False
+ * for a type without a fast path here.
+ */
+function writeColumn(
+  vector: duckdb.Vector,
+  typeId: DuckDBTypeId,
+  src: readonly unknown[] | null,
+  rows: number,
+) {
+  let mask: Uint8Array | null = null;
+  const invalid = (i: number) => {
+    // DuckDB's validity mask: a bit a row, set when valid, in 64-bit words (little-endian bytes).
+    mask ??= new Uint8Array(Math.ceil(rows / 64) * 8).fill(0xff);
+    mask[i >> 3] &= ~(1 << (i & 7));
+  };
+  const copy = (a: Int32Array | Float64Array | BigInt64Array | Uint8Array) =>
+    duckdb.copy_data_to_vector(vector, 0, a.buffer as ArrayBuffer, a.byteOffset, a.byteLength);
+  switch (typeId) {
+    case DuckDBTypeId.VARCHAR:
+      for (let i = 0; i < rows; i++) {
+        const v = src?.[i];
+        if (v === null || v === undefined) invalid(i);
+        else duckdb.vector_assign_string_element(vector, i, v as string);
+      }
+      break;
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.BOOLEAN: {
+      const a =
+        typeId === DuckDBTypeId.INTEGER
+          ? new Int32Array(rows)
+          : typeId === DuckDBTypeId.DOUBLE
+            ? new Float64Array(rows)
+            : new Uint8Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = src?.[i];
+        if (v === null || v === undefined) invalid(i);
+        else a[i] = Number(v);
+      }
+      copy(a);
+      break;
+    }
+    case DuckDBTypeId.BIGINT: {
+      const a = new BigInt64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = src?.[i];
+        if (v === null || v === undefined) invalid(i);
+        else a[i] = typeof v === 'bigint' ? v : BigInt(v as number);
+      }
+      copy(a);
+      break;
+    }
+    default:
+      return false;
+  }
+  if (mask !== null) {
+    const m: Uint8Array = mask;
+    duckdb.vector_ensure_validity_writable(vector);
+    duckdb.copy_data_to_vector_validity(vector, 0, m.buffer as ArrayBuffer, m.byteOffset, m.byteLength);
+  }
+  return true;
+}

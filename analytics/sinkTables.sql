@@ -5,6 +5,8 @@ CREATE TABLE IF NOT EXISTS tree_opened (
   tree_id VARCHAR,
   instruction_json VARCHAR,
   config_json VARCHAR,
+  owner_group VARCHAR,
+  lease_ms BIGINT,
   instruction_id VARCHAR,
   task VARCHAR,
   dataset VARCHAR,
@@ -16,6 +18,8 @@ CREATE TABLE IF NOT EXISTS tree_opened (
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS tree_id VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS instruction_json VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS config_json VARCHAR;
+ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS owner_group VARCHAR;
+ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS lease_ms BIGINT;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS instruction_id VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS task VARCHAR;
 ALTER TABLE tree_opened ADD COLUMN IF NOT EXISTS dataset VARCHAR;

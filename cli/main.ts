@@ -21,6 +21,12 @@ const commands: Record<
     ],
     load: () => import('./commands/grow.ts'),
   },
+  status: {
+    summary:
+      'fleet status: instructions, trees open/closed/failed per writer and partition, growth complete or not',
+    examples: ['arboretum status --log kafka://127.0.0.1:9092', 'arboretum status --json'],
+    load: () => import('./commands/status.ts'),
+  },
   submit: {
     summary: 'append instructions from a file (jsonl/json/parquet, dataset adapters) to the log',
     examples: ['arboretum submit examples/instructions.jsonl --log file:.arboretum/log'],

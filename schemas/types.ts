@@ -65,6 +65,10 @@ export interface TreeConfig {
 export interface TreeOpened {
   readonly instruction: Instruction;
   readonly config: TreeConfig;
+  /** Consumer group of the worker that opened the tree (grow --follow), null outside a group. Another group's worker leaves the tree alone while its lease runs. */
+  readonly ownerGroup: null | string;
+  /** The owner's lease in ms: the tree is its writer's while the tree's last event is younger than this; null: the reader's default. */
+  readonly leaseMs: null | number;
 }
 
 export interface SamplingParams {

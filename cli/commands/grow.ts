@@ -13,8 +13,9 @@ import { groupInputs } from '../../pipelines/grow/groupInputs.ts';
 import { growConfigOf } from '../../pipelines/grow/growConfig.ts';
 import { type GrowSettings, parseGrowYaml } from '../../pipelines/grow/parseGrowYaml.ts';
 import { worstCaseCallsPerTree } from '../../pipelines/grow/worstCaseCallsPerTree.ts';
+import { type FleetWatch, watchFleet } from '../../pipelines/status/watchFleet.ts';
 import { strategyPlanOf } from '../../pipelines/strategies/strategyPlanOf.ts';
-import { ArboretumError } from '../../schemas/errors.ts';
+import { ArboretumError, messageOf } from '../../schemas/errors.ts';
 import { DEFAULT_LOG, intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { contextText } from '../contextText.ts';
@@ -61,7 +62,22 @@ Options:
   --retry-failed       reopen trees that closed \`failed\` (no valid correct action, so no row) on the log and
                        grow them again from turn 1, once a run; their failed actions never reach a row
   --follow             keep growing as instructions arrive; on Kafka, workers share the topic as a consumer group
-  --group NAME         consumer group for --follow (default arboretum-grow)
+  --group NAME         consumer group for --follow (default arboretum-grow); on Kafka the group is named
+                       arboretum.NAME (topics too: arboretum.instructions, arboretum.tree-events; the prefix is
+                       $ARBORETUM_KAFKA_NAMESPACE, default "arboretum."). Inspect with standard tools:
+                         kafka-consumer-groups.sh --bootstrap-server HOST:PORT --describe --group arboretum.NAME
+                         kcat -b HOST:PORT -L -t arboretum.tree-events
+                       Topics are created with $ARBORETUM_KAFKA_PARTITIONS partitions (default 12): at most that
+                       many workers of one group grow at once. A worker waits up to $ARBORETUM_KAFKA_WAIT_S
+                       seconds (default 60) for a broker not reachable yet, saying so on stderr.
+  --until-done         with --follow: exit 0 once the tree of every instruction submitted is closed (any worker,
+                       any group; see arboretum status)
+  --force-group        with --follow: start even though another group is growing this log (its trees are left to
+                       it while its lease runs; without this flag grow refuses, exit 2)
+  --hand-over-s S      with --follow: after taking partitions, wait S seconds (default 3) for their previous owner
+                       to put the answers of its calls in flight on the log, so they are not asked again
+  --lease-s S          with --follow: how long this group holds the trees it opened after its last event
+                       (default 120; recorded on TreeOpened); another group takes them over only after it
   --progress bar|json|none   default: bar on a terminal, JSON lines otherwise
   --writer ID          worker id written on every event (default <hostname>-<pid>)
   --unsafe-sandbox     run actions' Python WITHOUT bubblewrap isolation (limits only) where bwrap cannot run
@@ -178,9 +194,23 @@ function instructionsFrom(
   follow: boolean,
   group: string,
   bad: { lines: number },
+  notice: (line: string) => void,
+  released: (held: readonly number[]) => void,
 ): AsyncIterable<GrowInput> {
   if (file) return fileInstructions(log, file, adapter, bad);
-  if (follow) return asyncIterableOf(groupInputs(log, group));
+  if (follow) {
+    return asyncIterableOf(
+      groupInputs(log, group, {
+        onAssignment: ({ taken, released: gone, held }) => {
+          released(held);
+          notice(
+            `grow: group ${group}: took partitions [${taken.join(', ')}], released [${gone.join(', ')}]; ` +
+              `holding [${held.join(', ')}] of ${topics.instructions.name} and ${topics.treeEvents.name}`,
+          );
+        },
+      }),
+    );
+  }
   return asyncIterableOf(log.read(topics.instructions).pipe(map((r) => r.value)));
 }
 
@@ -218,6 +248,10 @@ export const command: Command = {
         'critic-temperature': { type: 'string' },
         'retry-failed': { type: 'boolean', default: false },
         follow: { type: 'boolean', default: false },
+        'until-done': { type: 'boolean', default: false },
+        'force-group': { type: 'boolean', default: false },
+        'lease-s': { type: 'string' },
+        'hand-over-s': { type: 'string' },
         group: { type: 'string', default: 'arboretum-grow' },
         progress: { type: 'string' },
         writer: { type: 'string' },
@@ -353,7 +387,47 @@ export const command: Command = {
         `${config.criticReasks} re-asks each` +
         `${worst < uncapped ? `; capped by --max-calls-per-tree from ${uncapped}` : ''})`,
     );
+    if ((values['until-done'] || values['force-group'] || values['lease-s'] !== undefined) && !values.follow)
+      throw new ArboretumError('INVALID_INPUT', '--until-done, --force-group and --lease-s go with --follow');
+    const leaseS = number('lease-s', values['lease-s']);
+    if (leaseS === 0) throw new ArboretumError('INVALID_INPUT', '--lease-s must be > 0');
     const log = await openLog(values.log ?? settings.log ?? DEFAULT_LOG, { clientId: values.writer });
+    const group = values.follow ? values.group! : null;
+    // --follow: the whole log folded and followed (createFleetFold), so this worker leaves other live groups' trees
+    // alone, refuses to start beside one unless forced, and (--until-done) sees when growth is complete.
+    let untilDone = () => {};
+    let fleet: FleetWatch | null = null;
+    try {
+      if (values.follow) {
+        fleet = await watchFleet(log, {
+          onUpdate: () => untilDone(),
+          onError: (e) => notice(`grow: following the log for the fleet status failed: ${messageOf(e)}`),
+        });
+        const now = Date.now();
+        const others = fleet.fold.status(now).groups.filter((g) => g.live && g.group !== group && g.open > 0);
+        const told = others
+          .map(
+            (g) =>
+              `${g.group === null ? 'a run outside any group' : `group ${g.group}`} (${g.open} trees open, last event ` +
+              `${Math.round((now - g.lastAt) / 1000)} s ago, lease ${g.leaseMs / 1000} s)`,
+          )
+          .join(', ');
+        if (others.length && !values['force-group']) {
+          throw new ArboretumError(
+            'INVALID_CONFIG',
+            `grow: ${log.uri} is being grown by ${told}: a second group would grow the same trees twice. ` +
+              `Join it with --group ${others[0].group ?? 'NAME'}, wait until it is done (arboretum status --log ${log.uri}), ` +
+              'or pass --force-group to run beside it (its trees are left to it while its lease runs)',
+          );
+        }
+        if (others.length)
+          console.error(`grow: --force-group: growing beside ${told}; their trees are left to them`);
+      }
+    } catch (e) {
+      fleet?.close();
+      await log.close();
+      throw e;
+    }
     const judge = createJudge({ unsafe: values['unsafe-sandbox'] });
     const grower = createGrower({
       log,
@@ -363,7 +437,23 @@ export const command: Command = {
       writer: values.writer,
       trees,
       retryFailed: values['retry-failed'],
+      group,
+      leaseMs: leaseS === undefined ? null : leaseS * 1000,
+      handOverMs: values.follow ? (number('hand-over-s', values['hand-over-s']) ?? 3) * 1000 : 0,
+      heldElsewhere: fleet
+        ? (treeId) => {
+            const holder = fleet!.fold.holder(treeId, Date.now());
+            return holder !== undefined && holder.group !== group;
+          }
+        : undefined,
     });
+    if (values['until-done']) {
+      untilDone = () => {
+        if (fleet!.fold.status(Date.now()).complete) grower.stop('until-done');
+      };
+      // The log may be complete already (later records call it again).
+      untilDone();
+    }
     // Instructions known: counted by a second read of the file alongside the run (the run reads it lazily).
     const known = { total: null as number | null, final: false, read: 0 };
     if (source) {
@@ -410,6 +500,8 @@ export const command: Command = {
             values.follow,
             values.group!,
             bad,
+            (line) => notice(line),
+            (held) => grower.released(held),
           ),
           () => known.read++,
         ),
@@ -432,6 +524,14 @@ export const command: Command = {
           `grow: no instructions on ${log.uri}: give --instructions FILE, or append some first with arboretum submit FILE`,
         );
       }
+      if (stopped?.message === 'until-done') {
+        const f = fleet!.fold.status(Date.now());
+        console.error(
+          `grow: growth complete (--until-done): the trees of all ${f.instructions} instructions are closed ` +
+            `(${f.solved} solved, ${f.exhausted} exhausted, ${f.failed} failed)`,
+        );
+        return bad.lines ? 1 : 0;
+      }
       if (stopped) {
         const hint = /timed out after/.test(stopped.message) ? ' (raise --timeout-s for a slow server)' : '';
         console.error(
@@ -452,6 +552,7 @@ export const command: Command = {
       if (!progressStopped) progress.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      fleet?.close();
       await judge.close();
       await llm.close();
       await log.close();

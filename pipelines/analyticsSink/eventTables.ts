@@ -20,6 +20,8 @@ export const eventTables: {
       ['tree_id', 'VARCHAR'],
       ['instruction_json', 'VARCHAR'],
       ['config_json', 'VARCHAR'],
+      ['owner_group', 'VARCHAR'],
+      ['lease_ms', 'BIGINT'],
       ['instruction_id', 'VARCHAR'],
       ['task', 'VARCHAR'],
       ['dataset', 'VARCHAR'],
@@ -33,13 +35,15 @@ export const eventTables: {
       c[0].push(e.treeId);
       c[1].push(JSON.stringify(p.instruction));
       c[2].push(JSON.stringify(p.config));
-      c[3].push(p.instruction.id);
-      c[4].push(p.instruction.task);
-      c[5].push(p.instruction.dataset);
-      c[6].push(BigInt(e.time));
-      c[7].push(e.writer);
-      c[8].push(r.partition);
-      c[9].push(BigInt(r.offset));
+      c[3].push(p.ownerGroup);
+      c[4].push(p.leaseMs === null ? null : BigInt(p.leaseMs));
+      c[5].push(p.instruction.id);
+      c[6].push(p.instruction.task);
+      c[7].push(p.instruction.dataset);
+      c[8].push(BigInt(e.time));
+      c[9].push(e.writer);
+      c[10].push(r.partition);
+      c[11].push(BigInt(r.offset));
     },
     payloadOf: (row) => ({
       kind: 'TreeOpened',
@@ -55,6 +59,8 @@ export const eventTables: {
               strategies: null,
             }
           : JSON.parse(String(row.config_json)),
+      ownerGroup: row.owner_group == null ? null : String(row.owner_group),
+      leaseMs: row.lease_ms == null ? null : Number(row.lease_ms),
     }),
   },
   StrategySampled: {

@@ -36,6 +36,18 @@ export interface GrowerOptions {
    * correct action) is reopened — TreeReopened, then a fresh growth from turn 1 with new node ids — once per run.
    */
   readonly retryFailed?: boolean;
+  /** Consumer group of this worker (grow --follow), recorded on the trees it opens; default null (no group). */
+  readonly group?: string | null;
+  /** The lease recorded with the group on TreeOpened, in ms; default null (readers' DEFAULT_LEASE_MS). */
+  readonly leaseMs?: number | null;
+  /** Trees another live group holds (grow --follow's view of the whole log): never grown here. Default: none. */
+  readonly heldElsewhere?: (treeId: string) => boolean;
+  /**
+   * In a consumer group, how long to wait after an assignment adds partitions before reading and growing their trees,
+   * in ms (default 0): the previous owner appends the answers of its calls in flight after it loses them, and what is
+   * on the log by then is not asked again. The cost: a dead worker's trees start this much later.
+   */
+  readonly handOverMs?: number;
 }
 
 /** Why a run ended early, or null when it ran out of work. */
@@ -63,6 +75,11 @@ export interface Grower {
    * resolves as soon as the appends under way are durable.
    */
   stop(reason?: string): void;
+  /**
+   * A consumer group's new assignment, told the moment it comes (groupInputs' onAssignment): the partitions it takes
+   * away stop being grown at once; those it adds are read when run() reaches the assignment input.
+   */
+  released(held: readonly number[]): void;
   stats(): GrowStats;
   /** The grower's view of a tree (for tests and tools). */
   tree(treeId: string): GrowTree | undefined;
@@ -86,6 +103,10 @@ export function createGrower({
   trees: maxTrees = 64,
   now = Date.now,
   retryFailed = false,
+  group = null,
+  leaseMs = null,
+  heldElsewhere,
+  handOverMs = 0,
 }: GrowerOptions): Grower {
   if (!(Number.isInteger(maxTrees) && maxTrees >= 1)) {
     throw new ArboretumError('INVALID_CONFIG', `grower: trees must be a whole number >= 1, got ${maxTrees}`);
@@ -93,7 +114,7 @@ export function createGrower({
   const state = new Map<string, GrowTree>();
   const configs = new Map<string, GrowConfig>();
   const stats = createGrowStatsRecorder(now());
-  const ownership = createPartitionOwnership();
+  const ownership = createPartitionOwnership(heldElsewhere);
   const acks = new Map<string, () => void>();
   const abort = new AbortController();
   // One listener per call in flight (each call links its own signal to this one): as many as `trees` × a wave.
@@ -163,6 +184,7 @@ export function createGrower({
     owns: ownership.owns,
     failed: stopWith,
     reopen: (treeId) => toReopen.delete(treeId),
+    owner: { group, leaseMs },
   });
   const scheduler = createTreeScheduler({
     maxTrees,
@@ -208,6 +230,7 @@ export function createGrower({
       stopWith(new ArboretumError('TIMEOUT', reason));
       abort.abort(new ArboretumError('TIMEOUT', `grow: ${reason}`));
     },
+    released: (held) => ownership.release(held),
     stats: stats.snapshot,
     tree: (treeId) => state.get(treeId),
     load,
@@ -232,6 +255,10 @@ export function createGrower({
         if (input.kind === 'assignment') {
           const added = ownership.assign(input.assigned);
           // Newly owned partitions are (re)read: another worker may have grown their trees meanwhile.
+          if (added.length && handOverMs > 0) {
+            await Promise.race([new Promise((r) => setTimeout(r, handOverMs)), stopped]);
+            if (stopReason) break;
+          }
           if (added.length) await load(added);
           await resume(new Set(added));
           continue;
@@ -249,7 +276,11 @@ export function createGrower({
           stats.skipped(retryFailed && known.closed.outcome === 'failed' && !known.reopenable);
           continue;
         }
-        if (!ownership.owns(treeId)) continue;
+        if (!ownership.owns(treeId)) {
+          // Another group's tree: its instruction is done with here (that group grows it).
+          if (ownership.heldElsewhere(treeId)) ack?.();
+          continue;
+        }
         if (ack && !known?.opened) acks.set(treeId, ack);
         await scheduler.slot();
         if (stopReason) break;

@@ -27,6 +27,8 @@ export interface TreeRunnerOptions {
   readonly failed: (error: unknown) => void;
   /** Asked once as a tree's loop starts: reopen it if it is closed `failed` and reopenable (grow --retry-failed). */
   readonly reopen?: (treeId: string) => boolean;
+  /** Recorded on TreeOpened: the opener's consumer group and lease (createFleetFold); default none. */
+  readonly owner?: { readonly group: string | null; readonly leaseMs: number | null };
 }
 
 /**
@@ -93,7 +95,13 @@ export function createTreeRunner(o: TreeRunnerOptions) {
       switch (c.kind) {
         case 'open':
           await o.emit(treeId, [
-            { kind: 'TreeOpened', instruction: instruction!, config: treeConfigOf(config) },
+            {
+              kind: 'TreeOpened',
+              instruction: instruction!,
+              config: treeConfigOf(config),
+              ownerGroup: o.owner?.group ?? null,
+              leaseMs: o.owner?.leaseMs ?? null,
+            },
           ]);
           return true;
         case 'append': {

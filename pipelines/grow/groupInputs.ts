@@ -9,11 +9,22 @@ import type { GrowInput } from './growInput.ts';
  * its tree is opened on the log, and only when every earlier one of its partition is too, so a crash never loses an
  * instruction: one re-delivered for an opened tree is resumed from tree-events.
  */
+export interface GroupInputsOptions {
+  /** Default: said on stderr. */
+  readonly onCommitError?: (e: unknown) => void;
+  /** Told of each assignment: the partitions it adds and those it takes away (a worker says which it holds). */
+  readonly onAssignment?: (change: { taken: number[]; released: number[]; held: number[] }) => void;
+}
+
 export function groupInputs(
   log: EventLog,
   group: string,
-  onCommitError: (e: unknown) => void = (e) => console.error(`grow: commit failed: ${(e as Error).message}`),
+  {
+    onCommitError = (e) => console.error(`grow: commit failed: ${(e as Error).message}`),
+    onAssignment,
+  }: GroupInputsOptions = {},
 ): Observable<GrowInput> {
+  let held: number[] = [];
   const floors = new Map<number, { next: number; done: Set<number> }>();
   const assignments = new Subject<GrowInput>();
   const ack = (partition: number, offset: number) => {
@@ -29,6 +40,14 @@ export function groupInputs(
     .readGroup(topics.instructions, {
       group,
       onAssigned: (partitions) => {
+        const before = new Set(held);
+        const now = new Set(partitions);
+        onAssignment?.({
+          taken: partitions.filter((p) => !before.has(p)),
+          released: held.filter((p) => !now.has(p)),
+          held: [...partitions],
+        });
+        held = [...partitions];
         floors.clear();
         assignments.next({ assigned: partitions });
       },

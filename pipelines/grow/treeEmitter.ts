@@ -5,6 +5,9 @@ import { emptyGrowTree, evolveGrowTree, type GrowTree } from './growTree.ts';
 /** Thrown by emit when the tree's partition went to another worker; ends that tree's loop quietly. */
 export const REVOKED = new Error('partition revoked');
 
+/** Payloads that are the result of an LLM call already asked (paid for): appended even after a revoke. */
+const ANSWERS: ReadonlySet<string> = new Set(['AnswerReceived', 'CritiqueEmitted', 'CritiqueRejected']);
+
 export interface TreeEmitterOptions {
   /** Appends events durably, in order (the batched log append). */
   readonly append: (events: readonly TreeEvent[]) => Promise<void>;
@@ -51,8 +54,9 @@ export function createTreeEmitter({ append, trees, owns, writer, now, appended }
   }
   const queues = new Map<string, Waiting[]>();
   const write = async (treeId: string, payloads: readonly TreeEventPayload[]): Promise<GrowTree> => {
-    // Another worker owns the tree since the last rebalance: write nothing more to it.
-    if (!owns(treeId)) throw REVOKED;
+    // Another worker owns the tree since the last rebalance: write nothing more to it, except the answers of calls
+    // that were in flight (their intents are on the log): the new owner finds them there instead of asking again.
+    if (!owns(treeId) && !payloads.every((p) => ANSWERS.has(p.kind))) throw REVOKED;
     let tree = trees.get(treeId) ?? emptyGrowTree(treeId);
     // A reopen starts its generation for the payloads after it (decide appends it alone; this keeps ids right anyway).
     let generation = tree.generation;

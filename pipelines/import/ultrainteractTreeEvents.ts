@@ -241,6 +241,8 @@ export function ultrainteractTreeEvents(
   };
   push(null, {
     kind: 'TreeOpened',
+    ownerGroup: null,
+    leaseMs: null,
     instruction,
     config: {
       maxTurns: 5,

@@ -117,6 +117,8 @@ export function* syntheticTreeEvents(options: SyntheticOptions = {}): Generator<
     };
     push(null, {
       kind: 'TreeOpened',
+      ownerGroup: null,
+      leaseMs: null,
       instruction,
       config: {
         maxTurns: 5,

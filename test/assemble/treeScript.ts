@@ -42,6 +42,8 @@ export function treeScript(
     open() {
       emit(null, {
         kind: 'TreeOpened',
+        ownerGroup: null,
+        leaseMs: null,
         instruction: {
           id: instructionId,
           task: options.task ?? 'Math_CoT',

@@ -22,6 +22,8 @@ export function sampleTreeEvents(n: number, actionText = 'Step 1: add.\nAnswer: 
   const payloads: TreeEvent['payload'][] = [
     {
       kind: 'TreeOpened',
+      ownerGroup: null,
+      leaseMs: null,
       instruction,
       config: {
         maxTurns: 5,

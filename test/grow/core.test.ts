@@ -54,7 +54,7 @@ function builder() {
       return tree;
     },
     open() {
-      add({ kind: 'TreeOpened', instruction, config: treeConfigOf(config) });
+      add({ kind: 'TreeOpened', instruction, config: treeConfigOf(config), ownerGroup: null, leaseMs: null });
       return b;
     },
     sample(nodeId: string, turn: number, parentId: string | null = null) {

@@ -65,6 +65,8 @@ const brief = (cs: readonly GrowCommand[]) =>
 
 const opened = (c: GrowConfig = config): TreeEventPayload => ({
   kind: 'TreeOpened',
+  ownerGroup: null,
+  leaseMs: null,
   instruction,
   config: treeConfigOf(c),
 });

@@ -475,6 +475,8 @@ describe('createGrower: answers on the log before judging', () => {
     const config = growConfigOf({ strong: 'strong', weak: 'weak', critic: 'critic', maxTurns: 3 });
     const opened: TreeEvent['payload'] = {
       kind: 'TreeOpened',
+      ownerGroup: null,
+      leaseMs: null,
       instruction: inst,
       config: treeConfigOf(config),
     };

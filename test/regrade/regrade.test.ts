@@ -77,6 +77,8 @@ function treeEvents(
     });
   emit(null, {
     kind: 'TreeOpened',
+    ownerGroup: null,
+    leaseMs: null,
     instruction: {
       id: instructionId,
       task,

@@ -396,6 +396,50 @@ describe('schemas and types', () => {
     ).toEqual({ ...reopened, payload: { kind: 'TreeReopened', generation: 2, reason: '' } });
   });
 
+  it('evolution: TreeOpened bytes written before ownerGroup and leaseMs decode with null for both', () => {
+    const before = parseSchemas((name) => {
+      const schema = readSchemaFile(name) as any;
+      if (name === 'TreeEvent') {
+        const payload = schema.fields.find((f: any) => f.name === 'payload').type;
+        const opened = payload.find((t: any) => t.name === 'TreeOpened');
+        opened.fields = opened.fields.filter((f: any) => f.name !== 'ownerGroup' && f.name !== 'leaseMs');
+      }
+      return schema;
+    }).TreeEvent;
+    const instruction = sampleInstruction(3);
+    const config = {
+      maxTurns: 2,
+      actorModels: ['a'],
+      criticModel: null,
+      expandAfterPair: true,
+      params: {},
+      strategies: null,
+    };
+    const bytes = before.toBuffer({
+      eventId: 't/TreeOpened',
+      treeId: 't',
+      seq: 0,
+      time: 1,
+      writer: 'w',
+      payload: { 'arboretum.TreeOpened': { instruction, config } },
+    });
+    const decoded = codecs.TreeEvent.type.fromBuffer(
+      bytes,
+      codecs.TreeEvent.type.createResolver(before),
+    ) as any;
+    expect(decoded.payload['arboretum.TreeOpened'].ownerGroup).toBeNull();
+    expect(decoded.payload['arboretum.TreeOpened'].leaseMs).toBeNull();
+    const opened: TreeEvent = {
+      eventId: 't/TreeOpened',
+      treeId: 't',
+      seq: 0,
+      time: 1,
+      writer: 'w',
+      payload: { kind: 'TreeOpened', instruction, config, ownerGroup: 'g1', leaseMs: 120_000 },
+    };
+    expect(codecs.TreeEvent.decode(codecs.TreeEvent.encode(opened))).toEqual(opened);
+  });
+
   it('a codec told of a newer writer schema decodes its bytes', () => {
     const newer = parseSchemas((name) => {
       const schema = readSchemaFile(name) as any;

@@ -1,4 +1,4 @@
-import { type Admin, type Consumer, Kafka, logLevel } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, logLevel, PartitionAssigners } from 'kafkajs';
 import { lastValueFrom, Observable, reduce } from 'rxjs';
 import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
@@ -25,6 +25,8 @@ import { partitionLeaders } from './partitionLeaders.ts';
 import { createBrokerConnections } from './protocol/connection/brokerConnections.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 import { retrying } from './retrying.ts';
+import { stickyAssigner } from './stickyAssigner.ts';
+import { waitForBroker } from './waitForBroker.ts';
 
 export interface KafkaEventLogOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -47,6 +49,10 @@ export interface KafkaEventLogOptions {
   readonly logLevel?: logLevel;
   /** Told of every message a read cannot decode (unless the read has its own onDamage); without either, the read fails. */
   readonly onDamage?: (damage: LogDamage) => void;
+  /** How long the first connection (and a reconnection after a failure) waits for an unreachable broker, in ms; default 0. */
+  readonly brokerWaitMs?: number;
+  /** Told while waiting for the broker (waitForBroker.ts). */
+  readonly onBrokerWait?: (line: string) => void;
 }
 
 /** Topics that share the key and must share the partition count (co-partitioning). */
@@ -134,9 +140,25 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
   };
   let adminMade: Admin | undefined;
   const admin = lazily(async () => {
-    adminMade = kafka.admin();
-    await adminMade.connect();
-    return adminMade;
+    // Waits for a broker not reachable yet (i18-scale: connectors/log/kafka/waitForBroker.ts).
+    // Each attempt's admin is adminMade at once, so close() disconnects it even while it connects.
+    const a = await waitForBroker(
+      async () => {
+        const attempt = kafka.admin();
+        adminMade = attempt;
+        await attempt.connect().catch(async (e) => {
+          await attempt.disconnect().catch(() => {});
+          throw e;
+        });
+        return attempt;
+      },
+      { waitMs: options.brokerWaitMs ?? 0, uri, onWait: options.onBrokerWait },
+    );
+    if (closed) {
+      await a.disconnect().catch(() => {});
+      throw new ArboretumError('LOG_UNAVAILABLE', `${uri}: the log is closed`);
+    }
+    return a;
   });
   // Our requests' connections (produce, commit, log dir sizes); each read has its own (fetchRecords).
   const connections = createBrokerConnections({ clientId });
@@ -306,11 +328,17 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
         });
     };
 
+  // An admin call under way when the log closes reconnects kafkajs' admin after close() disconnected it (a read's
+  // start racing an unsubscribe): disconnect again once it is done, or the socket keeps the process alive (i18-scale).
+  const afterClose = (a: Admin) => (closed ? a.disconnect().catch(() => {}) : undefined);
+
   const watermarks = async (topic: Topic<unknown>) => {
     await ensure(topic);
     try {
       const a = await admin();
-      const offsets = await retrying(() => a.fetchTopicOffsets(kafkaName(topic)));
+      const offsets = await retrying(() => a.fetchTopicOffsets(kafkaName(topic))).finally(() =>
+        afterClose(a),
+      );
       return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
     } catch (e) {
       throw unavailable(`offsets of ${kafkaName(topic)}`, e, topic.name);
@@ -323,7 +351,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       const a = await admin();
       const [found] = await retrying(() =>
         a.fetchOffsets({ groupId: groupName(reader), topics: [kafkaName(topic)] }),
-      );
+      ).finally(() => afterClose(a));
       return new Map(
         (found?.partitions ?? [])
           .filter((p) => Number(p.offset) >= 0)
@@ -379,6 +407,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       const onDeadLetter = damageTo(opts.onDamage, topic as Topic<unknown>);
       let consumer: Consumer | undefined;
       let stopped = false;
+      // What this member holds, sent on each join so the sticky assigner lets it keep it (i18-scale).
+      let held: Record<string, number[]> = {};
       const start = async () => {
         await ensure(topic as Topic<unknown>);
         if (stopped) return;
@@ -388,10 +418,12 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
           sessionTimeout: sessionTimeoutMs,
           heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)),
           maxWaitTimeInMs: maxWaitMs,
+          partitionAssigners: [stickyAssigner(() => held), PartitionAssigners.roundRobin],
         });
         members.set(key, consumer);
         consumer.on(consumer.events.GROUP_JOIN, (e) => {
           const assigned = [...(e.payload.memberAssignment[name] ?? [])].sort((a, b) => a - b);
+          held = { [name]: assigned };
           opts.onAssigned?.(assigned);
         });
         consumer.on(consumer.events.CRASH, (e) => {
@@ -400,6 +432,12 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
         });
         await consumer.connect();
         await consumer.subscribe({ topic: name, fromBeginning: true });
+        // Unsubscribed while connecting (i18-scale: grow --until-done may stop at once): a consumer run now would join
+        // the group after its disconnect and keep the process alive.
+        if (stopped) {
+          await consumer.disconnect().catch(() => {});
+          return;
+        }
         await consumer.run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
@@ -425,6 +463,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
             }
           },
         });
+        // Unsubscribed while run() was starting: kafkajs goes on joining after a disconnect made meanwhile.
+        if (stopped) await consumer.disconnect().catch(() => {});
       };
       start().catch((e) => {
         if (!stopped) subscriber.error(unavailable(`consumer group ${groupId}`, e, topic.name));

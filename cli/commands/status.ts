@@ -1,0 +1,95 @@
+import { lastValueFrom } from 'rxjs';
+import { createFleetFold, DEFAULT_LEASE_MS } from '../../pipelines/status/createFleetFold.ts';
+import { fleetPositions, readFleet } from '../../pipelines/status/readFleet.ts';
+import { DEFAULT_LOG, parseFlags } from '../args.ts';
+import type { Command } from '../command.ts';
+import { openLog } from '../openLog.ts';
+import { formatTable, jsonLine, writeOut } from '../output.ts';
+
+const help = `arboretum status — the fleet's growth as the log shows it
+
+Usage:
+  arboretum status [--log URI] [--json]
+
+Reads the instructions and tree-events topics to their end offsets and prints: instructions submitted, trees
+waiting (no tree yet), open, closed (solved / exhausted / failed), LLM calls answered and tokens, per writer
+(worker id, group, its trees by state, calls, last event) and per partition, the groups growing the log (live
+while their last event is younger than their lease, default ${DEFAULT_LEASE_MS / 1000} s), and whether growth is
+complete: every submitted instruction's tree closed. Derived from the log itself, not from consumer-group offsets
+(grow commits an instruction when its tree is opened, so lag is 0 long before trees close).
+
+--json prints one JSON object with the same fields: instructions, waiting, open, closed, solved, exhausted, failed,
+calls, promptTokens, completionTokens, complete, writers[], partitions[], groups[].
+
+Kafka: topics are arboretum.<topic> and grow's consumer group arboretum.<group> (prefix $ARBORETUM_KAFKA_NAMESPACE);
+kafka-consumer-groups.sh --describe --group arboretum.arboretum-grow shows offsets, which say when instructions
+were taken, not when trees are done.`;
+
+const ago = (now: number, at: number) => (at ? `${Math.max(0, Math.round((now - at) / 1000))} s ago` : '-');
+
+export const command: Command = {
+  name: 'status',
+  summary:
+    'fleet status of growth: instructions, trees open/closed/failed per writer and partition, done or not',
+  help,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      { log: { type: 'string' }, json: { type: 'boolean', default: false } },
+      false,
+    );
+    const log = await openLog(values.log ?? DEFAULT_LOG);
+    try {
+      const fold = createFleetFold();
+      await lastValueFrom(readFleet(log, fold, fleetPositions()), { defaultValue: null });
+      const now = Date.now();
+      const s = fold.status(now);
+      if (values.json) {
+        await writeOut(jsonLine({ log: log.uri, at: now, ...s }));
+        return 0;
+      }
+      const lines = [
+        `log ${log.uri}`,
+        `instructions ${s.instructions}: ${s.waiting} waiting, ${s.open} open, ${s.closed} closed ` +
+          `(${s.solved} solved, ${s.exhausted} exhausted, ${s.failed} failed)`,
+        `calls ${s.calls}, tokens ${s.promptTokens + s.completionTokens} ` +
+          `(${s.promptTokens} prompt, ${s.completionTokens} completion)`,
+        `growth ${s.complete ? 'COMPLETE: every submitted instruction has its tree closed' : 'not complete'}`,
+        '',
+        formatTable(
+          ['writer', 'group', 'open', 'closed', 'failed', 'calls', 'tokens', 'last event'],
+          s.writers.map((w) => [
+            w.writer,
+            w.group ?? '-',
+            w.open,
+            w.closed,
+            w.failed,
+            w.calls,
+            w.tokens,
+            ago(now, w.lastAt),
+          ]),
+        ),
+        '',
+        formatTable(
+          ['partition', 'instructions', 'open', 'closed', 'failed'],
+          s.partitions.map((p) => [p.partition, p.instructions, p.open, p.closed, p.failed]),
+        ),
+        '',
+        formatTable(
+          ['group', 'live', 'open trees', 'last event', 'lease s'],
+          s.groups.map((g) => [
+            g.group ?? '(no group)',
+            g.live ? 'yes' : 'no',
+            g.open,
+            ago(now, g.lastAt),
+            g.leaseMs / 1000,
+          ]),
+        ),
+      ];
+      await writeOut(`${lines.join('\n')}\n`);
+      return 0;
+    } finally {
+      await log.close();
+    }
+  },
+};

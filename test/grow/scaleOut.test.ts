@@ -506,7 +506,10 @@ describe('grow --follow workers (processes) on Kafka, default partitions', () =>
         seen.add(r.requestId!);
       }
       expect(again.kill + again.join).toBe(extra);
-      expect(extra).toBeLessThanOrEqual(inFlightAtKill + inFlightAtJoin);
+      // Each move costs at most what was in flight when it happened: the kill's re-asks within the calls in flight
+      // at the kill, the join's within those in flight at its rebalance (a cheap hand-over makes the latter ~0).
+      expect(again.kill).toBeLessThanOrEqual(inFlightAtKill);
+      expect(again.join).toBeLessThanOrEqual(inFlightAtJoin);
 
       // Measured, not asserted: the pick-up of the dead worker's partitions and the moves between healthy workers.
       const took = survivors

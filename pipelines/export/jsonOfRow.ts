@@ -21,7 +21,7 @@ type Escaped = { readonly from: string; readonly value: string };
  * so a tree's instruction and earlier turns are escaped once, not once per pair below them.
  */
 const escaped = new WeakMap<object, Escaped>();
-const escape = (u: { readonly from: string; readonly value: string }): Escaped => {
+const escapedOf = (u: { readonly from: string; readonly value: string }): Escaped => {
   let e = escaped.get(u);
   if (e === undefined) {
     e = { from: u.from === 'user' ? USER : j(u.from), value: j(u.value) };
@@ -55,7 +55,7 @@ export function jsonOfRow(row: Assembled['row']): RowJson {
       parentId: j(row.parentId),
       task: j(row.task),
       dataset: j(row.dataset),
-      trajectory: row.trajectory.map(escape),
+      trajectory: row.trajectory.map(escapedOf),
       chosen: j(row.chosen),
       rejected: j(row.rejected),
     };

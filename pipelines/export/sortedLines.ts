@@ -75,7 +75,11 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
       for (let sub = 0; sub < lines.length; sub++) {
         const l = lengths?.[sub];
         spills[b] ??= createBufferedFile({ path: files[b], bufferBytes });
-        spills[b]!.put(`${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t${lines[sub]}\n`);
+        // Header and line put apart: one concatenated string would be copied once more to flatten it.
+        const spill = spills[b]!;
+        spill.put(`${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t`);
+        spill.put(lines[sub]);
+        spill.put('\n');
       }
     },
     async finish(path, onLine) {

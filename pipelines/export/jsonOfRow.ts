@@ -15,30 +15,6 @@ export interface RowJson {
 
 const j = JSON.stringify;
 const USER = j('user');
-/**
- * Escaped long texts by their text, the most recent ones (up to MEMO_CHARS characters of texts and escapes, i.e.
- * 16-32 MiB, so memory stays bounded whatever the texts' sizes): the same action is a pair's chosen, its SFT row's
- * response and an RM pair's, and a rejected action is the assistant turn of every later history of its tree, so
- * each is escaped once. V8 keeps a string's hash in the string, so looking up the same decoded string again costs
- * no pass over it. Texts under 256 characters are escaped directly (cheaper than the lookup).
- */
-const texts = new Map<string, string>();
-const MEMO_CHARS = 8 << 20;
-let memoChars = 0;
-const textJson = (s: string): string => {
-  if (s.length < 256) return j(s);
-  let e = texts.get(s);
-  if (e === undefined) {
-    e = j(s);
-    memoChars += s.length + e.length;
-    if (memoChars > MEMO_CHARS) {
-      texts.clear();
-      memoChars = s.length + e.length;
-    }
-    texts.set(s, e);
-  }
-  return e;
-};
 type Escaped = { readonly from: string; readonly value: string };
 /**
  * Escaped utterances by utterance object: historyOf shares a node's utterances between every history of its tree,
@@ -48,10 +24,20 @@ const escaped = new WeakMap<object, Escaped>();
 const escapedOf = (u: { readonly from: string; readonly value: string }): Escaped => {
   let e = escaped.get(u);
   if (e === undefined) {
-    e = { from: u.from === 'user' ? USER : j(u.from), value: textJson(u.value) };
+    e = { from: u.from === 'user' ? USER : j(u.from), value: j(u.value) };
     escaped.set(u, e);
   }
   return e;
+};
+/** The instruction's escaped text, for the SFT / RM rows of one tree (a one-entry memo: rows of a tree come together). */
+let lastInstruction: string | null = null;
+let lastInstructionJson = '';
+const instructionJson = (s: string): string => {
+  if (s !== lastInstruction) {
+    lastInstruction = s;
+    lastInstructionJson = j(s);
+  }
+  return lastInstructionJson;
 };
 let lastRow: unknown = null;
 let lastJson: RowJson | null = null;
@@ -70,17 +56,17 @@ export function jsonOfRow(row: Assembled['row']): RowJson {
       task: j(row.task),
       dataset: j(row.dataset),
       trajectory: row.trajectory.map(escapedOf),
-      chosen: textJson(row.chosen),
-      rejected: textJson(row.rejected),
+      chosen: j(row.chosen),
+      rejected: j(row.rejected),
     };
   } else if ('response' in row) {
-    const response = textJson(row.response);
+    const response = j(row.response);
     json = {
       id: j(row.id),
       parentId: j(row.parentId),
       task: j(row.task),
       dataset: j(row.dataset),
-      trajectory: [{ from: USER, value: textJson(row.instruction) }],
+      trajectory: [{ from: USER, value: instructionJson(row.instruction) }],
       chosen: response,
       rejected: response,
     };
@@ -90,9 +76,9 @@ export function jsonOfRow(row: Assembled['row']): RowJson {
       parentId: j(row.parentId),
       task: j(row.task),
       dataset: j(row.dataset),
-      trajectory: [{ from: USER, value: textJson(row.instruction) }],
-      chosen: textJson(row.chosen),
-      rejected: textJson(row.rejected),
+      trajectory: [{ from: USER, value: instructionJson(row.instruction) }],
+      chosen: j(row.chosen),
+      rejected: j(row.rejected),
     };
   }
   lastRow = row;

@@ -6,7 +6,12 @@
  * steadier one), each beside the in-run reference `read` (read + Avro decode of the same log). `--json` adds one
  * final line in the bench/README.md contract.
  *
+ * Every stage (the read+decode reference too) runs with the young generation the CLI gives it (bin/arboretum.js'
+ * shebang: --max-semi-space-size=64, MiB), so the export figures are the product's; `--semi-space-mib default`
+ * measures Node's default instead.
+ *
  *   npx tsx bench/assemble.ts [--trees 100000] [--runs 3] [--dir /tmp/arboretum-bench-assemble] [--json]
+ *                             [--semi-space-mib 64|default]
  *                             [--stages read,assemble,export-pair,export-all,export-all-log,export-parquet,
  *                                       export-all-parquet]
  */
@@ -32,10 +37,14 @@ const { values } = parseArgs({
     dir: { type: 'string', default: '/tmp/arboretum-bench-assemble' },
     stages: { type: 'string', default: 'read,assemble,export-pair,export-all,export-all-log,export-parquet' },
     child: { type: 'string' },
+    'semi-space-mib': { type: 'string', default: '64' },
     json: { type: 'boolean', default: false },
   },
 });
 const dir = values.dir!;
+const semiSpace = values['semi-space-mib']!;
+/** V8 heap flags of every child: the CLI's (bin/arboretum.js), fixed at start-up, so set when spawning. */
+const heapFlags = semiSpace === 'default' ? [] : [`--max-semi-space-size=${semiSpace}`];
 const logDir = join(dir, 'log');
 
 interface Result {
@@ -170,7 +179,7 @@ if (values.child) {
     for (let r = 0; r < runs; r++) {
       const run = spawnSync(
         process.execPath,
-        ['--import', 'tsx', 'bench/assemble.ts', '--child', stage, '--dir', dir],
+        [...heapFlags, '--import', 'tsx', 'bench/assemble.ts', '--child', stage, '--dir', dir],
         { encoding: 'utf8', maxBuffer: 1 << 24 },
       );
       if (run.status !== 0) {
@@ -220,7 +229,7 @@ if (values.child) {
   ];
   for (const l of markdownTable(head, rows)) console.log(l);
   console.log(
-    `(${trees} trees, ${runs} runs each, median wall and CPU time, max peak RSS; × read = CPU rate over read+decode's in this run; ${new Date().toISOString()})`,
+    `(${trees} trees, ${runs} runs each, median wall and CPU time, max peak RSS; × read = CPU rate over read+decode's in this run; every stage with ${heapFlags.length ? `node ${heapFlags.join(' ')} (the CLI's flag)` : "Node's default heap flags"}; ${new Date().toISOString()})`,
   );
   const read = measured.find((m) => m.stage === 'read');
   const rate = (m: { events: number; cpuMs: number }) => Math.round((m.events / m.cpuMs) * 1000);
@@ -245,7 +254,7 @@ if (values.child) {
         referenceRate: read ? rate(read) : null,
         ratio: read ? Number((read.cpuMs / m.cpuMs).toFixed(3)) : null,
         target: targets[m.stage],
-        notes: `${trees} trees; wall ${Math.round((m.events / m.ms) * 1000)} events/s; peak RSS ${Math.round(m.rssMB)} MiB`,
+        notes: `${trees} trees; ${heapFlags.join(' ') || 'default heap'}; wall ${Math.round((m.events / m.ms) * 1000)} events/s; peak RSS ${Math.round(m.rssMB)} MiB`,
       })),
   );
 }

@@ -1,4 +1,4 @@
-import { defer, filter, map, mergeMap, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { TreeEvent } from '../../schemas/types.ts';
 import type { Assembled } from './assembled.ts';
 import { type Decided, decideRows, nothingDecided } from './decideRows.ts';
@@ -19,8 +19,6 @@ interface Open {
   decided: Decided;
 }
 
-const NO_ROWS: readonly Assembled[] = [];
-
 /**
  * Tree events in, decided rows out: fold each tree (evolveTree), emit each pair / SFT row as soon as it is decided
  * and the RM pairs at close (decideRows), evict closed trees. Any interleaving of trees and any repetition of events
@@ -35,36 +33,46 @@ const NO_ROWS: readonly Assembled[] = [];
  * One map of open trees rather than groupBy → scan(evolveTree) → scan(decideRows) per tree (emitDecided): the same
  * two pure reducers, without a Subject, three subscribers and a duration stream per tree and an inner subscription
  * per event, which cost more than the folding itself (profile of bench/assemble.ts, pipelines/assemble/README.md).
+ * One subscriber, not map → filter → mergeMap: three operator hops per event and an inner subscription per batch
+ * of rows were the rest of the RxJS plumbing. State is per subscription (the operator stays cold).
  */
 export function assemble(options: AssembleOptions = {}): OperatorFunction<TreeEvent, Assembled> {
   const { closedTrees = 100_000, histories = false } = options;
   return (source) =>
-    defer(() => {
+    new Observable<Assembled>((subscriber) => {
       const open = new Map<string, Open>();
       const closed = new Set<string>();
-      return source.pipe(
-        map((event): readonly Assembled[] => {
-          const id = event.treeId;
-          let t = open.get(id);
-          if (t === undefined) {
-            if (closed.has(id)) return NO_ROWS;
-            t = { tree: emptyTree(id), decided: nothingDecided };
-            open.set(id, t);
+      return source.subscribe({
+        next(event) {
+          let rows: readonly Assembled[];
+          try {
+            const id = event.treeId;
+            let t = open.get(id);
+            if (t === undefined) {
+              if (closed.has(id)) return;
+              t = { tree: emptyTree(id), decided: nothingDecided };
+              open.set(id, t);
+            }
+            const tree = evolveTree(t.tree, event);
+            const moved = tree.decisiveAt !== t.tree.decisiveAt;
+            t.tree = tree;
+            if (!moved) return;
+            t.decided = decideRows(t.decided, tree, histories);
+            if (tree.closed !== null && tree.closed.outcome !== 'failed') {
+              open.delete(id);
+              closed.add(id);
+              if (closed.size > closedTrees) closed.delete(closed.values().next().value!);
+            }
+            rows = t.decided.out;
+          } catch (e) {
+            subscriber.error(e);
+            return;
           }
-          const tree = evolveTree(t.tree, event);
-          const moved = tree.decisiveAt !== t.tree.decisiveAt;
-          t.tree = tree;
-          if (!moved) return NO_ROWS;
-          t.decided = decideRows(t.decided, tree, histories);
-          if (tree.closed !== null && tree.closed.outcome !== 'failed') {
-            open.delete(id);
-            closed.add(id);
-            if (closed.size > closedTrees) closed.delete(closed.values().next().value!);
-          }
-          return t.decided.out;
-        }),
-        filter((rows) => rows.length > 0),
-        mergeMap((rows) => rows),
-      );
+          // Downstream operators catch their own errors (they become error notifications), so no try here.
+          for (let i = 0; i < rows.length; i++) subscriber.next(rows[i]);
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
     });
 }

@@ -15,6 +15,30 @@ export interface RowJson {
 
 const j = JSON.stringify;
 const USER = j('user');
+type Escaped = { readonly from: string; readonly value: string };
+/**
+ * Escaped utterances by utterance object: historyOf shares a node's utterances between every history of its tree,
+ * so a tree's instruction and earlier turns are escaped once, not once per pair below them.
+ */
+const escaped = new WeakMap<object, Escaped>();
+const escapedOf = (u: { readonly from: string; readonly value: string }): Escaped => {
+  let e = escaped.get(u);
+  if (e === undefined) {
+    e = { from: u.from === 'user' ? USER : j(u.from), value: j(u.value) };
+    escaped.set(u, e);
+  }
+  return e;
+};
+/** The instruction's escaped text, for the SFT / RM rows of one tree (a one-entry memo: rows of a tree come together). */
+let lastInstruction: string | null = null;
+let lastInstructionJson = '';
+const instructionJson = (s: string): string => {
+  if (s !== lastInstruction) {
+    lastInstruction = s;
+    lastInstructionJson = j(s);
+  }
+  return lastInstructionJson;
+};
 let lastRow: unknown = null;
 let lastJson: RowJson | null = null;
 
@@ -31,7 +55,7 @@ export function jsonOfRow(row: Assembled['row']): RowJson {
       parentId: j(row.parentId),
       task: j(row.task),
       dataset: j(row.dataset),
-      trajectory: row.trajectory.map((u) => ({ from: j(u.from), value: j(u.value) })),
+      trajectory: row.trajectory.map(escapedOf),
       chosen: j(row.chosen),
       rejected: j(row.rejected),
     };
@@ -42,7 +66,7 @@ export function jsonOfRow(row: Assembled['row']): RowJson {
       parentId: j(row.parentId),
       task: j(row.task),
       dataset: j(row.dataset),
-      trajectory: [{ from: USER, value: j(row.instruction) }],
+      trajectory: [{ from: USER, value: instructionJson(row.instruction) }],
       chosen: response,
       rejected: response,
     };
@@ -52,7 +76,7 @@ export function jsonOfRow(row: Assembled['row']): RowJson {
       parentId: j(row.parentId),
       task: j(row.task),
       dataset: j(row.dataset),
-      trajectory: [{ from: USER, value: j(row.instruction) }],
+      trajectory: [{ from: USER, value: instructionJson(row.instruction) }],
       chosen: j(row.chosen),
       rejected: j(row.rejected),
     };

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketOf } from './bucketOf.ts';
@@ -6,6 +6,7 @@ import { type BufferedFile, createBufferedFile } from './bufferedFile.ts';
 import { IntList } from './intList.ts';
 import type { LineLength } from './lineLengthsOf.ts';
 import type { RowCounts } from './rowCounts.ts';
+import { writeChunks } from './writeChunks.ts';
 
 /** Where a row sorts and what it is counted as. */
 export interface LineKey {
@@ -75,7 +76,11 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
       for (let sub = 0; sub < lines.length; sub++) {
         const l = lengths?.[sub];
         spills[b] ??= createBufferedFile({ path: files[b], bufferBytes });
-        spills[b]!.put(`${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t${lines[sub]}\n`);
+        // Header and line put apart: one concatenated string would be copied once more to flatten it.
+        const spill = spills[b]!;
+        spill.put(`${head}${pad(sub)}${tail}${l ? l.prompt : 0},${l ? l.total : 0}\t`);
+        spill.put(lines[sub]);
+        spill.put('\n');
       }
     },
     async finish(path, onLine) {
@@ -134,12 +139,12 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
             chunk.push(data.subarray(i7 + 1, end + 1));
             chunkBytes += end - i7;
             if (chunkBytes >= 1 << 22) {
-              writeSync(out, Buffer.concat(chunk, chunkBytes));
+              writeChunks(out, chunk);
               chunk.length = 0;
               chunkBytes = 0;
             }
           }
-          if (chunk.length) writeSync(out, Buffer.concat(chunk, chunkBytes));
+          if (chunk.length) writeChunks(out, chunk);
           rmSync(files[b], { force: true });
         }
         closeSync(out);

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { writeChunks } from './writeChunks.ts';
 
 /** How a spread file is laid out. */
 export interface Spread {
@@ -70,12 +71,12 @@ export async function spreadLines(src: string, dst: string, groups: Int32Array):
         chunk.push(Buffer.from(line));
         bytes += line.length;
         if (bytes >= 1 << 22) {
-          writeSync(out, Buffer.concat(chunk, bytes));
+          writeChunks(out, chunk);
           chunk.length = 0;
           bytes = 0;
         }
       });
-      if (chunk.length) writeSync(out, Buffer.concat(chunk, bytes));
+      if (chunk.length) writeChunks(out, chunk);
     }
     closeSync(out);
     await rename(tmp, dst);

@@ -17,6 +17,7 @@ import type { Reverdicts } from '../regrade/reverdicts.ts';
 import { appendActionFeatures } from './actionFeatures.ts';
 import { appendDecided } from './appendDecided.ts';
 import { appendEvent } from './appendEvent.ts';
+import { checkSinkLayout } from './checkSinkLayout.ts';
 import { decidedTables } from './decidedTables.ts';
 import { loadSinkState } from './loadSinkState.ts';
 import {
@@ -26,6 +27,7 @@ import {
   type SinkAppenders,
   sinkTables,
 } from './sinkAppenders.ts';
+import { sinkLayoutVersion } from './sinkLayoutVersion.ts';
 import type { OpenTree } from './sinkState.ts';
 import { storedPositions } from './storedPositions.ts';
 
@@ -52,6 +54,11 @@ export interface SyncLogOptions {
    * to the log's own damage handler, or fails the read, and is not recorded.
    */
   readonly onDamage?: (damage: LogDamage) => void;
+  /**
+   * Told, before it starts, that this sync rebuilds the tables from the start of the log because an older
+   * arboretum wrote them (see sinkLayoutVersion); the CLI says so on stderr.
+   */
+  readonly onRebuild?: (why: string) => void;
 }
 
 export interface SyncSummary {
@@ -64,7 +71,10 @@ export interface SyncSummary {
   readonly sft: number;
   /** Next offset per partition, as stored. */
   readonly positions: ReadonlyMap<number, number>;
-  /** The tables were rebuilt from the start of the log because it holds re-verdicts they had not applied. */
+  /**
+   * The tables were rebuilt from the start of the log: it holds re-verdicts they had not applied, or an older
+   * arboretum wrote them (an older sink layout).
+   */
   readonly rebuilt?: boolean;
 }
 
@@ -130,6 +140,13 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
       `syncLog: batchEvents must be a whole number >= 1, got ${batchEvents}`,
     );
   const topic = topics.treeEvents;
+  const layout = await checkSinkLayout(connection, sinkTables);
+  if (layout.stale) {
+    // Rows an older sink wrote may read wrong now (e.g. no action_validity: every action invalid): all of them go,
+    // with the positions and the recorded damage, and the log is synced again from its start.
+    options.onRebuild?.(`${layout.why}: rebuilding its tables from the log`);
+    await emptySinkTables(connection);
+  }
   if (options.onDamage) for (const d of await recordedDamage(connection)) options.onDamage(d);
   if (!follow) {
     // Nothing new (the usual case of `arboretum sql --db`): done without loading the sink's memory.
@@ -143,13 +160,20 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
     const result = await syncPass(options, reverdicts);
     if (result !== REBUILD) {
       await appendActionFeatures(connection);
-      return reverdicts ? { ...result, rebuilt: true } : result;
+      return reverdicts || layout.stale ? { ...result, rebuilt: true } : result;
     }
-    await connection.run(
-      `BEGIN TRANSACTION; ${sinkTables.map((t) => `DELETE FROM ${t};`).join(' ')} COMMIT;`,
-    );
+    await emptySinkTables(connection);
     reverdicts = await collectReverdicts(log.read(topic).pipe(map((r) => r.value)));
   }
+}
+
+/** Empties every sink table and stamps this arboretum's layout, in one transaction. */
+async function emptySinkTables(connection: DuckDBConnection): Promise<void> {
+  await connection.run(
+    `BEGIN TRANSACTION; ${sinkTables.map((t) => `DELETE FROM ${t};`).join(' ')}
+     DELETE FROM sink_meta WHERE key = 'layout'; INSERT INTO sink_meta VALUES ('layout', '${sinkLayoutVersion}');
+     COMMIT;`,
+  );
 }
 
 /** One pass of syncLog from the stored positions, applying `reverdicts`; REBUILD when it meets one it has not. */

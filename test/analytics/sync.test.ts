@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
+import { sinkLayoutVersion } from '../../pipelines/analyticsSink/sinkLayoutVersion.ts';
 import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
 import { emptyTree } from '../../pipelines/assemble/emptyTree.ts';
 import { evolveTree } from '../../pipelines/assemble/evolveTree.ts';
@@ -155,6 +157,62 @@ describe('syncLog', () => {
     expect(await count('pair_rows')).toBe(2);
     expect((await sync()).duplicates).toBe(again.events);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('rebuilds by itself a file an older arboretum synced (older or no layout), and says so', async () => {
+    const { math, code, logic } = smallTrees();
+    await appendEvents(env.log, [...math, ...code, ...logic]);
+    expect((await sync()).rebuilt).toBeUndefined();
+    expect(await rows("SELECT value FROM sink_meta WHERE key = 'layout'")).toEqual([
+      [String(sinkLayoutVersion)],
+    ]);
+    const fresh = await snapshot();
+    const valid = await rows('SELECT tree_id, node_id, valid FROM nodes ORDER BY ALL');
+    expect(valid.some((r) => r[2] === true)).toBe(true);
+    // Layout 1: what an arboretum before action_validity left (no layout row, no validity rows).
+    for (const old of [null, '1']) {
+      await db.connection.run('DELETE FROM sink_meta; DELETE FROM action_validity');
+      if (old !== null) await db.connection.run(`INSERT INTO sink_meta VALUES ('layout', '${old}')`);
+      expect((await rows('SELECT count(*) FROM nodes WHERE valid'))[0][0]).toBe(0);
+      const told: string[] = [];
+      const s = await syncLog({ log: env.log, connection: db.connection, onRebuild: (w) => told.push(w) });
+      expect(s.rebuilt).toBe(true);
+      expect(s.events).toBe(math.length + code.length + logic.length);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toContain('older arboretum');
+      expect(told[0]).toContain(`layout ${sinkLayoutVersion}`);
+      if (old !== null) expect(told[0]).toContain('sink layout 1');
+      expect(await snapshot()).toEqual(fresh);
+      expect(await rows('SELECT tree_id, node_id, valid FROM nodes ORDER BY ALL')).toEqual(valid);
+      expect(await rows("SELECT value FROM sink_meta WHERE key = 'layout'")).toEqual([
+        [String(sinkLayoutVersion)],
+      ]);
+      // Stamped: the next sync is incremental again.
+      const next = await syncLog({ log: env.log, connection: db.connection, onRebuild: (w) => told.push(w) });
+      expect(next.events).toBe(0);
+      expect(told).toHaveLength(1);
+    }
+  });
+
+  it('refuses a file a newer arboretum synced, naming the file and both layouts', async () => {
+    const file = join(env.dir, 'newer.duckdb');
+    const newer = await openAnalyticsDb({ path: file });
+    try {
+      await appendEvents(env.log, smallTrees().math);
+      await syncLog({ log: env.log, connection: newer.connection });
+      const later = sinkLayoutVersion + 1;
+      await newer.connection.run(`UPDATE sink_meta SET value = '${later}' WHERE key = 'layout'`);
+      const before = (await newer.query('SELECT count(*) FROM tree_opened')).rows;
+      const refused = syncLog({ log: env.log, connection: newer.connection });
+      await expect(refused).rejects.toThrow(file);
+      await expect(syncLog({ log: env.log, connection: newer.connection })).rejects.toThrow(
+        `sink layout ${later}; this one knows up to ${sinkLayoutVersion}`,
+      );
+      // Nothing was touched.
+      expect((await newer.query('SELECT count(*) FROM tree_opened')).rows).toEqual(before);
+    } finally {
+      newer.close();
+    }
   });
 
   it('follows the log as it grows until stopped', async () => {

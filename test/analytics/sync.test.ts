@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -157,6 +157,67 @@ describe('syncLog', () => {
     expect(await count('pair_rows')).toBe(2);
     expect((await sync()).duplicates).toBe(again.events);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('a sync that fails mid-batch keeps rows and positions of its last commit: resynced, the same tables as one clean sync', async () => {
+    const { math, code, logic } = smallTrees();
+    const events = [...math, ...code, ...logic];
+    // One append (one block) per event, so a damaged byte late in the segment fails the read after some batches.
+    for (const e of events) await appendEvents(env.log, [e]);
+    const topicDir = join(env.dir, 'log', 'tree-events');
+    const [segment] = readdirSync(topicDir).filter((f) => f.endsWith('.avro'));
+    const path = join(topicDir, segment);
+    const sound = readFileSync(path);
+    const damaged = Buffer.from(sound);
+    const at = Math.floor(sound.length * 0.7);
+    damaged[at] ^= 0xff;
+    writeFileSync(path, damaged);
+    const batches: number[] = [];
+    await expect(
+      syncLog({
+        log: env.log,
+        connection: db.connection,
+        batchEvents: 4,
+        onBatch: (p) => batches.push(p.events),
+      }),
+    ).rejects.toThrow(/damaged|corrupt/i);
+    expect(batches.length).toBeGreaterThan(0);
+    // What was committed is a whole number of batches, its rows exactly those of a clean sync of that prefix.
+    const committed = Number((await rows('SELECT max(next_offset) FROM sync_state'))[0][0]);
+    expect(committed).toBe(batches.at(-1));
+    expect(committed % 4).toBe(0);
+    expect(committed).toBeLessThan(events.length);
+    const cleanOf = async (slice: readonly TreeEvent[]) => {
+      const other = await openAnalyticsDb();
+      const otherLog = await tempLog();
+      try {
+        await appendEvents(otherLog.log, slice);
+        await syncLog({ log: otherLog.log, connection: other.connection });
+        const saved = db;
+        db = other;
+        try {
+          return {
+            tables: await snapshot(),
+            valid: await rows('SELECT * FROM action_validity ORDER BY ALL'),
+          };
+        } finally {
+          db = saved;
+        }
+      } finally {
+        other.close();
+        await otherLog.dispose();
+      }
+    };
+    const here = async () => ({
+      tables: await snapshot(),
+      valid: await rows('SELECT * FROM action_validity ORDER BY ALL'),
+    });
+    expect(await here()).toEqual(await cleanOf(events.slice(0, committed)));
+    // The log mended, the next sync goes on from the commit: the same tables as one clean sync of the whole log.
+    writeFileSync(path, sound);
+    const resumed = await sync();
+    expect(resumed.events).toBe(events.length - committed);
+    expect(await here()).toEqual(await cleanOf(events));
   });
 
   it('rebuilds by itself a file an older arboretum synced (older or no layout), and says so', async () => {

@@ -18,6 +18,7 @@ export async function appendActionFeatures(connection: DuckDBConnection): Promis
        LIMIT ${BATCH}`,
     );
     // Column by column (plain JS strings), not row values: a node-api value object per cell cost more than the read.
+    if (reader.currentRowCount === 0) return added;
     const [treeIds, nodeIds, actions] = reader.getColumnsJS() as (string | null)[][];
     const rows = treeIds.map((t, i) => [t, nodeIds[i], actions[i]] as const);
     if (!rows.length) return added;

@@ -13,6 +13,7 @@ import { readSchemaFile } from '../../schemas/schemaTypes.ts';
 import type { PreferencePair, SftExample, TreeEvent } from '../../schemas/types.ts';
 import { renderSinkTables } from '../../scripts/genSinkTables.ts';
 import { logArb } from '../assemble/randomTrees.ts';
+import { cli } from '../support/cli.ts';
 import { appendEvents, assembled, smallTrees, tempLog } from './fixtures.ts';
 
 let env: Awaited<ReturnType<typeof tempLog>>;
@@ -274,6 +275,52 @@ describe('syncLog', () => {
     } finally {
       newer.close();
     }
+  });
+
+  it('arboretum sql --db on an older file rebuilds it and says so on stderr; on a newer one it fails naming it', async () => {
+    const { math, code, logic } = smallTrees();
+    await appendEvents(env.log, [...math, ...code, ...logic]);
+    await env.log.close();
+    const uri = `file:${join(env.dir, 'log')}`;
+    const file = join(env.dir, 'old.duckdb');
+    const validOf = async () => {
+      const run = await cli([
+        'sql',
+        '--log',
+        uri,
+        '--db',
+        file,
+        '--format',
+        'json',
+        'SELECT count(*) AS n FROM nodes WHERE valid',
+      ]);
+      return { ...run, n: run.code === 0 ? JSON.parse(run.stdout).n : undefined };
+    };
+    const first = await validOf();
+    expect(first.code).toBe(0);
+    expect(first.n).toBeGreaterThan(0);
+    expect(first.stderr).not.toContain('older arboretum');
+    const edit = async (sql: string) => {
+      const other = await openAnalyticsDb({ path: file });
+      try {
+        await other.connection.run(sql);
+      } finally {
+        other.close();
+      }
+    };
+    await edit('DELETE FROM sink_meta; DELETE FROM action_validity');
+    const rebuilt = await validOf();
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stderr).toContain(`${file} was synced by an older arboretum`);
+    expect(rebuilt.stderr).toContain('rebuilding its tables from the log');
+    expect(rebuilt.n).toBe(first.n);
+    await edit(`UPDATE sink_meta SET value = '${sinkLayoutVersion + 1}' WHERE key = 'layout'`);
+    const newer = await validOf();
+    expect(newer.code).not.toBe(0);
+    expect(newer.stderr).toContain(file);
+    expect(newer.stderr).toContain(
+      `sink layout ${sinkLayoutVersion + 1}; this one knows up to ${sinkLayoutVersion}`,
+    );
   });
 
   it('follows the log as it grows until stopped', async () => {

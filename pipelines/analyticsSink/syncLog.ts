@@ -225,7 +225,7 @@ async function syncPass(
         decide(t);
         decided = true;
       }
-    if (pending === 0 && touchedParts.size === 0 && !decided) return;
+    if (pending === 0 && touchedParts.size === 0 && !decided) return false;
     flushSinkAppenders(appenders);
     const now = BigInt(Date.now());
     for (const part of touchedParts) {
@@ -241,6 +241,7 @@ async function syncPass(
     appenders.syncState.flushSync();
     touchedParts.clear();
     pending = 0;
+    return true;
   };
 
   const apply = (logged: LogRecord<TreeEvent>) => {
@@ -403,16 +404,17 @@ async function syncPass(
         await rollback();
         return REBUILD;
       }
-      store();
+      // Told only of a batch that stored something (a quiet --follow commits nothing new every flushMs).
+      const stored = store();
       if (outcome === 'end') {
         closeSinkAppenders(appenders);
         await connection.run('COMMIT');
-        onBatch?.(summary());
+        if (stored) onBatch?.(summary());
         return summary();
       }
       await connection.run('COMMIT');
       await connection.run('BEGIN TRANSACTION');
-      onBatch?.(summary());
+      if (stored) onBatch?.(summary());
     }
   } catch (e) {
     // The error that stopped the sync is the one to tell; a failed rollback (the transaction already aborted by

@@ -12,6 +12,9 @@ CREATE TABLE IF NOT EXISTS sync_damage (
   topic VARCHAR, part INTEGER, file VARCHAR, byte_offset BIGINT, bytes BIGINT, lost_from BIGINT, lost_until BIGINT,
   reason VARCHAR, found_at BIGINT
 );
+-- The sink's own facts about this file: key 'layout' is the layout version of its rows
+-- (pipelines/analyticsSink/sinkLayoutVersion.ts); a sync rebuilds a file with an older one from the log.
+CREATE TABLE IF NOT EXISTS sink_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sync_state (
   topic VARCHAR, part INTEGER, next_offset BIGINT, events BIGINT, duplicates BIGINT, synced_at BIGINT
 );

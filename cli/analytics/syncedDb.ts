@@ -4,7 +4,8 @@ import { type SyncSummary, syncLog } from '../../pipelines/analyticsSink/syncLog
 
 /**
  * Opens an analytics database (a DuckDB file, default in memory) and brings it up to date with the log: what
- * `arboretum sql`, `report` and `view` start with. The caller closes the database.
+ * `arboretum sql`, `report` and `view` start with. A file an older arboretum synced is rebuilt from the log, which
+ * it says on stderr. The caller closes the database.
  */
 export async function syncedDb(options: {
   readonly log: EventLog;
@@ -15,7 +16,12 @@ export async function syncedDb(options: {
 }): Promise<{ db: AnalyticsDb; sync: SyncSummary }> {
   const db = await openAnalyticsDb({ path: options.path });
   try {
-    const sync = await syncLog({ log: options.log, connection: db.connection, onDamage: options.onDamage });
+    const sync = await syncLog({
+      log: options.log,
+      connection: db.connection,
+      onDamage: options.onDamage,
+      onRebuild: (why) => process.stderr.write(`arboretum: ${why}\n`),
+    });
     return { db, sync };
   } catch (e) {
     db.close();

@@ -59,6 +59,7 @@ export const command: Command = {
         follow: values.follow,
         signal: stop.signal,
         onDamage: damageLedger.report,
+        onRebuild: (why) => process.stderr.write(`arboretum analytics sync: ${why}\n`),
         onBatch: values.follow
           ? (p) => process.stderr.write(`\r${p.events} events synced (${p.duplicates} duplicates)`)
           : undefined,

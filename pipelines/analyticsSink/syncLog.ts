@@ -17,6 +17,7 @@ import type { Reverdicts } from '../regrade/reverdicts.ts';
 import { appendActionFeatures } from './actionFeatures.ts';
 import { appendDecided } from './appendDecided.ts';
 import { appendEvent } from './appendEvent.ts';
+import { checkSinkLayout } from './checkSinkLayout.ts';
 import { decidedTables } from './decidedTables.ts';
 import { loadSinkState } from './loadSinkState.ts';
 import {
@@ -26,6 +27,7 @@ import {
   type SinkAppenders,
   sinkTables,
 } from './sinkAppenders.ts';
+import { sinkLayoutVersion } from './sinkLayoutVersion.ts';
 import type { OpenTree } from './sinkState.ts';
 import { storedPositions } from './storedPositions.ts';
 
@@ -52,6 +54,11 @@ export interface SyncLogOptions {
    * to the log's own damage handler, or fails the read, and is not recorded.
    */
   readonly onDamage?: (damage: LogDamage) => void;
+  /**
+   * Told, before it starts, that this sync rebuilds the tables from the start of the log because an older
+   * arboretum wrote them (see sinkLayoutVersion); the CLI says so on stderr.
+   */
+  readonly onRebuild?: (why: string) => void;
 }
 
 export interface SyncSummary {
@@ -64,9 +71,15 @@ export interface SyncSummary {
   readonly sft: number;
   /** Next offset per partition, as stored. */
   readonly positions: ReadonlyMap<number, number>;
-  /** The tables were rebuilt from the start of the log because it holds re-verdicts they had not applied. */
+  /**
+   * The tables were rebuilt from the start of the log: it holds re-verdicts they had not applied, or an older
+   * arboretum wrote them (an older sink layout).
+   */
   readonly rebuilt?: boolean;
 }
+
+/** Thrown inside a pass's read when a batch is full: it is stored, and the read goes on from there. */
+const BATCH: unique symbol = Symbol('batch full');
 
 /** Thrown inside a pass that meets a re-verdict it has not applied: the tables must be rebuilt. */
 const REBUILD: unique symbol = Symbol('rebuild: the log has re-verdicts the tables do not');
@@ -112,9 +125,10 @@ async function recordedDamage(connection: DuckDBConnection): Promise<LogDamage[]
  * Appends the tree-events topic into the analytics tables with DuckDB's appender, from the position the last run
  * stored: one row per distinct event id (repeats and events after TreeClosed are dropped, but a TreeReopened that
  * assemble's evolveTree honours: a tree closed failed with no row, grown again), and the pairs and SFT rows
- * that pipelines/assemble's pairsOf / sftOf decide, each once. Rows are flushed before the position that covers
- * them, so a run that dies is resumed by the next without loss, and without double rows since the next run
- * rebuilds the event ids of open trees and the closed trees from the tables. Running it twice adds nothing twice.
+ * that pipelines/assemble's pairsOf / sftOf decide, each once. A batch's rows and the position that covers them are
+ * one transaction, so a run that dies is resumed by the next from its last commit without loss or double rows (the
+ * next run rebuilds the event ids of open trees and the closed trees from the tables). Running it twice adds
+ * nothing twice.
  *
  * Labels are each node's newest verdict. The rows pairsOf / sftOf decide depend on them and are stored once, so a
  * re-verdict (`arboretum regrade`) that a sync meets and has not applied makes it rebuild: the tables are emptied
@@ -130,6 +144,13 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
       `syncLog: batchEvents must be a whole number >= 1, got ${batchEvents}`,
     );
   const topic = topics.treeEvents;
+  const layout = await checkSinkLayout(connection, sinkTables);
+  if (layout.stale) {
+    // Rows an older sink wrote may read wrong now (e.g. no action_validity: every action invalid): all of them go,
+    // with the positions and the recorded damage, and the log is synced again from its start.
+    options.onRebuild?.(`${layout.why}: rebuilding its tables from the log`);
+    await emptySinkTables(connection);
+  }
   if (options.onDamage) for (const d of await recordedDamage(connection)) options.onDamage(d);
   if (!follow) {
     // Nothing new (the usual case of `arboretum sql --db`): done without loading the sink's memory.
@@ -143,13 +164,20 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
     const result = await syncPass(options, reverdicts);
     if (result !== REBUILD) {
       await appendActionFeatures(connection);
-      return reverdicts ? { ...result, rebuilt: true } : result;
+      return reverdicts || layout.stale ? { ...result, rebuilt: true } : result;
     }
-    await connection.run(
-      `BEGIN TRANSACTION; ${sinkTables.map((t) => `DELETE FROM ${t};`).join(' ')} COMMIT;`,
-    );
+    await emptySinkTables(connection);
     reverdicts = await collectReverdicts(log.read(topic).pipe(map((r) => r.value)));
   }
+}
+
+/** Empties every sink table and stamps this arboretum's layout, in one transaction. */
+async function emptySinkTables(connection: DuckDBConnection): Promise<void> {
+  await connection.run(
+    `BEGIN TRANSACTION; ${sinkTables.map((t) => `DELETE FROM ${t};`).join(' ')}
+     DELETE FROM sink_meta WHERE key = 'layout'; INSERT INTO sink_meta VALUES ('layout', '${sinkLayoutVersion}');
+     COMMIT;`,
+  );
 }
 
 /** One pass of syncLog from the stored positions, applying `reverdicts`; REBUILD when it meets one it has not. */
@@ -197,7 +225,7 @@ async function syncPass(
         decide(t);
         decided = true;
       }
-    if (pending === 0 && touchedParts.size === 0 && !decided) return;
+    if (pending === 0 && touchedParts.size === 0 && !decided) return false;
     flushSinkAppenders(appenders);
     const now = BigInt(Date.now());
     for (const part of touchedParts) {
@@ -213,7 +241,7 @@ async function syncPass(
     appenders.syncState.flushSync();
     touchedParts.clear();
     pending = 0;
-    onBatch?.(summary());
+    return true;
   };
 
   const apply = (logged: LogRecord<TreeEvent>) => {
@@ -302,61 +330,96 @@ async function syncPass(
         }
       }
     }
-    if (pending >= batchEvents) store();
+    if (pending >= batchEvents) throw BATCH;
   };
 
-  try {
+  /**
+   * Reads from the positions reached until the log ends (or `signal` aborts): 'end'; until a batch is full or, with
+   * follow, `flushMs` passed: 'batch' (the read is cut there and the next one starts where it stopped); or REBUILD.
+   */
+  const readSome = () =>
+    new Promise<'end' | 'batch' | typeof REBUILD>((resolve, reject) => {
+      if (signal?.aborted) return resolve('end');
+      let subscription: Subscription | undefined;
+      let finished = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (outcome: 'end' | 'batch' | typeof REBUILD | { error: unknown }) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        subscription?.unsubscribe();
+        if (typeof outcome === 'object') reject(outcome.error);
+        else resolve(outcome);
+      };
+      const onAbort = () => done('end');
+      // The sink's work is synchronous (appenders): the log cannot get ahead of it and nothing piles up.
+      const safely = (f: () => void) => {
+        if (finished) return;
+        try {
+          f();
+        } catch (error) {
+          done(error === BATCH ? 'batch' : error === REBUILD ? REBUILD : { error });
+        }
+      };
+      signal?.addEventListener('abort', onAbort);
+      if (follow) timer = setTimeout(() => safely(() => done('batch')), flushMs);
+      const onDamage = options.onDamage;
+      subscription = log
+        .read(topic, {
+          from: new Map(state.positions),
+          follow,
+          ...(onDamage
+            ? {
+                onDamage: (d: LogDamage) => {
+                  appendDamage(appenders, d);
+                  onDamage(d);
+                },
+              }
+            : {}),
+        })
+        .subscribe({
+          next: (r) => safely(() => apply(r)),
+          error: (error) => done({ error }),
+          complete: () => done('end'),
+        });
+      if (finished) subscription.unsubscribe();
+    });
+
+  // Each batch's rows, its damage records and the positions that cover them are one transaction (the appenders
+  // write inside the connection's open transaction): a sync that dies mid-batch leaves the tables and positions of
+  // the last commit, and the next sync reads on from there, neither losing nor repeating a row.
+  await connection.run('BEGIN TRANSACTION');
+  const rollback = async () => {
     try {
-      await new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return resolve();
-        let subscription: Subscription | undefined;
-        let finished = false;
-        let timer: ReturnType<typeof setInterval> | undefined;
-        const done = (error?: unknown) => {
-          if (finished) return;
-          finished = true;
-          clearInterval(timer);
-          signal?.removeEventListener('abort', onAbort);
-          subscription?.unsubscribe();
-          if (error === undefined) resolve();
-          else reject(error);
-        };
-        const onAbort = () => done();
-        // The sink's work is synchronous (appenders): the log cannot get ahead of it and nothing piles up.
-        const safely = (f: () => void) => {
-          if (finished) return;
-          try {
-            f();
-          } catch (error) {
-            done(error);
-          }
-        };
-        signal?.addEventListener('abort', onAbort);
-        if (follow) timer = setInterval(() => safely(store), flushMs);
-        const onDamage = options.onDamage;
-        subscription = log
-          .read(topic, {
-            from: state.positions,
-            follow,
-            ...(onDamage
-              ? {
-                  onDamage: (d: LogDamage) => {
-                    appendDamage(appenders, d);
-                    onDamage(d);
-                  },
-                }
-              : {}),
-          })
-          .subscribe({ next: (r) => safely(() => apply(r)), error: done, complete: () => done() });
-        if (finished) subscription.unsubscribe();
-      });
-    } catch (e) {
-      if (e === REBUILD) return REBUILD;
-      throw e;
+      closeSinkAppenders(appenders);
+    } finally {
+      await connection.run('ROLLBACK');
     }
-    store();
-  } finally {
-    closeSinkAppenders(appenders);
+  };
+  try {
+    for (;;) {
+      const outcome = await readSome();
+      if (outcome === REBUILD) {
+        await rollback();
+        return REBUILD;
+      }
+      // Told only of a batch that stored something (a quiet --follow commits nothing new every flushMs).
+      const stored = store();
+      if (outcome === 'end') {
+        closeSinkAppenders(appenders);
+        await connection.run('COMMIT');
+        if (stored) onBatch?.(summary());
+        return summary();
+      }
+      await connection.run('COMMIT');
+      await connection.run('BEGIN TRANSACTION');
+      if (stored) onBatch?.(summary());
+    }
+  } catch (e) {
+    // The error that stopped the sync is the one to tell; a failed rollback (the transaction already aborted by
+    // DuckDB) adds nothing to it.
+    await rollback().catch(() => {});
+    throw e;
   }
-  return summary();
 }

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
+import { sinkLayoutVersion } from '../../pipelines/analyticsSink/sinkLayoutVersion.ts';
 import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
 import { emptyTree } from '../../pipelines/assemble/emptyTree.ts';
 import { evolveTree } from '../../pipelines/assemble/evolveTree.ts';
@@ -11,6 +13,7 @@ import { readSchemaFile } from '../../schemas/schemaTypes.ts';
 import type { PreferencePair, SftExample, TreeEvent } from '../../schemas/types.ts';
 import { renderSinkTables } from '../../scripts/genSinkTables.ts';
 import { logArb } from '../assemble/randomTrees.ts';
+import { cli } from '../support/cli.ts';
 import { appendEvents, assembled, smallTrees, tempLog } from './fixtures.ts';
 
 let env: Awaited<ReturnType<typeof tempLog>>;
@@ -155,6 +158,169 @@ describe('syncLog', () => {
     expect(await count('pair_rows')).toBe(2);
     expect((await sync()).duplicates).toBe(again.events);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('a sync that fails mid-batch keeps rows and positions of its last commit: resynced, the same tables as one clean sync', async () => {
+    const { math, code, logic } = smallTrees();
+    const events = [...math, ...code, ...logic];
+    // One append (one block) per event, so a damaged byte late in the segment fails the read after some batches.
+    for (const e of events) await appendEvents(env.log, [e]);
+    const topicDir = join(env.dir, 'log', 'tree-events');
+    const [segment] = readdirSync(topicDir).filter((f) => f.endsWith('.avro'));
+    const path = join(topicDir, segment);
+    const sound = readFileSync(path);
+    const damaged = Buffer.from(sound);
+    const at = Math.floor(sound.length * 0.7);
+    damaged[at] ^= 0xff;
+    writeFileSync(path, damaged);
+    const batches: number[] = [];
+    await expect(
+      syncLog({
+        log: env.log,
+        connection: db.connection,
+        batchEvents: 4,
+        onBatch: (p) => batches.push(p.events),
+      }),
+    ).rejects.toThrow(/damaged|corrupt/i);
+    expect(batches.length).toBeGreaterThan(0);
+    // What was committed is a whole number of batches, its rows exactly those of a clean sync of that prefix.
+    const committed = Number((await rows('SELECT max(next_offset) FROM sync_state'))[0][0]);
+    expect(committed).toBe(batches.at(-1));
+    expect(committed % 4).toBe(0);
+    expect(committed).toBeLessThan(events.length);
+    const cleanOf = async (slice: readonly TreeEvent[]) => {
+      const other = await openAnalyticsDb();
+      const otherLog = await tempLog();
+      try {
+        await appendEvents(otherLog.log, slice);
+        await syncLog({ log: otherLog.log, connection: other.connection });
+        const saved = db;
+        db = other;
+        try {
+          return {
+            tables: await snapshot(),
+            valid: await rows('SELECT * FROM action_validity ORDER BY ALL'),
+          };
+        } finally {
+          db = saved;
+        }
+      } finally {
+        other.close();
+        await otherLog.dispose();
+      }
+    };
+    const here = async () => ({
+      tables: await snapshot(),
+      valid: await rows('SELECT * FROM action_validity ORDER BY ALL'),
+    });
+    expect(await here()).toEqual(await cleanOf(events.slice(0, committed)));
+    // The log mended, the next sync goes on from the commit: the same tables as one clean sync of the whole log.
+    writeFileSync(path, sound);
+    const resumed = await sync();
+    expect(resumed.events).toBe(events.length - committed);
+    expect(await here()).toEqual(await cleanOf(events));
+  });
+
+  it('rebuilds by itself a file an older arboretum synced (older or no layout), and says so', async () => {
+    const { math, code, logic } = smallTrees();
+    await appendEvents(env.log, [...math, ...code, ...logic]);
+    expect((await sync()).rebuilt).toBeUndefined();
+    expect(await rows("SELECT value FROM sink_meta WHERE key = 'layout'")).toEqual([
+      [String(sinkLayoutVersion)],
+    ]);
+    const fresh = await snapshot();
+    const valid = await rows('SELECT tree_id, node_id, valid FROM nodes ORDER BY ALL');
+    expect(valid.some((r) => r[2] === true)).toBe(true);
+    // Layout 1: what an arboretum before action_validity left (no layout row, no validity rows).
+    for (const old of [null, '1']) {
+      await db.connection.run('DELETE FROM sink_meta; DELETE FROM action_validity');
+      if (old !== null) await db.connection.run(`INSERT INTO sink_meta VALUES ('layout', '${old}')`);
+      expect((await rows('SELECT count(*) FROM nodes WHERE valid'))[0][0]).toBe(0);
+      const told: string[] = [];
+      const s = await syncLog({ log: env.log, connection: db.connection, onRebuild: (w) => told.push(w) });
+      expect(s.rebuilt).toBe(true);
+      expect(s.events).toBe(math.length + code.length + logic.length);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toContain('older arboretum');
+      expect(told[0]).toContain(`layout ${sinkLayoutVersion}`);
+      if (old !== null) expect(told[0]).toContain('sink layout 1');
+      expect(await snapshot()).toEqual(fresh);
+      expect(await rows('SELECT tree_id, node_id, valid FROM nodes ORDER BY ALL')).toEqual(valid);
+      expect(await rows("SELECT value FROM sink_meta WHERE key = 'layout'")).toEqual([
+        [String(sinkLayoutVersion)],
+      ]);
+      // Stamped: the next sync is incremental again.
+      const next = await syncLog({ log: env.log, connection: db.connection, onRebuild: (w) => told.push(w) });
+      expect(next.events).toBe(0);
+      expect(told).toHaveLength(1);
+    }
+  });
+
+  it('refuses a file a newer arboretum synced, naming the file and both layouts', async () => {
+    const file = join(env.dir, 'newer.duckdb');
+    const newer = await openAnalyticsDb({ path: file });
+    try {
+      await appendEvents(env.log, smallTrees().math);
+      await syncLog({ log: env.log, connection: newer.connection });
+      const later = sinkLayoutVersion + 1;
+      await newer.connection.run(`UPDATE sink_meta SET value = '${later}' WHERE key = 'layout'`);
+      const before = (await newer.query('SELECT count(*) FROM tree_opened')).rows;
+      const refused = syncLog({ log: env.log, connection: newer.connection });
+      await expect(refused).rejects.toThrow(file);
+      await expect(syncLog({ log: env.log, connection: newer.connection })).rejects.toThrow(
+        `sink layout ${later}; this one knows up to ${sinkLayoutVersion}`,
+      );
+      // Nothing was touched.
+      expect((await newer.query('SELECT count(*) FROM tree_opened')).rows).toEqual(before);
+    } finally {
+      newer.close();
+    }
+  });
+
+  it('arboretum sql --db on an older file rebuilds it and says so on stderr; on a newer one it fails naming it', async () => {
+    const { math, code, logic } = smallTrees();
+    await appendEvents(env.log, [...math, ...code, ...logic]);
+    await env.log.close();
+    const uri = `file:${join(env.dir, 'log')}`;
+    const file = join(env.dir, 'old.duckdb');
+    const validOf = async () => {
+      const run = await cli([
+        'sql',
+        '--log',
+        uri,
+        '--db',
+        file,
+        '--format',
+        'json',
+        'SELECT count(*) AS n FROM nodes WHERE valid',
+      ]);
+      return { ...run, n: run.code === 0 ? JSON.parse(run.stdout).n : undefined };
+    };
+    const first = await validOf();
+    expect(first.code).toBe(0);
+    expect(first.n).toBeGreaterThan(0);
+    expect(first.stderr).not.toContain('older arboretum');
+    const edit = async (sql: string) => {
+      const other = await openAnalyticsDb({ path: file });
+      try {
+        await other.connection.run(sql);
+      } finally {
+        other.close();
+      }
+    };
+    await edit('DELETE FROM sink_meta; DELETE FROM action_validity');
+    const rebuilt = await validOf();
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stderr).toContain(`${file} was synced by an older arboretum`);
+    expect(rebuilt.stderr).toContain('rebuilding its tables from the log');
+    expect(rebuilt.n).toBe(first.n);
+    await edit(`UPDATE sink_meta SET value = '${sinkLayoutVersion + 1}' WHERE key = 'layout'`);
+    const newer = await validOf();
+    expect(newer.code).not.toBe(0);
+    expect(newer.stderr).toContain(file);
+    expect(newer.stderr).toContain(
+      `sink layout ${sinkLayoutVersion + 1}; this one knows up to ${sinkLayoutVersion}`,
+    );
   });
 
   it('follows the log as it grows until stopped', async () => {

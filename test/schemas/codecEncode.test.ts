@@ -35,7 +35,7 @@ describe('codec.encode', () => {
     expect(events.some((e) => reference(e).length > 1024)).toBe(true);
     // All kept, then compared: a later encode must not overwrite an earlier result (they share slabs).
     const kept = events.map((e) => codecs.TreeEvent.encode(e));
-    kept.forEach((bytes, i) => expect(bytes).toEqual(reference(events[i])));
+    for (let i = 0; i < kept.length; i++) expect(kept[i]).toEqual(reference(events[i]));
     // Above a quarter of the slab and above 64 KiB: a Buffer of its own, and what follows is still right.
     for (const n of [20_000, 200_000]) {
       const big = withAction('x'.repeat(n));

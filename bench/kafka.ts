@@ -230,6 +230,22 @@ try {
       'kcat consume (no decoding)',
       await timed(() => kcat(['-C', '-t', kcatTopic, '-o', 'beginning', '-e', '-q', '-f', '%s'])),
     );
+    // The codec alone on the same events, in this run: what encoding and decoding cost without Kafka.
+    const n = Math.min(total, distinct.length);
+    add(
+      'Avro encode alone (codec.encode)',
+      (await timed(async () => {
+        for (let i = 0; i < n; i++) codecs.TreeEvent.encode(distinct[i]);
+      })) *
+        (total / n),
+    );
+    add(
+      'Avro decode alone (codec.decode)',
+      (await timed(async () => {
+        for (let i = 0; i < n; i++) codecs.TreeEvent.decode(encoded[i]);
+      })) *
+        (total / n),
+    );
     const names = (await admin.listTopics()).filter((t) => t.startsWith(namespace));
     await admin.deleteTopics({ topics: names });
     process.stderr.write(`run ${run + 1}/${runs} done\n`);

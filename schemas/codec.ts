@@ -8,11 +8,15 @@ import type { DeadLetter, Instruction, PreferencePair, SftExample, TreeEvent } f
 const MAGIC = Buffer.from([0xc3, 0x01]);
 const HEADER_BYTES = 10;
 /**
- * Where every codec encodes before copying out the bytes (encoding is synchronous, so one is enough): avsc's
- * toBuffer encodes twice any value above its shared 1 KiB buffer and then copies once more for the header, which
- * made encoding tree events (1.6 KB mean) 1.6x slower (bench/kafka.ts, connectors/log/kafka/README.md).
+ * Where codecs encode: each value goes straight into the unused end of a shared slab and is returned as a view of
+ * it, so that an event costs no Buffer allocation and no copy of its own. Allocating and copying out every event
+ * (1.6 KB mean) cost more than avsc's encoding of it (2.1x slower; connectors/log/kafka/README.md). A value kept
+ * keeps its slab (64 KiB) alive, as Node's own Buffer pool does with its 8 KiB ones; values above a quarter of a
+ * slab get a Buffer of their own.
  */
-let scratch = Buffer.allocUnsafe(64 << 10);
+const SLAB_BYTES = 64 << 10;
+let slab = Buffer.allocUnsafe(SLAB_BYTES);
+let slabUsed = 0;
 
 /** Encodes one kind of record: between the domain shape, Avro's value shape and bytes. */
 export interface RecordCodec<T> {
@@ -37,6 +41,8 @@ function createCodec<T>(
   name: RecordName,
   toAvro: (value: T) => unknown = (v) => v,
   fromAvro: (value: unknown) => T = (v) => v as T,
+  /** What encode hands avsc: toAvro's value, or the domain value itself where the type writes that directly. */
+  writable: (value: T) => unknown = toAvro,
 ): RecordCodec<T> {
   const type = schemaTypes[name];
   const fingerprint = fingerprintOf(type);
@@ -48,18 +54,27 @@ function createCodec<T>(
     toAvro,
     fromAvro,
     encode(value) {
-      const avroValue = toAvro(value);
-      let end = type.encode(avroValue, scratch, HEADER_BYTES);
+      const avroValue = writable(value);
+      let start = slabUsed;
+      let end = type.encode(avroValue, slab, start + HEADER_BYTES);
       if (end < 0) {
         // avsc says how many bytes were missing (as a negative number).
-        scratch = Buffer.allocUnsafe(2 * (scratch.length - end));
-        end = type.encode(avroValue, scratch, HEADER_BYTES);
+        const bytes = slab.length - end - start;
+        if (bytes > SLAB_BYTES / 4) {
+          const own = Buffer.allocUnsafe(bytes);
+          type.encode(avroValue, own, HEADER_BYTES);
+          MAGIC.copy(own, 0);
+          fingerprint.copy(own, MAGIC.length);
+          return own;
+        }
+        slab = Buffer.allocUnsafe(SLAB_BYTES);
+        start = 0;
+        end = type.encode(avroValue, slab, HEADER_BYTES);
       }
-      MAGIC.copy(scratch, 0);
-      fingerprint.copy(scratch, MAGIC.length);
-      const out = Buffer.allocUnsafe(end);
-      scratch.copy(out, 0, 0, end);
-      return out;
+      MAGIC.copy(slab, start);
+      fingerprint.copy(slab, start + MAGIC.length);
+      slabUsed = end;
+      return slab.subarray(start, end);
     },
     decode(bytes) {
       if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1]) {
@@ -131,7 +146,8 @@ function treeEventFromAvro(value: unknown): TreeEvent {
 
 export const codecs = {
   Instruction: createCodec<Instruction>('Instruction'),
-  TreeEvent: createCodec<TreeEvent>('TreeEvent', treeEventToAvro, treeEventFromAvro),
+  // The payload union writes `{ kind, ...fields }` as it is (schemaTypes.ts, KindUnionType): no wrapper to build.
+  TreeEvent: createCodec<TreeEvent>('TreeEvent', treeEventToAvro, treeEventFromAvro, (event) => event),
   PreferencePair: createCodec<PreferencePair>('PreferencePair'),
   SftExample: createCodec<SftExample>('SftExample'),
   DeadLetter: createCodec<DeadLetter>('DeadLetter'),

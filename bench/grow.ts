@@ -18,6 +18,8 @@ import { arithmeticInstructions } from '../examples/support/arithmeticInstructio
 import type { ActionJudge } from '../pipelines/grow/actionJudge.ts';
 import { createGrower } from '../pipelines/grow/createGrower.ts';
 import { growConfigOf } from '../pipelines/grow/growConfig.ts';
+import type { BenchRow } from './benchRow.ts';
+import { printBenchJson } from './printBenchJson.ts';
 import { median, printTable } from './stats.ts';
 
 const { values } = parseArgs({
@@ -97,7 +99,7 @@ async function main() {
         'CPU ms/call',
       ],
     ];
-    const figures: { name: string; rate: number; unit: string; reference: number; ratio: number }[] = [];
+    const figures: BenchRow[] = [];
     try {
       for (const concurrency of values.concurrency!.split(',').map(Number)) {
         const results: {
@@ -124,20 +126,16 @@ async function main() {
           median(results.map((r) => r.rss)),
           median(results.map((r) => r.cpuMsPerCall)),
         ]);
-        figures.push({
-          name: `grow ${concurrency} in flight, ${latencyMs} ms`,
-          rate: steady,
-          unit: 'calls/s',
-          reference: ideal,
-          ratio: steady / ideal,
-        });
         const cpu = median(results.map((r) => r.cpuMsPerCall));
         figures.push({
-          name: `grow CPU per call, ${concurrency} in flight`,
-          rate: cpu,
-          unit: 'ms',
-          reference: 1,
-          ratio: cpu,
+          name: `grow, ${concurrency} in flight at ${latencyMs} ms (steady)`,
+          rate: steady,
+          unit: 'calls/s',
+          reference: 'ideal call rate (in flight / latency)',
+          referenceRate: ideal,
+          ratio: steady / ideal,
+          target: 0.9,
+          notes: `${cpu.toFixed(2)} ms CPU per call (target <= 1)`,
         });
       }
     } finally {
@@ -148,7 +146,7 @@ async function main() {
       `scripted latency ${latencyMs} ms; 8 calls per tree (3 turns x 2 actions + 2 critiques); file log fsync=${values.fsync}; median of ${values.runs} runs`,
     );
     printTable(rows);
-    if (values.json) console.log(JSON.stringify({ bench: 'grow', rows: figures }));
+    printBenchJson('grow', figures);
   }
 }
 

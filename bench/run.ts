@@ -56,8 +56,8 @@ const benches: readonly Bench[] = [
   },
   { name: 'fileLog', full: [], quick: ['--events', '100000', '--runs', '1'], json: true },
   { name: 'analytics', full: [], quick: ['--events', '200000', '--runs', '1'], json: false },
-  { name: 'kafka', full: [], quick: ['--events', '50000', '--runs', '1'], json: false },
-  { name: 'grow', full: [], quick: ['--runs', '1', '--concurrency', '64'], json: false },
+  { name: 'kafka', full: [], quick: ['--events', '50000', '--runs', '1'], json: true },
+  { name: 'grow', full: [], quick: ['--runs', '1', '--concurrency', '64'], json: true },
   {
     name: 'append',
     full: [],

@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import { ArboretumError, isArboretumError, messageOf } from '../../../schemas/errors.ts';
 import type { DeadLetter } from '../../../schemas/types.ts';
+import { retry } from '../../shared/retry.ts';
 import type { LogRecord, Positions } from '../eventLog.ts';
 import type { Topic } from '../topics.ts';
 import { createBrokerConnections } from './protocol/connection/brokerConnections.ts';
@@ -90,55 +91,67 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
       // The next fetch goes out before this one's records are decoded, so the broker and the socket work while
       // we decode. Its offsets come from the batch headers alone (lastWholeOffset).
       let prefetched: Promise<FetchedPartition[]> | undefined;
-      let lastSuccess = Date.now();
-      let backoffMs = 50;
       let needsMetadata = true;
-      while (!closed) {
+      /** One fetch from the positions: passes its records on and moves the positions past them. */
+      const step = async () => {
         const wanted = stillWanted(positions);
         if (wanted.length === 0) return;
+        if (needsMetadata) {
+          leaderOf = await leaders();
+          needsMetadata = false;
+        }
+        const answers = await (prefetched ?? fetchFrom(positions, wanted));
+        prefetched = undefined;
+        const after = new Map(positions);
+        for (const { partition, errorCode, records } of answers) {
+          if (errorCode !== 0)
+            throw new KafkaProtocolError(`fetch ${kafkaTopic} partition ${partition}`, errorCode);
+          const last = records ? lastWholeOffset(records) : undefined;
+          const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
+          if (last !== undefined)
+            after.set(partition, Math.max(after.get(partition)!, Math.min(last + 1, stop)));
+        }
+        const next = stillWanted(after);
+        if (next.length > 0 && !closed) {
+          prefetched = fetchFrom(after, next);
+          prefetched.catch(() => {});
+        }
+        for (const { partition, records } of answers) {
+          if (!records || closed) continue;
+          let position = positions.get(partition)!;
+          const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
+          let done = false;
+          forEachRecord(records, (record) => {
+            // A fetch returns whole batches: skip what precedes the position, stop at the end.
+            if (done || record.offset < position) return;
+            if (record.offset >= stop || closed) {
+              done = true;
+              return;
+            }
+            position = record.offset + 1;
+            const decoded = recordOfMessage(topic, partition, record);
+            if (decoded.record) subscriber.next(decoded.record);
+            else onDeadLetter(decoded.deadLetter);
+          });
+          // Offsets below `after` that were not records (control batches, compacted gaps) are passed too.
+          if (!closed) positions.set(partition, Math.max(position, after.get(partition)!));
+        }
+      };
+      while (!closed && stillWanted(positions).length > 0) {
         try {
-          if (needsMetadata) {
-            leaderOf = await leaders();
-            needsMetadata = false;
-          }
-          const answers = await (prefetched ?? fetchFrom(positions, wanted));
-          prefetched = undefined;
-          const after = new Map(positions);
-          for (const { partition, errorCode, records } of answers) {
-            if (errorCode !== 0)
-              throw new KafkaProtocolError(`fetch ${kafkaTopic} partition ${partition}`, errorCode);
-            const last = records ? lastWholeOffset(records) : undefined;
-            const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
-            if (last !== undefined)
-              after.set(partition, Math.max(after.get(partition)!, Math.min(last + 1, stop)));
-          }
-          const next = stillWanted(after);
-          if (next.length > 0 && !closed) {
-            prefetched = fetchFrom(after, next);
-            prefetched.catch(() => {});
-          }
-          for (const { partition, records } of answers) {
-            if (!records || closed) continue;
-            let position = positions.get(partition)!;
-            const stop = end?.get(partition) ?? Number.POSITIVE_INFINITY;
-            let done = false;
-            forEachRecord(records, (record) => {
-              // A fetch returns whole batches: skip what precedes the position, stop at the end.
-              if (done || record.offset < position) return;
-              if (record.offset >= stop || closed) {
-                done = true;
-                return;
-              }
-              position = record.offset + 1;
-              const decoded = recordOfMessage(topic, partition, record);
-              if (decoded.record) subscriber.next(decoded.record);
-              else onDeadLetter(decoded.deadLetter);
-            });
-            // Offsets below `after` that were not records (control batches, compacted gaps) are passed too.
-            if (!closed) positions.set(partition, Math.max(position, after.get(partition)!));
-          }
-          lastSuccess = Date.now();
-          backoffMs = 50;
+          // The shared retry loop: a failed fetch is tried again from the same positions (backoff 50 ms doubling
+          // to 1 s) until unavailableAfterMs pass without an answer; our own errors and Kafka's non-retriable
+          // codes end it at once.
+          await retry(step, {
+            deadlineMs: unavailableAfterMs,
+            backoff: { baseMs: 50, maxMs: 1000, jitter: 0 },
+            retriable: (e) =>
+              !closed && !isArboretumError(e) && !(e instanceof KafkaProtocolError && !e.retriable),
+            onRetry: () => {
+              prefetched = undefined;
+              needsMetadata = true;
+            },
+          });
         } catch (e) {
           prefetched = undefined;
           if (closed) return;
@@ -149,16 +162,11 @@ export function fetchRecords<T>(options: FetchRecordsOptions<T>): Observable<Log
               cause: e,
             });
           }
-          if (Date.now() - lastSuccess > unavailableAfterMs) {
-            throw new ArboretumError(
-              'LOG_UNAVAILABLE',
-              `kafka topic ${kafkaTopic} at ${brokers.join(',')}: no answer for ${unavailableAfterMs} ms: ${messageOf(e)}`,
-              { retriable: true, context: { topic: topic.name }, cause: e },
-            );
-          }
-          await new Promise((r) => setTimeout(r, backoffMs));
-          backoffMs = Math.min(backoffMs * 2, 1000);
-          needsMetadata = true;
+          throw new ArboretumError(
+            'LOG_UNAVAILABLE',
+            `kafka topic ${kafkaTopic} at ${brokers.join(',')}: no answer for ${unavailableAfterMs} ms: ${messageOf(e)}`,
+            { retriable: true, context: { topic: topic.name }, cause: e },
+          );
         }
       }
     };

@@ -1,13 +1,13 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { buildReport } from '../../analytics/report/buildReport.ts';
-import { type ModelPrice, pricesOf } from '../../analytics/report/pricesOf.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import { syncedDb } from '../analytics/syncedDb.ts';
 import { DEFAULT_LOG, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { damageLedger } from '../damageLedger.ts';
 import { openExistingLog } from '../openExistingLog.ts';
+import { readPrices } from '../readPrices.ts';
 
 const help = `arboretum report — one self-contained HTML report of the log
 
@@ -44,22 +44,7 @@ export const command: Command = {
       false,
     );
     if (!values.out) throw new ArboretumError('INVALID_INPUT', '--out report.html is required');
-    let prices: Map<string, ModelPrice> | undefined;
-    if (values.prices !== undefined) {
-      let text: string;
-      try {
-        text = await readFile(values.prices, 'utf8');
-      } catch (e) {
-        throw new ArboretumError('INVALID_INPUT', `--prices ${values.prices}: ${(e as Error).message}`, {
-          context: { file: values.prices },
-        });
-      }
-      try {
-        prices = pricesOf(text, values.prices);
-      } catch (e) {
-        throw new ArboretumError('INVALID_INPUT', (e as Error).message);
-      }
-    }
+    const prices = values.prices === undefined ? undefined : await readPrices(values.prices);
     const log = await openExistingLog(values.log!);
     try {
       const { db, sync } = await syncedDb({ log, path: values.db, onDamage: damageLedger.report });

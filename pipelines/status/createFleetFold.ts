@@ -60,6 +60,15 @@ export interface FleetStatus {
   readonly writers: readonly WriterStatus[];
   readonly partitions: readonly PartitionStatus[];
   readonly groups: readonly GroupStatus[];
+  /** Calls and tokens per model (an action's model from its StrategySampled, a critique's its own): what costs. */
+  readonly models: readonly ModelUsage[];
+}
+
+export interface ModelUsage {
+  readonly model: string;
+  readonly calls: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
 }
 
 interface TreeState {
@@ -68,6 +77,8 @@ interface TreeState {
   group: string | null | undefined;
   closed: Outcome | null;
   lastWriter: string;
+  /** Model of each action sampled and not yet answered (nodeId → model), so its answer's tokens go to its model. */
+  asked: Map<string, string>;
 }
 
 interface WriterState {
@@ -91,6 +102,7 @@ export function createFleetFold() {
   const writers = new Map<string, WriterState>();
   const groups = new Map<string | null, { lastAt: number; leaseMs: number }>();
   const totals = { calls: 0, promptTokens: 0, completionTokens: 0 };
+  const models = new Map<string, { calls: number; promptTokens: number; completionTokens: number }>();
 
   const instruction = (value: Instruction, partition: number) => {
     submitted.set(treeIdOf(value.id), partition);
@@ -99,13 +111,17 @@ export function createFleetFold() {
   const treeEvent = (e: TreeEvent, partition: number) => {
     let tree = trees.get(e.treeId);
     if (!tree) {
-      tree = { partition, group: undefined, closed: null, lastWriter: e.writer };
+      tree = { partition, group: undefined, closed: null, lastWriter: e.writer, asked: new Map() };
       trees.set(e.treeId, tree);
     }
     tree.lastWriter = e.writer;
     const p = e.payload;
     if (p.kind === 'TreeOpened' && tree.group === undefined) tree.group = p.ownerGroup;
-    if (p.kind === 'TreeClosed') tree.closed = p.outcome;
+    if (p.kind === 'TreeClosed') {
+      tree.closed = p.outcome;
+      tree.asked.clear();
+    }
+    if (p.kind === 'StrategySampled') tree.asked.set(p.nodeId, p.model);
     if (p.kind === 'TreeReopened') tree.closed = null;
     const group = tree.group ?? null;
     let w = writers.get(e.writer);
@@ -125,6 +141,13 @@ export function createFleetFold() {
       totals.calls++;
       totals.promptTokens += p.promptTokens;
       totals.completionTokens += p.completionTokens;
+      const model = p.kind === 'AnswerReceived' ? (tree.asked.get(p.nodeId) ?? '(unknown)') : p.model;
+      if (p.kind === 'AnswerReceived') tree.asked.delete(p.nodeId);
+      const m = models.get(model) ?? { calls: 0, promptTokens: 0, completionTokens: 0 };
+      m.calls++;
+      m.promptTokens += p.promptTokens;
+      m.completionTokens += p.completionTokens;
+      models.set(model, m);
     }
     // The owning group's lease is renewed by its own writers' events (not by another group's writer on its trees).
     if (tree.group !== undefined && w.group === group) {
@@ -216,6 +239,9 @@ export function createFleetFold() {
         live: now - g.lastAt < g.leaseMs,
         open: groupOpen.get(group) ?? 0,
       })),
+      models: [...models]
+        .map(([model, m]) => ({ model, ...m }))
+        .sort((a, b) => a.model.localeCompare(b.model)),
     };
   };
 

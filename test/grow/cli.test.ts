@@ -68,6 +68,19 @@ describe('arboretum grow (CLI)', () => {
       .map((l) => JSON.parse(l))
       .filter((e) => e.payload.kind === 'TreeClosed');
     expect(closed).toHaveLength(2);
+    // status --prices: the calls' tokens at the model's price, and a model without a price named.
+    const prices = join(dir, 'prices.yaml');
+    await writeFile(prices, 'm: {promptPerMTok: 1, completionPerMTok: 2}\n');
+    const status = await cli(['status', '--log', `file:${logDir}`, '--prices', prices, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const s = JSON.parse(status.stdout);
+    expect(s.calls).toBeGreaterThan(0);
+    expect(s.models.map((m: { model: string }) => m.model)).toEqual(['m']);
+    expect(s.costUsd).toBeCloseTo((s.promptTokens * 1 + s.completionTokens * 2) / 1e6, 12);
+    expect(s.unpricedModels).toEqual([]);
+    await writeFile(prices, 'other: {promptPerMTok: 1, completionPerMTok: 2}\n');
+    const unpriced = await cli(['status', '--log', `file:${logDir}`, '--prices', prices]);
+    expect(unpriced.stdout).toMatch(/cost \$0\.0000 \(leaves out m: no price in .*prices\.yaml\)/);
   });
   it('without a key or a base URL says how to point it at OpenAI or a local server', async () => {
     const r = await cli([

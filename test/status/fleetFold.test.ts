@@ -125,3 +125,51 @@ describe('fleet fold', () => {
     expect(other.holder(treeIdOf('v'), 2)).toBeUndefined();
   });
 });
+
+describe('fleet fold: usage per model', () => {
+  it("gives an answer's tokens to the model its StrategySampled names, a critique's to its own model", () => {
+    const fold = createFleetFold();
+    fold.instruction(instruction('m'), 0);
+    fold.treeEvent(event('m', 'w1', 1000, opened('m', null)), 0);
+    const sampled = (nodeId: string, model: string): TreeEventPayload => ({
+      kind: 'StrategySampled',
+      nodeId,
+      parentId: null,
+      turn: 1,
+      strategy: 'chain-of-thought',
+      model,
+      role: 'actor',
+      attempt: 0,
+      params: { temperature: 1, topP: 1, maxTokens: 64, seed: null },
+      prompt: [],
+      strategyPolicy: null,
+    });
+    fold.treeEvent(event('m', 'w1', 1001, sampled('s', 'strong')), 0);
+    fold.treeEvent(event('m', 'w1', 1002, sampled('n', 'weak')), 0);
+    fold.treeEvent(
+      event('m', 'w1', 1003, { ...answer, nodeId: 's', promptTokens: 100, completionTokens: 20 }),
+      0,
+    );
+    fold.treeEvent(
+      event('m', 'w1', 1004, { ...answer, nodeId: 'n', promptTokens: 7, completionTokens: 3 }),
+      0,
+    );
+    fold.treeEvent(
+      event('m', 'w1', 1005, {
+        kind: 'CritiqueEmitted',
+        nodeId: 'n',
+        critique: 'Step 1 is wrong.',
+        model: 'critic',
+        promptTokens: 50,
+        completionTokens: 9,
+        latencyMs: 1,
+      }),
+      0,
+    );
+    expect(fold.status(2000).models).toEqual([
+      { model: 'critic', calls: 1, promptTokens: 50, completionTokens: 9 },
+      { model: 'strong', calls: 1, promptTokens: 100, completionTokens: 20 },
+      { model: 'weak', calls: 1, promptTokens: 7, completionTokens: 3 },
+    ]);
+  });
+});

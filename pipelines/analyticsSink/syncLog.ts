@@ -413,6 +413,8 @@ async function syncPass(
         return summary();
       }
       await connection.run('COMMIT');
+      // A --follow sync never reaches its end: the new actions' text features are stored batch by batch.
+      if (follow && stored) await appendActionFeatures(connection);
       await connection.run('BEGIN TRANSACTION');
       if (stored) onBatch?.(summary());
     }

@@ -339,6 +339,9 @@ describe('syncLog', () => {
     await expect.poll(() => batches.at(-1), { timeout: 5000 }).toBe(4);
     await appendEvents(env.log, [...math.slice(4), ...logic]);
     await expect.poll(() => batches.at(-1), { timeout: 5000 }).toBe(math.length + logic.length);
+    // The text features of every action are stored while it follows, not only when a sync ends.
+    expect(await count('action_features')).toBe(await count('turn_executed'));
+    expect(await count('action_features')).toBeGreaterThan(0);
     stop.abort();
     const s = await following;
     expect(s.events).toBe(math.length + logic.length);

@@ -12,6 +12,7 @@ import { topics } from '../connectors/log/topics.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
 import { codecs } from '../schemas/codec.ts';
 import type { TreeEvent } from '../schemas/types.ts';
+import { appendConcurrently } from './appendConcurrently.ts';
 import { printBenchJson } from './printBenchJson.ts';
 import { median, printTable } from './stats.ts';
 
@@ -47,18 +48,7 @@ async function appendRun(
   const log = createFileEventLog({ dir, fsync, checksums });
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      const from = next;
-      next += batch;
-      const records = [];
-      for (let i = from; i < Math.min(from + batch, total); i++)
-        records.push({ value: distinct[i % distinct.length] });
-      await log.append(topics.treeEvents, records);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrent }, worker));
+  await appendConcurrently({ log, events: distinct, total, batch, appenders: concurrent });
   await log.close();
   lastCpu = total / cpuSeconds(cpu);
   return total / (Number(process.hrtime.bigint() - start) / 1e9);

@@ -24,6 +24,7 @@ import { topics } from '../connectors/log/topics.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
 import { codecs } from '../schemas/codec.ts';
 import type { TreeEvent } from '../schemas/types.ts';
+import { appendConcurrently } from './appendConcurrently.ts';
 import { median, printTable } from './stats.ts';
 
 const { values } = parseArgs({
@@ -124,32 +125,12 @@ try {
     const kafkaTopic = `${namespace}${topics.treeEvents.name}`;
     add(
       'arboretum produce (append, idempotent, acks=all)',
-      await timed(async () => {
-        for (let from = 0; from < total; from += batch) {
-          const records = [];
-          for (let i = from; i < Math.min(from + batch, total); i++)
-            records.push({ value: distinct[i % distinct.length] });
-          await log.append(topics.treeEvents, records);
-        }
-      }),
+      await timed(() => appendConcurrently({ log, events: distinct, total, batch, appenders: 1 })),
     );
     const log4 = createKafkaEventLog({ brokers, namespace: `${namespace}x.`, partitions });
     add(
       'arboretum produce, 4 concurrent appenders',
-      await timed(async () => {
-        let next = 0;
-        const appender = async () => {
-          while (next < total) {
-            const from = next;
-            next += batch;
-            const records = [];
-            for (let i = from; i < Math.min(from + batch, total); i++)
-              records.push({ value: distinct[i % distinct.length] });
-            await log4.append(topics.treeEvents, records);
-          }
-        };
-        await Promise.all([appender(), appender(), appender(), appender()]);
-      }),
+      await timed(() => appendConcurrently({ log: log4, events: distinct, total, batch, appenders: 4 })),
     );
     await log4.close();
     add(

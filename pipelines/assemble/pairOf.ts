@@ -1,20 +1,14 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import { historyOf } from './historyOf.ts';
 import type { PairDecision } from './pairDecisionsOf.ts';
-import { parentIdOf } from './parentIdOf.ts';
-import { rowIdOf } from './rowIdOf.ts';
+import { rowHeadOf } from './rowHeadOf.ts';
 import type { Tree } from './tree.ts';
 
 /** Lays out one decided pair as a PreferencePair row (pure). */
 export function pairOf(tree: Tree, d: PairDecision): PreferencePair {
   const instruction = tree.opened!.instruction;
   return {
-    id: rowIdOf(tree, 'pair', d.turn, d.ordinal),
-    parentId: parentIdOf(tree),
-    treeId: tree.treeId,
-    task: instruction.task,
-    dataset: instruction.dataset,
-    turn: d.turn,
+    ...rowHeadOf(tree, 'pair', d.turn, d.ordinal),
     trajectory: historyOf(instruction.instruction, d.ancestors),
     chosen: d.chosen.executed.action,
     rejected: d.rejected.executed.action,

@@ -1,6 +1,5 @@
 import type { SftExample } from '../../schemas/types.ts';
-import { parentIdOf } from './parentIdOf.ts';
-import { rowIdOf } from './rowIdOf.ts';
+import { rowHeadOf } from './rowHeadOf.ts';
 import type { SftDecision } from './sftDecisionsOf.ts';
 import type { Tree } from './tree.ts';
 
@@ -8,12 +7,7 @@ import type { Tree } from './tree.ts';
 export function sftRowOf(tree: Tree, d: SftDecision): SftExample {
   const instruction = tree.opened!.instruction;
   return {
-    id: rowIdOf(tree, 'sft', d.turn, d.ordinal),
-    parentId: parentIdOf(tree),
-    treeId: tree.treeId,
-    task: instruction.task,
-    dataset: instruction.dataset,
-    turn: d.turn,
+    ...rowHeadOf(tree, 'sft', d.turn, d.ordinal),
     nodeId: d.node.nodeId,
     model: d.node.sampled.model,
     instruction: instruction.instruction,

@@ -48,38 +48,23 @@ let lastJson: RowJson | null = null;
  */
 export function jsonOfRow(row: Assembled['row']): RowJson {
   if (row === lastRow && lastJson) return lastJson;
+  // Every row kind shares the header; a pair carries its trajectory and both actions, an SFT row its response as
+  // both, an RM pair (instruction only) its two actions.
+  const head = { id: j(row.id), parentId: j(row.parentId), task: j(row.task), dataset: j(row.dataset) };
   let json: RowJson;
   if ('trajectory' in row) {
     json = {
-      id: j(row.id),
-      parentId: j(row.parentId),
-      task: j(row.task),
-      dataset: j(row.dataset),
+      ...head,
       trajectory: row.trajectory.map(escapedOf),
       chosen: j(row.chosen),
       rejected: j(row.rejected),
     };
-  } else if ('response' in row) {
-    const response = j(row.response);
-    json = {
-      id: j(row.id),
-      parentId: j(row.parentId),
-      task: j(row.task),
-      dataset: j(row.dataset),
-      trajectory: [{ from: USER, value: instructionJson(row.instruction) }],
-      chosen: response,
-      rejected: response,
-    };
   } else {
-    json = {
-      id: j(row.id),
-      parentId: j(row.parentId),
-      task: j(row.task),
-      dataset: j(row.dataset),
-      trajectory: [{ from: USER, value: instructionJson(row.instruction) }],
-      chosen: j(row.chosen),
-      rejected: j(row.rejected),
-    };
+    const trajectory = [{ from: USER, value: instructionJson(row.instruction) }];
+    if ('response' in row) {
+      const response = j(row.response);
+      json = { ...head, trajectory, chosen: response, rejected: response };
+    } else json = { ...head, trajectory, chosen: j(row.chosen), rejected: j(row.rejected) };
   }
   lastRow = row;
   lastJson = json;

@@ -3,9 +3,8 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketOf } from './bucketOf.ts';
 import { type BufferedFile, createBufferedFile } from './bufferedFile.ts';
-import { IntList } from './intList.ts';
+import { createLineTally, type LineTally } from './createLineTally.ts';
 import type { LineLength } from './lineLengthsOf.ts';
-import type { RowCounts } from './rowCounts.ts';
 import { writeChunks } from './writeChunks.ts';
 
 /** Where a row sorts and what it is counted as. */
@@ -19,11 +18,7 @@ export interface LineKey {
 }
 
 /** What finishing wrote: counts, and the token lengths of every distinct record in written order. */
-export interface FinishedLines {
-  readonly counts: RowCounts;
-  readonly promptTokens: Int32Array;
-  readonly totalTokens: Int32Array;
-}
+export type FinishedLines = LineTally;
 
 export interface SortedLines {
   /** Adds the JSON lines (no raw newline inside) of one row, with their token lengths (0 when not given). */
@@ -50,10 +45,6 @@ const clean = (s: string) => (/[\t\n]/.test(s) ? s.replace(/\t/g, '\\t').replace
 const pad = (n: number) => String(n).padStart(4, '0');
 const NL = 0x0a;
 const TAB = 0x09;
-
-function countsOf(map: Map<string, number>): [string, number][] {
-  return [...map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
 
 /**
  * Puts lines in one canonical order with bounded memory: each line goes, tagged with its key, to a spill file
@@ -91,12 +82,7 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
       spills = files.map(() => null);
       const tmp = `${path}.tmp-${process.pid}`;
       const out = openSync(tmp, 'w');
-      const byTask = new Map<string, number>();
-      const byDataset = new Map<string, number>();
-      const byTurn = new Map<number, number>();
-      let total = 0;
-      const promptTokens = new IntList();
-      const totalTokens = new IntList();
+      const tally = createLineTally();
       try {
         for (let b = 0; b < buckets; b++) {
           let data: Buffer;
@@ -129,13 +115,8 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
             const turn = Number(data.toString('latin1', i5 + 1, i6));
             const i7 = data.indexOf(TAB, i6 + 1);
             const [prompt, all] = data.toString('latin1', i6 + 1, i7).split(',');
-            promptTokens.push(Number(prompt));
-            totalTokens.push(Number(all));
             if (onLine) onLine(key.slice(0, key.indexOf('\t')));
-            byTask.set(task, (byTask.get(task) ?? 0) + 1);
-            byDataset.set(dataset, (byDataset.get(dataset) ?? 0) + 1);
-            byTurn.set(turn, (byTurn.get(turn) ?? 0) + 1);
-            total++;
+            tally.add(task, dataset, turn, Number(prompt), Number(all));
             chunk.push(data.subarray(i7 + 1, end + 1));
             chunkBytes += end - i7;
             if (chunkBytes >= 1 << 22) {
@@ -154,16 +135,7 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
         await rm(tmp, { force: true });
         throw e;
       }
-      return {
-        counts: {
-          total,
-          byTask: countsOf(byTask),
-          byDataset: countsOf(byDataset),
-          byTurn: [...byTurn.entries()].sort((a, b) => a[0] - b[0]),
-        },
-        promptTokens: promptTokens.toArray(),
-        totalTokens: totalTokens.toArray(),
-      };
+      return tally.result();
     },
     async dispose() {
       for (const spill of spills) if (spill?.fd != null) closeSync(spill.fd);

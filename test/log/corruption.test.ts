@@ -227,6 +227,31 @@ describe('corruption suite (file backend)', () => {
     }
   }, 120_000);
 
+  it("a flipped bit in a block header's size names the header, not only the records cut short after it", async () => {
+    // The size varint follows the one-byte record count; a smaller size ends the block early, inside its records.
+    const blocks = await blockMap();
+    for (const b of [blocks[3], blocks[blocks.length >> 1]]) {
+      for (const bit of [1, 2, 3]) {
+        const sound = readFileSync(b.file);
+        const bytes = Buffer.from(sound);
+        const at = b.start + 1;
+        bytes[at] ^= 1 << bit;
+        writeFileSync(b.file, bytes);
+        const report = await open().check();
+        const found = report.topics.find((t) => t.topic === 'instructions')!.damage;
+        const holds = found.some(
+          (d) =>
+            d.file === b.file &&
+            d.byteOffset !== undefined &&
+            d.byteOffset <= at &&
+            at < d.byteOffset + (d.bytes ?? 1),
+        );
+        expect(holds, `bit ${bit} at byte ${at} of ${b.file}: ${JSON.stringify(found)}`).toBe(true);
+        writeFileSync(b.file, sound);
+      }
+    }
+  });
+
   it('a truncated middle segment', async () => {
     const [, , third] = segments();
     const base = Number(third.match(/(\d{20})\.avro$/)![1]);

@@ -243,14 +243,14 @@ export class SegmentReader {
     const first = damage[0];
     if ((!syncOk || entries.length !== block.count) && first && first.before === 0 && first.byte === dataAt)
       damage[0] = { ...first, byte: start, bytes: first.bytes + (dataAt - start) };
+    /** The header lied (its count or size): name its bytes too, unless a region already starts at the header. */
+    const blameHeader = (reason: string) => {
+      if (damage[0]?.byte !== start) damage.unshift({ before: 0, byte: start, bytes: block.length, reason });
+    };
     if (syncOk) {
+      // With a frame that holds (size and marker agree) and no record lost, only the count can be wrong.
       if (damage.length === 0 && entries.length !== block.count)
-        damage.push({
-          before: entries.length,
-          byte: start,
-          bytes: block.length,
-          reason: `block header says ${block.count} records, ${entries.length} verified`,
-        });
+        blameHeader(`block header says ${block.count} records, ${entries.length} verified`);
       this.pos = start + total;
       return { kind: 'block', start, end: this.pos, count: block.count, entries, damage };
     }
@@ -265,6 +265,10 @@ export class SegmentReader {
       if (resume === undefined) return this.tail(start);
       return this.damaged(start, 'sync marker mismatch', resume);
     }
+    // The next block does not start where the header's size says: the size (or count) is what was damaged, and a
+    // bit flipped there must be named as well as the records cut short after it.
+    if (resume !== start + total)
+      blameHeader(`block header says ${block.size} bytes; the next sync marker is elsewhere`);
     damage.push({
       before: entries.length,
       byte: dataAt + verifiedEnd,

@@ -504,7 +504,9 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
 
   const ourTopics = async (): Promise<string[]> => {
     try {
-      const all = await (await admin()).listTopics();
+      // Retried like every admin call: a leadership election (a broker restarting, a loaded machine) passes.
+      const a = await admin();
+      const all = await retrying(() => a.listTopics());
       return topicNames.filter((t) => all.includes(kafkaName(t)));
     } catch (e) {
       throw unavailable('list topics', e);

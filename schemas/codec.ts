@@ -1,4 +1,4 @@
-import type avro from 'avsc';
+import avro from 'avsc';
 import { ArboretumError, messageOf } from './errors.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import { type RecordName, schemaTypes } from './schemaTypes.ts';
@@ -23,6 +23,11 @@ export interface RecordCodec<T> {
   readonly name: RecordName;
   /** The current (reader) schema. */
   readonly type: avro.Type;
+  /**
+   * The schema values are written with: `type` itself, but for a read projection (projectCodec), whose `type` lacks
+   * fields its readers never look at. Writers and anything comparing with a stored writer schema use this one.
+   */
+  readonly writerType: avro.Type;
   /** CRC-64-AVRO of the current schema, 8 bytes little-endian. */
   readonly fingerprint: Buffer;
   /** Domain value to the value avsc writes (identity but for unions of records). */
@@ -46,10 +51,10 @@ function createCodec<T>(
 ): RecordCodec<T> {
   const type = schemaTypes[name];
   const fingerprint = fingerprintOf(type);
-  const readers = new Map<string, avro.Resolver | null>([[fingerprint.toString('hex'), null]]);
   return {
     name,
     type,
+    writerType: type,
     fingerprint,
     toAvro,
     fromAvro,
@@ -76,6 +81,25 @@ function createCodec<T>(
       slabUsed = end;
       return slab.subarray(start, end);
     },
+    ...singleObjectReader(name, type, type, fromAvro),
+  };
+}
+
+/**
+ * The read side of single-object encoding: the body is read into `reader` through a resolver from its writer schema,
+ * known by fingerprint (`writer`'s from the start; none needed when reader and writer are one type).
+ */
+function singleObjectReader<T>(
+  name: RecordName,
+  reader: avro.Type,
+  writer: avro.Type,
+  fromAvro: (value: unknown) => T,
+): Pick<RecordCodec<T>, 'decode' | 'knowWriter'> {
+  const resolverOf = (w: avro.Type) => (w === reader ? null : reader.createResolver(w));
+  const readers = new Map<string, avro.Resolver | null>([
+    [fingerprintOf(writer).toString('hex'), resolverOf(writer)],
+  ]);
+  return {
     decode(bytes) {
       if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1]) {
         throw new ArboretumError(
@@ -89,16 +113,94 @@ function createCodec<T>(
         throw new ArboretumError('UNKNOWN_SCHEMA', `${name}: unknown writer schema fingerprint ${fp}`);
       }
       try {
-        return fromAvro(type.fromBuffer(bytes.subarray(HEADER_BYTES), resolver ?? undefined));
+        return fromAvro(reader.fromBuffer(bytes.subarray(HEADER_BYTES), resolver ?? undefined));
       } catch (e) {
         throw new ArboretumError('DECODE_FAILED', `${name}: undecodable body: ${messageOf(e)}`, { cause: e });
       }
     },
-    knowWriter(writer) {
-      const fp = fingerprintOf(writer).toString('hex');
-      if (!readers.has(fp)) readers.set(fp, type.createResolver(writer));
+    knowWriter(w) {
+      const fp = fingerprintOf(w).toString('hex');
+      if (!readers.has(fp)) readers.set(fp, resolverOf(w));
     },
   };
+}
+
+/** Fields a read projection leaves out, by record short name (e.g. `{ StrategySampled: ['prompt'] }`). */
+export type DroppedFields = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * A read projection of a codec: its `type` is the writer schema without the `dropped` fields, so avsc's resolver
+ * skips their bytes instead of building their values (StrategySampled.prompt is 45% of a tree-event log's bytes;
+ * bench/RESULTS.md). A dropped field reads as its schema default (shared and frozen: [] for the prompt), so values
+ * keep their domain type; it must have one. Fields are dropped from the record itself or from the records of its
+ * `payload` union (TreeEvent's kinds). It decodes whatever the codec decodes (the same writer fingerprints; the file
+ * log resolves segments' writer schemas against `type`), and cannot write: `toAvro` and `encode` throw.
+ */
+export function projectCodec<T>(codec: RecordCodec<T>, dropped: DroppedFields): RecordCodec<T> {
+  const unknown = new Set(Object.entries(dropped).flatMap(([r, fs]) => fs.map((f) => `${r}.${f}`)));
+  /** Record short name -> the dropped fields' names and (frozen) defaults. */
+  const fills = new Map<string, [string, unknown][]>();
+  const narrow = (schema: unknown): unknown => {
+    if (Array.isArray(schema)) return schema.map(narrow);
+    if (schema === null || typeof schema !== 'object') return schema;
+    const s = schema as Record<string, any>;
+    if (s.type === 'record') {
+      const short = String(s.name).slice(String(s.name).lastIndexOf('.') + 1);
+      const drop = dropped[short] ?? [];
+      const fields = [];
+      for (const f of s.fields) {
+        if (!drop.includes(f.name)) {
+          fields.push({ ...f, type: narrow(f.type) });
+          continue;
+        }
+        unknown.delete(`${short}.${f.name}`);
+        if (!('default' in f))
+          throw new Error(`projectCodec(${codec.name}): ${short}.${f.name} has no default to read as`);
+        const list = fills.get(short) ?? [];
+        list.push([f.name, deepFreeze(structuredClone(f.default))]);
+        fills.set(short, list);
+      }
+      return { ...s, fields };
+    }
+    if (s.type === 'array') return { ...s, items: narrow(s.items) };
+    if (s.type === 'map') return { ...s, values: narrow(s.values) };
+    return s;
+  };
+  const schema = narrow(codec.writerType.schema({ exportAttrs: true }));
+  if (unknown.size) throw new Error(`projectCodec(${codec.name}): no field ${[...unknown].join(', ')}`);
+  const type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' });
+  const own = fills.get(codec.name);
+  const fromAvro = (value: unknown): T => {
+    const v = codec.fromAvro(value) as Record<string, any>;
+    if (own) for (const [f, d] of own) v[f] = d;
+    const payload = v.payload;
+    const more = payload && typeof payload.kind === 'string' ? fills.get(payload.kind) : undefined;
+    if (more) for (const [f, d] of more) payload[f] = d;
+    return v as T;
+  };
+  const readOnly = (): never => {
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      `${codec.name}: a read projection (without ${Object.entries(dropped)
+        .flatMap(([r, fs]) => fs.map((f) => `${r}.${f}`))
+        .join(', ')}) cannot write`,
+    );
+  };
+  return {
+    name: codec.name,
+    type,
+    writerType: codec.writerType,
+    fingerprint: codec.fingerprint,
+    toAvro: readOnly,
+    fromAvro,
+    encode: readOnly,
+    ...singleObjectReader(codec.name, type, codec.writerType, fromAvro),
+  };
+}
+
+function deepFreeze<V>(value: V): V {
+  if (value && typeof value === 'object') for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
 }
 
 const NAMESPACE = 'arboretum.';

@@ -42,10 +42,13 @@ export interface RecordCodec<T> {
   knowWriter(writer: avro.Type): void;
 }
 
+/** The fromAvro of every record but TreeEvent: avsc's value is the domain value. */
+const identity = <T>(v: unknown): T => v as T;
+
 function createCodec<T>(
   name: RecordName,
   toAvro: (value: T) => unknown = (v) => v,
-  fromAvro: (value: unknown) => T = (v) => v as T,
+  fromAvro: (value: unknown) => T = identity,
   /** What encode hands avsc: toAvro's value, or the domain value itself where the type writes that directly. */
   writable: (value: T) => unknown = toAvro,
 ): RecordCodec<T> {
@@ -132,9 +135,11 @@ export type DroppedFields = Readonly<Record<string, readonly string[]>>;
  * A read projection of a codec: its `type` is the writer schema without the `dropped` fields, so avsc's resolver
  * skips their bytes instead of building their values (StrategySampled.prompt is 45% of a tree-event log's bytes;
  * bench/RESULTS.md). A dropped field reads as its schema default (shared and frozen: [] for the prompt), so values
- * keep their domain type; it must have one. Fields are dropped from the record itself or from the records of its
- * `payload` union (TreeEvent's kinds). It decodes whatever the codec decodes (the same writer fingerprints; the file
- * log resolves segments' writer schemas against `type`), and cannot write: `toAvro` and `encode` throw.
+ * keep their domain type; it must have one. Fields are dropped from the record itself or from the records of one of
+ * its unions of records (TreeEvent's payload kinds). It decodes whatever the codec decodes (the same writer
+ * fingerprints; the file log resolves segments' writer schemas against `type`), and cannot write: `toAvro` and
+ * `encode` throw. Its values are avsc's own objects, shaped in place (a union's record gets its `kind`, last): fresh
+ * per read, for code that reads fields, not for serialising whole (key order differs from the codec's plain objects).
  */
 export function projectCodec<T>(codec: RecordCodec<T>, dropped: DroppedFields): RecordCodec<T> {
   const unknown = new Set(Object.entries(dropped).flatMap(([r, fs]) => fs.map((f) => `${r}.${f}`)));
@@ -168,14 +173,44 @@ export function projectCodec<T>(codec: RecordCodec<T>, dropped: DroppedFields): 
   };
   const schema = narrow(codec.writerType.schema({ exportAttrs: true }));
   if (unknown.size) throw new Error(`projectCodec(${codec.name}): no field ${[...unknown].join(', ')}`);
-  const type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' });
+  const type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' }) as avro.types.RecordType;
+  /** Fields holding a union of records (avsc wraps it: `{ 'arboretum.Kind': record }`), as TreeEvent's payload. */
+  const unions = type.fields.filter((f) => recordBranches(f.type).length > 1).map((f) => f.name);
+  if (codec.fromAvro !== identity && unions.length === 0)
+    throw new Error(`projectCodec(${codec.name}): its codec's fromAvro is not one a projection reproduces`);
+  /** Branch name -> the domain's `kind` and the defaults of the branch's dropped fields. */
+  const kinds = new Map<string, { kind: string; fill: [string, unknown][] | undefined }>();
+  for (const f of type.fields)
+    for (const b of recordBranches(f.type)) {
+      const kind = b.name!.slice(b.name!.lastIndexOf('.') + 1);
+      kinds.set(b.branchName!, { kind, fill: fills.get(kind) });
+    }
   const own = fills.get(codec.name);
+  const reached = new Set([codec.name, ...[...kinds.values()].map((k) => k.kind)]);
+  const unreached = [...fills.keys()].filter((r) => !reached.has(r));
+  if (unreached.length)
+    throw new Error(
+      `projectCodec(${codec.name}): cannot drop fields of ${unreached.join(', ')} (nested records)`,
+    );
+  // The domain shape (treeEventFromAvro's) made in place: the wrapper gives way to its record, which gets `kind`
+  // (last). No copy of each event and its payload: the projection's values are fresh per read.
   const fromAvro = (value: unknown): T => {
-    const v = codec.fromAvro(value) as Record<string, any>;
+    const v = value as Record<string, any>;
     if (own) for (const [f, d] of own) v[f] = d;
-    const payload = v.payload;
-    const more = payload && typeof payload.kind === 'string' ? fills.get(payload.kind) : undefined;
-    if (more) for (const [f, d] of more) payload[f] = d;
+    for (let i = 0; i < unions.length; i++) {
+      const wrapper = v[unions[i]];
+      if (wrapper === null || typeof wrapper !== 'object') continue;
+      for (const name in wrapper) {
+        const known = kinds.get(name);
+        if (known) {
+          const branch = wrapper[name];
+          branch.kind = known.kind;
+          if (known.fill) for (const [f, d] of known.fill) branch[f] = d;
+          v[unions[i]] = branch;
+        }
+        break;
+      }
+    }
     return v as T;
   };
   const readOnly = (): never => {
@@ -196,6 +231,13 @@ export function projectCodec<T>(codec: RecordCodec<T>, dropped: DroppedFields): 
     encode: readOnly,
     ...singleObjectReader(codec.name, type, codec.writerType, fromAvro),
   };
+}
+
+/** The record types among a union's branches (none for another type). */
+function recordBranches(type: avro.Type): avro.types.RecordType[] {
+  return type.typeName === 'union:unwrapped' || type.typeName === 'union:wrapped'
+    ? ((type as avro.types.UnionType).types.filter((t) => t.typeName === 'record') as avro.types.RecordType[])
+    : [];
 }
 
 function deepFreeze<V>(value: V): V {

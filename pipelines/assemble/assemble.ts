@@ -38,6 +38,9 @@ interface Open {
  */
 export function assemble(options: AssembleOptions = {}): OperatorFunction<TreeEvent, Assembled> {
   const { closedTrees = 100_000, histories = false } = options;
+  // Only the newest state of an open tree is kept, so its nodes map may be updated in place; rowHistories' closures
+  // (histories) read a tree state later, so they get a map of their own each time.
+  const evolve = { ownsNodes: !histories };
   return (source) =>
     new Observable<Assembled>((subscriber) => {
       const open = new Map<string, Open>();
@@ -53,7 +56,7 @@ export function assemble(options: AssembleOptions = {}): OperatorFunction<TreeEv
               t = { tree: emptyTree(id), decided: nothingDecided };
               open.set(id, t);
             }
-            const tree = evolveTree(t.tree, event);
+            const tree = evolveTree(t.tree, event, evolve);
             const moved = tree.decisiveAt !== t.tree.decisiveAt;
             t.tree = tree;
             if (!moved) return;

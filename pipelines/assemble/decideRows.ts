@@ -1,6 +1,7 @@
 import { ancestorsOf } from './ancestorsOf.ts';
 import type { Assembled } from './assembled.ts';
 import { historyOf } from './historyOf.ts';
+import { pairCountOf } from './pairCountOf.ts';
 import { pairDecisionsOf } from './pairDecisionsOf.ts';
 import { pairOf } from './pairOf.ts';
 import { rmPairsOf } from './rmPairsOf.ts';
@@ -51,7 +52,7 @@ export function decideRows(previous: Decided, tree: Tree, histories: boolean): D
   // A pair needs a valid correct and a valid incorrect action; a new SFT row, a valid correct one not yet emitted
   // (Tree counts them): most decisive events decide neither, and the decision lists cost O(nodes) to build.
   let pairs = done.pairs;
-  if (tree.validCorrect > 0 && tree.validIncorrect > 0) {
+  if (tree.validCorrect > 0 && tree.validIncorrect > 0 && pairCountOf(tree) > done.pairs) {
     const decided = pairDecisionsOf(tree);
     for (let i = done.pairs; i < decided.length; i++)
       out.push({ kind: 'pair', row: pairOf(tree, decided[i]) });

@@ -128,6 +128,12 @@ function singleObjectReader<T>(
   };
 }
 
+/** What a read projection adds to a record read from a union: its `kind`, and the defaults of its dropped fields. */
+interface Known {
+  readonly kind: string;
+  readonly fill: [string, unknown][] | undefined;
+}
+
 /** Fields a read projection leaves out, by record short name (e.g. `{ StrategySampled: ['prompt'] }`). */
 export type DroppedFields = Readonly<Record<string, readonly string[]>>;
 
@@ -179,12 +185,29 @@ export function projectCodec<T>(codec: RecordCodec<T>, dropped: DroppedFields): 
   if (codec.fromAvro !== identity && unions.length === 0)
     throw new Error(`projectCodec(${codec.name}): its codec's fromAvro is not one a projection reproduces`);
   /** Branch name -> the domain's `kind` and the defaults of the branch's dropped fields. */
-  const kinds = new Map<string, { kind: string; fill: [string, unknown][] | undefined }>();
+  const kinds = new Map<string, Known>();
   for (const f of type.fields)
     for (const b of recordBranches(f.type)) {
       const kind = b.name!.slice(b.name!.lastIndexOf('.') + 1);
       kinds.set(b.branchName!, { kind, fill: fills.get(kind) });
     }
+  /**
+   * The same by avsc's wrapper class, learnt from the first value of each: one lookup per value instead of listing
+   * its key. By class, not Type.wrap's: the file log decodes with its own parse of the schema (logEntryType).
+   */
+  const byClass = new Map<unknown, Known | null>();
+  const knownOf = (wrapper: object): Known | null => {
+    let known = byClass.get(wrapper.constructor);
+    if (known === undefined) {
+      known = null;
+      for (const name in wrapper) {
+        known = kinds.get(name) ?? null;
+        break;
+      }
+      byClass.set(wrapper.constructor, known);
+    }
+    return known;
+  };
   const own = fills.get(codec.name);
   const reached = new Set([codec.name, ...[...kinds.values()].map((k) => k.kind)]);
   const unreached = [...fills.keys()].filter((r) => !reached.has(r));
@@ -199,17 +222,12 @@ export function projectCodec<T>(codec: RecordCodec<T>, dropped: DroppedFields): 
     if (own) for (const [f, d] of own) v[f] = d;
     for (let i = 0; i < unions.length; i++) {
       const wrapper = v[unions[i]];
-      if (wrapper === null || typeof wrapper !== 'object') continue;
-      for (const name in wrapper) {
-        const known = kinds.get(name);
-        if (known) {
-          const branch = wrapper[name];
-          branch.kind = known.kind;
-          if (known.fill) for (const [f, d] of known.fill) branch[f] = d;
-          v[unions[i]] = branch;
-        }
-        break;
-      }
+      const known = wrapper === null || typeof wrapper !== 'object' ? null : knownOf(wrapper);
+      if (known === null) continue;
+      const branch = wrapper.unwrap();
+      branch.kind = known.kind;
+      if (known.fill) for (const [f, d] of known.fill) branch[f] = d;
+      v[unions[i]] = branch;
     }
     return v as T;
   };

@@ -254,7 +254,9 @@ export function projectCodec<T>(codec: RecordCodec<T>, dropped: DroppedFields): 
 /** The record types among a union's branches (none for another type). */
 function recordBranches(type: avro.Type): avro.types.RecordType[] {
   return type.typeName === 'union:unwrapped' || type.typeName === 'union:wrapped'
-    ? ((type as avro.types.UnionType).types.filter((t) => t.typeName === 'record') as avro.types.RecordType[])
+    ? ((type as unknown as { types: avro.Type[] }).types.filter(
+        (t) => t.typeName === 'record',
+      ) as avro.types.RecordType[])
     : [];
 }
 

@@ -2,6 +2,10 @@ import { ancestorsOf } from './ancestorsOf.ts';
 import { isValidAction } from './isValidAction.ts';
 import type { Tree } from './tree.ts';
 
+const parents: (string | null)[] = [];
+const correct: number[] = [];
+const incorrect: number[] = [];
+
 /**
  * How many pairs pairDecisionsOf(tree) lists, without building them: per parent whose history is known, the
  * smaller of its valid correct and incorrect children. decideRows asks this first: of the 43,893 decisive events
@@ -10,10 +14,11 @@ import type { Tree } from './tree.ts';
  */
 export function pairCountOf(tree: Tree): number {
   if (tree.opened === null || tree.openedAt === null) return 0;
-  // A tree has a few groups of siblings (one per expanded node and the root): arrays searched linearly.
-  const parents: (string | null)[] = [];
-  const correct: number[] = [];
-  const incorrect: number[] = [];
+  // A tree has a few groups of siblings (one per expanded node and the root): arrays searched linearly, reused
+  // from call to call (the function runs to completion before another call; nothing escapes it).
+  parents.length = 0;
+  correct.length = 0;
+  incorrect.length = 0;
   for (const node of tree.nodes.values()) {
     if (!isValidAction(node)) continue;
     const parentId = node.sampled.parentId;

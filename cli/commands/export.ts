@@ -349,7 +349,8 @@ export const command: Command = {
       }
       const publish = log.uri.startsWith('kafka://') ? publisherTo(log) : undefined;
       const progress = followExport({
-        events: log.read(topics.treeEvents, { follow: true }).pipe(map((r) => r.value)),
+        // --follow takes no --system-prompt: the prompts are never read.
+        events: log.read(treeEventsWithoutPrompts, { follow: true }).pipe(map((r) => r.value)),
         format,
         out: values.out,
         filter,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogDamage } from '../../connectors/log/eventLog.ts';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
 import { logEntryType } from '../../connectors/log/file/logEntryType.ts';
+import { recordOfMessage } from '../../connectors/log/kafka/recordOfMessage.ts';
 import type { Topic } from '../../connectors/log/topics.ts';
 import { topics } from '../../connectors/log/topics.ts';
 import { treeEventsWithoutPrompts } from '../../connectors/log/treeEventsWithoutPrompts.ts';
@@ -154,6 +155,31 @@ describe('tree events read without prompts (a read projection)', () => {
       expect(canonical(codec.decode(Buffer.from(bytes)))).toBe(canonical(withoutPrompt(e)));
     }
     expect(() => codec.encode(events[0])).toThrow(/cannot write/);
+  });
+
+  it("is what the Kafka backend's decoding of a fetched message gives through it", () => {
+    for (const [i, e] of events.slice(0, 50).entries()) {
+      const message = {
+        offset: i,
+        timestamp: 1_700_000_000_000 + i,
+        key: Buffer.from(e.treeId),
+        value: Buffer.from(codecs.TreeEvent.encode(e)),
+      };
+      const { record, deadLetter } = recordOfMessage(treeEventsWithoutPrompts, 2, message);
+      expect(deadLetter).toBeUndefined();
+      expect(record).toMatchObject({ topic: 'tree-events', partition: 2, offset: i, key: e.treeId });
+      expect(canonical(record!.value)).toBe(canonical(withoutPrompt(e)));
+    }
+    // A value the projection cannot decode is a dead letter naming where it was, as through the full topic.
+    const bad = {
+      offset: 7,
+      timestamp: 0,
+      key: null,
+      value: Buffer.from([0xc3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    };
+    expect(recordOfMessage(treeEventsWithoutPrompts, 0, bad).deadLetter?.reason).toMatch(
+      /tree-events partition 0 offset 7: TreeEvent: unknown writer schema fingerprint/,
+    );
   });
 
   it('names a dropped field that does not exist or has no default', () => {

@@ -1,6 +1,7 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
+import { messagesBytes } from './messagesBytes.ts';
 import { messagesJson } from './messagesJson.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT } from './rowContext.ts';
@@ -34,6 +35,15 @@ export const openaiDpo: ExportFormat = {
     return [
       `{"input":{"messages":${messagesJson(r.trajectory)}},"preferred_output":[{"role":"assistant","content":${r.chosen}}],"non_preferred_output":[{"role":"assistant","content":${r.rejected}}]}`,
     ];
+  },
+  layout: (r, out) => {
+    out.ascii('{"input":{"messages":');
+    messagesBytes(r.trajectory, out);
+    out.ascii('},"preferred_output":[{"role":"assistant","content":');
+    out.put(r.chosen);
+    out.ascii('}],"non_preferred_output":[{"role":"assistant","content":');
+    out.put(r.rejected);
+    out.ascii('}]}');
   },
   structure: `{"input":{"messages":${MESSAGES}},"preferred_output":${MESSAGES},"non_preferred_output":${MESSAGES}}`,
 };

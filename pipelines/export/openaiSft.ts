@@ -32,5 +32,12 @@ export const openaiSft: ExportFormat = {
       `{"messages":[{"role":"user","content":${r.trajectory[0].value}},{"role":"assistant","content":${r.chosen}}]}`,
     ];
   },
+  layout: (r, out) => {
+    out.ascii('{"messages":[{"role":"user","content":');
+    out.put(r.trajectory[0].value);
+    out.ascii('},{"role":"assistant","content":');
+    out.put(r.chosen);
+    out.ascii('}]}');
+  },
   structure: `{"messages":${MESSAGES}}`,
 };

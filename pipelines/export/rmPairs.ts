@@ -57,5 +57,22 @@ export const rmPairs: ExportFormat = {
       `{"id":${r.id},"parent_id":${r.parentId},"task":${r.task},"dataset":${r.dataset},"prompt":[{"role":"user","content":${r.trajectory[0].value}}],"chosen":[{"role":"assistant","content":${r.chosen}}],"rejected":[{"role":"assistant","content":${r.rejected}}],"chosen_turn":${rm.chosenTurn},"rejected_turn":${rm.rejectedTurn}}`,
     ];
   },
+  layout: (r, out) => {
+    out.ascii('{"id":');
+    out.put(r.id);
+    out.ascii(',"parent_id":');
+    out.put(r.parentId);
+    out.ascii(',"task":');
+    out.put(r.task);
+    out.ascii(',"dataset":');
+    out.put(r.dataset);
+    out.ascii(',"prompt":[{"role":"user","content":');
+    out.put(r.trajectory[0].value);
+    out.ascii('}],"chosen":[{"role":"assistant","content":');
+    out.put(r.chosen);
+    out.ascii('}],"rejected":[{"role":"assistant","content":');
+    out.put(r.rejected);
+    out.ascii(`}],"chosen_turn":${r.chosenTurn},"rejected_turn":${r.rejectedTurn}}`);
+  },
   structure: `{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","prompt":${MESSAGES},"chosen":${MESSAGES},"rejected":${MESSAGES},"chosen_turn":"INTEGER","rejected_turn":"INTEGER"}`,
 };

@@ -1,6 +1,7 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
+import { messagesBytes } from './messagesBytes.ts';
 import { messagesJson } from './messagesJson.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT } from './rowContext.ts';
@@ -34,6 +35,15 @@ export const trlDpo: ExportFormat = {
     return [
       `{"prompt":${messagesJson(r.trajectory)},"chosen":[{"role":"assistant","content":${r.chosen}}],"rejected":[{"role":"assistant","content":${r.rejected}}]}`,
     ];
+  },
+  layout: (r, out) => {
+    out.ascii('{"prompt":');
+    messagesBytes(r.trajectory, out);
+    out.ascii(',"chosen":[{"role":"assistant","content":');
+    out.put(r.chosen);
+    out.ascii('}],"rejected":[{"role":"assistant","content":');
+    out.put(r.rejected);
+    out.ascii('}]}');
   },
   structure: `{"prompt":${MESSAGES},"chosen":${MESSAGES},"rejected":${MESSAGES}}`,
 };

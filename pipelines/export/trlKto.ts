@@ -1,6 +1,7 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
+import { messagesBytes } from './messagesBytes.ts';
 import { messagesJson } from './messagesJson.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT } from './rowContext.ts';
@@ -41,6 +42,13 @@ export const trlKto: ExportFormat = {
       `{"prompt":${prompt},"completion":[{"role":"assistant","content":${r.chosen}}],"label":true}`,
       `{"prompt":${prompt},"completion":[{"role":"assistant","content":${r.rejected}}],"label":false}`,
     ];
+  },
+  layout: (r, out, sub) => {
+    out.ascii('{"prompt":');
+    messagesBytes(r.trajectory, out);
+    out.ascii(',"completion":[{"role":"assistant","content":');
+    out.put(sub === 0 ? r.chosen : r.rejected);
+    out.ascii(sub === 0 ? '}],"label":true}' : '}],"label":false}');
   },
   structure: `{"prompt":${MESSAGES},"completion":${MESSAGES},"label":"BOOLEAN"}`,
 };

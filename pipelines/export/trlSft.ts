@@ -37,5 +37,12 @@ export const trlSft: ExportFormat = {
       `{"prompt":[{"role":"user","content":${r.trajectory[0].value}}],"completion":[{"role":"assistant","content":${r.chosen}}]}`,
     ];
   },
+  layout: (r, out) => {
+    out.ascii('{"prompt":[{"role":"user","content":');
+    out.put(r.trajectory[0].value);
+    out.ascii('}],"completion":[{"role":"assistant","content":');
+    out.put(r.chosen);
+    out.ascii('}]}');
+  },
   structure: `{"prompt":${MESSAGES},"completion":${MESSAGES}}`,
 };

@@ -2,6 +2,7 @@ import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { UTTERANCES } from './structures.ts';
+import { utterancesBytes } from './utterancesBytes.ts';
 
 /** UltraInteract_pair rows: `id, parent_id, task, dataset, trajectory[{from, value}], chosen, rejected`. */
 export const ultrainteractPair: ExportFormat = {
@@ -40,6 +41,23 @@ export const ultrainteractPair: ExportFormat = {
     return [
       `{"id":${r.id},"parent_id":${r.parentId},"task":${r.task},"dataset":${r.dataset},"trajectory":[${trajectory}],"chosen":${r.chosen},"rejected":${r.rejected}}`,
     ];
+  },
+  layout: (r, out) => {
+    out.ascii('{"id":');
+    out.put(r.id);
+    out.ascii(',"parent_id":');
+    out.put(r.parentId);
+    out.ascii(',"task":');
+    out.put(r.task);
+    out.ascii(',"dataset":');
+    out.put(r.dataset);
+    out.ascii(',"trajectory":[');
+    utterancesBytes(r.trajectory, out);
+    out.ascii('],"chosen":');
+    out.put(r.chosen);
+    out.ascii(',"rejected":');
+    out.put(r.rejected);
+    out.ascii('}');
   },
   structure: `{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","trajectory":${UTTERANCES},"chosen":"VARCHAR","rejected":"VARCHAR"}`,
 };

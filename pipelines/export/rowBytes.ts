@@ -10,6 +10,8 @@ export interface RowBytes {
   readonly dataset: Uint8Array;
   /** Pairs: the trajectory's `from` and `value`; SFT and RM pairs: the instruction as one user utterance. */
   readonly trajectory: readonly { readonly from: Uint8Array; readonly value: Uint8Array }[];
+  /** The trajectory as chat messages, `[{"role":…,"content":…},…]` (messagesJson), built once when first read. */
+  readonly messages: Uint8Array;
   /** Pairs and RM pairs: chosen / rejected; SFT rows: the response, twice. */
   readonly chosen: Uint8Array;
   readonly rejected: Uint8Array;

@@ -151,6 +151,18 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         const field = (data: Buffer, start: number, i: number) =>
           data.subarray(i ? tabs[i - 1] + 1 : start, tabs[i]);
         const num = (data: Buffer, i: number) => intAt(data, tabs[i - 1] + 1, tabs[i]);
+        // A row's prompt as messages, laid out once for every format (and the spread group) that writes it.
+        const laid: Buffer[] = [];
+        const messagesSink = createByteSink({
+          write: (bytes, length) => laid.push(Buffer.from(bytes.subarray(0, length))),
+          bufferBytes: 1 << 20,
+        });
+        const messagesOf = (trajectory: RowBytes['trajectory']): Buffer => {
+          laid.length = 0;
+          messagesBytes(trajectory, messagesSink);
+          messagesSink.flush();
+          return laid.length === 1 ? laid[0] : Buffer.concat(laid);
+        };
         const rowOf = (data: Buffer, start: number, kind: Assembled['kind']): RowBytes => {
           const chosen = field(data, start, HEAD + 4);
           const rejected = kind === 'sft' ? chosen : field(data, start, HEAD + 5);
@@ -158,7 +170,12 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
           for (let i = kind === 'sft' ? HEAD + 5 : HEAD + 6; i + 1 < fields; i += 2) {
             trajectory.push({ from: field(data, start, i), value: field(data, start, i + 1) });
           }
+          let messages: Buffer | null = null;
           return {
+            get messages() {
+              messages ??= messagesOf(trajectory);
+              return messages;
+            },
             id: field(data, start, HEAD),
             parentId: field(data, start, HEAD + 1),
             task: field(data, start, HEAD + 2),
@@ -178,11 +195,6 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         const datasets: string[] = [];
         const at = { bucket: new IntList(), start: new IntList(), end: new IntList(), sub: new IntList() };
         const counted = { turn: new IntList(), prompt: new IntList(), total: new IntList() };
-        let groupHash = createHash('sha256');
-        const hashSink = createByteSink({
-          write: (bytes, length) => groupHash.update(bytes.subarray(0, length)),
-          bufferBytes: 1 << 16,
-        });
         const digest = (s: string) => createHash('sha256').update(s).digest('binary');
 
         for (let b = 0; b < buckets; b++) {
@@ -224,10 +236,7 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
             if (spreadPairs && kind === 'pair') {
               // The group of rows sharing a prompt: sha256 of the seed and the prompt's JSON (the trajectory as
               // messages), hashed from the escaped bytes; each line's rank: sha256 of the seed, row id and line.
-              groupHash = createHash('sha256').update(`${seed}\n`);
-              messagesBytes(row.trajectory, hashSink);
-              hashSink.flush();
-              const group = groupHash.digest('binary');
+              const group = createHash('sha256').update(`${seed}\n`).update(row.messages).digest('binary');
               const id = JSON.parse(data.toString('utf8', tabs[HEAD - 1] + 1, tabs[HEAD]));
               for (let sub = 0; sub < 2; sub++) {
                 keys.push(group + digest(`${seed}\n${id}\n${sub}`));

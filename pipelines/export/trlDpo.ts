@@ -1,7 +1,6 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
-import { messagesBytes } from './messagesBytes.ts';
 import { messagesJson } from './messagesJson.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT } from './rowContext.ts';
@@ -38,7 +37,7 @@ export const trlDpo: ExportFormat = {
   },
   layout: (r, out) => {
     out.ascii('{"prompt":');
-    messagesBytes(r.trajectory, out);
+    out.put(r.messages);
     out.ascii(',"chosen":[{"role":"assistant","content":');
     out.put(r.chosen);
     out.ascii('}],"rejected":[{"role":"assistant","content":');

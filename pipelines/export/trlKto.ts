@@ -1,7 +1,6 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
-import { messagesBytes } from './messagesBytes.ts';
 import { messagesJson } from './messagesJson.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT } from './rowContext.ts';
@@ -45,7 +44,7 @@ export const trlKto: ExportFormat = {
   },
   layout: (r, out, sub) => {
     out.ascii('{"prompt":');
-    messagesBytes(r.trajectory, out);
+    out.put(r.messages);
     out.ascii(',"completion":[{"role":"assistant","content":');
     out.put(sub === 0 ? r.chosen : r.rejected);
     out.ascii(sub === 0 ? '}],"label":true}' : '}],"label":false}');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Assembled } from '../assemble/assembled.ts';
@@ -197,12 +197,27 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         const counted = { turn: new IntList(), prompt: new IntList(), total: new IntList() };
         const digest = (s: string) => createHash('sha256').update(s).digest('binary');
 
+        // One read buffer for every bucket (grown as needed): a fresh one a bucket costs a page fault a 4 KiB.
+        let bucketBuf = Buffer.allocUnsafe(0);
         for (let b = 0; b < buckets; b++) {
-          let data: Buffer;
+          let fd: number;
           try {
-            data = readFileSync(files[b]);
+            fd = openSync(files[b], 'r');
           } catch {
             continue; // no row fell in this bucket
+          }
+          let data: Buffer;
+          try {
+            const size = fstatSync(fd).size;
+            if (size > bucketBuf.length) bucketBuf = Buffer.allocUnsafe(Math.max(size, bucketBuf.length * 2));
+            for (let got = 0; got < size; ) {
+              const n = readSync(fd, bucketBuf, got, size - got, got);
+              if (n === 0) throw new Error(`createSharedRows: ${files[b]} ended early`);
+              got += n;
+            }
+            data = bucketBuf.subarray(0, size);
+          } finally {
+            closeSync(fd);
           }
           const keyed: { key: string; start: number; end: number }[] = [];
           for (let start = 0; start < data.length; ) {

@@ -1,9 +1,14 @@
+/** Distinct ascii texts a sink keeps encoded. */
+const LITERALS = 256;
+
 /** Bytes appended to an output through one reusable buffer; `end` writes what is left. */
 export interface ByteSink {
   /** Appends a short ASCII text (a format's punctuation and key names: a few distinct literals, each kept encoded). */
   ascii(text: string): void;
   /** Appends bytes as they are (escaped JSON read back from a spill). */
   put(bytes: Uint8Array): void;
+  /** Appends each part in order: a text as `ascii`, bytes as `put` (a format's line, literals between fields). */
+  parts(...parts: readonly (string | Uint8Array)[]): void;
   /** Writes what is buffered; the sink can be appended to again after. */
   flush(): void;
 }
@@ -28,12 +33,13 @@ export function createByteSink({
     if (used) write(buf, used);
     used = 0;
   };
-  return {
+  const sink: ByteSink = {
     ascii(text) {
       let bytes = encoded.get(text);
       if (bytes === undefined) {
         bytes = Buffer.from(text, 'latin1');
-        encoded.set(text, bytes);
+        // Literals are few; a text made per line (rm-pairs' turns) stops being kept once there are many.
+        if (encoded.size < LITERALS) encoded.set(text, bytes);
       }
       if (used + bytes.length > bufferBytes) flush();
       buf.set(bytes, used);
@@ -50,6 +56,13 @@ export function createByteSink({
       buf.set(bytes, used);
       used += bytes.length;
     },
+    parts(...parts) {
+      for (const p of parts) {
+        if (typeof p === 'string') sink.ascii(p);
+        else sink.put(p);
+      }
+    },
     flush,
   };
+  return sink;
 }

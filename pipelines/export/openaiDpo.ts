@@ -1,4 +1,5 @@
 import type { PreferencePair } from '../../schemas/types.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { messagesJson } from './messagesJson.ts';
@@ -36,13 +37,8 @@ export const openaiDpo: ExportFormat = {
     ];
   },
   layout: (r, out) => {
-    out.ascii('{"input":{"messages":');
-    out.put(r.messages);
-    out.ascii('},"preferred_output":[{"role":"assistant","content":');
-    out.put(r.chosen);
-    out.ascii('}],"non_preferred_output":[{"role":"assistant","content":');
-    out.put(r.rejected);
-    out.ascii('}]}');
+    out.parts('{"input":{"messages":', r.messages, '},"preferred_output":', ASSISTANT_OPEN, r.chosen);
+    out.parts('}],"non_preferred_output":', ASSISTANT_OPEN, r.rejected, '}]}');
   },
   structure: `{"input":{"messages":${MESSAGES}},"preferred_output":${MESSAGES},"non_preferred_output":${MESSAGES}}`,
 };

@@ -33,11 +33,8 @@ export const openaiSft: ExportFormat = {
     ];
   },
   layout: (r, out) => {
-    out.ascii('{"messages":[{"role":"user","content":');
-    out.put(r.trajectory[0].value);
-    out.ascii('},{"role":"assistant","content":');
-    out.put(r.chosen);
-    out.ascii('}]}');
+    out.parts('{"messages":[{"role":"user","content":', r.trajectory[0].value);
+    out.parts('},{"role":"assistant","content":', r.chosen, '}]}');
   },
   structure: `{"messages":${MESSAGES}}`,
 };

@@ -1,8 +1,10 @@
 import type { RmPair } from '../assemble/rmPairsOf.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT } from './rowContext.ts';
+import { rowHeadBytes } from './rowHeadBytes.ts';
 import { MESSAGES } from './structures.ts';
 
 /**
@@ -58,20 +60,9 @@ export const rmPairs: ExportFormat = {
     ];
   },
   layout: (r, out) => {
-    out.ascii('{"id":');
-    out.put(r.id);
-    out.ascii(',"parent_id":');
-    out.put(r.parentId);
-    out.ascii(',"task":');
-    out.put(r.task);
-    out.ascii(',"dataset":');
-    out.put(r.dataset);
-    out.ascii(',"prompt":[{"role":"user","content":');
-    out.put(r.trajectory[0].value);
-    out.ascii('}],"chosen":[{"role":"assistant","content":');
-    out.put(r.chosen);
-    out.ascii('}],"rejected":[{"role":"assistant","content":');
-    out.put(r.rejected);
+    rowHeadBytes(r, out);
+    out.parts(',"prompt":[{"role":"user","content":', r.trajectory[0].value, '}],"chosen":');
+    out.parts(ASSISTANT_OPEN, r.chosen, '}],"rejected":', ASSISTANT_OPEN, r.rejected);
     out.ascii(`}],"chosen_turn":${r.chosenTurn},"rejected_turn":${r.rejectedTurn}}`);
   },
   structure: `{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","prompt":${MESSAGES},"chosen":${MESSAGES},"rejected":${MESSAGES},"chosen_turn":"INTEGER","rejected_turn":"INTEGER"}`,

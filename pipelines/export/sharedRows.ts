@@ -10,12 +10,12 @@ import { createLineTally, type LineTally } from './createLineTally.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { IntList } from './intList.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
-import { messagesBytes } from './messagesBytes.ts';
 import type { RowBytes } from './rowBytes.ts';
 import type { RowLengths } from './rowLengthsOf.ts';
 import { spillField } from './spillField.ts';
 import { type Spread, spreadOf } from './spreadOf.ts';
 import { turnOf } from './turnOf.ts';
+import { utterancesBytes } from './utterancesBytes.ts';
 
 /** Rows spilled once for any number of outputs, each laid out in its format after one sort. */
 export interface SharedRows {
@@ -159,7 +159,9 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         });
         const messagesOf = (trajectory: RowBytes['trajectory']): Buffer => {
           laid.length = 0;
-          messagesBytes(trajectory, messagesSink);
+          messagesSink.ascii('[');
+          utterancesBytes(trajectory, messagesSink, '{"role":', ',"content":');
+          messagesSink.ascii(']');
           messagesSink.flush();
           return laid.length === 1 ? laid[0] : Buffer.concat(laid);
         };

@@ -52,15 +52,15 @@ export const sharegpt: ExportFormat = {
     for (let i = 0; i < r.trajectory.length; i++) {
       const u = r.trajectory[i];
       out.ascii(i ? ',{"from":' : '{"from":');
-      out.ascii(ASSISTANT_BYTES.equals(u.from) ? '"gpt","value":' : '"human","value":');
-      out.put(u.value);
-      out.ascii('}');
+      out.parts(ASSISTANT_BYTES.equals(u.from) ? '"gpt","value":' : '"human","value":', u.value, '}');
     }
-    out.ascii('],"chosen":{"from":"gpt","value":');
-    out.put(r.chosen);
-    out.ascii('},"rejected":{"from":"gpt","value":');
-    out.put(r.rejected);
-    out.ascii('}}');
+    out.parts(
+      '],"chosen":{"from":"gpt","value":',
+      r.chosen,
+      '},"rejected":{"from":"gpt","value":',
+      r.rejected,
+      '}}',
+    );
   },
   structure: `{"conversations":${UTTERANCES},"chosen":{"from":"VARCHAR","value":"VARCHAR"},"rejected":{"from":"VARCHAR","value":"VARCHAR"}}`,
 };

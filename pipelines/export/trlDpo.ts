@@ -1,4 +1,5 @@
 import type { PreferencePair } from '../../schemas/types.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { messagesJson } from './messagesJson.ts';
@@ -36,13 +37,8 @@ export const trlDpo: ExportFormat = {
     ];
   },
   layout: (r, out) => {
-    out.ascii('{"prompt":');
-    out.put(r.messages);
-    out.ascii(',"chosen":[{"role":"assistant","content":');
-    out.put(r.chosen);
-    out.ascii('}],"rejected":[{"role":"assistant","content":');
-    out.put(r.rejected);
-    out.ascii('}]}');
+    out.parts('{"prompt":', r.messages, ',"chosen":', ASSISTANT_OPEN, r.chosen);
+    out.parts('}],"rejected":', ASSISTANT_OPEN, r.rejected, '}]}');
   },
   structure: `{"prompt":${MESSAGES},"chosen":${MESSAGES},"rejected":${MESSAGES}}`,
 };

@@ -1,4 +1,5 @@
 import type { PreferencePair } from '../../schemas/types.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { messagesJson } from './messagesJson.ts';
@@ -43,10 +44,7 @@ export const trlKto: ExportFormat = {
     ];
   },
   layout: (r, out, sub) => {
-    out.ascii('{"prompt":');
-    out.put(r.messages);
-    out.ascii(',"completion":[{"role":"assistant","content":');
-    out.put(sub === 0 ? r.chosen : r.rejected);
+    out.parts('{"prompt":', r.messages, ',"completion":', ASSISTANT_OPEN, sub === 0 ? r.chosen : r.rejected);
     out.ascii(sub === 0 ? '}],"label":true}' : '}],"label":false}');
   },
   structure: `{"prompt":${MESSAGES},"completion":${MESSAGES},"label":"BOOLEAN"}`,

@@ -1,4 +1,5 @@
 import type { SftExample } from '../../schemas/types.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { promptOf } from './promptOf.ts';
@@ -38,11 +39,8 @@ export const trlSft: ExportFormat = {
     ];
   },
   layout: (r, out) => {
-    out.ascii('{"prompt":[{"role":"user","content":');
-    out.put(r.trajectory[0].value);
-    out.ascii('}],"completion":[{"role":"assistant","content":');
-    out.put(r.chosen);
-    out.ascii('}]}');
+    out.parts('{"prompt":[{"role":"user","content":', r.trajectory[0].value, '}],"completion":');
+    out.parts(ASSISTANT_OPEN, r.chosen, '}]}');
   },
   structure: `{"prompt":${MESSAGES},"completion":${MESSAGES}}`,
 };

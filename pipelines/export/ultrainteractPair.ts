@@ -1,6 +1,7 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
+import { rowHeadBytes } from './rowHeadBytes.ts';
 import { UTTERANCES } from './structures.ts';
 import { utterancesBytes } from './utterancesBytes.ts';
 
@@ -43,21 +44,10 @@ export const ultrainteractPair: ExportFormat = {
     ];
   },
   layout: (r, out) => {
-    out.ascii('{"id":');
-    out.put(r.id);
-    out.ascii(',"parent_id":');
-    out.put(r.parentId);
-    out.ascii(',"task":');
-    out.put(r.task);
-    out.ascii(',"dataset":');
-    out.put(r.dataset);
+    rowHeadBytes(r, out);
     out.ascii(',"trajectory":[');
-    utterancesBytes(r.trajectory, out);
-    out.ascii('],"chosen":');
-    out.put(r.chosen);
-    out.ascii(',"rejected":');
-    out.put(r.rejected);
-    out.ascii('}');
+    utterancesBytes(r.trajectory, out, '{"from":', ',"value":');
+    out.parts('],"chosen":', r.chosen, ',"rejected":', r.rejected, '}');
   },
   structure: `{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","trajectory":${UTTERANCES},"chosen":"VARCHAR","rejected":"VARCHAR"}`,
 };

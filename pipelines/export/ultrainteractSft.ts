@@ -1,6 +1,7 @@
 import type { SftExample } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
+import { rowHeadBytes } from './rowHeadBytes.ts';
 
 /** UltraInteract_sft rows: `id, parent_id, task, dataset, instruction, response`. */
 export const ultrainteractSft: ExportFormat = {
@@ -38,19 +39,8 @@ export const ultrainteractSft: ExportFormat = {
     ];
   },
   layout: (r, out) => {
-    out.ascii('{"id":');
-    out.put(r.id);
-    out.ascii(',"parent_id":');
-    out.put(r.parentId);
-    out.ascii(',"task":');
-    out.put(r.task);
-    out.ascii(',"dataset":');
-    out.put(r.dataset);
-    out.ascii(',"instruction":');
-    out.put(r.trajectory[0].value);
-    out.ascii(',"response":');
-    out.put(r.chosen);
-    out.ascii('}');
+    rowHeadBytes(r, out);
+    out.parts(',"instruction":', r.trajectory[0].value, ',"response":', r.chosen, '}');
   },
   structure:
     '{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","instruction":"VARCHAR","response":"VARCHAR"}',

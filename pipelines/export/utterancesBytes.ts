@@ -1,13 +1,18 @@
 import type { ByteSink } from './byteSink.ts';
 import type { RowBytes } from './rowBytes.ts';
 
-/** UltraInteract utterances from escaped bytes, without the brackets: `{"from":…,"value":…},…` appended to `out`. */
-export function utterancesBytes(trajectory: RowBytes['trajectory'], out: ByteSink): void {
+/**
+ * Escaped utterances as a JSON list's items, without the brackets: `<open>from<middle>value}` comma-separated, e.g.
+ * `{"from":…,"value":…}` (UltraInteract) or `{"role":…,"content":…}` (chat messages).
+ */
+export function utterancesBytes(
+  trajectory: RowBytes['trajectory'],
+  out: ByteSink,
+  open: string,
+  middle: string,
+): void {
   for (let i = 0; i < trajectory.length; i++) {
-    out.ascii(i ? ',{"from":' : '{"from":');
-    out.put(trajectory[i].from);
-    out.ascii(',"value":');
-    out.put(trajectory[i].value);
-    out.ascii('}');
+    if (i) out.ascii(',');
+    out.parts(open, trajectory[i].from, middle, trajectory[i].value, '}');
   }
 }

@@ -8,10 +8,12 @@ import type { Assembled } from '../../pipelines/assemble/assembled.ts';
 import { bucketOf } from '../../pipelines/export/bucketOf.ts';
 import { exportFormats } from '../../pipelines/export/exportFormats.ts';
 import { jsonOfRow } from '../../pipelines/export/jsonOfRow.ts';
+import { lineLengthsOf } from '../../pipelines/export/lineLengthsOf.ts';
 import { messagesJson } from '../../pipelines/export/messagesJson.ts';
 import { rowLengthsOf } from '../../pipelines/export/rowLengthsOf.ts';
 import { createSharedRows } from '../../pipelines/export/sharedRows.ts';
 import { createTokenCounter } from '../../pipelines/export/tokenCounter.ts';
+import { arbitraryAssembled } from '../support/arbitraryAssembled.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -26,62 +28,30 @@ afterAll(async () => {
 const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constant('a"b\\c\n\t\u2028é'));
 const treeId = fc.stringMatching(/^[0-9a-f]{1,3}$/);
 const rowId = fc.stringMatching(/^[a-z]{1,3}$/);
-const head = { id: rowId, parentId: text, treeId, task: text, dataset: text };
-const utterances = fc.array(fc.record({ from: fc.constantFrom('user', 'assistant'), value: text }), {
-  minLength: 1,
-  maxLength: 4,
-});
-const assembled: fc.Arbitrary<Assembled> = fc.oneof(
-  fc
-    .record({
-      ...head,
-      turn: fc.integer({ min: 1, max: 9 }),
-      trajectory: utterances,
-      chosen: text,
-      rejected: text,
-      chosenNodeId: text,
-      rejectedNodeId: text,
-      chosenModel: text,
-      rejectedModel: text,
-    })
-    .map((row) => ({ kind: 'pair' as const, row })),
-  fc
-    .record({
-      ...head,
-      turn: fc.integer({ min: 1, max: 9 }),
-      nodeId: text,
-      model: text,
-      instruction: text,
-      response: text,
-    })
-    .map((row) => ({ kind: 'sft' as const, row })),
-  fc
-    .record({
-      ...head,
-      instruction: text,
-      chosen: text,
-      rejected: text,
-      chosenNodeId: text,
-      rejectedNodeId: text,
-      chosenTurn: fc.integer({ min: 1, max: 9 }),
-      rejectedTurn: fc.integer({ min: 1, max: 9 }),
-    })
-    .map((row) => ({ kind: 'rm' as const, row })),
-);
+const assembled = arbitraryAssembled({ text, treeId, rowId, maxTurns: 4 });
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
-/** The lines of `format` in the README's orders (canonical: by bucket of the tree id, then tree id and row id), from each format's own `lines` (the reference layout). */
-function expected(rows: readonly Assembled[], name: string, seed: number, buckets: number): string[] {
+/** Each row of `format`'s kind once (the first of its repeats). */
+function rowsOf(rows: readonly Assembled[], name: string): Assembled[] {
   const format = exportFormats.get(name)!;
   const seen = new Set<string>();
-  const mine = rows.filter((a) => {
+  return rows.filter((a) => {
     const k = `${a.row.treeId}\t${a.row.id}`;
     if (a.kind !== format.kind || seen.has(k)) return false;
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * The lines of `format` in the README's orders (canonical: by bucket of the tree id, then tree id and row id),
+ * from each format's own `lines` (the reference layout).
+ */
+function expected(rows: readonly Assembled[], name: string, seed: number, buckets: number): string[] {
+  const format = exportFormats.get(name)!;
+  const mine = rowsOf(rows, name);
   if (!format.spread) {
     return mine
       .map((a) => ({
@@ -146,6 +116,15 @@ describe('createSharedRows', () => {
               );
               expect(got, names[i]).toBe(want.map((l) => `${l}\n`).join(''));
               expect(done[i].tally.counts.total, names[i]).toBe(want.length);
+              // Token lengths as the line spill had them (lineLengthsOf of each written record), in any order.
+              const lengths = rowsOf(rows, names[i])
+                .flatMap((a) => lineLengthsOf(exportFormats.get(names[i])!, a.row, counter))
+                .map((l) => `${l.prompt},${l.total}`)
+                .sort();
+              const { promptTokens, totalTokens } = done[i].tally;
+              expect([...promptTokens].map((p, k) => `${p},${totalTokens[k]}`).sort(), names[i]).toEqual(
+                lengths,
+              );
             }
           } finally {
             await shared.dispose();

@@ -9,7 +9,6 @@ import { createByteSink } from './byteSink.ts';
 import { createLineTally, type LineTally } from './createLineTally.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { IntList } from './intList.ts';
-import { jsonOfRow } from './jsonOfRow.ts';
 import type { RowBytes } from './rowBytes.ts';
 import type { RowLengths } from './rowLengthsOf.ts';
 import { spillField } from './spillField.ts';
@@ -47,6 +46,9 @@ export interface SharedRowsOptions {
 const NL = 0x0a;
 const TAB = 0x09;
 const KIND = { pair: 'p', sft: 's', rm: 'r' } as const;
+/** The fields before an utterance's value: a tab, its escaped `from`, a tab. */
+const USER_UTTERANCE = `\t${JSON.stringify('user')}\t`;
+const ASSISTANT_UTTERANCE = `\t${JSON.stringify('assistant')}\t`;
 const KIND_OF: Record<string, Assembled['kind']> = { p: 'pair', s: 'sft', r: 'rm' };
 /** Header fields of a record before its escaped pieces (see add). */
 const HEAD = 11;
@@ -87,25 +89,49 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
   return {
     add(a, lengths) {
       const row = a.row;
-      const r = jsonOfRow(row);
       const b = bucketOf(row.treeId, buckets);
       spills[b] ??= createBufferedFile({ path: files[b], bufferBytes });
       const spill = spills[b]!;
       const turns = a.kind === 'rm' ? `${a.row.chosenTurn}\t${a.row.rejectedTurn}` : '0\t0';
       // Record: tree, id, kind, task, dataset, turn, prompt / chosen / rejected tokens, chosen / rejected turn,
-      // then the escaped pieces id, parent id, task, dataset, chosen, [rejected: not for SFT, whose is its
-      // chosen], and each utterance's from and value. Escaped JSON holds no raw tab or newline.
+      // then the escaped pieces (JSON.stringify's bytes, escaped straight into the spill buffer: no JS string of
+      // the escaped text) id, parent id, task, dataset, chosen, [rejected: not for SFT, whose is its chosen], and
+      // each utterance's from and value (SFT and RM rows: the instruction as one user utterance). Escaped JSON
+      // holds no raw tab or newline.
       spill.put(
-        `${spillField(row.treeId)}\t${spillField(row.id)}\t${KIND[a.kind]}\t${spillField(row.task)}\t${spillField(row.dataset)}\t${turnOf(a)}\t${lengths.prompt}\t${lengths.chosen}\t${lengths.rejected}\t${turns}\t${r.id}\t${r.parentId}\t${r.task}\t${r.dataset}\t`,
+        `${spillField(row.treeId)}\t${spillField(row.id)}\t${KIND[a.kind]}\t${spillField(row.task)}\t${spillField(row.dataset)}\t${turnOf(a)}\t${lengths.prompt}\t${lengths.chosen}\t${lengths.rejected}\t${turns}\t`,
       );
-      spill.put(r.chosen);
-      if (a.kind !== 'sft') {
+      spill.putJson(row.id);
+      spill.put('\t');
+      spill.putJson(row.parentId);
+      spill.put('\t');
+      spill.putJson(row.task);
+      spill.put('\t');
+      spill.putJson(row.dataset);
+      spill.put('\t');
+      if (a.kind === 'sft') {
+        spill.putJson(a.row.response);
+        spill.put(USER_UTTERANCE);
+        spill.putJson(a.row.instruction);
+      } else {
+        spill.putJson(a.row.chosen);
         spill.put('\t');
-        spill.put(r.rejected);
-      }
-      for (const u of r.trajectory) {
-        spill.put(`\t${u.from}\t`);
-        spill.put(u.value);
+        spill.putJson(a.row.rejected);
+        if (a.kind === 'rm') {
+          spill.put(USER_UTTERANCE);
+          spill.putJson(a.row.instruction);
+        } else {
+          for (const u of a.row.trajectory) {
+            spill.put(
+              u.from === 'user' ? USER_UTTERANCE : u.from === 'assistant' ? ASSISTANT_UTTERANCE : '\t',
+            );
+            if (u.from !== 'user' && u.from !== 'assistant') {
+              spill.putJson(u.from);
+              spill.put('\t');
+            }
+            spill.putJson(u.value);
+          }
+        }
       }
       spill.put('\n');
     },

@@ -61,8 +61,9 @@ const intAt = (data: Buffer, start: number, end: number) => {
 };
 
 /**
- * The shared spill of a multi-format export: each decided row is spilled once — its escaped JSON pieces (jsonOfRow)
- * as UTF-8, tagged with its sort key, counts and token lengths — to one of `buckets` files by tree (bucketOf),
+ * The shared spill of a multi-format export: each decided row is spilled once — its texts as JSON.stringify's UTF-8
+ * (jsonOfRow's pieces, escapeJsonInto), tagged with its sort key, counts and token lengths — to one of `buckets`
+ * files by tree (bucketOf),
  * whatever number of outputs it feeds. At the end each bucket is read, sorted by (tree id, row id, kind) and
  * stripped of repeats once, and every output's line is laid out from the row's bytes (ExportFormat.layout: copies
  * of the escaped pieces between the format's punctuation) straight into that output's 4 MiB write buffer. Before,

@@ -30,7 +30,7 @@ import { KAFKA_VERSION } from '../connectors/log/kafka/broker/brokerJars.ts';
 import { brokerState, startBroker } from '../connectors/log/kafka/broker/startBroker.ts';
 import { stopBroker } from '../connectors/log/kafka/broker/stopBroker.ts';
 import { createKafkaEventLog } from '../connectors/log/kafka/kafkaEventLog.ts';
-import { FINGERPRINT_HEADER, KIND_HEADER } from '../connectors/log/kafka/kafkaMessageOf.ts';
+import { FINGERPRINT_HEADER, KIND_HEADER } from '../connectors/log/kafka/kafkaHeadersOf.ts';
 import { topics } from '../connectors/log/topics.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
 import { codecs } from '../schemas/codec.ts';
@@ -155,7 +155,7 @@ async function kcat(args: string[], input?: string): Promise<Sample> {
     { stdio: [stdin, 'ignore', 'pipe'] },
   );
   let err = '';
-  child.stderr.on('data', (d) => {
+  child.stderr?.on('data', (d) => {
     err += d;
   });
   const [code] = await once(child, 'exit');

@@ -12,6 +12,7 @@ import {
   type RawRecord,
 } from '../../connectors/log/kafka/protocol/recordBatch/recordBatches.ts';
 import { RecordBatchWriter } from '../../connectors/log/kafka/protocol/recordBatch/recordBatchWriter.ts';
+import { WireReader } from '../../connectors/log/kafka/protocol/wire/wireReader.ts';
 
 const require = createRequire(import.meta.url);
 const { Partitioners } = require('kafkajs');
@@ -88,6 +89,30 @@ describe('Kafka wire format pieces', () => {
     expect(got.map((r) => r.value)).toEqual(written.map((r) => r.value));
     expect(got.map((r) => r.key?.toString())).toEqual(written.map((r) => r.key.toString()));
     expect(got.every((r) => r.timestamp === 1_700_000_000_123)).toBe(true);
+  });
+
+  it('WireReader.varint reads zig-zag varints and varlongs of any size below 2^52', () => {
+    // The protocol guide's encoding, written here bit by bit: zig-zag, then 7 bits a byte, low bits first.
+    const varint = (n: number) => {
+      let z = n >= 0 ? BigInt(n) * 2n : BigInt(-n) * 2n - 1n;
+      const out: number[] = [];
+      for (; z >= 128n; z >>= 7n) out.push(Number(z & 127n) | 0x80);
+      return [...out, Number(z)];
+    };
+    const edges = [0, 1, -1, 63, -64, 64, 8191, 8192, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 1_700_000_000_123];
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constantFrom(...edges),
+          fc.maxSafeNat().map((n) => Math.floor(n / 2)),
+          fc.integer(),
+        ),
+        (n) => {
+          const r = new WireReader(Buffer.from([...varint(n), ...varint(-n), 7]));
+          expect([r.varint(), r.varint(), r.int8()]).toEqual([n, n === 0 ? 0 : -n, 7]);
+        },
+      ),
+    );
   });
 
   it('RecordBatchWriter grows from a small Buffer, keeps a batch under its limit, takes a record above it alone', () => {

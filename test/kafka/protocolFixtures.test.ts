@@ -234,6 +234,49 @@ describe('broker connection framing', () => {
     p.close();
   });
 
+  it('reads big answers (above its 64 KiB scratch) whole, whatever the chunks, between small ones', async () => {
+    const big = (id: number, n: number) => {
+      const frame = Buffer.alloc(8 + n);
+      frame.writeInt32BE(4 + n, 0);
+      frame.writeInt32BE(id, 4);
+      for (let i = 0; i < n; i++) frame[8 + i] = (i * 7 + id) & 0xff;
+      return frame;
+    };
+    // Answers: small, 200 KB, small, 65,529 B (its frame one byte above the scratch), 3 MB; sent as one stream cut
+    // at odd places (a size split in two, a big answer's start in the same chunk as the end of a small one).
+    const answers = [
+      hex('00000005 00000000 11'),
+      big(1, 200_000),
+      hex('00000005 00000002 22'),
+      big(3, 65_529),
+      big(4, 3 << 20),
+    ];
+    const p = await peer((socket) => {
+      let got = 0;
+      socket.on('data', (d) => {
+        got += d.length;
+        if (got < 5 * 15) return; // five requests of 15 bytes
+        const all = Buffer.concat(answers);
+        const cuts = [2, 3, 20, 70_000, 200_013, 200_020, 265_600, all.length];
+        let from = 0;
+        const next = (i: number) => {
+          if (i === cuts.length) return;
+          socket.write(all.subarray(from, cuts[i]));
+          from = cuts[i];
+          setImmediate(() => next(i + 1));
+        };
+        next(0);
+      });
+    });
+    const c = await openBrokerConnection({ address: p.address, clientId: 'x' });
+    const got = await Promise.all(answers.map(() => c.request(1, 4, [], 5000)));
+    // Buffer.equals: a deep toEqual over 3 MB took half a minute on the loaded machine.
+    expect(got.map((g) => g.length)).toEqual(answers.map((a) => a.length - 8));
+    expect(got.map((g, i) => g.equals(answers[i].subarray(8)))).toEqual(answers.map(() => true));
+    c.close();
+    p.close();
+  });
+
   it('fails the requests in flight, retriable, when the broker goes away; later requests fail at once', async () => {
     const p = await peer((socket) => socket.on('data', () => socket.destroy()));
     const c = await openBrokerConnection({ address: p.address, clientId: 'x' });

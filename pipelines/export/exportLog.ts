@@ -184,6 +184,9 @@ export async function exportLog(options: ExportLogOptions): Promise<{
   };
   try {
     const addRow = (a: Assembled) => {
+      if (shared && sharedKinds.has(a.kind)) shared.add(a, rowLengthsOf(a.kind, a.row, tokens));
+      // Only outputs with a line spill or direct writer of their own need the row's key (none when all share).
+      if (!byTarget.some((t) => t.lines !== null && t.format.kind === a.kind)) return;
       const key = {
         treeId: a.row.treeId,
         id: a.row.id,
@@ -191,7 +194,6 @@ export async function exportLog(options: ExportLogOptions): Promise<{
         dataset: a.row.dataset,
         turn: turnOf(a),
       };
-      if (shared && sharedKinds.has(a.kind)) shared.add(a, rowLengthsOf(a.kind, a.row, tokens));
       for (const target of byTarget) {
         const { format, lines } = target;
         if (lines === null || format.kind !== a.kind) continue;

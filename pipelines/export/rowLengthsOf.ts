@@ -30,6 +30,7 @@ export function rowLengthsOf(
   counter: TokenCounter,
   ctx: RowContext = NO_CONTEXT,
 ): RowLengths {
+  if (ctx === NO_CONTEXT) return defaultLengthsOf(kind, row, counter);
   const { prompt, chosenBefore, rejectedBefore } = promptOf(row, ctx);
   const p = tokensOf(prompt, counter);
   const answer = (content: string) => counter.count(content) + TOKENS_PER_MESSAGE;
@@ -42,5 +43,27 @@ export function rowLengthsOf(
     prompt: p,
     chosen: tokensOf(chosenBefore, counter) + answer(pair.chosen),
     rejected: tokensOf(rejectedBefore, counter) + answer(pair.rejected),
+  };
+}
+
+/**
+ * rowLengthsOf without a context, counted from the row's texts (no message objects built: this runs once per row
+ * of every export): a pair's prompt is its trajectory, an SFT row's and an RM pair's the instruction, and nothing
+ * comes before a completion — what promptOf gives with NO_CONTEXT.
+ */
+function defaultLengthsOf(kind: Assembled['kind'], row: Assembled['row'], counter: TokenCounter): RowLengths {
+  let p = 0;
+  if ('trajectory' in row) {
+    for (const u of (row as PreferencePair).trajectory) p += counter.count(u.value) + TOKENS_PER_MESSAGE;
+  } else p = counter.count(row.instruction) + TOKENS_PER_MESSAGE;
+  if (kind === 'sft') {
+    const response = counter.count((row as SftExample).response) + TOKENS_PER_MESSAGE;
+    return { prompt: p, chosen: response, rejected: response };
+  }
+  const pair = row as PreferencePair | RmPair;
+  return {
+    prompt: p,
+    chosen: counter.count(pair.chosen) + TOKENS_PER_MESSAGE,
+    rejected: counter.count(pair.rejected) + TOKENS_PER_MESSAGE,
   };
 }

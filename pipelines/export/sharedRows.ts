@@ -179,13 +179,22 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
           data.subarray(i ? tabs[i - 1] + 1 : start, tabs[i]);
         const num = (data: Buffer, i: number) => intAt(data, tabs[i - 1] + 1, tabs[i]);
         // A row's prompt as messages, laid out once for every format (and the spread group) that writes it.
+        // Messages that fit the sink's buffer are used from it (no copy): each row's are laid out after the last
+        // row's were used. Larger ones are flushed in parts, each copied.
+        const MESSAGES_BYTES = 1 << 20;
         const laid: Buffer[] = [];
+        let fits = false;
         const messagesSink = createByteSink({
-          write: (bytes, length) => laid.push(Buffer.from(bytes.subarray(0, length))),
-          bufferBytes: 1 << 20,
+          write: (bytes, length) =>
+            laid.push(fits ? (bytes as Buffer).subarray(0, length) : Buffer.from(bytes.subarray(0, length))),
+          bufferBytes: MESSAGES_BYTES,
         });
         const messagesOf = (trajectory: RowBytes['trajectory']): Buffer => {
           laid.length = 0;
+          // Bytes the messages take: each utterance's pieces and at most 24 of punctuation, and the brackets.
+          let room = 2;
+          for (const u of trajectory) room += u.from.length + u.value.length + 24;
+          fits = room <= MESSAGES_BYTES;
           messagesSink.ascii('[');
           utterancesBytes(trajectory, messagesSink, '{"role":', ',"content":');
           messagesSink.ascii(']');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -233,7 +233,13 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         const datasets: string[] = [];
         const at = { bucket: new IntList(), start: new IntList(), end: new IntList(), sub: new IntList() };
         const counted = { turn: new IntList(), prompt: new IntList(), total: new IntList() };
-        const digest = (s: string) => createHash('sha256').update(s).digest('binary');
+        // One-shot hashes (crypto.hash): ~0.6 µs against ~2.5 µs for createHash().update().digest() on these small
+        // inputs, three a pair row (createHash where Node lacks it: before 20.12).
+        const digest: (data: string | Buffer) => string =
+          typeof hash === 'function'
+            ? (data) => hash('sha256', data, 'binary')
+            : (data) => createHash('sha256').update(data).digest('binary');
+        const seedLine = Buffer.from(`${seed}\n`);
 
         // One read buffer for every bucket (grown as needed): a fresh one a bucket costs a page fault a 4 KiB.
         let bucketBuf = Buffer.allocUnsafe(0);
@@ -289,7 +295,7 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
             if (spreadPairs && kind === 'pair') {
               // The group of rows sharing a prompt: sha256 of the seed and the prompt's JSON (the trajectory as
               // messages), hashed from the escaped bytes; each line's rank: sha256 of the seed, row id and line.
-              const group = createHash('sha256').update(`${seed}\n`).update(row.messages).digest('binary');
+              const group = digest(Buffer.concat([seedLine, row.messages]));
               const id = JSON.parse(data.toString('utf8', tabs[HEAD - 1] + 1, tabs[HEAD]));
               for (let sub = 0; sub < 2; sub++) {
                 keys.push(group + digest(`${seed}\n${id}\n${sub}`));

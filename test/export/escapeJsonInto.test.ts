@@ -10,6 +10,26 @@ describe('escapeJsonInto', () => {
       fc.string({
         unit: fc.constantFrom('"', '\\', '\n', '\t', '\u0000', '\u001f', '\u007f', '\u2028', 'é', 'a'),
       }),
+      // Long texts, mostly clean: words stored whole, escapes at every offset within a word.
+      fc.string({
+        unit: fc.constantFrom(
+          'a',
+          'b',
+          'c',
+          'd',
+          'e',
+          ' ',
+          '"',
+          '\\',
+          '\n',
+          '\u0001',
+          '\u007f',
+          'é',
+          '€',
+          '\uffee',
+        ),
+        maxLength: 300,
+      }),
     );
     let escaped = 0;
     fc.assert(
@@ -29,5 +49,15 @@ describe('escapeJsonInto', () => {
       { numRuns: 2000 },
     );
     expect(escaped).toBeGreaterThan(1000);
+  });
+
+  it('bails out on U+FFFD wherever it falls in a word of four bytes, and not on its neighbours (U+FFEE)', () => {
+    for (let k = 0; k < 9; k++) {
+      const dst = Buffer.alloc(64);
+      expect(escapeJsonInto(`${'a'.repeat(k)}\ufffd"b`, dst, 1)).toBe(-1);
+      const near = `${'a'.repeat(k)}\uffee"b`;
+      const end = escapeJsonInto(near, dst, 1);
+      expect(dst.subarray(1, end).equals(Buffer.from(JSON.stringify(near)))).toBe(true);
+    }
   });
 });

@@ -15,6 +15,7 @@ import { isReverdict } from '../regrade/isReverdict.ts';
 import { nodeKeyOf } from '../regrade/nodeKeyOf.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
 import { appendActionFeatures } from './actionFeatures.ts';
+import { actionFeaturesTable } from './actionFeaturesTable.ts';
 import { appendDecided } from './appendDecided.ts';
 import { appendEvent } from './appendEvent.ts';
 import { checkSinkLayout } from './checkSinkLayout.ts';
@@ -159,13 +160,12 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
     if ([...ends].every(([part, end]) => end <= (stored.get(part) ?? 0)))
       return { events: 0, duplicates: 0, pairs: 0, sft: 0, positions: stored };
   }
+  // The sink stores each action's features with it; a file synced before features existed gets its older ones here.
+  await appendActionFeatures(connection);
   let reverdicts: Reverdicts | null = null;
   for (;;) {
     const result = await syncPass(options, reverdicts);
-    if (result !== REBUILD) {
-      await appendActionFeatures(connection);
-      return reverdicts || layout.stale ? { ...result, rebuilt: true } : result;
-    }
+    if (result !== REBUILD) return reverdicts || layout.stale ? { ...result, rebuilt: true } : result;
     await emptySinkTables(connection);
     reverdicts = await collectReverdicts(log.read(topic).pipe(map((r) => r.value)));
   }
@@ -305,6 +305,11 @@ async function syncPass(
           generation: next.generation,
           originalCorrect,
         });
+        if (p.kind === 'TurnExecuted') {
+          // Its text features, in the same batch (and transaction) as its row.
+          actionFeaturesTable.push(appenders.actionFeatures.columns, e.treeId, p.nodeId, p.action);
+          appenders.actionFeatures.endRow();
+        }
         if ('nodeId' in p) {
           // An action's validity, once: when it becomes complete (sampled, executed and judged, in any order).
           const node = next.nodes.get(p.nodeId);
@@ -413,8 +418,6 @@ async function syncPass(
         return summary();
       }
       await connection.run('COMMIT');
-      // A --follow sync never reaches its end: the new actions' text features are stored batch by batch.
-      if (follow && stored) await appendActionFeatures(connection);
       await connection.run('BEGIN TRANSACTION');
       if (stored) onBatch?.(summary());
     }

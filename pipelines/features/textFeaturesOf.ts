@@ -68,7 +68,7 @@ export function textFeaturesOf(text: string): TextFeatures {
     words++;
   }
   const grams = words === 0 ? 0 : words < SHINGLE_WORDS ? 1 : words - SHINGLE_WORDS + 1;
-  const span = words < SHINGLE_WORDS ? words : SHINGLE_WORDS;
+  const span = Math.min(words, SHINGLE_WORDS);
   if (grams > hashes.length) hashes = new Uint32Array(Math.max(grams, hashes.length * 2));
   for (let g = 0; g < grams; g++) {
     let h = FNV_OFFSET;

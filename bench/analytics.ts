@@ -1,10 +1,15 @@
 // Analytics sink and query benchmark: sync rate (events/s, and events per CPU-second) of a synthetic log into a fresh
 // DuckDB file beside the in-run reference, DuckDB's row appender writing the same rows (every table the sync filled,
 // action_features' text features included, read back from the synced file beforehand) into a fresh file, and the
-// latency of strategy_diversity (and the other report queries) on it; medians of several runs.
+// latency of strategy_diversity (and the other report queries) on it; medians of several runs. Each sync and each
+// reference run is a child process with the CLI's heap flag (bin/arboretum.js: --max-semi-space-size=64, MiB; `--semi-space-mib
+// default` for Node's), sync and reference alternating so both see the same load; CPU = user + system of the child
+// over the run (DuckDB's threads included), from opening the file to closing it (its last checkpoint).
 // Usage: npx tsx bench/analytics.ts [--events 1000000] [--runs 3] [--queries 5] [--action-bytes 100,400]
 //                                   [--log-dir DIR (kept and reused when it already holds the events)] [--json]
+//                                   [--semi-space-mib 64|default]
 
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,15 +32,40 @@ const { values } = parseArgs({
     'action-bytes': { type: 'string', default: '100,400' },
     'log-dir': { type: 'string' },
     json: { type: 'boolean', default: false },
+    'semi-space-mib': { type: 'string', default: '64' },
+    // Internal: one measured run in this process (`sync` of --log-dir into --db, or `raw`: --from's rows into --db).
+    child: { type: 'string' },
+    db: { type: 'string' },
+    from: { type: 'string' },
   },
 });
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
+
+if (values.child === 'sync') {
+  const log = createFileEventLog({ dir: values['log-dir']! });
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const db = await openAnalyticsDb({ path: values.db! });
+  const s = await syncLog({ log, connection: db.connection });
+  db.close(); // includes the final checkpoint
+  const cpu = cpuSeconds(process.cpuUsage(cpu0));
+  await log.close();
+  console.log(JSON.stringify({ seconds: seconds(t0), cpu, events: s.events, pairs: s.pairs, sft: s.sft }));
+  process.exit(0);
+}
+if (values.child === 'raw') {
+  const rows = await tableRows(values.from!);
+  console.log(JSON.stringify(await rawAppend(values.db!, rows)));
+  process.exit(0);
+}
+
 const total = Number(values.events);
 const runs = Number(values.runs);
 const queryRuns = Number(values.queries);
 const [minBytes, maxBytes] = values['action-bytes']!.split(',').map(Number);
 const work = await mkdtemp(join(tmpdir(), 'arboretum-bench-analytics-'));
 const logDir = values['log-dir'] ?? join(work, 'log');
-const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -133,39 +163,54 @@ async function rawAppend(
   await rm(file, { force: true });
   return { seconds: seconds(t0), cpu: (cpu.user + cpu.system) / 1e6 };
 }
+/** Runs one measured run in a child process with the CLI's heap flag; its JSON line. */
+function inChild<T>(args: readonly string[]): T {
+  const heapFlags =
+    values['semi-space-mib'] === 'default' ? [] : [`--max-semi-space-size=${values['semi-space-mib']}`];
+  const run = spawnSync(process.execPath, [...heapFlags, '--import', 'tsx', 'bench/analytics.ts', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (run.status !== 0)
+    throw new Error(`bench/analytics.ts ${args.join(' ')} failed: ${run.stderr.slice(-2000)}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as T;
+}
 let summary = '';
+// Sync and reference alternate (sync run r, then the raw appender on run r's rows), so both meet the same load.
 for (let run = 0; run < runs; run++) {
   dbFile = join(work, `run${run}.duckdb`);
-  const log = createFileEventLog({ dir: logDir });
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const db = await openAnalyticsDb({ path: dbFile });
-  const s = await syncLog({ log, connection: db.connection });
-  db.close(); // includes the final checkpoint
-  const secs = seconds(t0);
-  const cpu = process.cpuUsage(cpu0);
-  syncCpuRates.push(s.events / ((cpu.user + cpu.system) / 1e6));
-  await log.close();
+  const s = inChild<{ seconds: number; cpu: number; events: number; pairs: number; sft: number }>([
+    '--child',
+    'sync',
+    '--log-dir',
+    logDir,
+    '--db',
+    dbFile,
+  ]);
   if (s.events !== total) throw new Error(`synced ${s.events} events, expected ${total}`);
-  syncRates.push(s.events / secs);
-  syncSeconds.push(secs);
+  syncRates.push(s.events / s.seconds);
+  syncCpuRates.push(s.events / s.cpu);
+  syncSeconds.push(s.seconds);
   summary = `${s.pairs} pairs, ${s.sft} SFT rows`;
-  process.stderr.write(`sync run ${run + 1}/${runs}: ${secs.toFixed(1)} s\n`);
+  process.stderr.write(`sync run ${run + 1}/${runs}: ${s.seconds.toFixed(1)} s, ${s.cpu.toFixed(1)} CPU-s\n`);
+  // The reference on the same rows, in the same run: the rows as this sync stored them, read back (not timed) and
+  // appended row by row into a fresh file.
+  const raw = inChild<{ seconds: number; cpu: number }>([
+    '--child',
+    'raw',
+    '--from',
+    dbFile,
+    '--db',
+    join(work, `raw${run}.duckdb`),
+  ]);
+  rawRates.push(total / raw.seconds);
+  rawCpuRates.push(total / raw.cpu);
+  process.stderr.write(
+    `raw appender run ${run + 1}/${runs}: ${raw.seconds.toFixed(1)} s, ${raw.cpu.toFixed(1)} CPU-s\n`,
+  );
   if (run < runs - 1) await rm(dbFile, { force: true });
 }
 const dbBytes = (await stat(dbFile)).size;
-
-// The reference on the same rows, in the same run: the rows as the last sync stored them, read back (not timed) and
-// appended row by row into fresh files; after the syncs, so their heap does not slow the syncs' garbage collection.
-{
-  const rows = await tableRows(dbFile);
-  for (let run = 0; run < runs; run++) {
-    const raw = await rawAppend(join(work, `raw${run}.duckdb`), rows);
-    rawRates.push(total / raw.seconds);
-    rawCpuRates.push(total / raw.cpu);
-    process.stderr.write(`raw appender run ${run + 1}/${runs}: ${raw.seconds.toFixed(1)} s\n`);
-  }
-}
 
 // An incremental sync with nothing new: loading the stored positions, closed trees and open trees.
 const noop: number[] = [];

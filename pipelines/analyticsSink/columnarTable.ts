@@ -127,11 +127,19 @@ function writeColumn(vector: duckdb.Vector, type: DuckDBType, src: readonly unkn
       break;
     }
     case DuckDBTypeId.BIGINT: {
+      // A number (a safe integer) as its two's-complement halves, little-endian; a bigint as itself.
       const a = new BigInt64Array(rows);
+      const halves = new Uint32Array(a.buffer);
       for (let i = 0; i < rows; i++) {
         const v = src?.[i];
         if (v === null || v === undefined) invalid(i);
-        else a[i] = typeof v === 'bigint' ? v : BigInt(v as number);
+        else if (typeof v === 'bigint') a[i] = v;
+        else {
+          const n = v as number;
+          if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT column: ${n} is not a safe integer`);
+          halves[2 * i] = n >>> 0;
+          halves[2 * i + 1] = Math.floor(n / 2 ** 32) >>> 0;
+        }
       }
       copy(a);
       break;
@@ -141,17 +149,19 @@ function writeColumn(vector: duckdb.Vector, type: DuckDBType, src: readonly unkn
       let total = 0;
       for (let i = 0; i < rows; i++) total += (src?.[i] as readonly number[] | null | undefined)?.length ?? 0;
       // list_entry_t: the offset of a row's first element in the child vector and the row's length, 64 bits each.
+      // Written as 32-bit halves (a chunk's elements are far below 2^32; the high halves stay 0), no BigInt each.
       const entries = new BigUint64Array(2 * rows);
+      const halves = new Uint32Array(entries.buffer);
       const elements = new Uint32Array(total);
       let at = 0;
       for (let i = 0; i < rows; i++) {
         const v = src?.[i] as readonly number[] | null | undefined;
-        entries[2 * i] = BigInt(at);
+        halves[4 * i] = at;
         if (v === null || v === undefined) {
           invalid(i);
           continue;
         }
-        entries[2 * i + 1] = BigInt(v.length);
+        halves[4 * i + 2] = v.length;
         elements.set(v, at);
         at += v.length;
       }

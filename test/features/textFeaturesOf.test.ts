@@ -68,6 +68,17 @@ const pieces = [
   'ǅ',
   'Ⅻ',
   'x²',
+  ':',
+  ' : ',
+  '\u2028',
+  '\u3000',
+  '\ufeff',
+  '\u180e',
+  'sTeP\t3',
+  '05:',
+  'xstep 4:',
+  'steps 5:',
+  '0',
 ];
 
 describe('textFeaturesOf', () => {

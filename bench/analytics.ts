@@ -15,9 +15,13 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { lastValueFrom } from 'rxjs';
+import { count } from 'rxjs/operators';
 import { openAnalyticsDb } from '../analytics/openAnalyticsDb.ts';
 import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
 import { topics } from '../connectors/log/topics.ts';
+import { createColumnarTable } from '../pipelines/analyticsSink/columnarTable.ts';
+import type { ColumnType } from '../pipelines/analyticsSink/eventTable.ts';
 import { sinkTables } from '../pipelines/analyticsSink/sinkAppenders.ts';
 import { syncLog } from '../pipelines/analyticsSink/syncLog.ts';
 import { syntheticTreeEvents } from '../pipelines/synthetic/syntheticTrees.ts';
@@ -33,7 +37,8 @@ const { values } = parseArgs({
     'log-dir': { type: 'string' },
     json: { type: 'boolean', default: false },
     'semi-space-mib': { type: 'string', default: '64' },
-    // Internal: one measured run in this process (`sync` of --log-dir into --db, or `raw`: --from's rows into --db).
+    // Internal: one measured run in this process: `sync` of --log-dir into --db; `raw` or `chunks`: --from's rows into
+    // --db by the row appender or by data chunks; `read`: read+decode of --log-dir.
     child: { type: 'string' },
     db: { type: 'string' },
     from: { type: 'string' },
@@ -54,9 +59,19 @@ if (values.child === 'sync') {
   console.log(JSON.stringify({ seconds: seconds(t0), cpu, events: s.events, pairs: s.pairs, sft: s.sft }));
   process.exit(0);
 }
-if (values.child === 'raw') {
+if (values.child === 'raw' || values.child === 'chunks') {
   const rows = await tableRows(values.from!);
-  console.log(JSON.stringify(await rawAppend(values.db!, rows)));
+  console.log(JSON.stringify(await (values.child === 'raw' ? rawAppend : chunkAppend)(values.db!, rows)));
+  process.exit(0);
+}
+if (values.child === 'read') {
+  const log = createFileEventLog({ dir: values['log-dir']! });
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const events = await lastValueFrom(log.read(topics.treeEvents).pipe(count()));
+  const cpu = cpuSeconds(process.cpuUsage(cpu0));
+  await log.close();
+  console.log(JSON.stringify({ seconds: seconds(t0), cpu, events }));
   process.exit(0);
 }
 
@@ -110,29 +125,41 @@ const syncSeconds: number[] = [];
 const syncCpuRates: number[] = [];
 const rawRates: number[] = [];
 const rawCpuRates: number[] = [];
+// The floors: the same rows by data chunks (no decode, fold or mapping), and read+decode of the log alone.
+const chunkRates: number[] = [];
+const chunkCpuRates: number[] = [];
+const readRates: number[] = [];
+const readCpuRates: number[] = [];
 let dbFile = '';
+
+interface Rows {
+  readonly names: string[];
+  readonly types: string[];
+  readonly values: unknown[][];
+}
 
 /**
  * Every table a sync fills (sinkTables but sync_state, and action_features) with the rows of a synced file, as plain
  * JS values (a list as an array of numbers), with their column types: what a raw appender is handed.
  */
-async function tableRows(file: string): Promise<Map<string, { types: string[]; values: unknown[][] }>> {
+async function tableRows(file: string): Promise<Map<string, Rows>> {
   const db = await openAnalyticsDb({ path: file });
-  const out = new Map<string, { types: string[]; values: unknown[][] }>();
-  for (const t of new Set([...sinkTables, 'action_features'])) {
+  const out = new Map<string, Rows>();
+  for (const t of sinkTables) {
     if (t === 'sync_state') continue;
     const r = await db.connection.runAndReadAll(`SELECT * FROM ${t}`);
-    out.set(t, { types: r.columnTypes().map(String), values: r.getRowsJS() as unknown[][] });
+    out.set(t, {
+      names: r.columnNames(),
+      types: r.columnTypes().map(String),
+      values: r.getRowsJS() as unknown[][],
+    });
   }
   db.close();
   return out;
 }
 
 /** Appends `rows` into a fresh file with DuckDB's row appender (one typed call a value), flushing once a table. */
-async function rawAppend(
-  file: string,
-  tables: Map<string, { types: string[]; values: unknown[][] }>,
-): Promise<{ seconds: number; cpu: number }> {
+async function rawAppend(file: string, tables: Map<string, Rows>): Promise<{ seconds: number; cpu: number }> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const db = await openAnalyticsDb({ path: file });
@@ -163,6 +190,36 @@ async function rawAppend(
   await rm(file, { force: true });
   return { seconds: seconds(t0), cpu: (cpu.user + cpu.system) / 1e6 };
 }
+/**
+ * Appends `rows` into a fresh file as the sink writes them, by data chunks (createColumnarTable), with no decoding,
+ * folding or mapping: the floor of the sink's DuckDB side.
+ */
+async function chunkAppend(
+  file: string,
+  tables: Map<string, Rows>,
+): Promise<{ seconds: number; cpu: number }> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const db = await openAnalyticsDb({ path: file });
+  for (const [table, { names, types, values }] of tables) {
+    const w = await createColumnarTable(
+      db.connection,
+      table,
+      names.map((n, i) => [n, types[i] as ColumnType] as const),
+    );
+    for (const row of values) {
+      for (let i = 0; i < row.length; i++) w.columns[i].push(row[i]);
+      w.endRow();
+    }
+    w.flush();
+    w.close();
+  }
+  db.close();
+  const cpu = process.cpuUsage(cpu0);
+  await rm(file, { force: true });
+  return { seconds: seconds(t0), cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
 /** Runs one measured run in a child process with the CLI's heap flag; its JSON line. */
 function inChild<T>(args: readonly string[]): T {
   const heapFlags =
@@ -207,6 +264,28 @@ for (let run = 0; run < runs; run++) {
   rawCpuRates.push(total / raw.cpu);
   process.stderr.write(
     `raw appender run ${run + 1}/${runs}: ${raw.seconds.toFixed(1)} s, ${raw.cpu.toFixed(1)} CPU-s\n`,
+  );
+  const chunks = inChild<{ seconds: number; cpu: number }>([
+    '--child',
+    'chunks',
+    '--from',
+    dbFile,
+    '--db',
+    join(work, `chunks${run}.duckdb`),
+  ]);
+  chunkRates.push(total / chunks.seconds);
+  chunkCpuRates.push(total / chunks.cpu);
+  const read = inChild<{ seconds: number; cpu: number; events: number }>([
+    '--child',
+    'read',
+    '--log-dir',
+    logDir,
+  ]);
+  if (read.events !== total) throw new Error(`read ${read.events} events, expected ${total}`);
+  readRates.push(total / read.seconds);
+  readCpuRates.push(total / read.cpu);
+  process.stderr.write(
+    `data chunks ${chunks.seconds.toFixed(1)} s, ${chunks.cpu.toFixed(1)} CPU-s; read+decode ${read.seconds.toFixed(1)} s, ${read.cpu.toFixed(1)} CPU-s\n`,
   );
   if (run < runs - 1) await rm(dbFile, { force: true });
 }
@@ -265,6 +344,20 @@ printTable([
     Math.min(...rawCpuRates),
     Math.max(...rawCpuRates),
   ],
+  ['data chunks, same rows (events/s)', median(chunkRates), Math.min(...chunkRates), Math.max(...chunkRates)],
+  [
+    'data chunks, events per CPU-second',
+    median(chunkCpuRates),
+    Math.min(...chunkCpuRates),
+    Math.max(...chunkCpuRates),
+  ],
+  ['read+decode of the log (events/s)', median(readRates), Math.min(...readRates), Math.max(...readRates)],
+  [
+    'read+decode, events per CPU-second',
+    median(readCpuRates),
+    Math.min(...readCpuRates),
+    Math.max(...readCpuRates),
+  ],
   ['sync / raw appender (medians)', median(syncRates) / median(rawRates), '', ''],
   ['sync / raw appender, CPU (medians)', median(syncCpuRates) / median(rawCpuRates), '', ''],
   ['sync, nothing new (s)', median(noop), Math.min(...noop), Math.max(...noop)],
@@ -287,6 +380,15 @@ printBenchJson('analytics', [
     ratio: median(syncCpuRates) / median(rawCpuRates),
     target: 0.8,
     notes: `${sizes}; target 250K events/s`,
+  },
+  {
+    name: 'sync (fresh file) vs data chunks',
+    rate: median(syncCpuRates),
+    unit: 'events/CPU-s',
+    reference: 'data chunks, same rows (no decode/fold)',
+    referenceRate: median(chunkCpuRates),
+    ratio: median(syncCpuRates) / median(chunkCpuRates),
+    notes: `${sizes}; read+decode alone ${Math.round(median(readCpuRates))} events/CPU-s`,
   },
   {
     name: 'sync (fresh file), wall',

@@ -232,6 +232,16 @@ function inChild<T>(args: readonly string[]): T {
     throw new Error(`bench/analytics.ts ${args.join(' ')} failed: ${run.stderr.slice(-2000)}`);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as T;
 }
+/** The rows of this run's synced file into a fresh one, by the row appender (`raw`) or by data chunks (`chunks`). */
+const rowsInto = (how: 'raw' | 'chunks', run: number) =>
+  inChild<{ seconds: number; cpu: number }>([
+    '--child',
+    how,
+    '--from',
+    dbFile,
+    '--db',
+    join(work, `${how}${run}.duckdb`),
+  ]);
 let summary = '';
 // Sync and reference alternate (sync run r, then the raw appender on run r's rows), so both meet the same load.
 for (let run = 0; run < runs; run++) {
@@ -251,28 +261,11 @@ for (let run = 0; run < runs; run++) {
   summary = `${s.pairs} pairs, ${s.sft} SFT rows`;
   process.stderr.write(`sync run ${run + 1}/${runs}: ${s.seconds.toFixed(1)} s, ${s.cpu.toFixed(1)} CPU-s\n`);
   // The reference on the same rows, in the same run: the rows as this sync stored them, read back (not timed) and
-  // appended row by row into a fresh file.
-  const raw = inChild<{ seconds: number; cpu: number }>([
-    '--child',
-    'raw',
-    '--from',
-    dbFile,
-    '--db',
-    join(work, `raw${run}.duckdb`),
-  ]);
+  // appended row by row into a fresh file; then the floors (the same rows by data chunks; read+decode alone).
+  const raw = rowsInto('raw', run);
   rawRates.push(total / raw.seconds);
   rawCpuRates.push(total / raw.cpu);
-  process.stderr.write(
-    `raw appender run ${run + 1}/${runs}: ${raw.seconds.toFixed(1)} s, ${raw.cpu.toFixed(1)} CPU-s\n`,
-  );
-  const chunks = inChild<{ seconds: number; cpu: number }>([
-    '--child',
-    'chunks',
-    '--from',
-    dbFile,
-    '--db',
-    join(work, `chunks${run}.duckdb`),
-  ]);
+  const chunks = rowsInto('chunks', run);
   chunkRates.push(total / chunks.seconds);
   chunkCpuRates.push(total / chunks.cpu);
   const read = inChild<{ seconds: number; cpu: number; events: number }>([
@@ -284,9 +277,9 @@ for (let run = 0; run < runs; run++) {
   if (read.events !== total) throw new Error(`read ${read.events} events, expected ${total}`);
   readRates.push(total / read.seconds);
   readCpuRates.push(total / read.cpu);
-  process.stderr.write(
-    `data chunks ${chunks.seconds.toFixed(1)} s, ${chunks.cpu.toFixed(1)} CPU-s; read+decode ${read.seconds.toFixed(1)} s, ${read.cpu.toFixed(1)} CPU-s\n`,
-  );
+  const secs = (r: { seconds: number; cpu: number }) =>
+    `${r.seconds.toFixed(1)} s, ${r.cpu.toFixed(1)} CPU-s`;
+  process.stderr.write(`raw appender ${secs(raw)}; data chunks ${secs(chunks)}; read+decode ${secs(read)}\n`);
   if (run < runs - 1) await rm(dbFile, { force: true });
 }
 const dbBytes = (await stat(dbFile)).size;

@@ -145,7 +145,8 @@ interface Rows {
 async function tableRows(file: string): Promise<Map<string, Rows>> {
   const db = await openAnalyticsDb({ path: file });
   const out = new Map<string, Rows>();
-  for (const t of sinkTables) {
+  // action_features named too: a sink before it was one of sinkTables (the bench run on an older arboretum) filled it.
+  for (const t of new Set([...sinkTables, 'action_features'])) {
     if (t === 'sync_state') continue;
     const r = await db.connection.runAndReadAll(`SELECT * FROM ${t}`);
     out.set(t, {

@@ -226,10 +226,12 @@ function writeStrings(
   }
   if (handed) {
     // The string_t DuckDB wrote for the strings it was handed, read back (a copy or a view alike: only read here).
+    // Byte by byte: a subarray a row (a Buffer object each) was most of the sink's own garbage.
     const data = duckdb.vector_get_data(vector, rows * STRING_T);
     for (let i = 0; i < rows; i++) {
       const k = copyOf[i];
-      if (k >= 0) out.set(data.subarray(k * STRING_T, (k + 1) * STRING_T), i * STRING_T);
+      if (k < 0) continue;
+      for (let b = 0, from = k * STRING_T, to = i * STRING_T; b < STRING_T; b++) out[to + b] = data[from + b];
     }
   }
   duckdb.copy_data_to_vector(vector, 0, out.buffer as ArrayBuffer, 0, out.byteLength);

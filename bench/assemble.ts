@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { count, lastValueFrom, map, tap } from 'rxjs';
 import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
 import { topics } from '../connectors/log/topics.ts';
+import { treeEventsWithoutPrompts } from '../connectors/log/treeEventsWithoutPrompts.ts';
 import { assemble } from '../pipelines/assemble/assemble.ts';
 import { exportFormats } from '../pipelines/export/exportFormats.ts';
 import { exportLog } from '../pipelines/export/exportLog.ts';
@@ -67,6 +68,8 @@ const sizeOf = (path: string): number =>
 async function child(stage: string): Promise<Result> {
   const log = createFileEventLog({ dir: logDir, fsync: 'never' });
   const events = () => log.read(topics.treeEvents).pipe(map((r) => r.value));
+  // What `arboretum export` reads without --system-prompt actor (cli/commands/export.ts): no prompts.
+  const exportEvents = () => log.read(treeEventsWithoutPrompts).pipe(map((r) => r.value));
   const out = join(dir, `out-${stage}`);
   rmSync(out, { recursive: true, force: true });
   const started = performance.now();
@@ -114,7 +117,7 @@ async function child(stage: string): Promise<Result> {
     };
     const p = plan[stage];
     if (!p) throw new Error(`unknown stage ${stage}`);
-    const result = await exportLog({ events: events(), targets: p.targets, order: p.order });
+    const result = await exportLog({ events: exportEvents(), targets: p.targets, order: p.order });
     n = result.events;
     rows = result.outputs.reduce((s, o) => s + o.rows, 0);
   }

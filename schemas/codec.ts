@@ -1,4 +1,4 @@
-import type avro from 'avsc';
+import avro from 'avsc';
 import { ArboretumError, messageOf } from './errors.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import { type RecordName, schemaTypes } from './schemaTypes.ts';
@@ -23,6 +23,11 @@ export interface RecordCodec<T> {
   readonly name: RecordName;
   /** The current (reader) schema. */
   readonly type: avro.Type;
+  /**
+   * The schema values are written with: `type` itself, but for a read projection (projectCodec), whose `type` lacks
+   * fields its readers never look at. Writers and anything comparing with a stored writer schema use this one.
+   */
+  readonly writerType: avro.Type;
   /** CRC-64-AVRO of the current schema, 8 bytes little-endian. */
   readonly fingerprint: Buffer;
   /** Domain value to the value avsc writes (identity but for unions of records). */
@@ -31,51 +36,88 @@ export interface RecordCodec<T> {
   fromAvro(value: unknown): T;
   /** Single-object encoding: C3 01, the writer schema's fingerprint, the Avro binary body. */
   encode(value: T): Buffer;
+  /**
+   * The same bytes as `encode`, written into `buf` at `at`: returns where they end, or, when they do not fit, minus
+   * the bytes missing past the end of `buf` (avsc's convention; the caller grows `buf` and asks again). The Kafka
+   * producer encodes each value straight into its record batch this way (no Buffer and no copy per value).
+   */
+  encodeInto(value: T, buf: Buffer, at: number): number;
   /** Decodes single-object bytes written under any known writer schema; throws UNKNOWN_SCHEMA / DECODE_FAILED. */
   decode(bytes: Buffer): T;
   /** Makes an older or newer writer schema of this record decodable. */
   knowWriter(writer: avro.Type): void;
 }
 
+/** The fromAvro of every record but TreeEvent: avsc's value is the domain value. */
+const identity = <T>(v: unknown): T => v as T;
+
 function createCodec<T>(
   name: RecordName,
   toAvro: (value: T) => unknown = (v) => v,
-  fromAvro: (value: unknown) => T = (v) => v as T,
+  fromAvro: (value: unknown) => T = identity,
   /** What encode hands avsc: toAvro's value, or the domain value itself where the type writes that directly. */
   writable: (value: T) => unknown = toAvro,
 ): RecordCodec<T> {
   const type = schemaTypes[name];
   const fingerprint = fingerprintOf(type);
-  const readers = new Map<string, avro.Resolver | null>([[fingerprint.toString('hex'), null]]);
   return {
     name,
     type,
+    writerType: type,
     fingerprint,
     toAvro,
     fromAvro,
-    encode(value) {
-      const avroValue = writable(value);
-      let start = slabUsed;
-      let end = type.encode(avroValue, slab, start + HEADER_BYTES);
-      if (end < 0) {
-        // avsc says how many bytes were missing (as a negative number).
-        const bytes = slab.length - end - start;
-        if (bytes > SLAB_BYTES / 4) {
-          const own = Buffer.allocUnsafe(bytes);
-          type.encode(avroValue, own, HEADER_BYTES);
-          MAGIC.copy(own, 0);
-          fingerprint.copy(own, MAGIC.length);
-          return own;
-        }
-        slab = Buffer.allocUnsafe(SLAB_BYTES);
-        start = 0;
-        end = type.encode(avroValue, slab, HEADER_BYTES);
-      }
-      MAGIC.copy(slab, start);
-      fingerprint.copy(slab, start + MAGIC.length);
-      slabUsed = end;
-      return slab.subarray(start, end);
+    encodeInto(value, buf, at) {
+      // Room for the header first: avsc is never asked to write past the end of `buf`.
+      if (at + HEADER_BYTES > buf.length) return buf.length - at - HEADER_BYTES;
+      const end = type.encode(writable(value), buf, at + HEADER_BYTES);
+      if (end < 0) return end; // avsc: minus the bytes missing
+      buf.set(MAGIC, at);
+      buf.set(fingerprint, at + MAGIC.length);
+      return end;
     },
+    encode(value) {
+      const start = slabUsed;
+      let end = this.encodeInto(value, slab, start);
+      if (end >= 0) {
+        slabUsed = end;
+        return slab.subarray(start, end);
+      }
+      // Not in what is left of the slab: a fresh slab, or a Buffer of its own above a quarter of one. The bytes
+      // needed are what was left and what was missing (encodeInto's answer).
+      let bytes = slab.length - start - end;
+      if (bytes <= SLAB_BYTES / 4) {
+        slab = Buffer.allocUnsafe(SLAB_BYTES);
+        end = this.encodeInto(value, slab, 0);
+        if (end >= 0) {
+          slabUsed = end;
+          return slab.subarray(0, end);
+        }
+        bytes = slab.length - end;
+      }
+      const own = Buffer.allocUnsafe(bytes);
+      this.encodeInto(value, own, 0);
+      return own;
+    },
+    ...singleObjectReader(name, type, type, fromAvro),
+  };
+}
+
+/**
+ * The read side of single-object encoding: the body is read into `reader` through a resolver from its writer schema,
+ * known by fingerprint (`writer`'s from the start; none needed when reader and writer are one type).
+ */
+function singleObjectReader<T>(
+  name: RecordName,
+  reader: avro.Type,
+  writer: avro.Type,
+  fromAvro: (value: unknown) => T,
+): Pick<RecordCodec<T>, 'decode' | 'knowWriter'> {
+  const resolverOf = (w: avro.Type) => (w === reader ? null : reader.createResolver(w));
+  const readers = new Map<string, avro.Resolver | null>([
+    [fingerprintOf(writer).toString('hex'), resolverOf(writer)],
+  ]);
+  return {
     decode(bytes) {
       if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1]) {
         throw new ArboretumError(
@@ -89,16 +131,154 @@ function createCodec<T>(
         throw new ArboretumError('UNKNOWN_SCHEMA', `${name}: unknown writer schema fingerprint ${fp}`);
       }
       try {
-        return fromAvro(type.fromBuffer(bytes.subarray(HEADER_BYTES), resolver ?? undefined));
+        return fromAvro(reader.fromBuffer(bytes.subarray(HEADER_BYTES), resolver ?? undefined));
       } catch (e) {
         throw new ArboretumError('DECODE_FAILED', `${name}: undecodable body: ${messageOf(e)}`, { cause: e });
       }
     },
-    knowWriter(writer) {
-      const fp = fingerprintOf(writer).toString('hex');
-      if (!readers.has(fp)) readers.set(fp, type.createResolver(writer));
+    knowWriter(w) {
+      const fp = fingerprintOf(w).toString('hex');
+      if (!readers.has(fp)) readers.set(fp, resolverOf(w));
     },
   };
+}
+
+/** What a read projection adds to a record read from a union: its `kind`, and the defaults of its dropped fields. */
+interface Known {
+  readonly kind: string;
+  readonly fill: [string, unknown][] | undefined;
+}
+
+/** Fields a read projection leaves out, by record short name (e.g. `{ StrategySampled: ['prompt'] }`). */
+export type DroppedFields = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * A read projection of a codec: its `type` is the writer schema without the `dropped` fields, so avsc's resolver
+ * skips their bytes instead of building their values (StrategySampled.prompt is 45% of a tree-event log's bytes;
+ * bench/RESULTS.md). A dropped field reads as its schema default (shared and frozen: [] for the prompt), so values
+ * keep their domain type; it must have one. Fields are dropped from the record itself or from the records of one of
+ * its unions of records (TreeEvent's payload kinds). It decodes whatever the codec decodes (the same writer
+ * fingerprints; the file log resolves segments' writer schemas against `type`), and cannot write: `toAvro` and
+ * `encode` throw. Its values are avsc's own objects, shaped in place (a union's record gets its `kind`, last): fresh
+ * per read, for code that reads fields, not for serialising whole (key order differs from the codec's plain objects).
+ */
+export function projectCodec<T>(codec: RecordCodec<T>, dropped: DroppedFields): RecordCodec<T> {
+  const unknown = new Set(Object.entries(dropped).flatMap(([r, fs]) => fs.map((f) => `${r}.${f}`)));
+  /** Record short name -> the dropped fields' names and (frozen) defaults. */
+  const fills = new Map<string, [string, unknown][]>();
+  const narrow = (schema: unknown): unknown => {
+    if (Array.isArray(schema)) return schema.map(narrow);
+    if (schema === null || typeof schema !== 'object') return schema;
+    const s = schema as Record<string, any>;
+    if (s.type === 'record') {
+      const short = String(s.name).slice(String(s.name).lastIndexOf('.') + 1);
+      const drop = dropped[short] ?? [];
+      const fields = [];
+      for (const f of s.fields) {
+        if (!drop.includes(f.name)) {
+          fields.push({ ...f, type: narrow(f.type) });
+          continue;
+        }
+        unknown.delete(`${short}.${f.name}`);
+        if (!('default' in f))
+          throw new Error(`projectCodec(${codec.name}): ${short}.${f.name} has no default to read as`);
+        const list = fills.get(short) ?? [];
+        list.push([f.name, deepFreeze(structuredClone(f.default))]);
+        fills.set(short, list);
+      }
+      return { ...s, fields };
+    }
+    if (s.type === 'array') return { ...s, items: narrow(s.items) };
+    if (s.type === 'map') return { ...s, values: narrow(s.values) };
+    return s;
+  };
+  const schema = narrow(codec.writerType.schema({ exportAttrs: true }));
+  if (unknown.size) throw new Error(`projectCodec(${codec.name}): no field ${[...unknown].join(', ')}`);
+  const type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' }) as avro.types.RecordType;
+  /** Fields holding a union of records (avsc wraps it: `{ 'arboretum.Kind': record }`), as TreeEvent's payload. */
+  const unions = type.fields.filter((f) => recordBranches(f.type).length > 1).map((f) => f.name);
+  if (codec.fromAvro !== identity && unions.length === 0)
+    throw new Error(`projectCodec(${codec.name}): its codec's fromAvro is not one a projection reproduces`);
+  /** Branch name -> the domain's `kind` and the defaults of the branch's dropped fields. */
+  const kinds = new Map<string, Known>();
+  for (const f of type.fields)
+    for (const b of recordBranches(f.type)) {
+      const kind = b.name!.slice(b.name!.lastIndexOf('.') + 1);
+      kinds.set(b.branchName!, { kind, fill: fills.get(kind) });
+    }
+  /**
+   * The same by avsc's wrapper class, learnt from the first value of each: one lookup per value instead of listing
+   * its key. By class, not Type.wrap's: the file log decodes with its own parse of the schema (logEntryType).
+   */
+  const byClass = new Map<unknown, Known | null>();
+  const knownOf = (wrapper: object): Known | null => {
+    let known = byClass.get(wrapper.constructor);
+    if (known === undefined) {
+      known = null;
+      for (const name in wrapper) {
+        known = kinds.get(name) ?? null;
+        break;
+      }
+      byClass.set(wrapper.constructor, known);
+    }
+    return known;
+  };
+  const own = fills.get(codec.name);
+  const reached = new Set([codec.name, ...[...kinds.values()].map((k) => k.kind)]);
+  const unreached = [...fills.keys()].filter((r) => !reached.has(r));
+  if (unreached.length)
+    throw new Error(
+      `projectCodec(${codec.name}): cannot drop fields of ${unreached.join(', ')} (nested records)`,
+    );
+  // The domain shape (treeEventFromAvro's) made in place: the wrapper gives way to its record, which gets `kind`
+  // (last). No copy of each event and its payload: the projection's values are fresh per read.
+  const fromAvro = (value: unknown): T => {
+    const v = value as Record<string, any>;
+    if (own) for (const [f, d] of own) v[f] = d;
+    for (let i = 0; i < unions.length; i++) {
+      const wrapper = v[unions[i]];
+      const known = wrapper === null || typeof wrapper !== 'object' ? null : knownOf(wrapper);
+      if (known === null) continue;
+      const branch = wrapper.unwrap();
+      branch.kind = known.kind;
+      if (known.fill) for (const [f, d] of known.fill) branch[f] = d;
+      v[unions[i]] = branch;
+    }
+    return v as T;
+  };
+  const readOnly = (): never => {
+    throw new ArboretumError(
+      'INVALID_INPUT',
+      `${codec.name}: a read projection (without ${Object.entries(dropped)
+        .flatMap(([r, fs]) => fs.map((f) => `${r}.${f}`))
+        .join(', ')}) cannot write`,
+    );
+  };
+  return {
+    name: codec.name,
+    type,
+    writerType: codec.writerType,
+    fingerprint: codec.fingerprint,
+    toAvro: readOnly,
+    fromAvro,
+    encode: readOnly,
+    encodeInto: readOnly,
+    ...singleObjectReader(codec.name, type, codec.writerType, fromAvro),
+  };
+}
+
+/** The record types among a union's branches (none for another type). */
+function recordBranches(type: avro.Type): avro.types.RecordType[] {
+  return type.typeName === 'union:unwrapped' || type.typeName === 'union:wrapped'
+    ? ((type as unknown as { types: avro.Type[] }).types.filter(
+        (t) => t.typeName === 'record',
+      ) as avro.types.RecordType[])
+    : [];
+}
+
+function deepFreeze<V>(value: V): V {
+  if (value && typeof value === 'object') for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
 }
 
 const NAMESPACE = 'arboretum.';

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { map } from 'rxjs';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
+import { treeEventsWithoutPrompts } from '../../connectors/log/treeEventsWithoutPrompts.ts';
 import type { Assembled } from '../../pipelines/assemble/assembled.ts';
 import type { ExportFormat } from '../../pipelines/export/exportFormat.ts';
 import { exportFormats } from '../../pipelines/export/exportFormats.ts';
@@ -292,8 +293,10 @@ export const command: Command = {
           card: values.card,
         }));
         try {
+          // Only --system-prompt actor reads the StrategySampled prompts (45% of the log's bytes): others skip them.
+          const eventTopic = sp === 'actor' ? topics.treeEvents : treeEventsWithoutPrompts;
           const { events, outputs, labels } = await exportLog({
-            events: log.read(topics.treeEvents).pipe(map((r) => r.value)),
+            events: log.read(eventTopic).pipe(map((r) => r.value)),
             targets,
             filter,
             order: values.order,
@@ -346,7 +349,8 @@ export const command: Command = {
       }
       const publish = log.uri.startsWith('kafka://') ? publisherTo(log) : undefined;
       const progress = followExport({
-        events: log.read(topics.treeEvents, { follow: true }).pipe(map((r) => r.value)),
+        // --follow takes no --system-prompt: the prompts are never read.
+        events: log.read(treeEventsWithoutPrompts, { follow: true }).pipe(map((r) => r.value)),
         format,
         out: values.out,
         filter,

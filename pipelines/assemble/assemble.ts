@@ -11,6 +11,8 @@ export interface AssembleOptions {
   readonly closedTrees?: number;
   /** Make each row's tree histories available through rowHistories (exports with --context trajectory). */
   readonly histories?: boolean;
+  /** The kinds of row wanted (default all): the others are never built (an export of pairs builds no SFT row). */
+  readonly kinds?: readonly Assembled['kind'][];
 }
 
 /** An open tree: its fold so far and the rows it decided. */
@@ -38,6 +40,10 @@ interface Open {
  */
 export function assemble(options: AssembleOptions = {}): OperatorFunction<TreeEvent, Assembled> {
   const { closedTrees = 100_000, histories = false } = options;
+  const kinds = options.kinds ? new Set(options.kinds) : undefined;
+  // Only the newest state of an open tree is kept, so its nodes map may be updated in place; rowHistories' closures
+  // (histories) read a tree state later, so they get a map of their own each time.
+  const evolve = { ownsNodes: !histories };
   return (source) =>
     new Observable<Assembled>((subscriber) => {
       const open = new Map<string, Open>();
@@ -53,11 +59,11 @@ export function assemble(options: AssembleOptions = {}): OperatorFunction<TreeEv
               t = { tree: emptyTree(id), decided: nothingDecided };
               open.set(id, t);
             }
-            const tree = evolveTree(t.tree, event);
+            const tree = evolveTree(t.tree, event, evolve);
             const moved = tree.decisiveAt !== t.tree.decisiveAt;
             t.tree = tree;
             if (!moved) return;
-            t.decided = decideRows(t.decided, tree, histories);
+            t.decided = decideRows(t.decided, tree, histories, kinds);
             if (tree.closed !== null && tree.closed.outcome !== 'failed') {
               open.delete(id);
               closed.add(id);

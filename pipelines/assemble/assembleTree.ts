@@ -6,5 +6,6 @@ import type { Tree } from './tree.ts';
 
 /** Folds one tree's events into its successive trees: `scan` over the pure evolveTree. */
 export function assembleTree(treeId: string): OperatorFunction<TreeEvent, Tree> {
-  return scan(evolveTree, emptyTree(treeId));
+  // Each state is kept downstream (emitDecided), so the nodes map is copied: no ownsNodes.
+  return scan((tree: Tree, event: TreeEvent) => evolveTree(tree, event), emptyTree(treeId));
 }

@@ -1,6 +1,7 @@
 import { ancestorsOf } from './ancestorsOf.ts';
 import type { Assembled } from './assembled.ts';
 import { historyOf } from './historyOf.ts';
+import { pairCountOf } from './pairCountOf.ts';
 import { pairDecisionsOf } from './pairDecisionsOf.ts';
 import { pairOf } from './pairOf.ts';
 import { rmPairsOf } from './rmPairsOf.ts';
@@ -39,9 +40,15 @@ const historiesOf =
  * once (the decision lists only grow, see pairDecisionsOf), and the RM pairs when the tree closes. Pairs before SFT
  * rows before RM pairs when one event decides several. A reopened tree (TreeReopened) starts over: its failed growth
  * decided no row, the new one decides its own, and its RM pairs at its own close. `histories` registers each row's
- * tree histories in rowHistories (for --context trajectory; it costs GC).
+ * tree histories in rowHistories (for --context trajectory; it costs GC). `kinds` (default all) are the kinds of row
+ * laid out: the others are neither built nor emitted (an export of pairs builds no SFT row).
  */
-export function decideRows(previous: Decided, tree: Tree, histories: boolean): Decided {
+export function decideRows(
+  previous: Decided,
+  tree: Tree,
+  histories: boolean,
+  kinds?: ReadonlySet<Assembled['kind']>,
+): Decided {
   // Only opening, closing, reopening, completing or expanding a node can decide rows (Tree.decisiveAt).
   if (tree.decisiveAt === previous.decisiveAt)
     return previous.out.length ? { ...previous, out: [] } : previous;
@@ -51,14 +58,19 @@ export function decideRows(previous: Decided, tree: Tree, histories: boolean): D
   // A pair needs a valid correct and a valid incorrect action; a new SFT row, a valid correct one not yet emitted
   // (Tree counts them): most decisive events decide neither, and the decision lists cost O(nodes) to build.
   let pairs = done.pairs;
-  if (tree.validCorrect > 0 && tree.validIncorrect > 0) {
+  if (
+    tree.validCorrect > 0 &&
+    tree.validIncorrect > 0 &&
+    (kinds === undefined || kinds.has('pair')) &&
+    pairCountOf(tree) > done.pairs
+  ) {
     const decided = pairDecisionsOf(tree);
     for (let i = done.pairs; i < decided.length; i++)
       out.push({ kind: 'pair', row: pairOf(tree, decided[i]) });
     pairs = decided.length;
   }
   let sft = done.sft;
-  if (tree.validCorrect > done.sft) {
+  if (tree.validCorrect > done.sft && (kinds === undefined || kinds.has('sft'))) {
     const decided = sftDecisionsOf(tree);
     for (let i = done.sft; i < decided.length; i++)
       out.push({ kind: 'sft', row: sftRowOf(tree, decided[i]) });
@@ -66,7 +78,7 @@ export function decideRows(previous: Decided, tree: Tree, histories: boolean): D
   }
   if (history) for (const a of out) rowHistories.set(a.row, history);
   const closing = !done.rm && tree.closed !== null;
-  if (closing) {
+  if (closing && (kinds === undefined || kinds.has('rm'))) {
     for (const row of rmPairsOf(tree)) {
       if (history) rowHistories.set(row, history);
       out.push({ kind: 'rm', row });

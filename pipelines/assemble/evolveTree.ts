@@ -36,6 +36,15 @@ const withoutPrompt = (s: StrategySampled): StrategySampled =>
         strategyPolicy: s.strategyPolicy,
       };
 
+export interface EvolveOptions {
+  /**
+   * The caller owns `tree.nodes`: it keeps no other reference to this tree state or its map (assemble, whose open
+   * trees are its own, without --context trajectory), so the map is updated in place instead of copied for every
+   * node event (a copy of a tree's ~4–20 entries, and its garbage, per event). The nodes themselves stay immutable.
+   */
+  readonly ownsNodes?: boolean;
+}
+
 function ignore(tree: Tree): Tree {
   return {
     treeId: tree.treeId,
@@ -70,7 +79,7 @@ function ignore(tree: Tree): Tree {
  * growth: no nodes, open again, the same instruction; events with a seq before it (re-deliveries of the failed
  * growth's) are ignored from then on. Any other TreeReopened is ignored, so rows once decided never change.
  */
-export function evolveTree(tree: Tree, event: TreeEvent): Tree {
+export function evolveTree(tree: Tree, event: TreeEvent, options?: EvolveOptions): Tree {
   if (event.treeId !== tree.treeId || event.seq < tree.since) return ignore(tree);
   const clock = tree.applied + 1;
   const p = event.payload;
@@ -195,7 +204,7 @@ export function evolveTree(tree: Tree, event: TreeEvent): Tree {
     if (next.verdict.correct) validCorrect++;
     else validIncorrect++;
   }
-  const nodes = new Map(tree.nodes);
+  const nodes = options?.ownsNodes ? (tree.nodes as Map<string, ActionNode>) : new Map(tree.nodes);
   nodes.set(p.nodeId, next);
   return {
     treeId: tree.treeId,

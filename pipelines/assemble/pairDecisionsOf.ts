@@ -21,7 +21,7 @@ function byCompletion(a: ValidAction, b: ValidAction): number {
   return a.completeAt - b.completeAt;
 }
 
-function byDecision(a: Omit<PairDecision, 'ordinal'>, b: Omit<PairDecision, 'ordinal'>): number {
+function byDecision(a: PairDecision, b: PairDecision): number {
   return a.decidedAt - b.decidedAt || a.turn - b.turn || a.chosen.completeAt - b.chosen.completeAt;
 }
 
@@ -49,7 +49,8 @@ export function pairDecisionsOf(tree: Tree): PairDecision[] {
     }
     (node.verdict.correct ? group.correct : group.incorrect).push(node);
   }
-  const decided: Omit<PairDecision, 'ordinal'>[] = [];
+  // Fresh objects, ranked in place after the sort (no second object per decision).
+  const decided: { -readonly [K in keyof PairDecision]: PairDecision[K] }[] = [];
   for (const [parentId, { correct, incorrect }] of siblings) {
     const n = Math.min(correct.length, incorrect.length);
     if (n === 0) continue;
@@ -60,16 +61,25 @@ export function pairDecisionsOf(tree: Tree): PairDecision[] {
     correct.sort(byCompletion);
     incorrect.sort(byCompletion);
     for (let k = 0; k < n; k++) {
-      const [chosen, rejected] = [correct[k], incorrect[k]];
+      const chosen = correct[k];
+      const rejected = incorrect[k];
       const decidedAt = Math.max(historyAt, chosen.completeAt, rejected.completeAt);
-      decided.push({ parentId, turn: chosen.sampled.turn, chosen, rejected, ancestors, decidedAt });
+      decided.push({
+        parentId,
+        turn: chosen.sampled.turn,
+        ordinal: 0,
+        chosen,
+        rejected,
+        ancestors,
+        decidedAt,
+      });
     }
   }
   decided.sort(byDecision);
   const perTurn = new Map<number, number>();
-  return decided.map((d) => {
-    const ordinal = (perTurn.get(d.turn) ?? 0) + 1;
-    perTurn.set(d.turn, ordinal);
-    return { ...d, ordinal };
-  });
+  for (const d of decided) {
+    d.ordinal = (perTurn.get(d.turn) ?? 0) + 1;
+    perTurn.set(d.turn, d.ordinal);
+  }
+  return decided;
 }

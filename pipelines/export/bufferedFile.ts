@@ -1,9 +1,12 @@
 import { openSync, writeSync } from 'node:fs';
+import { escapedRoom, escapeJsonInto } from './escapeJsonInto.ts';
 
 /** Text appended to a file through one reusable byte buffer. */
 export interface BufferedFile {
   /** Appends `text` (encoded as UTF-8 at once, so the string can be collected young). */
   put(text: string): void;
+  /** Appends the UTF-8 of JSON.stringify(text), escaped straight into the buffer (escapeJsonInto). */
+  putJson(text: string): void;
   /** Writes what is buffered. */
   flush(): void;
   /** The descriptor, or null while nothing was written (the file is opened on the first write). */
@@ -49,6 +52,19 @@ export function createBufferedFile({
       if (used + most > bufferBytes) flush();
       buf ??= Buffer.allocUnsafe(bufferBytes);
       used += buf.write(text, used, 'utf8');
+    },
+    putJson(text) {
+      const room = escapedRoom(text);
+      if (room <= bufferBytes) {
+        if (used + room > bufferBytes) flush();
+        buf ??= Buffer.allocUnsafe(bufferBytes);
+        const end = escapeJsonInto(text, buf, used);
+        if (end !== -1) {
+          used = end;
+          return;
+        }
+      }
+      this.put(JSON.stringify(text));
     },
     flush,
     get fd() {

@@ -7,7 +7,7 @@ import { lengthWarning } from './lengthWarning.ts';
 import type { LogFacts } from './logFacts.ts';
 import type { RowCounts } from './rowCounts.ts';
 import type { RowFilterOptions } from './rowFilter.ts';
-import type { Spread } from './spreadLines.ts';
+import type { Spread } from './spreadOf.ts';
 
 /** What one export adds to a card: its config (named after the data file), columns, counts, lengths, provenance. */
 export interface CardSection {

@@ -1,4 +1,6 @@
 import type { Assembled } from '../assemble/assembled.ts';
+import type { ByteSink } from './byteSink.ts';
+import type { RowBytes } from './rowBytes.ts';
 import type { RowContext } from './rowContext.ts';
 
 /** How a trainer treats a row longer than its max_length: which length it checks and what it does then. */
@@ -32,6 +34,11 @@ export interface ExportFormat {
   records(row: Assembled['row'], ctx?: RowContext): object[];
   /** The same records as JSON lines, byte for byte `records(row, ctx).map(JSON.stringify)`, built from jsonOfRow. */
   lines(row: Assembled['row'], ctx?: RowContext): string[];
+  /**
+   * Line `sub` of `lines(row)` (default context: no system message, instruction only), newline excluded, laid out
+   * byte for byte from the row's escaped bytes: how a shared spill writes every format after one sort (sharedRows).
+   */
+  layout(row: RowBytes, out: ByteSink, sub: number): void;
   /** The record's columns as a DuckDB from_json structure (JSON text), for Parquet output. */
   readonly structure: string;
 }

@@ -28,8 +28,11 @@ import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT, type RowContext } from './rowContext.ts';
 import type { RowCounts } from './rowCounts.ts';
 import { type RowFilterOptions, rowFilter } from './rowFilter.ts';
+import { rowLengthsOf } from './rowLengthsOf.ts';
+import { createSharedRows, type SharedRows } from './sharedRows.ts';
 import { createSortedLines, type FinishedLines, type SortedLines } from './sortedLines.ts';
-import { type Spread, spreadLines } from './spreadLines.ts';
+import { spreadLines } from './spreadLines.ts';
+import type { Spread } from './spreadOf.ts';
 import { createTokenCounter, type TokenCounter } from './tokenCounter.ts';
 import { turnOf } from './turnOf.ts';
 
@@ -140,17 +143,44 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       context === 'trajectory' && format.accepts.context ? (rowHistories.get(a.row) ?? null) : null;
     return system === null && history === null ? NO_CONTEXT : { system, history };
   };
-  let sorters: SortedLines[] = [];
-  let byTarget: { format: ExportFormat; lines: SortedLines; withSystem: number }[] = [];
+  const jsonlOf = (out: string) => (outputKindOf(out) === 'jsonl' ? out : `${out}.jsonl-${process.pid}`);
+  // Sorted outputs that every row writes with the default context share one spill of the rows (sharedRows): each
+  // row spilled once, sorted once, and laid out in every such format after the sort. The others (a system prompt,
+  // --context trajectory, log order) keep a line spill or direct writer each.
+  const isShared = targets.map(
+    (t) =>
+      (order === 'canonical' || t.format.spread === true) &&
+      (systemPrompt === 'none' || !t.format.accepts.system) &&
+      (context === 'instruction' || !t.format.accepts.context),
+  );
+  const sharedKinds = new Set(targets.filter((_, i) => isShared[i]).map((t) => t.format.kind));
+  let shared: SharedRows | null = null;
+  let sorters: (SortedLines | null)[] = [];
+  let byTarget: { format: ExportFormat; lines: SortedLines | null; withSystem: number }[] = [];
   const openSorters = async () => {
-    for (const t of targets) {
-      if (order === 'log' && !t.format.spread) {
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i];
+      if (isShared[i]) sorters.push(null);
+      else if (order === 'log' && !t.format.spread) {
         await mkdir(dirname(t.out) || '.', { recursive: true });
-        const direct = outputKindOf(t.out) === 'jsonl' ? t.out : `${t.out}.jsonl-${process.pid}`;
-        sorters.push(createDirectLines({ path: direct }));
+        sorters.push(createDirectLines({ path: jsonlOf(t.out) }));
       } else sorters.push(await createSortedLines({ tempDir, buckets }));
     }
+    if (sharedKinds.size) {
+      shared = await createSharedRows({
+        tempDir,
+        buckets,
+        seed,
+        outputs: targets.flatMap((t, i) => (isShared[i] ? [{ format: t.format, path: jsonlOf(t.out) }] : [])),
+      });
+    }
     byTarget = targets.map((t, i) => ({ format: t.format, lines: sorters[i], withSystem: 0 }));
+  };
+  const disposeAll = async () => {
+    for (const s of sorters) await s?.dispose();
+    sorters = [];
+    await shared?.dispose();
+    shared = null;
   };
   try {
     const addRow = (a: Assembled) => {
@@ -161,9 +191,10 @@ export async function exportLog(options: ExportLogOptions): Promise<{
         dataset: a.row.dataset,
         turn: turnOf(a),
       };
+      if (shared && sharedKinds.has(a.kind)) shared.add(a, rowLengthsOf(a.kind, a.row, tokens));
       for (const target of byTarget) {
         const { format, lines } = target;
-        if (format.kind !== a.kind) continue;
+        if (lines === null || format.kind !== a.kind) continue;
         const ctx = contextOf(format, a);
         if (ctx.system !== null) target.withSystem++;
         const written = format.lines(a.row, ctx);
@@ -213,7 +244,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           applyReverdicts(reverdicts ?? NO_REVERDICTS, (key, before, after) => {
             if (before.correct !== after.correct) changed.add(key);
           }),
-          assemble({ histories: context === 'trajectory' }),
+          assemble({ histories: context === 'trajectory', kinds: targets.map((t) => t.format.kind) }),
           filter((a) => keep(a) && strategies.keeps(a)),
           tap(addRow),
         ),
@@ -226,27 +257,31 @@ export async function exportLog(options: ExportLogOptions): Promise<{
     let reverdicts = NO_REVERDICTS;
     if (collector.size > 0) {
       reverdicts = collector.result();
-      for (const s of sorters) await s.dispose();
-      sorters = [];
+      await disposeAll();
       await pass(reverdicts, null);
     }
     const labels: LabelSummary = { graderVersions: reverdicts.versions, changed: changed.size };
     const logFacts = facts.facts();
     const outputs: ExportSummary[] = [];
+    for (const t of targets) await mkdir(dirname(t.out) || '.', { recursive: true });
+    const sharedDone = shared ? await (shared as SharedRows).finish() : [];
+    let nextShared = 0;
     for (let i = 0; i < targets.length; i++) {
       const { format, out, card } = targets[i];
-      await mkdir(dirname(out) || '.', { recursive: true });
-      const jsonl = outputKindOf(out) === 'jsonl' ? out : `${out}.jsonl-${process.pid}`;
+      const jsonl = jsonlOf(out);
       let finished: FinishedLines;
       let spread: Spread | null = null;
+      const sorter = sorters[i];
       try {
-        if (format.spread) {
+        if (sorter === null) {
+          ({ tally: finished, spread } = sharedDone[nextShared++]);
+        } else if (format.spread) {
           const grouped = `${jsonl}.grouped-${process.pid}`;
           const groups = new IntList();
           let current: string | null = null;
           let size = 0;
           try {
-            finished = await sorters[i].finish(grouped, (g) => {
+            finished = await sorter.finish(grouped, (g) => {
               if (g !== current && size) {
                 groups.push(size);
                 size = 0;
@@ -259,7 +294,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           } finally {
             await rm(grouped, { force: true });
           }
-        } else finished = await sorters[i].finish(jsonl);
+        } else finished = await sorter.finish(jsonl);
         if (jsonl !== out) await jsonlToParquet(jsonl, out, format.structure);
       } finally {
         if (jsonl !== out) await rm(jsonl, { force: true });
@@ -310,6 +345,8 @@ export async function exportLog(options: ExportLogOptions): Promise<{
     }
     return { events: seen, outputs, labels };
   } finally {
-    for (const s of sorters) await s.dispose();
+    await disposeAll();
+    // Shared outputs are all written before any is converted: remove what a failed conversion left.
+    for (const t of targets) if (jsonlOf(t.out) !== t.out) await rm(jsonlOf(t.out), { force: true });
   }
 }

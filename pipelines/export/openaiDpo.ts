@@ -1,4 +1,5 @@
 import type { PreferencePair } from '../../schemas/types.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { messagesJson } from './messagesJson.ts';
@@ -34,6 +35,10 @@ export const openaiDpo: ExportFormat = {
     return [
       `{"input":{"messages":${messagesJson(r.trajectory)}},"preferred_output":[{"role":"assistant","content":${r.chosen}}],"non_preferred_output":[{"role":"assistant","content":${r.rejected}}]}`,
     ];
+  },
+  layout: (r, out) => {
+    out.parts('{"input":{"messages":', r.messages, '},"preferred_output":', ASSISTANT_OPEN, r.chosen);
+    out.parts('}],"non_preferred_output":', ASSISTANT_OPEN, r.rejected, '}]}');
   },
   structure: `{"input":{"messages":${MESSAGES}},"preferred_output":${MESSAGES},"non_preferred_output":${MESSAGES}}`,
 };

@@ -32,5 +32,9 @@ export const openaiSft: ExportFormat = {
       `{"messages":[{"role":"user","content":${r.trajectory[0].value}},{"role":"assistant","content":${r.chosen}}]}`,
     ];
   },
+  layout: (r, out) => {
+    out.parts('{"messages":[{"role":"user","content":', r.trajectory[0].value);
+    out.parts('},{"role":"assistant","content":', r.chosen, '}]}');
+  },
   structure: `{"messages":${MESSAGES}}`,
 };

@@ -1,8 +1,10 @@
 import type { RmPair } from '../assemble/rmPairsOf.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { promptOf } from './promptOf.ts';
 import { NO_CONTEXT } from './rowContext.ts';
+import { rowHeadBytes } from './rowHeadBytes.ts';
 import { MESSAGES } from './structures.ts';
 
 /**
@@ -56,6 +58,12 @@ export const rmPairs: ExportFormat = {
     return [
       `{"id":${r.id},"parent_id":${r.parentId},"task":${r.task},"dataset":${r.dataset},"prompt":[{"role":"user","content":${r.trajectory[0].value}}],"chosen":[{"role":"assistant","content":${r.chosen}}],"rejected":[{"role":"assistant","content":${r.rejected}}],"chosen_turn":${rm.chosenTurn},"rejected_turn":${rm.rejectedTurn}}`,
     ];
+  },
+  layout: (r, out) => {
+    rowHeadBytes(r, out);
+    out.parts(',"prompt":[{"role":"user","content":', r.trajectory[0].value, '}],"chosen":');
+    out.parts(ASSISTANT_OPEN, r.chosen, '}],"rejected":', ASSISTANT_OPEN, r.rejected);
+    out.ascii(`}],"chosen_turn":${r.chosenTurn},"rejected_turn":${r.rejectedTurn}}`);
   },
   structure: `{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","prompt":${MESSAGES},"chosen":${MESSAGES},"rejected":${MESSAGES},"chosen_turn":"INTEGER","rejected_turn":"INTEGER"}`,
 };

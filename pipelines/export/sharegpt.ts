@@ -5,6 +5,7 @@ import { NO_CONTEXT } from './rowContext.ts';
 import { UTTERANCES } from './structures.ts';
 
 const ASSISTANT = JSON.stringify('assistant');
+const ASSISTANT_BYTES = Buffer.from(ASSISTANT);
 const speaker = (from: string) => (from === 'assistant' ? 'gpt' : 'human');
 
 /**
@@ -45,6 +46,21 @@ export const sharegpt: ExportFormat = {
     return [
       `{"conversations":[${conversations}],"chosen":{"from":"gpt","value":${r.chosen}},"rejected":{"from":"gpt","value":${r.rejected}}}`,
     ];
+  },
+  layout: (r, out) => {
+    out.ascii('{"conversations":[');
+    for (let i = 0; i < r.trajectory.length; i++) {
+      const u = r.trajectory[i];
+      out.ascii(i ? ',{"from":' : '{"from":');
+      out.parts(ASSISTANT_BYTES.equals(u.from) ? '"gpt","value":' : '"human","value":', u.value, '}');
+    }
+    out.parts(
+      '],"chosen":{"from":"gpt","value":',
+      r.chosen,
+      '},"rejected":{"from":"gpt","value":',
+      r.rejected,
+      '}}',
+    );
   },
   structure: `{"conversations":${UTTERANCES},"chosen":{"from":"VARCHAR","value":"VARCHAR"},"rejected":{"from":"VARCHAR","value":"VARCHAR"}}`,
 };

@@ -5,6 +5,7 @@ import { bucketOf } from './bucketOf.ts';
 import { type BufferedFile, createBufferedFile } from './bufferedFile.ts';
 import { createLineTally, type LineTally } from './createLineTally.ts';
 import type { LineLength } from './lineLengthsOf.ts';
+import { spillField } from './spillField.ts';
 import { writeChunks } from './writeChunks.ts';
 
 /** Where a row sorts and what it is counted as. */
@@ -41,7 +42,6 @@ export interface SortedLinesOptions {
   readonly bufferBytes?: number;
 }
 
-const clean = (s: string) => (/[\t\n]/.test(s) ? s.replace(/\t/g, '\\t').replace(/\n/g, '\\n') : s);
 const pad = (n: number) => String(n).padStart(4, '0');
 const NL = 0x0a;
 const TAB = 0x09;
@@ -62,8 +62,8 @@ export async function createSortedLines(options: SortedLinesOptions): Promise<So
   return {
     add(key, lines, lengths) {
       const b = bucketOf(key.treeId, buckets);
-      const head = `${clean(key.treeId)}\t${clean(key.id)}\t`;
-      const tail = `\t${clean(key.task)}\t${clean(key.dataset)}\t${key.turn}\t`;
+      const head = `${spillField(key.treeId)}\t${spillField(key.id)}\t`;
+      const tail = `\t${spillField(key.task)}\t${spillField(key.dataset)}\t${key.turn}\t`;
       for (let sub = 0; sub < lines.length; sub++) {
         const l = lengths?.[sub];
         spills[b] ??= createBufferedFile({ path: files[b], bufferBytes });

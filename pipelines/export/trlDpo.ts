@@ -1,4 +1,5 @@
 import type { PreferencePair } from '../../schemas/types.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { messagesJson } from './messagesJson.ts';
@@ -34,6 +35,10 @@ export const trlDpo: ExportFormat = {
     return [
       `{"prompt":${messagesJson(r.trajectory)},"chosen":[{"role":"assistant","content":${r.chosen}}],"rejected":[{"role":"assistant","content":${r.rejected}}]}`,
     ];
+  },
+  layout: (r, out) => {
+    out.parts('{"prompt":', r.messages, ',"chosen":', ASSISTANT_OPEN, r.chosen);
+    out.parts('}],"rejected":', ASSISTANT_OPEN, r.rejected, '}]}');
   },
   structure: `{"prompt":${MESSAGES},"chosen":${MESSAGES},"rejected":${MESSAGES}}`,
 };

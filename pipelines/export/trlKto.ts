@@ -1,4 +1,5 @@
 import type { PreferencePair } from '../../schemas/types.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { messagesJson } from './messagesJson.ts';
@@ -41,6 +42,10 @@ export const trlKto: ExportFormat = {
       `{"prompt":${prompt},"completion":[{"role":"assistant","content":${r.chosen}}],"label":true}`,
       `{"prompt":${prompt},"completion":[{"role":"assistant","content":${r.rejected}}],"label":false}`,
     ];
+  },
+  layout: (r, out, sub) => {
+    out.parts('{"prompt":', r.messages, ',"completion":', ASSISTANT_OPEN, sub === 0 ? r.chosen : r.rejected);
+    out.ascii(sub === 0 ? '}],"label":true}' : '}],"label":false}');
   },
   structure: `{"prompt":${MESSAGES},"completion":${MESSAGES},"label":"BOOLEAN"}`,
 };

@@ -1,4 +1,5 @@
 import type { SftExample } from '../../schemas/types.ts';
+import { ASSISTANT_OPEN } from './assistantOpen.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
 import { promptOf } from './promptOf.ts';
@@ -36,6 +37,10 @@ export const trlSft: ExportFormat = {
     return [
       `{"prompt":[{"role":"user","content":${r.trajectory[0].value}}],"completion":[{"role":"assistant","content":${r.chosen}}]}`,
     ];
+  },
+  layout: (r, out) => {
+    out.parts('{"prompt":[{"role":"user","content":', r.trajectory[0].value, '}],"completion":');
+    out.parts(ASSISTANT_OPEN, r.chosen, '}]}');
   },
   structure: `{"prompt":${MESSAGES},"completion":${MESSAGES}}`,
 };

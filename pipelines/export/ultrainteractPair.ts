@@ -1,7 +1,9 @@
 import type { PreferencePair } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
+import { rowHeadBytes } from './rowHeadBytes.ts';
 import { UTTERANCES } from './structures.ts';
+import { utterancesBytes } from './utterancesBytes.ts';
 
 /** UltraInteract_pair rows: `id, parent_id, task, dataset, trajectory[{from, value}], chosen, rejected`. */
 export const ultrainteractPair: ExportFormat = {
@@ -40,6 +42,12 @@ export const ultrainteractPair: ExportFormat = {
     return [
       `{"id":${r.id},"parent_id":${r.parentId},"task":${r.task},"dataset":${r.dataset},"trajectory":[${trajectory}],"chosen":${r.chosen},"rejected":${r.rejected}}`,
     ];
+  },
+  layout: (r, out) => {
+    rowHeadBytes(r, out);
+    out.ascii(',"trajectory":[');
+    utterancesBytes(r.trajectory, out, '{"from":', ',"value":');
+    out.parts('],"chosen":', r.chosen, ',"rejected":', r.rejected, '}');
   },
   structure: `{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","trajectory":${UTTERANCES},"chosen":"VARCHAR","rejected":"VARCHAR"}`,
 };

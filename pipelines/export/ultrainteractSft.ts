@@ -1,6 +1,7 @@
 import type { SftExample } from '../../schemas/types.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { jsonOfRow } from './jsonOfRow.ts';
+import { rowHeadBytes } from './rowHeadBytes.ts';
 
 /** UltraInteract_sft rows: `id, parent_id, task, dataset, instruction, response`. */
 export const ultrainteractSft: ExportFormat = {
@@ -36,6 +37,10 @@ export const ultrainteractSft: ExportFormat = {
     return [
       `{"id":${r.id},"parent_id":${r.parentId},"task":${r.task},"dataset":${r.dataset},"instruction":${instruction},"response":${r.chosen}}`,
     ];
+  },
+  layout: (r, out) => {
+    rowHeadBytes(r, out);
+    out.parts(',"instruction":', r.trajectory[0].value, ',"response":', r.chosen, '}');
   },
   structure:
     '{"id":"VARCHAR","parent_id":"VARCHAR","task":"VARCHAR","dataset":"VARCHAR","instruction":"VARCHAR","response":"VARCHAR"}',

@@ -182,6 +182,31 @@ describe('exportLog', () => {
     }
   });
 
+  it('writes the same bytes from the shared spill as from the line spill, and mixes both in one pass', async () => {
+    // treeScript logs carry no actor system prompt: with --system-prompt actor the formats that take one go
+    // through a line spill each (exportLog cannot know ahead that no row has one) yet write the default bytes,
+    // while UltraInteract's formats (no system message) stay on the shared spill in the same pass.
+    const events = interleave(trees(), [0, 1, 1, 0, 1], [{ at: 4, later: 3 }]);
+    const shared = await exportAll(events, 'via-shared');
+    const mixed = await exportLog({
+      events: from(events),
+      targets: [...exportFormats.values()].map((format) => ({
+        format,
+        out: join(dir, 'via-lines', `${format.name}.jsonl`),
+      })),
+      systemPrompt: 'actor',
+    });
+    for (const name of exportFormats.keys()) {
+      const a = await readFile(join(dir, 'via-shared', `${name}.jsonl`));
+      const b = await readFile(join(dir, 'via-lines', `${name}.jsonl`));
+      expect(a.length, name).toBeGreaterThan(0);
+      expect(b.equals(a), name).toBe(true);
+    }
+    expect(mixed.outputs.map((o) => [o.rows, o.lengths, o.spread])).toEqual(
+      shared.outputs.map((o) => [o.rows, o.lengths, o.spread]),
+    );
+  });
+
   it('writes Parquet through DuckDB, byte-identical on replay, with the format columns', async () => {
     const t = trees();
     await exportAll(interleave(t, [0], []), 'p1', 'parquet');

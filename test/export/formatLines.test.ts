@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Assembled } from '../../pipelines/assemble/assembled.ts';
 import { exportFormats } from '../../pipelines/export/exportFormats.ts';
 import { NO_CONTEXT } from '../../pipelines/export/rowContext.ts';
+import { arbitraryAssembled } from '../support/arbitraryAssembled.ts';
 
 const text = fc.oneof(
   fc.string({ unit: 'binary' }),
@@ -10,54 +10,7 @@ const text = fc.oneof(
   fc.constant('a"b\\c\n\t\u2028é'),
 );
 
-const pair = fc.record({
-  id: text,
-  parentId: text,
-  treeId: text,
-  task: text,
-  dataset: text,
-  turn: fc.integer({ min: 1, max: 9 }),
-  trajectory: fc.array(fc.record({ from: fc.constantFrom('user', 'assistant'), value: text }), {
-    minLength: 1,
-  }),
-  chosen: text,
-  rejected: text,
-  chosenNodeId: text,
-  rejectedNodeId: text,
-  chosenModel: text,
-  rejectedModel: text,
-});
-const sft = fc.record({
-  id: text,
-  parentId: text,
-  treeId: text,
-  task: text,
-  dataset: text,
-  turn: fc.integer({ min: 1, max: 9 }),
-  nodeId: text,
-  model: text,
-  instruction: text,
-  response: text,
-});
-const rm = fc.record({
-  id: text,
-  parentId: text,
-  treeId: text,
-  task: text,
-  dataset: text,
-  instruction: text,
-  chosen: text,
-  rejected: text,
-  chosenNodeId: text,
-  rejectedNodeId: text,
-  chosenTurn: fc.integer({ min: 1, max: 9 }),
-  rejectedTurn: fc.integer({ min: 1, max: 9 }),
-});
-const assembled: fc.Arbitrary<Assembled> = fc.oneof(
-  pair.map((row) => ({ kind: 'pair' as const, row })),
-  sft.map((row) => ({ kind: 'sft' as const, row })),
-  rm.map((row) => ({ kind: 'rm' as const, row })),
-);
+const assembled = arbitraryAssembled({ text });
 
 describe('format lines', () => {
   it('every format writes exactly JSON.stringify of its records, for any text', () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventLog, LogDamage, LogRecord, ReadOptions } from '../../connectors/log/eventLog.ts';
 import { positionsAfter } from '../../connectors/log/eventLog.ts';
 import { createKafkaEventLog } from '../../connectors/log/kafka/kafkaEventLog.ts';
-import { FINGERPRINT_HEADER, KIND_HEADER } from '../../connectors/log/kafka/kafkaMessageOf.ts';
+import { FINGERPRINT_HEADER, KIND_HEADER } from '../../connectors/log/kafka/kafkaHeadersOf.ts';
 import { type Topic, topics } from '../../connectors/log/topics.ts';
 import { codecs } from '../../schemas/codec.ts';
 import { isArboretumError } from '../../schemas/errors.ts';

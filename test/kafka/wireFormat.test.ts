@@ -11,6 +11,8 @@ import {
   lastWholeOffset,
   type RawRecord,
 } from '../../connectors/log/kafka/protocol/recordBatch/recordBatches.ts';
+import { RecordBatchWriter } from '../../connectors/log/kafka/protocol/recordBatch/recordBatchWriter.ts';
+import { WireReader } from '../../connectors/log/kafka/protocol/wire/wireReader.ts';
 
 const require = createRequire(import.meta.url);
 const { Partitioners } = require('kafkajs');
@@ -87,6 +89,61 @@ describe('Kafka wire format pieces', () => {
     expect(got.map((r) => r.value)).toEqual(written.map((r) => r.value));
     expect(got.map((r) => r.key?.toString())).toEqual(written.map((r) => r.key.toString()));
     expect(got.every((r) => r.timestamp === 1_700_000_000_123)).toBe(true);
+  });
+
+  it('WireReader.varint reads zig-zag varints and varlongs of any size below 2^52', () => {
+    // The protocol guide's encoding, written here bit by bit: zig-zag, then 7 bits a byte, low bits first.
+    const varint = (n: number) => {
+      let z = n >= 0 ? BigInt(n) * 2n : BigInt(-n) * 2n - 1n;
+      const out: number[] = [];
+      for (; z >= 128n; z >>= 7n) out.push(Number(z & 127n) | 0x80);
+      return [...out, Number(z)];
+    };
+    const edges = [0, 1, -1, 63, -64, 64, 8191, 8192, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 1_700_000_000_123];
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constantFrom(...edges),
+          fc.maxSafeNat().map((n) => Math.floor(n / 2)),
+          fc.integer(),
+        ),
+        (n) => {
+          const r = new WireReader(Buffer.from([...varint(n), ...varint(-n), 7]));
+          expect([r.varint(), r.varint(), r.int8()]).toEqual([n, n === 0 ? 0 : -n, 7]);
+        },
+      ),
+    );
+  });
+
+  it('RecordBatchWriter grows from a small Buffer, keeps a batch under its limit, takes a record above it alone', () => {
+    const writeBytes = (value: Buffer, buf: Buffer, at: number) => {
+      const end = at + value.length;
+      if (end > buf.length) return buf.length - end;
+      buf.set(value, at);
+      return end;
+    };
+    // Values across the 1-, 2- and 3-byte length prefixes (63/64 B, 8191/8192 B) and one above the limit.
+    const sizes = [0, 1, 63, 64, 200, 8191, 8192, 9000, 70_000, 5, 150_000, 3];
+    const values = sizes.map((n) => randomBytes(n));
+    const limit = 100_000;
+    const batches: RecordBatchWriter[] = [new RecordBatchWriter(Buffer.allocUnsafe(0), limit)];
+    for (const value of values) {
+      const key = Buffer.from(`key-${value.length}`);
+      if (!batches[batches.length - 1].add(key, value, writeBytes, Buffer.from([0]))) {
+        batches.push(new RecordBatchWriter(Buffer.allocUnsafe(2000), limit));
+        expect(batches[batches.length - 1].add(key, value, writeBytes, Buffer.from([0]))).toBe(true);
+      }
+    }
+    expect(batches.map((b) => b.count)).toEqual([10, 1, 1]); // 95,716 B of values, then 150,000 alone
+    const got: RawRecord[] = [];
+    batches.forEach((b, i) => {
+      const batch = b.finish({ timestamp: 9, producerId: 1, producerEpoch: 0, baseSequence: i });
+      if (b.count > 1) expect(batch.length).toBeLessThanOrEqual(limit);
+      expect(batch.readUInt32BE(17)).toBe(bitwiseCrc32c(batch.subarray(21)));
+      forEachRecord(batch, (r) => got.push(r));
+    });
+    expect(got.map((r) => r.value)).toEqual(values);
+    expect(got.map((r) => `${r.key}`)).toEqual(sizes.map((n) => `key-${n}`));
   });
 
   it('forEachRecord reads gzip batches, skips control batches and reports their offsets', () => {

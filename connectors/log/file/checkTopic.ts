@@ -96,7 +96,7 @@ export async function checkTopic(options: {
   const repaired: string[] = [];
   const release = acquireLock(join(dir, '.lock'), `topic ${topic.name} (${dir})`);
   try {
-    const { type, schema } = logEntryType(topic);
+    const { type, schema } = logEntryType(topic, { written: true });
     const gaps: ManifestGap[] = [];
     const segments = await listSegments(dir);
     for (const s of first.segments) {

@@ -291,7 +291,7 @@ async function lastOffsetAfter(dir: string, topic: Topic<unknown>): Promise<numb
   const segments = await listSegments(dir);
   const last = segments.at(-1);
   if (!last) return 0;
-  const { type } = logEntryType(topic);
+  const { type } = logEntryType(topic, { written: true });
   const opened = await SegmentReader.open(last.path, type);
   if (opened.kind === 'open') {
     const reader = opened.reader;

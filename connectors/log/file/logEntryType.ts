@@ -13,15 +13,26 @@ export interface LogEntry {
   readonly blockCrc?: number;
 }
 
-const cache = new Map<string, { type: avro.Type; schema: unknown }>();
+/** By record type (a read projection of a topic has its own), then topic name and checksums. */
+const cache = new WeakMap<avro.Type, Map<string, { type: avro.Type; schema: unknown }>>();
 
-/** The segment schema of a topic: LogEntry { offset, timestamp, key, value: <topic record> }. */
+/**
+ * The segment schema of a topic: LogEntry { offset, timestamp, key, value: <topic record> }. By default the one to
+ * read with (the topic codec's `type`, narrower for a read projection); `written` gives the one records are written
+ * with (`writerType`): what writers use and what segments' headers and the manifest record.
+ */
 export function logEntryType(
   topic: Topic<unknown>,
-  { checksums = true }: { checksums?: boolean } = {},
+  { checksums = true, written = false }: { checksums?: boolean; written?: boolean } = {},
 ): { type: avro.Type; schema: unknown } {
+  const record = written ? topic.codec.writerType : topic.codec.type;
+  let byName = cache.get(record);
+  if (!byName) {
+    byName = new Map();
+    cache.set(record, byName);
+  }
   const id = `${topic.name}${checksums ? '' : ':nocrc'}`;
-  let entry = cache.get(id);
+  let entry = byName.get(id);
   if (!entry) {
     const schema = {
       type: 'record',
@@ -32,7 +43,7 @@ export function logEntryType(
         { name: 'offset', type: 'long' },
         { name: 'timestamp', type: 'long', doc: 'Epoch milliseconds of the append.' },
         { name: 'key', type: ['null', 'string'] },
-        { name: 'value', type: topic.codec.type.schema({ exportAttrs: true }) },
+        { name: 'value', type: record.schema({ exportAttrs: true }) },
         ...(checksums
           ? [
               {
@@ -52,7 +63,7 @@ export function logEntryType(
       ],
     };
     entry = { type: avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' }), schema };
-    cache.set(id, entry);
+    byName.set(id, entry);
   }
   return entry;
 }

@@ -55,7 +55,9 @@ type Pending = Omit<LogDamage, 'topic' | 'partition' | 'lost'>;
  */
 export async function scanTopic(options: ScanTopicOptions): Promise<void> {
   const { dir, topic, from = 0, follow = false, pollMs = 50, isStopped = () => false, onEntry } = options;
-  const { type, schema } = logEntryType(topic);
+  // Read with the topic's type (narrower for a read projection); the manifest records the written schema.
+  const { type } = logEntryType(topic);
+  const { schema } = logEntryType(topic, { written: true });
   const fingerprint = schemaFingerprint(schema);
   let { manifest, problem } = await readManifest(dir);
   const damage = (d: Omit<LogDamage, 'topic' | 'partition'>) =>

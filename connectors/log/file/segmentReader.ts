@@ -64,6 +64,7 @@ export type BlockRead =
 export interface HeaderFallback {
   readonly sync: Buffer;
   readonly headerBytes: number;
+  /** The writer schema the manifest recorded (by fingerprint) for the segment; read into the reader's type. */
   readonly schema: unknown;
 }
 
@@ -82,12 +83,18 @@ export type SegmentOpen =
 
 const CHUNK = 8 << 20;
 const HEAD = 1 << 20;
-const resolvers = new Map<string, { resolver: avro.Resolver | undefined }>();
+/** By reader type (identity: a read projection's LogEntry has the same name), then writer schema JSON. */
+const resolvers = new WeakMap<avro.Type, Map<string, { resolver: avro.Resolver | undefined }>>();
 
-/** A resolver from a writer schema to the current LogEntry type; undefined when they are the same. */
+/** A resolver from a writer schema to the reader's LogEntry type; undefined when they are the same. */
 function resolverFor(current: avro.Type, writerSchema: unknown): avro.Resolver | undefined {
-  const key = `${current.name}\u0000${JSON.stringify(writerSchema)}`;
-  let found = resolvers.get(key);
+  let byWriter = resolvers.get(current);
+  if (!byWriter) {
+    byWriter = new Map();
+    resolvers.set(current, byWriter);
+  }
+  const key = JSON.stringify(writerSchema);
+  let found = byWriter.get(key);
   if (!found) {
     const writer = avro.Type.forSchema(writerSchema as avro.Schema, { wrapUnions: 'auto' });
     found = {
@@ -96,7 +103,7 @@ function resolverFor(current: avro.Type, writerSchema: unknown): avro.Resolver |
           ? undefined
           : current.createResolver(writer),
     };
-    resolvers.set(key, found);
+    byWriter.set(key, found);
   }
   return found.resolver;
 }

@@ -85,7 +85,7 @@ export class TopicWriter {
     await mkdir(dir, { recursive: true });
     const release = acquireLock(join(dir, '.lock'), `topic ${topic.name} (${dir})`);
     try {
-      const { type, schema } = logEntryType(topic, { checksums });
+      const { type, schema } = logEntryType(topic, { checksums, written: true });
       const schemaJson = JSON.stringify(schema);
       await ensureManifest(dir, onRecovered);
       const { manifest } = await readManifest(dir);
@@ -328,7 +328,7 @@ async function scanLast(dir: string, topic: Topic<unknown>, base: number) {
   // The sync marker and schema a writer appends with: from the header, or the manifest's record of it.
   let sync: Buffer | undefined;
   let schemaJson = '';
-  const { type } = logEntryType(topic);
+  const { type, schema } = logEntryType(topic, { written: true });
   const { manifest } = await readManifest(dir);
   const listed = manifest?.segments.find((m) => m.base === base);
   const opened = await SegmentReader.open(join(dir, segmentName(base)), type, undefined).catch(
@@ -339,7 +339,7 @@ async function scanLast(dir: string, topic: Topic<unknown>, base: number) {
     schemaJson = JSON.stringify(opened.reader.header.schema);
     await opened.reader.close();
     readable = true;
-  } else if (listed) readable = listed.schema === schemaFingerprint(logEntryType(topic).schema);
+  } else if (listed) readable = listed.schema === schemaFingerprint(schema);
   return { segment, damage, sync, schemaJson, readable };
 }
 

@@ -7,16 +7,16 @@ import { initProducerIdResponse } from './protocol/initProducerId/initProducerId
 import { KafkaProtocolError } from './protocol/kafkaProtocolError.ts';
 import { produceRequest } from './protocol/produce/produceRequest.ts';
 import { produceResponse } from './protocol/produce/produceResponse.ts';
-import { encodeRecordBatch, type RecordToWrite } from './protocol/recordBatch/encodeRecordBatch.ts';
+import type { RecordBatchWriter } from './protocol/recordBatch/recordBatchWriter.ts';
 
 const DUPLICATE_SEQUENCE = 46;
 const UNKNOWN_PRODUCER_ID = 59;
 
 export interface IdempotentProducer {
-  /** Writes each partition's records as one batch (in order); resolves with each partition's base offset. */
+  /** Writes each partition's batch (records written already); resolves with each partition's base offset. */
   send(
     topic: string,
-    byPartition: ReadonlyMap<number, readonly RecordToWrite[]>,
+    byPartition: ReadonlyMap<number, RecordBatchWriter>,
     /** Create time of the records, epoch ms. */
     timestamp: number,
   ): Promise<Map<number, number>>;
@@ -70,7 +70,8 @@ export function createIdempotentProducer({
   return {
     async send(topic, byPartition, timestamp) {
       let lastError: unknown;
-      // Each partition's batch is encoded once, with its sequence numbers, and resent unchanged.
+      // Each partition's batch is finished once (producer fields, CRC) and resent unchanged; a new producer id
+      // finishes it again.
       const batches = new Map<number, { batch: Buffer; count: number; by: Identity }>();
       const offsets = new Map<number, number>();
       /** One round: sends what is still pending; resolves with every offset, or throws what kept a partition out. */
@@ -87,12 +88,11 @@ export function createIdempotentProducer({
               throw new KafkaProtocolError(`${topic} partition ${partition}: not in the metadata`, 3);
             let sent = batches.get(partition);
             if (!sent) {
-              const records = byPartition.get(partition)!;
+              const writer = byPartition.get(partition)!;
               sent = {
-                count: records.length,
+                count: writer.count,
                 by: id,
-                batch: encodeRecordBatch({
-                  records,
+                batch: writer.finish({
                   timestamp,
                   producerId: id.producerId,
                   producerEpoch: id.producerEpoch,

@@ -15,14 +15,16 @@ import type {
 } from '../eventLog.ts';
 import { formatDamage } from '../formatDamage.ts';
 import { type Topic, topicNamed, topicNames, topics } from '../topics.ts';
+import { createBatchBufferPool } from './batchBufferPool.ts';
 import { commitOffsets } from './commitOffsets.ts';
 import { createIdempotentProducer } from './createIdempotentProducer.ts';
 import { fetchRecords } from './fetchRecords.ts';
-import { kafkaMessageOf, type OutgoingMessage } from './kafkaMessageOf.ts';
+import { kafkaHeadersOf } from './kafkaHeadersOf.ts';
 import { logDirSizes } from './logDirSizes.ts';
 import { murmur2 } from './murmur2Partition.ts';
 import { partitionLeaders } from './partitionLeaders.ts';
 import { createBrokerConnections } from './protocol/connection/brokerConnections.ts';
+import { RecordBatchWriter } from './protocol/recordBatch/recordBatchWriter.ts';
 import { recordOfMessage } from './recordOfMessage.ts';
 import { retrying } from './retrying.ts';
 import { stickyAssigner } from './stickyAssigner.ts';
@@ -53,6 +55,13 @@ export interface KafkaEventLogOptions {
   readonly brokerWaitMs?: number;
   /** Told while waiting for the broker (waitForBroker.ts). */
   readonly onBrokerWait?: (line: string) => void;
+}
+
+/** An append's records in record batches by partition (in order), with each record's key and partition. */
+interface Prepared {
+  readonly ids: string[];
+  readonly partitionOfRecord: Int32Array;
+  readonly byPartition: RecordBatchWriter[][];
 }
 
 /** Topics that share the key and must share the partition count (co-partitioning). */
@@ -173,6 +182,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     return p;
   };
   const producer = createIdempotentProducer({ connections, leaders, uri });
+  const batchBuffers = createBatchBufferPool({ bytes: maxRequestBytes, keep: 8 });
 
   /** Creates the topic (and its co-partitioned sibling) when missing; resolves to its partition count. */
   const ensured = new Map<string, Promise<number>>();
@@ -222,10 +232,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     return coPartitioned[0] === topic.name ? a : b;
   };
 
-  const partitionOf = (count: number) => (key: Buffer) => (murmur2(key) & 0x7fffffff) % count;
-
   // Sends are serialised so that records of one key keep the order of the append calls; the Avro encoding of an
-  // append is done beforehand, while earlier sends wait for the broker.
+  // append (straight into its record batches) is done beforehand, while earlier sends wait for the broker.
   let appending: Promise<unknown> = Promise.resolve();
   const append = <T>(
     topic: Topic<T>,
@@ -237,15 +245,51 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     appending = run.catch(() => {});
     return run;
   };
-  const prepare = async <T>(
-    topic: Topic<T>,
-    records: readonly AppendRecord<T>[],
-  ): Promise<OutgoingMessage[]> => {
-    if (records.length === 0) return [];
-    const toPartition = partitionOf(await ensure(topic as Topic<unknown>));
-    return records.map((r, i) => {
+  /** Bytes a record took in its batch, on average over the last append: the first size of the next batches. */
+  let recordBytes = 1024;
+  /** Encodes an append's records into record batches, by partition: one batch of each partition a round. */
+  const prepare = async <T>(topic: Topic<T>, records: readonly AppendRecord<T>[]): Promise<Prepared> => {
+    const ids: string[] = new Array(records.length);
+    const partitionOfRecord = new Int32Array(records.length);
+    if (records.length === 0) return { ids, partitionOfRecord, byPartition: [] };
+    const count = await ensure(topic as Topic<unknown>);
+    const { codec } = topic;
+    const write = (value: T, buf: Buffer, at: number) => codec.encodeInto(value, buf, at);
+    // Room for a partition's share of the records, as big as the last append's were: a pooled Buffer of a whole
+    // request when that is a good part of one, else one of that size (a small append, often a few events).
+    const share = ((records.length / count) * recordBytes * 9) / 8;
+    const newBatch = () =>
+      new RecordBatchWriter(
+        share >= maxRequestBytes / 4 ? batchBuffers.take() : Buffer.allocUnsafe(Math.max(1024, share)),
+        maxRequestBytes,
+      );
+    const byPartition: RecordBatchWriter[][] = Array.from({ length: count }, () => []);
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
       try {
-        return kafkaMessageOf(topic, r, toPartition);
+        const id = r.key ?? topic.keyOf(r.value);
+        const key = Buffer.from(id);
+        const partition = (murmur2(key) & 0x7fffffff) % count;
+        ids[i] = id;
+        partitionOfRecord[i] = partition;
+        const headers = kafkaHeadersOf(topic, r.value);
+        const batches = byPartition[partition];
+        let writer = batches[batches.length - 1];
+        if (!writer) {
+          writer = newBatch();
+          batches.push(writer);
+        }
+        let before = writer.size;
+        // A batch stays under maxRequestBytes (one request each) unless a record alone is bigger: a record that
+        // would take it over goes first in a new batch.
+        if (!writer.add(key, r.value, write, headers)) {
+          writer = newBatch();
+          batches.push(writer);
+          before = writer.size;
+          writer.add(key, r.value, write, headers);
+        }
+        bytes += writer.size - before;
       } catch (e) {
         throw new ArboretumError(
           'INVALID_INPUT',
@@ -255,54 +299,59 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
           },
         );
       }
-    });
+    }
+    recordBytes = bytes / records.length;
+    return { ids, partitionOfRecord, byPartition };
   };
   const send = async <T>(
     topic: Topic<T>,
     records: readonly AppendRecord<T>[],
-    messages: readonly OutgoingMessage[],
+    { ids, partitionOfRecord, byPartition }: Prepared,
   ): Promise<LogRecord<T>[]> => {
     const name = kafkaName(topic);
     const now = Date.now();
     const out: LogRecord<T>[] = new Array(records.length);
-    let start = 0;
-    while (start < messages.length) {
-      let end = start;
-      let bytes = 0;
-      while (
-        end < messages.length &&
-        (end === start || bytes + messages[end].value.length < maxRequestBytes)
-      ) {
-        bytes += messages[end].value.length + messages[end].key.length + 64;
-        end++;
-      }
-      const byPartition = new Map<number, OutgoingMessage[]>();
-      for (let i = start; i < end; i++) {
-        const m = messages[i];
-        const list = byPartition.get(m.partition);
-        if (list) list.push(m);
-        else byPartition.set(m.partition, [m]);
-      }
-      let bases: Map<number, number>;
+    // Round k sends the k-th batch of every partition that has one, each partition on a connection of its own.
+    const rounds = Math.max(0, ...byPartition.map((b) => b.length));
+    const bases = byPartition.map(() => [] as number[]);
+    for (let k = 0; k < rounds; k++) {
+      const round = new Map<number, RecordBatchWriter>();
+      byPartition.forEach((batches, partition) => {
+        if (k < batches.length) round.set(partition, batches[k]);
+      });
+      let offsets: Map<number, number>;
       try {
-        bases = await producer.send(name, byPartition, now);
+        offsets = await producer.send(name, round, now);
       } catch (e) {
-        throw unavailable(`append to ${name} (records ${start}..${end - 1} of this call)`, e, topic.name);
+        throw unavailable(
+          `append to ${name} (batches ${k + 1} of ${rounds} of this call, partitions ${[...round.keys()].join(', ')}; the earlier ones were written)`,
+          e,
+          topic.name,
+        );
       }
-      for (let i = start; i < end; i++) {
-        const m = messages[i];
-        const offset = bases.get(m.partition)!;
-        bases.set(m.partition, offset + 1);
-        out[i] = {
-          topic: topic.name,
-          partition: m.partition,
-          offset,
-          key: m.id,
-          timestamp: now,
-          value: records[i].value,
-        };
+      for (const [partition, base] of offsets) bases[partition][k] = base;
+      // Written and answered: the next append may write into these Buffers.
+      for (const writer of round.values()) batchBuffers.give(writer.buffer);
+    }
+    // Each record's offset: the base offset of its batch and its place in it (batches hold a partition's records in order).
+    const batchOf = new Int32Array(byPartition.length);
+    const placeIn = new Int32Array(byPartition.length);
+    for (let i = 0; i < records.length; i++) {
+      const partition = partitionOfRecord[i];
+      const k = batchOf[partition];
+      const offset = bases[partition][k] + placeIn[partition];
+      if (++placeIn[partition] === byPartition[partition][k].count) {
+        batchOf[partition]++;
+        placeIn[partition] = 0;
       }
-      start = end;
+      out[i] = {
+        topic: topic.name,
+        partition,
+        offset,
+        key: ids[i],
+        timestamp: now,
+        value: records[i].value,
+      };
     }
     return out;
   };

@@ -16,6 +16,9 @@ export interface BrokerConnection {
   close(): void;
 }
 
+/** Bytes of the buffer small answers are read through: above it, an answer is read into a Buffer of its own. */
+const SCRATCH_BYTES = 64 << 10;
+
 /** Opens a connection to `address` (`host:port`); rejects after `connectTimeoutMs` (default 3000). */
 export function openBrokerConnection(options: {
   address: string;
@@ -28,7 +31,64 @@ export function openBrokerConnection(options: {
   // A lost connection is retriable: the caller opens a new one and sends again.
   const lost = (message: string) => new KafkaProtocolError(message, -1);
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) });
+    // Response frames: int32 size, then size bytes. The socket reads into buffers we hand it (`onread`): small
+    // frames come through a scratch buffer and are copied out, and a big frame (a fetch answer, megabytes) is read
+    // straight into a Buffer of its own size once its start is seen, so its bytes are copied once (kernel to
+    // frame) where joining the socket's 64 KiB chunks copied them a second time (11% of a read's CPU).
+    const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+    let held = 0; // bytes at the start of scratch not yet taken
+    let frame: Buffer | undefined; // the big frame being read, after its size
+    let filled = 0;
+    const deliver = (body: Buffer) => {
+      const id = body.readInt32BE(0);
+      const waiting = pending.get(id);
+      if (!waiting) return; // answer to a request that timed out
+      pending.delete(id);
+      clearTimeout(waiting.timer);
+      waiting.resolve(body.subarray(4));
+    };
+    const onRead = (nread: number) => {
+      if (frame) {
+        filled += nread;
+        if (filled === frame.length) {
+          const whole = frame;
+          frame = undefined;
+          deliver(whole);
+        }
+        return;
+      }
+      const end = held + nread;
+      let at = 0;
+      while (end - at >= 4) {
+        const size = scratch.readInt32BE(at);
+        if (end - at - 4 >= size) {
+          deliver(Buffer.from(scratch.subarray(at + 4, at + 4 + size)));
+          at += 4 + size;
+        } else {
+          if (4 + size > SCRATCH_BYTES) {
+            frame = Buffer.allocUnsafe(size);
+            filled = scratch.copy(frame, 0, at + 4, end);
+            at = end;
+          }
+          break;
+        }
+      }
+      scratch.copyWithin(0, at, end);
+      held = end - at;
+    };
+    const socket: Socket = connect({
+      host: address.slice(0, colon),
+      port: Number(address.slice(colon + 1)),
+      onread: {
+        // Where the next read goes: the rest of the big frame, else what is free of scratch (never empty: a frame
+        // that does not fit in scratch is read into its own Buffer).
+        buffer: () => (frame ? frame.subarray(filled) : scratch.subarray(held)),
+        callback: (nread) => {
+          onRead(nread);
+          return true;
+        },
+      },
+    });
     socket.setNoDelay(true);
     const pending = new Map<
       number,
@@ -54,36 +114,6 @@ export function openBrokerConnection(options: {
     );
     socket.on('error', (e) => fail(lost(`kafka broker ${address}: ${e.message}`)));
     socket.once('close', () => fail(lost(`kafka broker ${address}: connection closed`)));
-
-    // Response frames: int32 size, then size bytes. Chunks are joined once a whole frame is there (one copy at
-    // most), and a frame that came in one chunk is used in place.
-    let chunks: Buffer[] = [];
-    let buffered = 0;
-    let frameSize = -1;
-    socket.on('data', (data: Buffer) => {
-      chunks.push(data);
-      buffered += data.length;
-      for (;;) {
-        if (frameSize < 0) {
-          if (buffered < 4) return;
-          if (chunks[0].length < 4) chunks = [Buffer.concat(chunks, buffered)];
-          frameSize = chunks[0].readInt32BE(0);
-        }
-        if (buffered < 4 + frameSize) return;
-        const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
-        const frame = all.subarray(4, 4 + frameSize);
-        const rest = all.subarray(4 + frameSize);
-        chunks = rest.length > 0 ? [rest] : [];
-        buffered = rest.length;
-        frameSize = -1;
-        const id = frame.readInt32BE(0);
-        const waiting = pending.get(id);
-        if (!waiting) continue; // answer to a request that timed out
-        pending.delete(id);
-        clearTimeout(waiting.timer);
-        waiting.resolve(frame.subarray(4));
-      }
-    });
 
     socket.once('connect', () => {
       clearTimeout(connectTimer);

@@ -17,10 +17,10 @@ const TABLES = (() => {
 })();
 
 /**
- * CRC-32C of `data` (what a Kafka record batch carries), slicing-by-8: several times faster than the byte-at-a-time
- * loop kafkajs ships, which took a tenth of the producer's time.
+ * CRC-32C in JavaScript, slicing-by-8: several times faster than the byte-at-a-time loop kafkajs ships, which took a
+ * tenth of the producer's time; still 15% of our produce CPU (~650 MB/s) where @node-rs/crc32 is not installed.
  */
-export function crc32c(data: Uint8Array): number {
+function slicedCrc32c(data: Uint8Array): number {
   const t = TABLES;
   let crc = -1;
   let i = 0;
@@ -40,3 +40,14 @@ export function crc32c(data: Uint8Array): number {
   for (; i < data.length; i++) crc = t[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
+
+// @node-rs/crc32 (already the file log's CRC-32, connectors/log/file/sealRecords.ts) computes CRC-32C with the
+// CPU's crc32 instruction: ~5 GB/s against the JS loop's ~0.65 GB/s, on 1.4 MB record batches 0.3 ms instead of
+// 2 ms. The JS loop stays where its prebuilt binary is not installed.
+const native: ((data: Uint8Array) => number) | undefined = await import('@node-rs/crc32').then(
+  (m) => (data: Uint8Array) => m.crc32c(data) >>> 0,
+  () => undefined,
+);
+
+/** CRC-32C (Castagnoli) of `data`: what a Kafka record batch carries over its bytes from the attributes on. */
+export const crc32c: (data: Uint8Array) => number = native ?? slicedCrc32c;

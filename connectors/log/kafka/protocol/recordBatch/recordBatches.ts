@@ -75,9 +75,10 @@ export function forEachRecord(
       const key = body.bytes(body.varint());
       const value = body.bytes(body.varint());
       const headers = body.varint();
+      // Headers are not read (ours repeat what the value's fingerprint and kind say): passed over, no views made.
       for (let h = 0; h < headers; h++) {
-        body.bytes(body.varint());
-        body.bytes(body.varint());
+        body.skip(body.varint());
+        body.skip(body.varint());
       }
       each({ offset: baseOffset + offsetDelta, timestamp: firstTimestamp + timestampDelta, key, value });
     }

@@ -23,17 +23,29 @@ export class WireReader {
     this.at += 8;
     return v;
   }
+  /** A zig-zag varint (Kafka's varint and varlong alike, exact for values below 2^52: offsets, epoch ms). */
   varint() {
-    let shift = 0;
-    let result = 0;
-    let byte: number;
-    do {
-      byte = this.buf[this.at++];
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
+    const buf = this.buf;
+    let at = this.at;
+    let byte = buf[at++];
+    let result = byte & 0x7f;
+    // One byte for most fields of a record (attributes, deltas, short keys); the loop for the rest.
+    if (byte & 0x80) {
+      let scale = 128;
+      do {
+        byte = buf[at++];
+        result += (byte & 0x7f) * scale;
+        scale *= 128;
+      } while (byte & 0x80);
+    }
+    this.at = at;
     // zig-zag
+    if (result < 0x80000000) return (result >>> 1) ^ -(result & 1);
     return result % 2 === 1 ? -(result + 1) / 2 : result / 2;
+  }
+  /** Moves past `length` bytes (none for a negative length: a null). */
+  skip(length: number): void {
+    if (length > 0) this.at += length;
   }
   /** `length` bytes as a view into the buffer (not a copy); null for a negative length. */
   bytes(length: number): Buffer | null {

@@ -1,0 +1,377 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Assembled } from '../assemble/assembled.ts';
+import { bucketOf } from './bucketOf.ts';
+import { type BufferedFile, createBufferedFile } from './bufferedFile.ts';
+import { createByteSink } from './byteSink.ts';
+import { createLineTally, type LineTally } from './createLineTally.ts';
+import type { ExportFormat } from './exportFormat.ts';
+import { IntList } from './intList.ts';
+import type { RowBytes } from './rowBytes.ts';
+import type { RowLengths } from './rowLengthsOf.ts';
+import { spillField } from './spillField.ts';
+import { type Spread, spreadOf } from './spreadOf.ts';
+import { turnOf } from './turnOf.ts';
+import { utterancesBytes } from './utterancesBytes.ts';
+
+/** Rows spilled once for any number of outputs, each laid out in its format after one sort. */
+export interface SharedRows {
+  /** Spills one decided row with its token lengths (rowLengthsOf, default context). */
+  add(a: Assembled, lengths: RowLengths): void;
+  /**
+   * Writes every output (each through a temporary file renamed into place): the lines of its kind's rows in
+   * canonical order (tree id, row id; repeats once), spread formats in their seeded spread order. Per output, in
+   * the order given: the tally of what it wrote, and its spread (null unless spread).
+   */
+  finish(): Promise<{ readonly tally: LineTally; readonly spread: Spread | null }[]>;
+  /** Removes the spill files (and any temporary output left by a failed finish). */
+  dispose(): Promise<void>;
+}
+
+export interface SharedRowsOptions {
+  /** Folder for the spill files (created inside it, removed by dispose). */
+  readonly tempDir: string;
+  /** The files to write and their formats (each laid out with the default context: see ExportFormat.layout). */
+  readonly outputs: readonly { readonly format: ExportFormat; readonly path: string }[];
+  /** Seed of the spread order (trl-kto); default 0. */
+  readonly seed?: number;
+  /** Spill buckets, a power of two ≤ 256; each must fit in memory when sorted. Default 64. */
+  readonly buckets?: number;
+  /** Bytes buffered per bucket before a write; default 256 KiB. */
+  readonly bufferBytes?: number;
+}
+
+const NL = 0x0a;
+const TAB = 0x09;
+const KIND = { pair: 'p', sft: 's', rm: 'r' } as const;
+/** The fields before an utterance's value: a tab, its escaped `from`, a tab. */
+const USER_UTTERANCE = `\t${JSON.stringify('user')}\t`;
+const ASSISTANT_UTTERANCE = `\t${JSON.stringify('assistant')}\t`;
+const KIND_OF: Record<string, Assembled['kind']> = { p: 'pair', s: 'sft', r: 'rm' };
+/** Header fields of a record before its escaped pieces (see add). */
+const HEAD = 11;
+
+/** A decimal integer written in `data` from `start` to `end` (a header field). */
+const intAt = (data: Buffer, start: number, end: number) => {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + data[i] - 48;
+  return n;
+};
+
+/**
+ * The shared spill of a multi-format export: each decided row is spilled once — its texts as JSON.stringify's UTF-8
+ * (jsonOfRow's pieces, escapeJsonInto), tagged with its sort key, counts and token lengths — to one of `buckets`
+ * files by tree (bucketOf),
+ * whatever number of outputs it feeds. At the end each bucket is read, sorted by (tree id, row id, kind) and
+ * stripped of repeats once, and every output's line is laid out from the row's bytes (ExportFormat.layout: copies
+ * of the escaped pieces between the format's punctuation) straight into that output's 4 MiB write buffer. Before,
+ * each format built its line as a string, encoded and spilled it, read it back and wrote it: 9 formats of 10K trees
+ * moved 586 MiB each way through 576 bucket files; now the spill holds each row's text once (~145 MiB in 64 files).
+ *
+ * Spread formats (trl-kto) need another order: in the canonical pass each pair row gets its group (sha256 of seed
+ * and prompt JSON) and each of its lines a seeded rank, with where the row lies in its bucket file; those small
+ * entries are sorted and spread (spreadOf), and each line's row is read back from the bucket by position. Memory
+ * holds the write buffers, one bucket at a time and the spread entries (~200 bytes a pair row).
+ */
+export async function createSharedRows(options: SharedRowsOptions): Promise<SharedRows> {
+  const { outputs, seed = 0, buckets = 64, bufferBytes = 256 << 10 } = options;
+  const dir = await mkdtemp(join(options.tempDir, 'arboretum-rows-'));
+  const files = Array.from({ length: buckets }, (_, i) => join(dir, `b${i}`));
+  let spills: (BufferedFile | null)[] = files.map(() => null);
+  const tmps = outputs.map((o) => `${o.path}.tmp-${process.pid}`);
+  const spreadPairs = outputs.some((o) => o.format.spread && o.format.kind === 'pair');
+  if (outputs.some((o) => o.format.spread && o.format.kind !== 'pair')) {
+    throw new Error(
+      'createSharedRows: only pair formats can be spread (their group is the prompt of a pair)',
+    );
+  }
+  return {
+    add(a, lengths) {
+      const row = a.row;
+      const b = bucketOf(row.treeId, buckets);
+      spills[b] ??= createBufferedFile({ path: files[b], bufferBytes });
+      const spill = spills[b]!;
+      const turns = a.kind === 'rm' ? `${a.row.chosenTurn}\t${a.row.rejectedTurn}` : '0\t0';
+      // Record: tree, id, kind, task, dataset, turn, prompt / chosen / rejected tokens, chosen / rejected turn,
+      // then the escaped pieces (JSON.stringify's bytes, escaped straight into the spill buffer: no JS string of
+      // the escaped text) id, parent id, task, dataset, chosen, [rejected: not for SFT, whose is its chosen], and
+      // each utterance's from and value (SFT and RM rows: the instruction as one user utterance). Escaped JSON
+      // holds no raw tab or newline.
+      spill.put(
+        `${spillField(row.treeId)}\t${spillField(row.id)}\t${KIND[a.kind]}\t${spillField(row.task)}\t${spillField(row.dataset)}\t${turnOf(a)}\t${lengths.prompt}\t${lengths.chosen}\t${lengths.rejected}\t${turns}\t`,
+      );
+      spill.putJson(row.id);
+      spill.put('\t');
+      spill.putJson(row.parentId);
+      spill.put('\t');
+      spill.putJson(row.task);
+      spill.put('\t');
+      spill.putJson(row.dataset);
+      spill.put('\t');
+      if (a.kind === 'sft') {
+        spill.putJson(a.row.response);
+        spill.put(USER_UTTERANCE);
+        spill.putJson(a.row.instruction);
+      } else {
+        spill.putJson(a.row.chosen);
+        spill.put('\t');
+        spill.putJson(a.row.rejected);
+        if (a.kind === 'rm') {
+          spill.put(USER_UTTERANCE);
+          spill.putJson(a.row.instruction);
+        } else {
+          for (const u of a.row.trajectory) {
+            spill.put(
+              u.from === 'user' ? USER_UTTERANCE : u.from === 'assistant' ? ASSISTANT_UTTERANCE : '\t',
+            );
+            if (u.from !== 'user' && u.from !== 'assistant') {
+              spill.putJson(u.from);
+              spill.put('\t');
+            }
+            spill.putJson(u.value);
+          }
+        }
+      }
+      spill.put('\n');
+    },
+    async finish() {
+      for (const spill of spills) {
+        spill?.flush();
+        if (spill?.fd != null) closeSync(spill.fd);
+      }
+      spills = files.map(() => null);
+      const fds: number[] = [];
+      const readFds = new Map<number, number>();
+      try {
+        const targets = outputs.map((o, i) => {
+          const fd = openSync(tmps[i], 'w');
+          fds.push(fd);
+          const sink = createByteSink({
+            write: (bytes, length) => {
+              for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done);
+            },
+          });
+          return { format: o.format, sink, tally: createLineTally() };
+        });
+        const byKind = (kind: Assembled['kind']) =>
+          targets.filter((t) => t.format.kind === kind && !t.format.spread);
+        const canonical = { pair: byKind('pair'), sft: byKind('sft'), rm: byKind('rm') };
+        const spread = targets.filter((t) => t.format.spread);
+
+        // Field boundaries of the record being read: tabs[i] is where field i ends.
+        let tabs = new Int32Array(64);
+        let fields = 0;
+        const split = (data: Buffer, start: number, end: number) => {
+          fields = 0;
+          for (let at = data.indexOf(TAB, start); at !== -1 && at < end; at = data.indexOf(TAB, at + 1)) {
+            if (fields === tabs.length - 1) {
+              const more = new Int32Array(tabs.length * 2);
+              more.set(tabs);
+              tabs = more;
+            }
+            tabs[fields++] = at;
+          }
+          tabs[fields++] = end;
+        };
+        const field = (data: Buffer, start: number, i: number) =>
+          data.subarray(i ? tabs[i - 1] + 1 : start, tabs[i]);
+        const num = (data: Buffer, i: number) => intAt(data, tabs[i - 1] + 1, tabs[i]);
+        // A row's prompt as messages, laid out once for every format (and the spread group) that writes it.
+        const laid: Buffer[] = [];
+        const messagesSink = createByteSink({
+          write: (bytes, length) => laid.push(Buffer.from(bytes.subarray(0, length))),
+          bufferBytes: 1 << 20,
+        });
+        const messagesOf = (trajectory: RowBytes['trajectory']): Buffer => {
+          laid.length = 0;
+          messagesSink.ascii('[');
+          utterancesBytes(trajectory, messagesSink, '{"role":', ',"content":');
+          messagesSink.ascii(']');
+          messagesSink.flush();
+          return laid.length === 1 ? laid[0] : Buffer.concat(laid);
+        };
+        const rowOf = (data: Buffer, start: number, kind: Assembled['kind']): RowBytes => {
+          const chosen = field(data, start, HEAD + 4);
+          const rejected = kind === 'sft' ? chosen : field(data, start, HEAD + 5);
+          const trajectory: { from: Uint8Array; value: Uint8Array }[] = [];
+          for (let i = kind === 'sft' ? HEAD + 5 : HEAD + 6; i + 1 < fields; i += 2) {
+            trajectory.push({ from: field(data, start, i), value: field(data, start, i + 1) });
+          }
+          let messages: Buffer | null = null;
+          return {
+            get messages() {
+              messages ??= messagesOf(trajectory);
+              return messages;
+            },
+            id: field(data, start, HEAD),
+            parentId: field(data, start, HEAD + 1),
+            task: field(data, start, HEAD + 2),
+            dataset: field(data, start, HEAD + 3),
+            chosen,
+            rejected,
+            trajectory,
+            chosenTurn: num(data, 9),
+            rejectedTurn: num(data, 10),
+          };
+        };
+
+        // Spread entries, one a line: sort key (group digest then rank digest, one char a byte: byte order = hex order),
+        // where its row lies, which completion, and what its tally adds.
+        const keys: string[] = [];
+        const tasks: string[] = [];
+        const datasets: string[] = [];
+        const at = { bucket: new IntList(), start: new IntList(), end: new IntList(), sub: new IntList() };
+        const counted = { turn: new IntList(), prompt: new IntList(), total: new IntList() };
+        const digest = (s: string) => createHash('sha256').update(s).digest('binary');
+
+        // One read buffer for every bucket (grown as needed): a fresh one a bucket costs a page fault a 4 KiB.
+        let bucketBuf = Buffer.allocUnsafe(0);
+        for (let b = 0; b < buckets; b++) {
+          let fd: number;
+          try {
+            fd = openSync(files[b], 'r');
+          } catch {
+            continue; // no row fell in this bucket
+          }
+          let data: Buffer;
+          try {
+            const size = fstatSync(fd).size;
+            if (size > bucketBuf.length) bucketBuf = Buffer.allocUnsafe(Math.max(size, bucketBuf.length * 2));
+            for (let got = 0; got < size; ) {
+              const n = readSync(fd, bucketBuf, got, size - got, got);
+              if (n === 0) throw new Error(`createSharedRows: ${files[b]} ended early`);
+              got += n;
+            }
+            data = bucketBuf.subarray(0, size);
+          } finally {
+            closeSync(fd);
+          }
+          const keyed: { key: string; start: number; end: number }[] = [];
+          for (let start = 0; start < data.length; ) {
+            const end = data.indexOf(NL, start);
+            const i3 = data.indexOf(TAB, data.indexOf(TAB, data.indexOf(TAB, start) + 1) + 1);
+            keyed.push({ key: data.toString('utf8', start, i3), start, end });
+            start = end + 1;
+          }
+          // The key ends with the kind: rows of one kind keep the order of (tree id, row id) alone.
+          keyed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+          let previous = '';
+          for (const { key, start, end } of keyed) {
+            if (key === previous) continue;
+            previous = key;
+            const kind = KIND_OF[key[key.length - 1]];
+            const outs = canonical[kind];
+            if (!outs.length && !(spreadPairs && kind === 'pair')) continue;
+            split(data, start, end);
+            const task = data.toString('utf8', tabs[2] + 1, tabs[3]);
+            const dataset = data.toString('utf8', tabs[3] + 1, tabs[4]);
+            const turn = num(data, 5);
+            const prompt = num(data, 6);
+            const chosen = num(data, 7);
+            const rejected = num(data, 8);
+            const row = rowOf(data, start, kind);
+            for (const t of outs) {
+              t.format.layout(row, t.sink, 0);
+              t.sink.ascii('\n');
+              t.tally.add(task, dataset, turn, prompt, prompt + Math.max(chosen, rejected));
+            }
+            if (spreadPairs && kind === 'pair') {
+              // The group of rows sharing a prompt: sha256 of the seed and the prompt's JSON (the trajectory as
+              // messages), hashed from the escaped bytes; each line's rank: sha256 of the seed, row id and line.
+              const group = createHash('sha256').update(`${seed}\n`).update(row.messages).digest('binary');
+              const id = JSON.parse(data.toString('utf8', tabs[HEAD - 1] + 1, tabs[HEAD]));
+              for (let sub = 0; sub < 2; sub++) {
+                keys.push(group + digest(`${seed}\n${id}\n${sub}`));
+                tasks.push(task);
+                datasets.push(dataset);
+                at.bucket.push(b);
+                at.start.push(start);
+                at.end.push(end);
+                at.sub.push(sub);
+                counted.turn.push(turn);
+                counted.prompt.push(prompt);
+                counted.total.push(prompt + (sub === 0 ? chosen : rejected));
+              }
+            }
+          }
+          if (!spreadPairs) rmSync(files[b], { force: true });
+        }
+
+        let spreadResult: Spread | null = null;
+        if (spread.length) {
+          const order = Array.from(keys.keys()).sort((x, y) =>
+            keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0,
+          );
+          const bucket = at.bucket.toArray();
+          const starts = at.start.toArray();
+          const ends = at.end.toArray();
+          const subs = at.sub.toArray();
+          const turns = counted.turn.toArray();
+          const prompts = counted.prompt.toArray();
+          const totals = counted.total.toArray();
+          const lines: number[] = [];
+          const groups = new IntList();
+          let size = 0;
+          for (let k = 0; k < order.length; k++) {
+            const e = order[k];
+            if (k && keys[e] === keys[order[k - 1]]) continue; // a repeated line
+            if (size && keys[e].slice(0, 32) !== keys[lines[lines.length - 1]].slice(0, 32)) {
+              groups.push(size);
+              size = 0;
+            }
+            size++;
+            lines.push(e);
+            for (const t of spread) t.tally.add(tasks[e], datasets[e], turns[e], prompts[e], totals[e]);
+          }
+          if (size) groups.push(size);
+          spreadResult = spreadOf(groups.toArray());
+          const { width } = spreadResult;
+          let scratch = Buffer.allocUnsafe(1 << 20);
+          for (let c = 0; c < width; c++) {
+            for (let k = c; k < lines.length; k += width) {
+              const e = lines[k];
+              const length = ends[e] - starts[e];
+              if (length > scratch.length) scratch = Buffer.allocUnsafe(length * 2);
+              let fd = readFds.get(bucket[e]);
+              if (fd === undefined) {
+                fd = openSync(files[bucket[e]], 'r');
+                readFds.set(bucket[e], fd);
+              }
+              for (let got = 0; got < length; ) {
+                const n = readSync(fd, scratch, got, length - got, starts[e] + got);
+                if (n === 0) throw new Error(`createSharedRows: ${files[bucket[e]]} ended early`);
+                got += n;
+              }
+              split(scratch, 0, length);
+              const row = rowOf(scratch, 0, 'pair');
+              for (const t of spread) {
+                t.format.layout(row, t.sink, subs[e]);
+                t.sink.ascii('\n');
+              }
+            }
+          }
+        }
+        for (const t of targets) t.sink.flush();
+        for (const fd of fds.splice(0)) closeSync(fd);
+        for (let i = 0; i < outputs.length; i++) await rename(tmps[i], outputs[i].path);
+        return targets.map((t) => ({
+          tally: t.tally.result(),
+          spread: t.format.spread ? spreadResult : null,
+        }));
+      } catch (e) {
+        for (const fd of fds) closeSync(fd);
+        for (const tmp of tmps) await rm(tmp, { force: true });
+        throw e;
+      } finally {
+        for (const fd of readFds.values()) closeSync(fd);
+      }
+    },
+    async dispose() {
+      for (const spill of spills) if (spill?.fd != null) closeSync(spill.fd);
+      spills = files.map(() => null);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

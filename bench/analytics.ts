@@ -20,6 +20,7 @@ import { count } from 'rxjs/operators';
 import { openAnalyticsDb } from '../analytics/openAnalyticsDb.ts';
 import { createFileEventLog } from '../connectors/log/file/fileEventLog.ts';
 import { topics } from '../connectors/log/topics.ts';
+import { treeEventsWithoutPrompts } from '../connectors/log/treeEventsWithoutPrompts.ts';
 import { createColumnarTable } from '../pipelines/analyticsSink/columnarTable.ts';
 import type { ColumnType } from '../pipelines/analyticsSink/eventTable.ts';
 import { sinkTables } from '../pipelines/analyticsSink/sinkAppenders.ts';
@@ -68,7 +69,8 @@ if (values.child === 'read') {
   const log = createFileEventLog({ dir: values['log-dir']! });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const events = await lastValueFrom(log.read(topics.treeEvents).pipe(count()));
+  // As the sink reads it: without StrategySampled.prompt (pipelines/analyticsSink/syncLog).
+  const events = await lastValueFrom(log.read(treeEventsWithoutPrompts).pipe(count()));
   const cpu = cpuSeconds(process.cpuUsage(cpu0));
   await log.close();
   console.log(JSON.stringify({ seconds: seconds(t0), cpu, events }));

@@ -55,7 +55,7 @@ const benches: readonly Bench[] = [
     json: true,
   },
   { name: 'fileLog', full: [], quick: ['--events', '100000', '--runs', '1'], json: true },
-  { name: 'analytics', full: [], quick: ['--events', '200000', '--runs', '1'], json: false },
+  { name: 'analytics', full: [], quick: ['--events', '200000', '--runs', '1'], json: true },
   { name: 'kafka', full: [], quick: ['--events', '50000', '--runs', '1'], json: true },
   { name: 'grow', full: [], quick: ['--runs', '1', '--concurrency', '64'], json: true },
   {

@@ -108,12 +108,9 @@ export function renderSinkTables(read: (name: string) => Json = readSchemaFile):
     const k = typeof s === 'string' ? s : typeof s === 'object' && typeof s.type === 'string' ? s.type : '';
     return types[k] ? { type: types[k], nullable, kind: k } : 'json';
   };
-  const toDuck = (expr: string, sc: { type: string; nullable: boolean }) =>
-    sc.type === 'BIGINT'
-      ? sc.nullable
-        ? `(${expr} === null ? null : BigInt(${expr}))`
-        : `BigInt(${expr})`
-      : expr;
+  // A value as the columnar writer takes it: a long stays the safe-integer number avsc decodes it as (the writer
+  // stores it as int64 without a BigInt a cell; a BigInt each was a tenth of the sink's garbage).
+  const toDuck = (expr: string, _sc: { type: string; nullable: boolean }) => expr;
   const sqlLiteral = (v: unknown) =>
     typeof v === 'string'
       ? `'${v.replaceAll("'", "''")}'`
@@ -199,7 +196,7 @@ export function renderSinkTables(read: (name: string) => Json = readSchemaFile):
       if (f.name !== 'treeId' && (ENVELOPE_ONLY_ON[f.name]?.includes(kind) ?? true))
         columns.push(envelopeColumn(f));
     columns.push({ name: 'part', type: 'INTEGER', value: 'r.partition', sqlDefault: null });
-    columns.push({ name: 'off', type: 'BIGINT', value: 'BigInt(r.offset)', sqlDefault: null });
+    columns.push({ name: 'off', type: 'BIGINT', value: 'r.offset', sqlDefault: null });
     const dup = columns.find((c, i) => columns.findIndex((o) => o.name === c.name) !== i);
     if (dup) throw new Error(`${table}: two columns named ${dup.name}`);
 

@@ -2,6 +2,7 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   DuckDBDataChunk,
+  type DuckDBListType,
   type DuckDBType,
   DuckDBTypeId,
 } from '@duckdb/node-api';
@@ -51,7 +52,6 @@ export async function createColumnarTable(
   const slots = names.map((n) => columns.findIndex(([c]) => c === n));
   const appender: DuckDBAppender = await connection.createAppender(table);
   const types: DuckDBType[] = names.map((_, j) => appender.columnType(j));
-  const typeIds = types.map((t) => t.typeId);
   const buffers: unknown[][] = columns.map(() => []);
   let rows = 0;
   // Handing each full chunk over at once keeps the JS heap small (the strings die young: a tenth of the sync's time
@@ -62,7 +62,7 @@ export async function createColumnarTable(
     for (let j = 0; j < slots.length; j++) {
       const src = slots[j] >= 0 ? buffers[slots[j]] : null;
       const vector = duckdb.data_chunk_get_vector(chunk.chunk, j);
-      if (!writeColumn(vector, typeIds[j], src, rows)) {
+      if (!writeColumn(vector, types[j], src, rows)) {
         // A type of an older file's column the writer has no fast path for: the node API's own setter.
         const v = chunk.getColumnVector(j);
         for (let i = 0; i < rows; i++) v.setItem(i, (src ? src[i] : null) as never);
@@ -90,31 +90,24 @@ export async function createColumnarTable(
 
 /**
  * Writes the first `rows` values of `src` (null: all NULL) into a chunk's vector straight through the bindings:
- * numbers as one typed-array copy, strings one call each, NULLs as one validity mask. The node API's vectors set a
- * NULL-able cell with BigInt arithmetic on the mask (allocating); a fifth of the sink's DuckDB time went there. False
- * for a type without a fast path here.
+ * numbers as one typed-array copy, strings one call each, a UINTEGER[] column's lists (arrays of numbers) as one copy
+ * of all their elements and one of their (offset, length) entries, NULLs as one validity mask. The node API's
+ * vectors set a NULL-able cell with BigInt arithmetic on the mask (allocating; a fifth of the sink's DuckDB time went
+ * there) and a list element by element (a DuckDB value each). False for a type without a fast path here.
  */
-function writeColumn(
-  vector: duckdb.Vector,
-  typeId: DuckDBTypeId,
-  src: readonly unknown[] | null,
-  rows: number,
-) {
+function writeColumn(vector: duckdb.Vector, type: DuckDBType, src: readonly unknown[] | null, rows: number) {
+  const typeId = type.typeId;
   let mask: Uint8Array | null = null;
   const invalid = (i: number) => {
     // DuckDB's validity mask: a bit a row, set when valid, in 64-bit words (little-endian bytes).
     mask ??= new Uint8Array(Math.ceil(rows / 64) * 8).fill(0xff);
     mask[i >> 3] &= ~(1 << (i & 7));
   };
-  const copy = (a: Int32Array | Float64Array | BigInt64Array | Uint8Array) =>
+  const copy = (a: Int32Array | Float64Array | BigInt64Array | BigUint64Array | Uint8Array) =>
     duckdb.copy_data_to_vector(vector, 0, a.buffer as ArrayBuffer, a.byteOffset, a.byteLength);
   switch (typeId) {
     case DuckDBTypeId.VARCHAR:
-      for (let i = 0; i < rows; i++) {
-        const v = src?.[i];
-        if (v === null || v === undefined) invalid(i);
-        else duckdb.vector_assign_string_element(vector, i, v as string);
-      }
+      writeStrings(vector, src, rows, invalid);
       break;
     case DuckDBTypeId.INTEGER:
     case DuckDBTypeId.DOUBLE:
@@ -134,13 +127,49 @@ function writeColumn(
       break;
     }
     case DuckDBTypeId.BIGINT: {
+      // A number (a safe integer) as its two's-complement halves, little-endian; a bigint as itself.
       const a = new BigInt64Array(rows);
+      const halves = new Uint32Array(a.buffer);
       for (let i = 0; i < rows; i++) {
         const v = src?.[i];
         if (v === null || v === undefined) invalid(i);
-        else a[i] = typeof v === 'bigint' ? v : BigInt(v as number);
+        else if (typeof v === 'bigint') a[i] = v;
+        else {
+          const n = v as number;
+          if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT column: ${n} is not a safe integer`);
+          halves[2 * i] = n >>> 0;
+          halves[2 * i + 1] = Math.floor(n / 2 ** 32) >>> 0;
+        }
       }
       copy(a);
+      break;
+    }
+    case DuckDBTypeId.LIST: {
+      if ((type as DuckDBListType).valueType.typeId !== DuckDBTypeId.UINTEGER) return false;
+      let total = 0;
+      for (let i = 0; i < rows; i++) total += (src?.[i] as readonly number[] | null | undefined)?.length ?? 0;
+      // list_entry_t: the offset of a row's first element in the child vector and the row's length, 64 bits each.
+      // Written as 32-bit halves (a chunk's elements are far below 2^32; the high halves stay 0), no BigInt each.
+      const entries = new BigUint64Array(2 * rows);
+      const halves = new Uint32Array(entries.buffer);
+      const elements = new Uint32Array(total);
+      let at = 0;
+      for (let i = 0; i < rows; i++) {
+        const v = src?.[i] as readonly number[] | null | undefined;
+        halves[4 * i] = at;
+        if (v === null || v === undefined) {
+          invalid(i);
+          continue;
+        }
+        halves[4 * i + 2] = v.length;
+        elements.set(v, at);
+        at += v.length;
+      }
+      duckdb.list_vector_reserve(vector, total);
+      duckdb.list_vector_set_size(vector, total);
+      const child = duckdb.list_vector_get_child(vector);
+      duckdb.copy_data_to_vector(child, 0, elements.buffer as ArrayBuffer, 0, elements.byteLength);
+      copy(entries);
       break;
     }
     default:
@@ -151,5 +180,73 @@ function writeColumn(
     duckdb.vector_ensure_validity_writable(vector);
     duckdb.copy_data_to_vector_validity(vector, 0, m.buffer as ArrayBuffer, m.byteOffset, m.byteLength);
   }
+  return true;
+}
+
+/** Bytes of a duckdb_string_t (duckdb.h): a uint32 length, then 12 bytes inline or a 4-byte prefix and a pointer. */
+const STRING_T = 16;
+/** The most bytes a duckdb_string_t holds inline. */
+const INLINE = 12;
+
+/**
+ * A VARCHAR column: the string_t of each row written into one buffer and copied into the vector at once. A short
+ * ASCII string (most ids, names, labels) is written inline (duckdb_string_t's public layout, zero-padded as DuckDB
+ * pads it); another is handed to DuckDB once a chunk (vector_assign_string_element copies it into the vector's own
+ * string heap) and its other rows in the chunk repeat that string_t (same length, prefix and pointer into the same
+ * heap, which lives as long as the vector): a tree's 64-character id, a model or strategy name recurs in many rows.
+ * One binding call a string was a seventh of the sync's CPU time.
+ */
+function writeStrings(
+  vector: duckdb.Vector,
+  src: readonly unknown[] | null,
+  rows: number,
+  invalid: (i: number) => void,
+): void {
+  const out = new Uint8Array(rows * STRING_T);
+  const view = new DataView(out.buffer);
+  // Rows DuckDB was handed a string for, and for each other row with a long string the row that holds it.
+  const first = new Map<string, number>();
+  const copyOf = new Int32Array(rows).fill(-1);
+  let handed = false;
+  for (let i = 0; i < rows; i++) {
+    const v = src?.[i];
+    if (v === null || v === undefined) {
+      invalid(i);
+      continue;
+    }
+    const text = v as string;
+    if (text.length <= INLINE && writeInline(out, view, i * STRING_T, text)) continue;
+    const at = first.get(text);
+    if (at === undefined) {
+      first.set(text, i);
+      duckdb.vector_assign_string_element(vector, i, text);
+      copyOf[i] = i;
+      handed = true;
+    } else copyOf[i] = at;
+  }
+  if (handed) {
+    // The string_t DuckDB wrote for the strings it was handed, read back (a copy or a view alike: only read here).
+    // Byte by byte: a subarray a row (a Buffer object each) was most of the sink's own garbage.
+    const data = duckdb.vector_get_data(vector, rows * STRING_T);
+    for (let i = 0; i < rows; i++) {
+      const k = copyOf[i];
+      if (k < 0) continue;
+      for (let b = 0, from = k * STRING_T, to = i * STRING_T; b < STRING_T; b++) out[to + b] = data[from + b];
+    }
+  }
+  duckdb.copy_data_to_vector(vector, 0, out.buffer as ArrayBuffer, 0, out.byteLength);
+}
+
+/** Writes `text` as an inline string_t at `at` when it is ASCII (its UTF-8 is its code units); false otherwise. */
+function writeInline(out: Uint8Array, view: DataView, at: number, text: string): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x80) {
+      out.fill(0, at + 4, at + 4 + k);
+      return false;
+    }
+    out[at + 4 + k] = c;
+  }
+  view.setUint32(at, text.length, true);
   return true;
 }

@@ -3,7 +3,7 @@ import type { TreeEvent } from '../../schemas/types.ts';
 import type { SinkContext } from './sinkContext.ts';
 
 /** A DuckDB column type the sink's tables use. */
-export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN';
+export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'UINTEGER[]';
 
 /** One event kind's table, as scripts/genSinkTables.ts generates it from the schema (see eventTables.ts). */
 export interface EventTable<P> {

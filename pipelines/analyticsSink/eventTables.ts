@@ -36,14 +36,14 @@ export const eventTables: {
       c[1].push(JSON.stringify(p.instruction));
       c[2].push(JSON.stringify(p.config));
       c[3].push(p.ownerGroup);
-      c[4].push(p.leaseMs === null ? null : BigInt(p.leaseMs));
+      c[4].push(p.leaseMs);
       c[5].push(p.instruction.id);
       c[6].push(p.instruction.task);
       c[7].push(p.instruction.dataset);
-      c[8].push(BigInt(e.time));
+      c[8].push(e.time);
       c[9].push(e.writer);
       c[10].push(r.partition);
-      c[11].push(BigInt(r.offset));
+      c[11].push(r.offset);
     },
     payloadOf: (row) => ({
       kind: 'TreeOpened',
@@ -100,9 +100,9 @@ export const eventTables: {
       c[11].push(x.task);
       c[12].push(x.dataset);
       c[13].push(x.generation);
-      c[14].push(BigInt(e.time));
+      c[14].push(e.time);
       c[15].push(r.partition);
-      c[16].push(BigInt(r.offset));
+      c[16].push(r.offset);
     },
     payloadOf: (row) => ({
       kind: 'StrategySampled',
@@ -152,9 +152,9 @@ export const eventTables: {
       c[8].push(p.completionTokens);
       c[9].push(p.latencyMs);
       c[10].push(p.failure);
-      c[11].push(BigInt(e.time));
+      c[11].push(e.time);
       c[12].push(r.partition);
-      c[13].push(BigInt(r.offset));
+      c[13].push(r.offset);
     },
     payloadOf: (row) => ({
       kind: 'TurnExecuted',
@@ -193,9 +193,9 @@ export const eventTables: {
       c[4].push(p.detail);
       c[5].push(p.graderVersion);
       c[6].push(x.originalCorrect ?? p.correct);
-      c[7].push(BigInt(e.time));
+      c[7].push(e.time);
       c[8].push(r.partition);
-      c[9].push(BigInt(r.offset));
+      c[9].push(r.offset);
     },
     payloadOf: (row) => ({
       kind: 'VerdictReached',
@@ -229,9 +229,9 @@ export const eventTables: {
       c[4].push(p.promptTokens);
       c[5].push(p.completionTokens);
       c[6].push(p.latencyMs);
-      c[7].push(BigInt(e.time));
+      c[7].push(e.time);
       c[8].push(r.partition);
-      c[9].push(BigInt(r.offset));
+      c[9].push(r.offset);
     },
     payloadOf: (row) => ({
       kind: 'CritiqueEmitted',
@@ -258,9 +258,9 @@ export const eventTables: {
       c[0].push(e.treeId);
       c[1].push(p.outcome);
       c[2].push(p.reason);
-      c[3].push(BigInt(e.time));
+      c[3].push(e.time);
       c[4].push(r.partition);
-      c[5].push(BigInt(r.offset));
+      c[5].push(r.offset);
     },
     payloadOf: (row) => ({
       kind: 'TreeClosed',
@@ -283,9 +283,9 @@ export const eventTables: {
       c[0].push(e.treeId);
       c[1].push(p.generation);
       c[2].push(p.reason);
-      c[3].push(BigInt(e.time));
+      c[3].push(e.time);
       c[4].push(r.partition);
-      c[5].push(BigInt(r.offset));
+      c[5].push(r.offset);
     },
     payloadOf: (row) => ({
       kind: 'TreeReopened',

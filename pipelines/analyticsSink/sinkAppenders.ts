@@ -1,4 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { actionFeaturesTable } from './actionFeaturesTable.ts';
 import { type ColumnarTable, createColumnarTable } from './columnarTable.ts';
 import { decidedTables } from './decidedTables.ts';
 import type { ColumnType } from './eventTable.ts';
@@ -13,6 +14,7 @@ export interface SinkAppenders {
   readonly pairRows: ColumnarTable;
   readonly sftRows: ColumnarTable;
   readonly actionValidity: ColumnarTable;
+  readonly actionFeatures: ColumnarTable;
   readonly syncDamage: DuckDBAppender;
   readonly syncState: DuckDBAppender;
 }
@@ -29,6 +31,7 @@ export const sinkTables: readonly string[] = [
   ...Object.values(eventTables).map((t) => t.table),
   ...Object.values(decidedTables).map((t) => t.table),
   'action_validity',
+  actionFeaturesTable.table,
   'sync_damage',
   'sync_state',
 ];
@@ -51,6 +54,11 @@ export async function createSinkAppenders(connection: DuckDBConnection): Promise
       decidedTables.sftRows.columns,
     ),
     actionValidity: await createColumnarTable(connection, 'action_validity', actionValidityColumns),
+    actionFeatures: await createColumnarTable(
+      connection,
+      actionFeaturesTable.table,
+      actionFeaturesTable.columns,
+    ),
     syncDamage: await connection.createAppender('sync_damage'),
     syncState: await connection.createAppender('sync_state'),
   };
@@ -61,6 +69,7 @@ const columnarOf = (a: SinkAppenders): ColumnarTable[] => [
   a.pairRows,
   a.sftRows,
   a.actionValidity,
+  a.actionFeatures,
 ];
 
 /** Flushes every writer but sync_state's, in sinkTables' order. */

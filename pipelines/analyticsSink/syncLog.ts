@@ -3,6 +3,7 @@ import type { Subscription } from 'rxjs';
 import { map } from 'rxjs';
 import type { EventLog, LogDamage, LogRecord } from '../../connectors/log/eventLog.ts';
 import { topics } from '../../connectors/log/topics.ts';
+import { treeEventsWithoutPrompts } from '../../connectors/log/treeEventsWithoutPrompts.ts';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
 import { emptyTree } from '../assemble/emptyTree.ts';
@@ -15,6 +16,7 @@ import { isReverdict } from '../regrade/isReverdict.ts';
 import { nodeKeyOf } from '../regrade/nodeKeyOf.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
 import { appendActionFeatures } from './actionFeatures.ts';
+import { actionFeaturesTable } from './actionFeaturesTable.ts';
 import { appendDecided } from './appendDecided.ts';
 import { appendEvent } from './appendEvent.ts';
 import { checkSinkLayout } from './checkSinkLayout.ts';
@@ -159,13 +161,12 @@ export async function syncLog(options: SyncLogOptions): Promise<SyncSummary> {
     if ([...ends].every(([part, end]) => end <= (stored.get(part) ?? 0)))
       return { events: 0, duplicates: 0, pairs: 0, sft: 0, positions: stored };
   }
+  // The sink stores each action's features with it; a file synced before features existed gets its older ones here.
+  await appendActionFeatures(connection);
   let reverdicts: Reverdicts | null = null;
   for (;;) {
     const result = await syncPass(options, reverdicts);
-    if (result !== REBUILD) {
-      await appendActionFeatures(connection);
-      return reverdicts || layout.stale ? { ...result, rebuilt: true } : result;
-    }
+    if (result !== REBUILD) return reverdicts || layout.stale ? { ...result, rebuilt: true } : result;
     await emptySinkTables(connection);
     reverdicts = await collectReverdicts(log.read(topic).pipe(map((r) => r.value)));
   }
@@ -186,7 +187,9 @@ async function syncPass(
   reverdicts: Reverdicts | null,
 ): Promise<SyncSummary | typeof REBUILD> {
   const { log, connection, follow = false, signal, batchEvents = 500_000, flushMs = 1000, onBatch } = options;
-  const topic = topics.treeEvents;
+  // Without StrategySampled.prompt (45% of a log's bytes): the sink stores no prompt (genSinkTables' OMITTED) and
+  // nothing it decides reads one; skipping its bytes cut a sync's CPU by ~18% (bench/RESULTS.md), same tables.
+  const topic = treeEventsWithoutPrompts;
   const state = await loadSinkState(connection, topic.name);
   const appenders: SinkAppenders = await createSinkAppenders(connection);
   let events = 0;
@@ -305,6 +308,11 @@ async function syncPass(
           generation: next.generation,
           originalCorrect,
         });
+        if (p.kind === 'TurnExecuted') {
+          // Its text features, in the same batch (and transaction) as its row.
+          actionFeaturesTable.push(appenders.actionFeatures.columns, e.treeId, p.nodeId, p.action);
+          appenders.actionFeatures.endRow();
+        }
         if ('nodeId' in p) {
           // An action's validity, once: when it becomes complete (sampled, executed and judged, in any order).
           const node = next.nodes.get(p.nodeId);
@@ -413,8 +421,6 @@ async function syncPass(
         return summary();
       }
       await connection.run('COMMIT');
-      // A --follow sync never reaches its end: the new actions' text features are stored batch by batch.
-      if (follow && stored) await appendActionFeatures(connection);
       await connection.run('BEGIN TRANSACTION');
       if (stored) onBatch?.(summary());
     }

@@ -15,34 +15,112 @@ export interface TextFeatures {
 /** Words per n-gram: 3-grams tell a reworded action from a copy where single words cannot. */
 export const SHINGLE_WORDS = 3;
 
-const fnv1a = (text: string) => {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-};
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const SPACE = 0x20;
+const NOT_ASCII = /[^\x00-\x7f]/;
+const STEP = /step/i;
+
+/** A character outside ASCII is a word character when it is a letter or a digit of any script (or `_`). */
+const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+/** Of each BMP code unit outside ASCII: 0 not looked at yet, 1 a word character, 2 not (astral ones are tested). */
+const bmpClass = new Uint8Array(0x10000);
+
+// Reused across calls (grown on demand): the words' code units, each word's [start, end) in them, the n-grams' hashes.
+let bounds = new Int32Array(512);
+let codes = new Uint16Array(2048);
+let hashes = new Uint32Array(256);
 
 /**
  * The one place action text features are computed (the analytics sink stores them per action, analytics'
- * action_diversity compares siblings by them). Words are runs of letters, digits and `_`, lowercased, so case,
- * spacing and punctuation never make two texts differ; a text of fewer than SHINGLE_WORDS words is one shingle of
- * all its words (none when empty). Collisions of the 32-bit hash are rare at action sizes (~1e-6 for 100 n-grams).
+ * action_diversity compares siblings by them). Words are runs of letters, digits and `_` (`[\p{L}\p{N}_]+`, by code
+ * point) of the lowercased text, so case, spacing and punctuation never make two texts differ; an n-gram's hash is
+ * FNV-1a over the UTF-16 code units of its words joined by one space; a text of fewer than SHINGLE_WORDS words is
+ * one shingle of all its words (none when empty). Collisions of the 32-bit hash are rare at action sizes (~1e-6 for
+ * 100 n-grams).
+ *
+ * It scans the text once, copying its words' code units (lowercased, space-separated) into a reused typed array, and
+ * hashes each n-gram as one run of it: no word strings, no joined n-gram strings. The sink computes it for every
+ * action it stores; the regex-and-join version was a quarter of a sync's CPU time, this one is ~4x cheaper.
  */
 export function textFeaturesOf(text: string): TextFeatures {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-  const grams: number[] = [];
-  if (words.length > 0 && words.length < SHINGLE_WORDS) grams.push(fnv1a(words.join(' ')));
-  for (let i = 0; i + SHINGLE_WORDS <= words.length; i++)
-    grams.push(fnv1a(words.slice(i, i + SHINGLE_WORDS).join(' ')));
-  const steps = new Set<string>();
-  for (const m of text.matchAll(/\bstep\s+(\d+)\s*:/gi)) steps.add(m[1]);
+  // An ASCII text is lowercased as it is hashed (no copy of it); another goes through toLowerCase, whose mappings
+  // may change its length (İ is two code units lowercased).
+  const lower = NOT_ASCII.test(text) ? text.toLowerCase() : text;
+  const n = lower.length;
+  // The words, lowercased, one space between them, in `codes`; word w is codes[bounds[2w], bounds[2w + 1]), so an
+  // n-gram is one contiguous run of it, exactly the code units of its words joined by a space.
+  if (2 * n > codes.length) codes = new Uint16Array(Math.max(2 * n, 2 * codes.length));
+  let len = 0;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < n; ) {
+    const width = wordCharWidth(lower, i);
+    if (width === 0) {
+      inWord = false;
+      i++;
+      continue;
+    }
+    if (!inWord) {
+      if (words > 0) codes[len++] = SPACE;
+      if (2 * words + 2 > bounds.length) {
+        const grown = new Int32Array(bounds.length * 2);
+        grown.set(bounds);
+        bounds = grown;
+      }
+      bounds[2 * words] = len;
+      words++;
+      inWord = true;
+    }
+    codes[len++] = asciiLower(lower.charCodeAt(i));
+    if (width === 2) codes[len++] = lower.charCodeAt(i + 1);
+    bounds[2 * words - 1] = len;
+    i += width;
+  }
+  const grams = words === 0 ? 0 : words < SHINGLE_WORDS ? 1 : words - SHINGLE_WORDS + 1;
+  const span = Math.min(words, SHINGLE_WORDS);
+  if (grams > hashes.length) hashes = new Uint32Array(Math.max(grams, hashes.length * 2));
+  for (let g = 0; g < grams; g++) {
+    let h = FNV_OFFSET;
+    for (let k = bounds[2 * g], end = bounds[2 * (g + span) - 1]; k < end; k++)
+      h = Math.imul(h ^ codes[k], FNV_PRIME);
+    hashes[g] = h >>> 0;
+  }
+  const sorted = hashes.subarray(0, grams).sort();
+  const shingles: number[] = [];
+  for (let g = 0; g < grams; g++) if (g === 0 || sorted[g] !== sorted[g - 1]) shingles.push(sorted[g]);
   return {
-    steps: steps.size,
+    steps: stepsOf(text),
     hasCode: text.includes('```'),
     chars: text.length,
-    ngrams: grams.length,
-    shingles: [...new Set(grams)].sort((a, b) => a - b),
+    ngrams: grams,
+    shingles,
   };
+}
+
+/** How many code units the word character at `i` takes (2 for an astral one), or 0 when it is not one. */
+function wordCharWidth(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c < 0x80)
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || (c >= 0x41 && c <= 0x5a)
+      ? 1
+      : 0;
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return WORD_CHAR.test(s.slice(i, i + 2)) ? 2 : 0;
+  }
+  let k = bmpClass[c];
+  if (k === 0) bmpClass[c] = k = WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
+  return k === 1 ? 1 : 0;
+}
+
+/** A code unit with A-Z lowercased (toLowerCase leaves none of them, so it may be applied after it too). */
+const asciiLower = (c: number) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+
+/** Distinct "Step N:" numbers (any case); a text without "step" in it (most actions' code) skips the match. */
+function stepsOf(text: string): number {
+  if (!STEP.test(text)) return 0;
+  const steps = new Set<string>();
+  for (const m of text.matchAll(/\bstep\s+(\d+)\s*:/gi)) steps.add(m[1]);
+  return steps.size;
 }

@@ -3,7 +3,7 @@ import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalytics
 import { syncLog } from '../../pipelines/analyticsSink/syncLog.ts';
 import { textFeaturesOf } from '../../pipelines/features/textFeaturesOf.ts';
 import { treeScript } from '../assemble/treeScript.ts';
-import { appendEvents, tempLog } from './fixtures.ts';
+import { appendEvents, smallTrees, tempLog } from './fixtures.ts';
 
 // Actions written to be near-duplicates: the same reasoning, re-cased and re-punctuated, or with one word changed.
 const base =
@@ -118,5 +118,38 @@ describe('action_diversity', () => {
       ['differ', 0],
       ['near', 0.6],
     ]);
+  });
+});
+
+describe('action_features', () => {
+  it('holds textFeaturesOf of every stored action; a file synced without them gets them on its next sync', async () => {
+    const log = await tempLog();
+    const own = await openAnalyticsDb();
+    try {
+      const { math, code, logic } = smallTrees();
+      await appendEvents(log.log, [...math, ...code]);
+      await syncLog({ log: log.log, connection: own.connection });
+      // What a sink that stored no features left: the next sync (with new events) fills in the older actions too.
+      await own.connection.run('DELETE FROM action_features');
+      await appendEvents(log.log, logic);
+      await syncLog({ log: log.log, connection: own.connection });
+      const stored = (
+        await own.query(
+          'SELECT tree_id, node_id, steps, has_code, chars, ngrams, shingles FROM action_features ORDER BY ALL',
+        )
+      ).rows;
+      const actions = (await own.query('SELECT tree_id, node_id, action FROM turn_executed ORDER BY ALL'))
+        .rows;
+      expect(actions.length).toBeGreaterThan(6);
+      expect(stored).toEqual(
+        actions.map(([treeId, nodeId, action]) => {
+          const f = textFeaturesOf(String(action));
+          return [treeId, nodeId, f.steps, f.hasCode, f.chars, f.ngrams, f.shingles];
+        }),
+      );
+    } finally {
+      own.close();
+      await log.dispose();
+    }
   });
 });

@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
+import { createColumnarTable } from '../../pipelines/analyticsSink/columnarTable.ts';
+
+let db: AnalyticsDb;
+beforeAll(async () => {
+  db = await openAnalyticsDb();
+});
+afterAll(() => db.close());
+
+// Strings at the inline limit (12 bytes) and past it, non-ASCII ones short in code units but long in UTF-8, repeats
+// (written once a chunk and shared), empty strings and NULLs.
+const strings = fc.oneof(
+  fc.constantFrom(
+    '',
+    'a',
+    'abcdefghijkl',
+    'abcdefghijklm',
+    'é',
+    'ééééééé',
+    '𝐀𝐀𝐀',
+    'x'.repeat(64),
+    'chain-of-thought',
+  ),
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.constant(null),
+);
+const lists = fc.oneof(
+  fc.constant(null),
+  fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 70 }),
+);
+
+describe('createColumnarTable', () => {
+  it('stores strings, numbers and UINTEGER lists as given, across chunks; DuckDB compares them as its own', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(strings, strings, fc.option(fc.integer()), fc.option(fc.maxSafeInteger()), lists), {
+          minLength: 1,
+          maxLength: 5000,
+        }),
+        async (rows) => {
+          await db.connection.run(
+            'CREATE OR REPLACE TABLE ct (i INTEGER, s VARCHAR, t VARCHAR, n INTEGER, b BIGINT, l UINTEGER[])',
+          );
+          const table = await createColumnarTable(db.connection, 'ct', [
+            ['i', 'INTEGER'],
+            ['s', 'VARCHAR'],
+            ['t', 'VARCHAR'],
+            ['n', 'INTEGER'],
+            ['b', 'BIGINT'],
+            ['l', 'UINTEGER[]'],
+          ]);
+          rows.forEach((r, i) => {
+            table.columns[0].push(i);
+            for (let j = 0; j < r.length; j++) table.columns[j + 1].push(r[j]);
+            table.endRow();
+          });
+          table.flush();
+          table.close();
+          const back = (
+            await db.connection.runAndReadAll('SELECT s, t, n, b, l FROM ct ORDER BY i')
+          ).getRowsJS();
+          expect(back).toEqual(rows.map(([s, t, n, b, l]) => [s, t, n, b === null ? null : BigInt(b), l]));
+          // Equality, hashing and ordering of the inline and shared strings agree with strings DuckDB made itself.
+          const [[same, groups, distinct]] = (
+            await db.connection.runAndReadAll(
+              `SELECT count(*) FILTER (s = t::VARCHAR || ''), (SELECT count(*) FROM (SELECT s FROM ct GROUP BY s)),
+                      (SELECT count(DISTINCT s || '') FROM ct) + (SELECT count(*) > 0 FROM ct WHERE s IS NULL)::INTEGER
+               FROM ct`,
+            )
+          ).getRowsJS();
+          expect(Number(same)).toBe(rows.filter(([s, t]) => s !== null && s === t).length);
+          expect(Number(groups)).toBe(new Set(rows.map(([s]) => s)).size);
+          expect(Number(distinct)).toBe(new Set(rows.map(([s]) => s)).size);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -7,7 +7,7 @@ import type { Tree } from './tree.ts';
 /**
  * Lays out one decided pair as a PreferencePair row (pure). The head's fields are copied one by one, not spread:
  * `{ ...head, … }` into a 14-field literal cost ~13 µs a row against ~0.05 µs (V8 20, micro-benchmark; pairOf was
- * 86 ms of self time for 12,888 pairs in the assemble profile, bench/RESULTS.md 2026-12-01 19:00Z).
+ * 86 ms of self time for 12,888 pairs in the assemble profile, bench/RESULTS.md 2026-12-01 18:50Z).
  */
 export function pairOf(tree: Tree, d: PairDecision): PreferencePair {
   const instruction = tree.opened!.instruction;

@@ -22,6 +22,29 @@ interface Open {
 }
 
 /**
+ * A tree closed `failed` that may be reopened, without its nodes: its rows are decided (it decided none), and a
+ * TreeReopened starts the next growth without them (evolveTree), so they were only memory kept to the end of the
+ * replay — and copied by every scavenge until promoted (bench/RESULTS.md 2026-12-01 18:50Z).
+ */
+function withoutNodes(tree: Tree): Tree {
+  return {
+    treeId: tree.treeId,
+    opened: tree.opened,
+    openedAt: tree.openedAt,
+    nodes: new Map(),
+    closed: tree.closed,
+    applied: tree.applied,
+    decisiveAt: tree.decisiveAt,
+    ignored: tree.ignored,
+    generation: tree.generation,
+    since: tree.since,
+    reopenable: tree.reopenable,
+    validCorrect: tree.validCorrect,
+    validIncorrect: tree.validIncorrect,
+  };
+}
+
+/**
  * Tree events in, decided rows out: fold each tree (evolveTree), emit each pair / SFT row as soon as it is decided
  * and the RM pairs at close (decideRows), evict closed trees. Any interleaving of trees and any repetition of events
  * give the same rows per tree, in the same order per tree.
@@ -30,7 +53,9 @@ interface Open {
  * deterministic event id). A closed tree is evicted at its TreeClosed (memory follows the open trees) and its id kept
  * in a first-in-first-out memory of `closedTrees`, so its late repeats are dropped rather than starting a tree again;
  * a repeat of a tree closed longer ago than that memory starts a new tree (export sinks drop repeated row ids). A tree
- * closed `failed` stays until the source completes: a TreeReopened may grow it again (grow --retry-failed).
+ * closed `failed` with no valid correct action (Tree.reopenable) stays, without its nodes, until the source
+ * completes: a TreeReopened may grow it again (grow --retry-failed). Any other closed tree is evicted at its close
+ * (evolveTree ignores everything after it).
  *
  * One map of open trees rather than groupBy → scan(evolveTree) → scan(decideRows) per tree (emitDecided): the same
  * two pure reducers, without a Subject, three subscribers and a duration stream per tree and an inner subscription
@@ -64,10 +89,13 @@ export function assemble(options: AssembleOptions = {}): OperatorFunction<TreeEv
             t.tree = tree;
             if (!moved) return;
             t.decided = decideRows(t.decided, tree, histories, kinds);
-            if (tree.closed !== null && tree.closed.outcome !== 'failed') {
-              open.delete(id);
-              closed.add(id);
-              if (closed.size > closedTrees) closed.delete(closed.values().next().value!);
+            if (tree.closed !== null) {
+              if (tree.reopenable) t.tree = withoutNodes(tree);
+              else {
+                open.delete(id);
+                closed.add(id);
+                if (closed.size > closedTrees) closed.delete(closed.values().next().value!);
+              }
             }
             rows = t.decided.out;
           } catch (e) {

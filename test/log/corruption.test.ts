@@ -13,7 +13,7 @@ import {
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, tap, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventLog, LogDamage } from '../../connectors/log/eventLog.ts';
 import { createFileEventLog } from '../../connectors/log/file/fileEventLog.ts';
@@ -254,6 +254,39 @@ describe('corruption suite (file backend)', () => {
         expect(holds, `bit ${bit} at byte ${at} of ${b.file}: ${JSON.stringify(found)}`).toBe(true);
         writeFileSync(b.file, sound);
       }
+    }
+  });
+
+  it("a flipped bit in a block header's record count: named before the block's records, all of which are served", async () => {
+    // Sound blocks are served lazily (decoded record by record) only once their checksum verifies and their records
+    // count as many as the header says; a count that disagrees must still be named before any record of the block.
+    const blocks = await blockMap();
+    const b = blocks[blocks.length >> 1];
+    for (const bit of [1, 2]) {
+      const sound = readFileSync(b.file);
+      const bytes = Buffer.from(sound);
+      bytes[b.start] ^= 1 << bit; // the count varint (10 records: one byte, zig-zag 20)
+      writeFileSync(b.file, bytes);
+      const seen: (number | 'damage')[] = [];
+      const records = await lastValueFrom(
+        open()
+          .read(topics.instructions, {
+            onDamage: (d) => {
+              expect(d.file).toBe(b.file);
+              expect(d.byteOffset).toBe(b.start);
+              seen.push('damage');
+            },
+          })
+          .pipe(
+            tap((r) => seen.push(r.offset)),
+            toArray(),
+          ),
+      );
+      expect(records.map((r) => r.offset)).toEqual(Array.from({ length: N }, (_, o) => o));
+      // After the records before the block, before the block's own.
+      expect(seen.filter((x) => x === 'damage')).toHaveLength(1);
+      expect(seen.indexOf('damage'), `bit ${bit}`).toBe(b.offsets[0]);
+      writeFileSync(b.file, sound);
     }
   });
 

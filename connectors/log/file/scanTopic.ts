@@ -7,6 +7,8 @@ import { MANIFEST, readManifest, schemaFingerprint } from './manifest.ts';
 import { type HeaderFallback, SegmentReader } from './segmentReader.ts';
 import { listSegments, type SegmentFile, segmentName } from './segments.ts';
 
+const LAZY = { lazy: true } as const;
+
 /** What a scan learnt about one segment (check and repair use it). */
 export interface SegmentScan {
   readonly path: string;
@@ -224,22 +226,25 @@ export async function scanTopic(options: ScanTopicOptions): Promise<void> {
       let first = true;
       for (;;) {
         if (isStopped()) return;
-        const block = await reader.next(seen);
-        if (block.kind === 'block' && limit !== undefined && isLast() && block.end > limit) {
+        // Sound blocks come lazily: each record is decoded, handed on and dropped before the next is decoded.
+        const block = await reader.next(seen, LAZY);
+        const sound = block.kind === 'block' || block.kind === 'records';
+        if (sound && limit !== undefined && isLast() && block.end > limit) {
           reader.seek(block.start);
           break; // appended after this read started
         }
-        if (block.kind === 'block' || block.kind === 'damaged') reportedTail = undefined;
-        if (block.kind === 'block') {
+        if (sound || block.kind === 'damaged') reportedTail = undefined;
+        if (sound) {
           let d = 0;
-          for (let i = 0; i <= block.entries.length; i++) {
+          for (let i = 0; ; i++) {
+            // Taken before the damage before it is reported: taking a record that fails adds that damage.
+            const entry = block.kind === 'block' ? block.entries[i] : block.take();
             for (; d < block.damage.length && block.damage[d].before === i; d++) {
               const bd = block.damage[d];
               pending.push({ file: segment.path, byteOffset: bd.byte, bytes: bd.bytes, reason: bd.reason });
               damaged = true;
             }
-            if (i === block.entries.length) break;
-            const entry = block.entries[i];
+            if (entry === undefined) break;
             if (
               first &&
               entry.offset !== segment.base &&

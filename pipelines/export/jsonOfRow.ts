@@ -49,22 +49,25 @@ let lastJson: RowJson | null = null;
 export function jsonOfRow(row: Assembled['row']): RowJson {
   if (row === lastRow && lastJson) return lastJson;
   // Every row kind shares the header; a pair carries its trajectory and both actions, an SFT row its response as
-  // both, an RM pair (instruction only) its two actions.
-  const head = { id: j(row.id), parentId: j(row.parentId), task: j(row.task), dataset: j(row.dataset) };
+  // both, an RM pair (instruction only) its two actions. Literals, not `{ ...head, … }`: a spread into a literal
+  // cost ~13 µs a call in V8 (bench/RESULTS.md, 18:50Z), a literal well under 0.1 µs. Same keys, same order.
+  const id = j(row.id);
+  const parentId = j(row.parentId);
+  const task = j(row.task);
+  const dataset = j(row.dataset);
   let json: RowJson;
   if ('trajectory' in row) {
-    json = {
-      ...head,
-      trajectory: row.trajectory.map(escapedOf),
-      chosen: j(row.chosen),
-      rejected: j(row.rejected),
-    };
+    const trajectory = row.trajectory.map(escapedOf);
+    json = { id, parentId, task, dataset, trajectory, chosen: j(row.chosen), rejected: j(row.rejected) };
   } else {
     const trajectory = [{ from: USER, value: instructionJson(row.instruction) }];
     if ('response' in row) {
       const response = j(row.response);
-      json = { ...head, trajectory, chosen: response, rejected: response };
-    } else json = { ...head, trajectory, chosen: j(row.chosen), rejected: j(row.rejected) };
+      json = { id, parentId, task, dataset, trajectory, chosen: response, rejected: response };
+    } else {
+      const chosen = j(row.chosen);
+      json = { id, parentId, task, dataset, trajectory, chosen, rejected: j(row.rejected) };
+    }
   }
   lastRow = row;
   lastJson = json;

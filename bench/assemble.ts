@@ -13,7 +13,10 @@
  *   npx tsx bench/assemble.ts [--trees 100000] [--runs 3] [--dir /tmp/arboretum-bench-assemble] [--json]
  *                             [--semi-space-mib 64|default]
  *                             [--stages read,assemble,export-pair,export-all,export-all-log,export-parquet,
- *                                       export-all-parquet]
+ *                                       export-all-parquet,assemble-export]
+ *
+ * `assemble-export` folds what an export reads (the log without prompt events) into rows and writes none: an export
+ * stage's CPU over it is the export's own work (spill, escaping, sort, layout, writes), without the fold.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -84,6 +87,14 @@ async function child(stage: string): Promise<Result> {
   } else if (stage === 'assemble') {
     rows = await lastValueFrom(
       events().pipe(
+        tap(() => n++),
+        assemble(),
+        count(),
+      ),
+    );
+  } else if (stage === 'assemble-export') {
+    rows = await lastValueFrom(
+      exportEvents().pipe(
         tap(() => n++),
         assemble(),
         count(),

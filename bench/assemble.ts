@@ -84,17 +84,10 @@ async function child(stage: string): Promise<Result> {
     names.map((name) => ({ format: exportFormats.get(name)!, out: join(out, `${name}.${ext}`) }));
   if (stage === 'read') {
     n = await lastValueFrom(log.read(topics.treeEvents).pipe(count()));
-  } else if (stage === 'assemble') {
+  } else if (stage === 'assemble' || stage === 'assemble-export') {
+    // assemble: the whole topic; assemble-export: what an export reads (no prompt events).
     rows = await lastValueFrom(
-      events().pipe(
-        tap(() => n++),
-        assemble(),
-        count(),
-      ),
-    );
-  } else if (stage === 'assemble-export') {
-    rows = await lastValueFrom(
-      exportEvents().pipe(
+      (stage === 'assemble' ? events() : exportEvents()).pipe(
         tap(() => n++),
         assemble(),
         count(),

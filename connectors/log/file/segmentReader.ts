@@ -231,16 +231,21 @@ export class SegmentReader {
     const have = this.bufStart + this.buf.length - pos;
     if (pos >= this.bufStart && have >= n) return have;
     const want = Math.max(n, CHUNK);
+    // Bytes from pos that the buffer already holds are kept (moved to its front), and only the rest is read: a block
+    // larger than CHUNK was otherwise read twice, once by the header's fill and again whole (8 MiB of 8.3 MB blocks).
+    const keep = pos >= this.bufStart && have > 0 ? have : 0;
+    const from = pos - this.bufStart;
     // One buffer, reused: what callers got from the previous fill is decoded before they call again, and decoding
     // copies strings out of it.
-    if (this.chunk.length < want) this.chunk = Buffer.allocUnsafe(want);
-    const next = this.chunk;
+    const next = this.chunk.length < want ? Buffer.allocUnsafe(want) : this.chunk;
+    if (keep > 0 && (next !== this.chunk || from > 0)) this.chunk.copy(next, 0, from, from + keep);
+    this.chunk = next;
     // A synchronous read from the page cache costs less than a thread-pool round trip, and the caller decodes
     // the chunk synchronously anyway: reading ahead this way keeps read+decode CPU-bound (see bench/fileLog.ts).
-    const bytesRead = readSync(this.fh.fd, next, 0, want, pos);
-    this.buf = next.subarray(0, bytesRead);
+    const bytesRead = readSync(this.fh.fd, next, keep, want - keep, pos + keep);
+    this.buf = next.subarray(0, keep + bytesRead);
     this.bufStart = pos;
-    return bytesRead;
+    return keep + bytesRead;
   }
 
   private view(pos: number, n: number): Buffer {

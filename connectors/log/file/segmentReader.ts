@@ -322,16 +322,10 @@ export class SegmentReader {
       if (resume === undefined) return this.tail(start);
       return this.damaged(start, 'sync marker mismatch', resume);
     }
-    // The next block does not start where the header's size says, or fewer records verified than it counts: the
-    // size (or count) may be what was damaged, and a bit flipped there must be named as well as the records cut
-    // short after it. (A shrunk size can still point at a plausible block: the real marker's last bytes read as a
-    // header whose size reaches the next marker, so `resume` agreeing with the size does not clear the header.)
+    // The next block does not start where the header's size says: the size (or count) is what was damaged, and a
+    // bit flipped there must be named as well as the records cut short after it.
     if (resume !== start + total)
       blameHeader(`block header says ${block.size} bytes; the next sync marker is elsewhere`);
-    else if (entries.length !== block.count)
-      blameHeader(
-        `block header says ${block.count} records in ${block.size} bytes, ${entries.length} verified`,
-      );
     damage.push({
       before: entries.length,
       byte: dataAt + verifiedEnd,

@@ -154,6 +154,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       (context === 'instruction' || !t.format.accepts.context),
   );
   const sharedKinds = new Set(targets.filter((_, i) => isShared[i]).map((t) => t.format.kind));
+  const ownKinds = new Set(targets.filter((_, i) => !isShared[i]).map((t) => t.format.kind));
   let shared: SharedRows | null = null;
   let sorters: (SortedLines | null)[] = [];
   let byTarget: { format: ExportFormat; lines: SortedLines | null; withSystem: number }[] = [];
@@ -186,7 +187,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
     const addRow = (a: Assembled) => {
       if (shared && sharedKinds.has(a.kind)) shared.add(a, rowLengthsOf(a.kind, a.row, tokens));
       // Only outputs with a line spill or direct writer of their own need the row's key (none when all share).
-      if (!byTarget.some((t) => t.lines !== null && t.format.kind === a.kind)) return;
+      if (!ownKinds.has(a.kind)) return;
       const key = {
         treeId: a.row.treeId,
         id: a.row.id,

@@ -14,12 +14,12 @@ import { offsetCommitRequest } from '../../connectors/log/kafka/protocol/offsetC
 import { offsetCommitResponse } from '../../connectors/log/kafka/protocol/offsetCommit/offsetCommitResponse.ts';
 import { produceRequest } from '../../connectors/log/kafka/protocol/produce/produceRequest.ts';
 import { produceResponse } from '../../connectors/log/kafka/protocol/produce/produceResponse.ts';
-import { encodeRecordBatch } from '../../connectors/log/kafka/protocol/recordBatch/encodeRecordBatch.ts';
 import { forEachRecord } from '../../connectors/log/kafka/protocol/recordBatch/recordBatches.ts';
 import {
   encodeHeaders,
   RecordBatchWriter,
 } from '../../connectors/log/kafka/protocol/recordBatch/recordBatchWriter.ts';
+import { encodeRecordBatch } from '../support/encodeRecordBatch.ts';
 
 // Byte fixtures written by hand from the Kafka protocol guide (kafka.apache.org/protocol, the non-flexible versions
 // we send), spaces between fields. A request's body is what follows the request header.

@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { murmur2Partition } from '../../connectors/log/kafka/murmur2Partition.ts';
 import { crc32c } from '../../connectors/log/kafka/protocol/recordBatch/crc32c.ts';
-import { encodeRecordBatch } from '../../connectors/log/kafka/protocol/recordBatch/encodeRecordBatch.ts';
 import {
   forEachRecord,
   lastWholeOffset,
@@ -13,6 +12,7 @@ import {
 } from '../../connectors/log/kafka/protocol/recordBatch/recordBatches.ts';
 import { RecordBatchWriter } from '../../connectors/log/kafka/protocol/recordBatch/recordBatchWriter.ts';
 import { WireReader } from '../../connectors/log/kafka/protocol/wire/wireReader.ts';
+import { encodeRecordBatch } from '../support/encodeRecordBatch.ts';
 
 const require = createRequire(import.meta.url);
 const { Partitioners } = require('kafkajs');

@@ -1,4 +1,7 @@
-import { encodeHeaders, RecordBatchWriter } from './recordBatchWriter.ts';
+import {
+  encodeHeaders,
+  RecordBatchWriter,
+} from '../../connectors/log/kafka/protocol/recordBatch/recordBatchWriter.ts';
 
 /** One record to write: key and value bytes, headers as UTF-8 strings. */
 export interface RecordToWrite {
@@ -15,9 +18,9 @@ const writeBytes = (value: Buffer, buf: Buffer, at: number): number => {
 };
 
 /**
- * A Kafka record batch (magic 2, uncompressed) of ready-made values in one Buffer, through RecordBatchWriter (the
- * producer's own path, where the codec writes each value in place). Idempotence: `producerId`, `producerEpoch` and
- * `baseSequence` let the broker drop a batch resent after a lost answer.
+ * A Kafka record batch (magic 2, uncompressed) of ready-made values in one Buffer, for tests and fixtures: through
+ * RecordBatchWriter, the producer's own path (where the codec writes each value in place). Idempotence:
+ * `producerId`, `producerEpoch` and `baseSequence` let the broker drop a batch resent after a lost answer.
  */
 export function encodeRecordBatch(args: {
   readonly records: readonly RecordToWrite[];

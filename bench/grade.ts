@@ -2,7 +2,7 @@
 //   before  — the math grader of another git ref (default main), copied from git into a temp folder;
 //   after   — this tree's gradeMath (TypeScript fast path, Math-Verify in the sandboxed worker);
 //   Math-Verify alone — its own parse() + verify() on the raw gold and response, in the same worker.
-// The mixed corpus is test/grade/corpus (our own cases, generated 20–50 KB traces, held-out public-suite
+// The mixed corpus is pipelines/grade/corpus (our own cases, generated 20–50 KB traces, held-out public-suite
 // cases). Then `arboretum grade --batch` on --long responses of 30 KB each (default 2,000): wall time,
 // grades/s, and how many verdicts said timeout (must be none).
 // Usage: npx tsx bench/grade.ts [--before main] [--runs 3] [--long 2000] [--skip-math-verify]
@@ -12,8 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCas } from '../connectors/sandbox/createCas.ts';
+import {
+  heldOutCorpus,
+  longResponses,
+  type MathCase,
+  mathCorpus,
+} from '../pipelines/grade/corpus/mathCorpus.ts';
 import { gradeMath } from '../pipelines/grade/gradeMath.ts';
-import { heldOutCorpus, longResponses, type MathCase, mathCorpus } from '../test/grade/corpus/mathCorpus.ts';
 import { printTable } from './stats.ts';
 
 const { values } = parseArgs({

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { longResponses } from './corpus/mathCorpus.ts';
+import { longResponses } from '../../pipelines/grade/corpus/mathCorpus.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'arboretum-grade-batch-'));

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../connectors/sandbox/createSandbox.ts';
 import type { Sandbox } from '../../connectors/sandbox/sandboxTypes.ts';
+import { readCorpus } from '../../pipelines/grade/corpus/readCorpus.ts';
 import { gradeCode } from '../../pipelines/grade/gradeCode.ts';
 import { gradeLogic } from '../../pipelines/grade/gradeLogic.ts';
 import type { TestCase, TestKind } from '../../schemas/types.ts';
 
-// The logic and code grader corpus (test/grade/corpus/makeLogicCodeCorpus.py writes it; categories and rules in
+// The logic and code grader corpus (pipelines/grade/corpus/makeLogicCodeCorpus.py writes it; categories and rules in
 // pipelines/grade/README.md). Every case must agree; the agreement per category is printed.
 
 interface LogicCase {
@@ -27,19 +27,6 @@ interface CodeCase {
   readonly testKind?: TestKind;
   readonly perTestTimeoutMs?: number;
   readonly correct: boolean;
-}
-
-function readJsonl<T>(name: string): T[] {
-  return readFileSync(new URL(`corpus/${name}`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as T;
-      } catch (e) {
-        throw new Error(`test/grade/corpus/${name}:${i + 1}: not JSON (${(e as Error).message})`);
-      }
-    });
 }
 
 /** Prints agreement per category (and in all), returns the disagreeing cases. */
@@ -75,9 +62,9 @@ function agreement<T extends { id: string; category: string; correct: boolean }>
   return bad;
 }
 
-describe('logic grader corpus (test/grade/corpus/logic.jsonl)', () => {
+describe('logic grader corpus (pipelines/grade/corpus/logic.jsonl)', () => {
   it('agrees with every case, correct forms and near-misses', () => {
-    const cases = readJsonl<LogicCase>('logic.jsonl');
+    const cases = readCorpus<LogicCase>('logic.jsonl');
     expect(cases.length).toBeGreaterThan(150);
     const verdicts = cases.map((c) => gradeLogic(c.gold, c.pred, c.choices ?? null));
     expect(agreement('logic', cases, verdicts)).toEqual([]);
@@ -89,7 +76,7 @@ describe('logic grader corpus (test/grade/corpus/logic.jsonl)', () => {
   });
 });
 
-describe('code grader corpus (test/grade/corpus/code.jsonl), in the sandbox', () => {
+describe('code grader corpus (pipelines/grade/corpus/code.jsonl), in the sandbox', () => {
   let sandbox: Sandbox;
   beforeAll(() => {
     sandbox = createSandbox({ concurrency: 2 });
@@ -99,7 +86,7 @@ describe('code grader corpus (test/grade/corpus/code.jsonl), in the sandbox', ()
   });
 
   it('agrees with every case: stdin/stdout quirks, function calls, HumanEval and MBPP asserts', async () => {
-    const cases = readJsonl<CodeCase>('code.jsonl');
+    const cases = readCorpus<CodeCase>('code.jsonl');
     expect(cases.length).toBeGreaterThan(40);
     // The sandbox runs two at a time; generous limits so a loaded machine does not turn a pass into a timeout.
     const verdicts = await Promise.all(

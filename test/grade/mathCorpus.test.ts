@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCas, type SympyCas } from '../../connectors/sandbox/createCas.ts';
+import { heldOutCorpus, type MathCase, mathCorpus } from '../../pipelines/grade/corpus/mathCorpus.ts';
 import { gradeMath } from '../../pipelines/grade/gradeMath.ts';
-import { heldOutCorpus, type MathCase, mathCorpus } from './corpus/mathCorpus.ts';
 
 let cas: SympyCas;
 beforeAll(() => {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { seededRandom } from '../../../pipelines/synthetic/seededRandom.ts';
+import { seededRandom } from '../../synthetic/seededRandom.ts';
+import { readCorpus } from './readCorpus.ts';
 
-/** One grader case: does `pred` answer `gold`? (test/grade/corpus/README.md) */
+/** One grader case: does `pred` answer `gold`? (pipelines/grade/README.md) */
 export interface MathCase {
   readonly id: string;
   readonly category: string;
@@ -11,20 +11,6 @@ export interface MathCase {
   /** Held-out cases: the public suite it comes from, and why it is contested when suites disagree. */
   readonly source?: string;
   readonly contested?: string;
-}
-
-function readJsonl(name: string): MathCase[] {
-  const text = readFileSync(new URL(name, import.meta.url), 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as MathCase;
-      } catch (e) {
-        throw new Error(`test/grade/corpus/${name}:${i + 1}: not JSON (${(e as Error).message})`);
-      }
-    });
 }
 
 const STEPS = [
@@ -82,12 +68,12 @@ export function thinkCases(count = 24, seed = 7): MathCase[] {
 
 /** The math grader's own corpus (math.jsonl, written from real answer styles) and the generated traces. */
 export function mathCorpus(): MathCase[] {
-  return [...readJsonl('math.jsonl'), ...thinkCases()];
+  return [...readCorpus<MathCase>('math.jsonl'), ...thinkCases()];
 }
 
 /** Cases taken from public grader suites, each naming its source (heldout.jsonl); never tuned on. */
 export function heldOutCorpus(): MathCase[] {
-  return readJsonl('heldout.jsonl').map((c) => ({ ...c, category: c.source ?? 'unknown' }));
+  return readCorpus<MathCase>('heldout.jsonl').map((c) => ({ ...c, category: c.source ?? 'unknown' }));
 }
 
 /**

@@ -5,7 +5,7 @@ math-verify==0.9.0`, then unpack): the parametrized (gold, pred, expected) cases
 default comparison, and of tests with a per-case parameter the cases whose value is our configuration
 (precision 6, allow_set_relation_comp on). hendrycks MATH's and NeMo-Skills' few cases are transcribed
 below from the files and commits named in each row.
-Run: python3 test/grade/corpus/makeHeldOut.py PATH/TO/math_verify-0.9.0/tests
+Run: python3 pipelines/grade/corpus/makeHeldOut.py PATH/TO/math_verify-0.9.0/tests
 """
 import ast
 import json

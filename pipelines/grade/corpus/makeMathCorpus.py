@@ -2,7 +2,7 @@
 
 Each case is {id, category, gold, pred, correct}: `gold` as a dataset gives it (a bare answer, a GSM8K
 `#### n` solution or a MATH `\\boxed{}` solution), `pred` as a model writes it. Base answer pairs are
-crossed with the wrappers models really use. Run: python3 test/grade/corpus/makeMathCorpus.py
+crossed with the wrappers models really use. Run: python3 pipelines/grade/corpus/makeMathCorpus.py
 """
 import json
 import os

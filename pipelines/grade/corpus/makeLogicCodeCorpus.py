@@ -3,7 +3,7 @@
 Every case is written here from answer styles models really produce (ReClor / LogiQA multiple choice, StrategyQA
 true/false, FOLIO-style yes/no entailment, HotpotQA short spans, R1-style <think> traces; code-contest stdin/stdout,
 TACO call-based, HumanEval and MBPP assert tests), each with the label a careful human gives it. Near-misses that
-must stay incorrect sit beside the correct forms. Run: python3 test/grade/corpus/makeLogicCodeCorpus.py
+must stay incorrect sit beside the correct forms. Run: python3 pipelines/grade/corpus/makeLogicCodeCorpus.py
 """
 import json
 import os

@@ -7,6 +7,8 @@ export interface BufferedFile {
   put(text: string): void;
   /** Appends the UTF-8 of JSON.stringify(text), escaped straight into the buffer (escapeJsonInto). */
   putJson(text: string): void;
+  /** Appends bytes as they are. */
+  putBytes(bytes: Uint8Array): void;
   /** Writes what is buffered. */
   flush(): void;
   /** The descriptor, or null while nothing was written (the file is opened on the first write). */
@@ -31,7 +33,7 @@ export function createBufferedFile({
   let fd: number | null = null;
   let buf: Buffer | null = null;
   let used = 0;
-  const write = (data: Buffer, bytes: number) => {
+  const write = (data: Uint8Array, bytes: number) => {
     fd ??= openSync(path, flags);
     writeSync(fd, data, 0, bytes);
   };
@@ -65,6 +67,17 @@ export function createBufferedFile({
         }
       }
       this.put(JSON.stringify(text));
+    },
+    putBytes(bytes) {
+      if (bytes.length > bufferBytes) {
+        flush();
+        write(bytes, bytes.length);
+        return;
+      }
+      if (used + bytes.length > bufferBytes) flush();
+      buf ??= Buffer.allocUnsafe(bufferBytes);
+      buf.set(bytes, used);
+      used += bytes.length;
     },
     flush,
     get fd() {

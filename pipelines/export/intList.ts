@@ -10,6 +10,10 @@ export class IntList {
     }
     this.data[this.length++] = n;
   }
+  /** The integer at `i` (< length). */
+  at(i: number): number {
+    return this.data[i];
+  }
   toArray(): Int32Array {
     return this.data.slice(0, this.length);
   }

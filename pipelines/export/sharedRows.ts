@@ -1,16 +1,16 @@
 import { createHash, hash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Assembled } from '../assemble/assembled.ts';
 import { bucketOf } from './bucketOf.ts';
-import { type BufferedFile, createBufferedFile } from './bufferedFile.ts';
 import { createByteSink } from './byteSink.ts';
 import { createLineTally, type LineTally } from './createLineTally.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { IntList } from './intList.ts';
 import type { RowBytes } from './rowBytes.ts';
 import type { RowLengths } from './rowLengthsOf.ts';
+import { createRowSpill, type RowSpill } from './rowSpill.ts';
 import { spillField } from './spillField.ts';
 import { type Spread, spreadOf } from './spreadOf.ts';
 import { turnOf } from './turnOf.ts';
@@ -39,8 +39,12 @@ export interface SharedRowsOptions {
   readonly seed?: number;
   /** Spill buckets, a power of two ≤ 256; each must fit in memory when sorted. Default 64. */
   readonly buckets?: number;
-  /** Bytes buffered per bucket before a write; default 256 KiB. */
+  /** Bytes buffered per bucket file before a write; default 256 KiB. */
   readonly bufferBytes?: number;
+  /** Bytes of spilled rows held in memory before buckets go to files (rowSpill); default 256 MiB. */
+  readonly memoryBytes?: number;
+  /** Bytes of a bucket's block in memory (rowSpill); default 256 KiB. */
+  readonly blockBytes?: number;
 }
 
 const NL = 0x0a;
@@ -76,10 +80,9 @@ const intAt = (data: Buffer, start: number, end: number) => {
  * holds the write buffers, one bucket at a time and the spread entries (~200 bytes a pair row).
  */
 export async function createSharedRows(options: SharedRowsOptions): Promise<SharedRows> {
-  const { outputs, seed = 0, buckets = 64, bufferBytes = 256 << 10 } = options;
+  const { outputs, seed = 0, buckets = 64, bufferBytes = 256 << 10, memoryBytes, blockBytes } = options;
   const dir = await mkdtemp(join(options.tempDir, 'arboretum-rows-'));
-  const files = Array.from({ length: buckets }, (_, i) => join(dir, `b${i}`));
-  let spills: (BufferedFile | null)[] = files.map(() => null);
+  let spill: RowSpill | null = createRowSpill({ dir, buckets, memoryBytes, bufferBytes, blockBytes });
   const tmps = outputs.map((o) => `${o.path}.tmp-${process.pid}`);
   const spreadPairs = outputs.some((o) => o.format.spread && o.format.kind === 'pair');
   if (outputs.some((o) => o.format.spread && o.format.kind !== 'pair')) {
@@ -91,8 +94,7 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
     add(a, lengths) {
       const row = a.row;
       const b = bucketOf(row.treeId, buckets);
-      spills[b] ??= createBufferedFile({ path: files[b], bufferBytes });
-      const spill = spills[b]!;
+      if (spill === null) throw new Error('createSharedRows: add after finish');
       const turns = a.kind === 'rm' ? `${a.row.chosenTurn}\t${a.row.rejectedTurn}` : '0\t0';
       // Record: tree, id, kind, task, dataset, turn, prompt / chosen / rejected tokens, chosen / rejected turn,
       // then the escaped pieces (JSON.stringify's bytes, escaped straight into the spill buffer: no JS string of
@@ -134,16 +136,12 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
           }
         }
       }
-      spill.put('\n');
+      spill.end(b);
     },
     async finish() {
-      for (const spill of spills) {
-        spill?.flush();
-        if (spill?.fd != null) closeSync(spill.fd);
-      }
-      spills = files.map(() => null);
+      if (spill === null) throw new Error('createSharedRows: finish twice');
+      const rows = spill;
       const fds: number[] = [];
-      const readFds = new Map<number, number>();
       try {
         const targets = outputs.map((o, i) => {
           const fd = openSync(tmps[i], 'w');
@@ -231,7 +229,7 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         const keys: string[] = [];
         const tasks: string[] = [];
         const datasets: string[] = [];
-        const at = { bucket: new IntList(), start: new IntList(), end: new IntList(), sub: new IntList() };
+        const at = { ref: new IntList(), sub: new IntList() };
         const counted = { turn: new IntList(), prompt: new IntList(), total: new IntList() };
         // One-shot hashes (crypto.hash): ~0.6 µs against ~2.5 µs for createHash().update().digest() on these small
         // inputs, three a pair row (createHash where Node lacks it: before 20.12).
@@ -241,39 +239,15 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
             : (data) => createHash('sha256').update(data).digest('binary');
         const seedLine = Buffer.from(`${seed}\n`);
 
-        // One read buffer for every bucket (grown as needed): a fresh one a bucket costs a page fault a 4 KiB.
-        let bucketBuf = Buffer.allocUnsafe(0);
         for (let b = 0; b < buckets; b++) {
-          let fd: number;
-          try {
-            fd = openSync(files[b], 'r');
-          } catch {
-            continue; // no row fell in this bucket
-          }
-          let data: Buffer;
-          try {
-            const size = fstatSync(fd).size;
-            if (size > bucketBuf.length) bucketBuf = Buffer.allocUnsafe(Math.max(size, bucketBuf.length * 2));
-            for (let got = 0; got < size; ) {
-              const n = readSync(fd, bucketBuf, got, size - got, got);
-              if (n === 0) throw new Error(`createSharedRows: ${files[b]} ended early`);
-              got += n;
-            }
-            data = bucketBuf.subarray(0, size);
-          } finally {
-            closeSync(fd);
-          }
-          const keyed: { key: string; start: number; end: number }[] = [];
-          for (let start = 0; start < data.length; ) {
-            const end = data.indexOf(NL, start);
-            const i3 = data.indexOf(TAB, data.indexOf(TAB, data.indexOf(TAB, start) + 1) + 1);
-            keyed.push({ key: data.toString('utf8', start, i3), start, end });
-            start = end + 1;
-          }
+          const keyed = rows.records(b).map((r) => {
+            const i3 = r.data.indexOf(TAB, r.data.indexOf(TAB, r.data.indexOf(TAB, r.start) + 1) + 1);
+            return { key: r.data.toString('utf8', r.start, i3), data: r.data, start: r.start, end: r.end, ref: r.ref };
+          });
           // The key ends with the kind: rows of one kind keep the order of (tree id, row id) alone.
           keyed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
           let previous = '';
-          for (const { key, start, end } of keyed) {
+          for (const { key, data, start, end, ref } of keyed) {
             if (key === previous) continue;
             previous = key;
             const kind = KIND_OF[key[key.length - 1]];
@@ -301,9 +275,7 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
                 keys.push(group + digest(`${seed}\n${id}\n${sub}`));
                 tasks.push(task);
                 datasets.push(dataset);
-                at.bucket.push(b);
-                at.start.push(start);
-                at.end.push(end);
+                at.ref.push(ref);
                 at.sub.push(sub);
                 counted.turn.push(turn);
                 counted.prompt.push(prompt);
@@ -311,7 +283,7 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
               }
             }
           }
-          if (!spreadPairs) rmSync(files[b], { force: true });
+          if (!spreadPairs) rows.drop(b);
         }
 
         let spreadResult: Spread | null = null;
@@ -319,9 +291,7 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
           const order = Array.from(keys.keys()).sort((x, y) =>
             keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0,
           );
-          const bucket = at.bucket.toArray();
-          const starts = at.start.toArray();
-          const ends = at.end.toArray();
+          const refs = at.ref.toArray();
           const subs = at.sub.toArray();
           const turns = counted.turn.toArray();
           const prompts = counted.prompt.toArray();
@@ -343,24 +313,12 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
           if (size) groups.push(size);
           spreadResult = spreadOf(groups.toArray());
           const { width } = spreadResult;
-          let scratch = Buffer.allocUnsafe(1 << 20);
           for (let c = 0; c < width; c++) {
             for (let k = c; k < lines.length; k += width) {
               const e = lines[k];
-              const length = ends[e] - starts[e];
-              if (length > scratch.length) scratch = Buffer.allocUnsafe(length * 2);
-              let fd = readFds.get(bucket[e]);
-              if (fd === undefined) {
-                fd = openSync(files[bucket[e]], 'r');
-                readFds.set(bucket[e], fd);
-              }
-              for (let got = 0; got < length; ) {
-                const n = readSync(fd, scratch, got, length - got, starts[e] + got);
-                if (n === 0) throw new Error(`createSharedRows: ${files[bucket[e]]} ended early`);
-                got += n;
-              }
-              split(scratch, 0, length);
-              const row = rowOf(scratch, 0, 'pair');
+              const r = rows.recordAt(refs[e]);
+              split(r.data, r.start, r.end);
+              const row = rowOf(r.data, r.start, 'pair');
               for (const t of spread) {
                 t.format.layout(row, t.sink, subs[e]);
                 t.sink.ascii('\n');
@@ -380,12 +338,13 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         for (const tmp of tmps) await rm(tmp, { force: true });
         throw e;
       } finally {
-        for (const fd of readFds.values()) closeSync(fd);
+        rows.dispose();
+        spill = null;
       }
     },
     async dispose() {
-      for (const spill of spills) if (spill?.fd != null) closeSync(spill.fd);
-      spills = files.map(() => null);
+      spill?.dispose();
+      spill = null;
       await rm(dir, { recursive: true, force: true });
     },
   };

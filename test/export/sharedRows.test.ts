@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -91,7 +91,9 @@ describe('createSharedRows', () => {
         fc.array(assembled, { maxLength: 30 }),
         fc.integer({ min: 0, max: 3 }),
         fc.constantFrom(1, 4),
-        async (drawn, seed, buckets) => {
+        // Rows in memory (the default budget), all in files (none), or some of each (a budget of a few blocks).
+        fc.constantFrom('memory', 'files', 'both'),
+        async (drawn, seed, buckets, held) => {
           // Some rows come twice (a replayed decision): written once.
           const rows = [...drawn, ...drawn.filter((_, i) => i % 3 === 0)];
           const folder = join(dir, `run${run++}`);
@@ -100,6 +102,11 @@ describe('createSharedRows', () => {
             buckets,
             seed,
             bufferBytes: 256,
+            ...(held === 'files'
+              ? { memoryBytes: 0 }
+              : held === 'both'
+                ? { memoryBytes: 3 * 512, blockBytes: 512 }
+                : {}),
             outputs: names.map((name) => ({
               format: exportFormats.get(name)!,
               path: join(dir, `${folder.slice(dir.length + 1)}-${name}.jsonl`),
@@ -107,6 +114,12 @@ describe('createSharedRows', () => {
           });
           try {
             for (const a of rows) shared.add(a, rowLengthsOf(a.kind, a.row, counter));
+            // Spill files only past the budget: none while the rows fit in memory, some when nothing does.
+            const spilled = (await readdir(dir)).filter((f) => f.startsWith('arboretum-rows-'));
+            expect(spilled).toHaveLength(1);
+            const files = (await readdir(join(dir, spilled[0]))).length;
+            if (held === 'memory') expect(files).toBe(0);
+            if (held === 'files' && rows.length) expect(files).toBeGreaterThan(0);
             const done = await shared.finish();
             for (let i = 0; i < names.length; i++) {
               const want = expected(rows, names[i], seed, buckets);

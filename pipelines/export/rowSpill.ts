@@ -43,15 +43,13 @@ export interface RowSpillOptions {
   readonly blockBytes?: number;
 }
 
-/** Memory is taken in segments of this many bytes (at most the budget), so a small export holds little. */
-const SEGMENT = 32 << 20;
 const NL = 0x0a;
 
 /**
  * A spill that keeps records in memory while they fit the budget: a 10K-tree export (80–145 MiB of records) then
  * writes, reads back and unlinks no spill file, and reads a spread row (trl-kto) where it lies instead of a `pread`
  * a line. Each record is built in one reused buffer (escaped straight into it) and copied whole into its bucket's
- * block (blocks of 256 KiB cut from 32 MiB segments); past the budget, every later record of a bucket whose block
+ * block (blocks of 256 KiB cut from one arena of the budget's size); past the budget, every later record of a bucket whose block
  * is full goes to that bucket's file, read back whole by `records`. Memory: the budget, one bucket file's size at
  * a time for `records`, the record buffer.
  */
@@ -59,16 +57,16 @@ export function createRowSpill(options: RowSpillOptions): RowSpill {
   const { dir, buckets, memoryBytes = 256 << 20, bufferBytes = 256 << 10, blockBytes = 256 << 10 } = options;
   let rec = Buffer.allocUnsafeSlow(1 << 16);
   let used = 0;
-  const segments: Buffer[] = [];
-  let taken = 0; // bytes of the budget taken by segments
-  let segment: Buffer | null = null;
-  let segmentUsed = 0;
-  // Each bucket's current block: segment index, next free byte, block end.
-  const blockSeg = new Int32Array(buckets).fill(-1);
+  // The budget taken at once, untouched (allocUnsafeSlow: malloc'd, so a page is resident once written): V8 counts
+  // an ArrayBuffer as external memory when it is made, and each 32 MiB one made during the replay set off a
+  // scavenge and a mark-compact of the fold's heap ("external memory pressure": 9 instead of 4 mark-compacts in
+  // three rounds of 12,888 rows). Made before the replay, it costs one collection of a small heap.
+  let arena: Buffer | null = memoryBytes > 0 ? Buffer.allocUnsafeSlow(memoryBytes) : null;
+  let arenaUsed = 0;
+  // Each bucket's current block in the arena: next free byte, block end (-1: none yet).
   const blockPos = new Int32Array(buckets);
-  const blockEnd = new Int32Array(buckets);
-  // Records in memory, by ref: segment, start, end; and each bucket's refs.
-  const memSeg = new IntList();
+  const blockEnd = new Int32Array(buckets).fill(-1);
+  // Records in memory, by ref: start, end in the arena; and each bucket's refs.
   const memStart = new IntList();
   const memEnd = new IntList();
   const refsOf = Array.from({ length: buckets }, () => new IntList());
@@ -89,22 +87,13 @@ export function createRowSpill(options: RowSpillOptions): RowSpill {
     rec.copy(bigger, 0, 0, used);
     rec = bigger;
   };
-  /** A block of at least `size` bytes for `b` from the budget, or false when the budget is spent. */
+  /** A block of at least `size` bytes for `b` from the arena, or false when the budget is spent. */
   const newBlock = (b: number, size: number): boolean => {
     const want = Math.max(blockBytes, size);
-    if (segment === null || segmentUsed + want > segment.length) {
-      const left = memoryBytes - taken;
-      const seg = Math.min(Math.max(SEGMENT, want), left);
-      if (seg < want) return false;
-      segment = Buffer.allocUnsafeSlow(seg);
-      segments.push(segment);
-      taken += seg;
-      segmentUsed = 0;
-    }
-    blockSeg[b] = segments.length - 1;
-    blockPos[b] = segmentUsed;
-    blockEnd[b] = segmentUsed + want;
-    segmentUsed += want;
+    if (arena === null || arenaUsed + want > arena.length) return false;
+    blockPos[b] = arenaUsed;
+    blockEnd[b] = arenaUsed + want;
+    arenaUsed += want;
     return true;
   };
   /** A whole bucket file, read into the reused `fileBuf` (grown as needed: a fresh one costs a fault a page). */
@@ -140,13 +129,11 @@ export function createRowSpill(options: RowSpillOptions): RowSpill {
       const length = used;
       used = 0;
       if (files[b] === null) {
-        if ((blockSeg[b] !== -1 && blockPos[b] + length <= blockEnd[b]) || newBlock(b, length)) {
-          const seg = blockSeg[b];
+        if (blockPos[b] + length <= blockEnd[b] || newBlock(b, length)) {
           const at = blockPos[b];
-          rec.copy(segments[seg], at, 0, length);
+          rec.copy(arena!, at, 0, length);
           blockPos[b] = at + length;
-          refsOf[b].push(memSeg.length);
-          memSeg.push(seg);
+          refsOf[b].push(memStart.length);
           memStart.push(at);
           memEnd.push(at + length);
           return;
@@ -163,7 +150,7 @@ export function createRowSpill(options: RowSpillOptions): RowSpill {
       const out: SpilledRecord[] = [];
       const refs = refsOf[b].toArray();
       for (const ref of refs) {
-        out.push({ data: segments[memSeg.at(ref)], start: memStart.at(ref), end: memEnd.at(ref), ref });
+        out.push({ data: arena!, start: memStart.at(ref), end: memEnd.at(ref), ref });
       }
       const file = files[b];
       if (file !== null && hasFile[b]) {
@@ -183,7 +170,7 @@ export function createRowSpill(options: RowSpillOptions): RowSpill {
       return out;
     },
     recordAt(ref) {
-      if (ref >= 0) return { data: segments[memSeg.at(ref)], start: memStart.at(ref), end: memEnd.at(ref) };
+      if (ref >= 0) return { data: arena!, start: memStart.at(ref), end: memEnd.at(ref) };
       const i = -1 - ref;
       const b = fileBucket.at(i);
       const start = fileStart.at(i);
@@ -210,8 +197,7 @@ export function createRowSpill(options: RowSpillOptions): RowSpill {
       files.fill(null);
       for (const fd of readFds.values()) closeSync(fd);
       readFds.clear();
-      segments.length = 0;
-      segment = null;
+      arena = null;
     },
   };
 }

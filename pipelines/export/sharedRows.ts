@@ -1,11 +1,11 @@
 import { createHash, hash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Assembled } from '../assemble/assembled.ts';
 import { bucketOf } from './bucketOf.ts';
 import { createByteSink } from './byteSink.ts';
 import { createLineTally, type LineTally } from './createLineTally.ts';
+import { createDirectFile, DIRECT_ALIGN, type DirectFile } from './directFile.ts';
 import type { ExportFormat } from './exportFormat.ts';
 import { IntList } from './intList.ts';
 import type { RowBytes } from './rowBytes.ts';
@@ -45,9 +45,10 @@ export interface SharedRowsOptions {
   readonly memoryBytes?: number;
   /** Bytes of a bucket's block in memory (rowSpill); default 256 KiB. */
   readonly blockBytes?: number;
+  /** Bytes of each output's write buffer, a multiple of 8 KiB; default 4 MiB. */
+  readonly outputBufferBytes?: number;
 }
 
-const NL = 0x0a;
 const TAB = 0x09;
 const KIND = { pair: 'p', sft: 's', rm: 'r' } as const;
 /** The fields before an utterance's value: a tab, its escaped `from`, a tab. */
@@ -80,7 +81,15 @@ const intAt = (data: Buffer, start: number, end: number) => {
  * holds the write buffers, one bucket at a time and the spread entries (~200 bytes a pair row).
  */
 export async function createSharedRows(options: SharedRowsOptions): Promise<SharedRows> {
-  const { outputs, seed = 0, buckets = 64, bufferBytes = 256 << 10, memoryBytes, blockBytes } = options;
+  const {
+    outputs,
+    seed = 0,
+    buckets = 64,
+    bufferBytes = 256 << 10,
+    memoryBytes,
+    blockBytes,
+    outputBufferBytes = 4 << 20,
+  } = options;
   const dir = await mkdtemp(join(options.tempDir, 'arboretum-rows-'));
   let spill: RowSpill | null = createRowSpill({ dir, buckets, memoryBytes, bufferBytes, blockBytes });
   const tmps = outputs.map((o) => `${o.path}.tmp-${process.pid}`);
@@ -141,15 +150,17 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
     async finish() {
       if (spill === null) throw new Error('createSharedRows: finish twice');
       const rows = spill;
-      const fds: number[] = [];
+      const files: DirectFile[] = [];
       try {
         const targets = outputs.map((o, i) => {
-          const fd = openSync(tmps[i], 'w');
-          fds.push(fd);
+          // Page-aligned whole pages through O_DIRECT (directFile): the kernel's copy into fresh page-cache pages
+          // was most of the output's cost.
+          const file = createDirectFile(tmps[i]);
+          files.push(file);
           const sink = createByteSink({
-            write: (bytes, length) => {
-              for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done);
-            },
+            write: (bytes, length) => file.write(bytes, length),
+            bufferBytes: outputBufferBytes,
+            align: DIRECT_ALIGN,
           });
           return { format: o.format, sink, tally: createLineTally() };
         });
@@ -242,7 +253,13 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         for (let b = 0; b < buckets; b++) {
           const keyed = rows.records(b).map((r) => {
             const i3 = r.data.indexOf(TAB, r.data.indexOf(TAB, r.data.indexOf(TAB, r.start) + 1) + 1);
-            return { key: r.data.toString('utf8', r.start, i3), data: r.data, start: r.start, end: r.end, ref: r.ref };
+            return {
+              key: r.data.toString('utf8', r.start, i3),
+              data: r.data,
+              start: r.start,
+              end: r.end,
+              ref: r.ref,
+            };
           });
           // The key ends with the kind: rows of one kind keep the order of (tree id, row id) alone.
           keyed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
@@ -327,14 +344,14 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
           }
         }
         for (const t of targets) t.sink.flush();
-        for (const fd of fds.splice(0)) closeSync(fd);
+        for (const file of files.splice(0)) file.close();
         for (let i = 0; i < outputs.length; i++) await rename(tmps[i], outputs[i].path);
         return targets.map((t) => ({
           tally: t.tally.result(),
           spread: t.format.spread ? spreadResult : null,
         }));
       } catch (e) {
-        for (const fd of fds) closeSync(fd);
+        for (const file of files) file.close();
         for (const tmp of tmps) await rm(tmp, { force: true });
         throw e;
       } finally {

@@ -102,6 +102,8 @@ describe('createSharedRows', () => {
             buckets,
             seed,
             bufferBytes: 256,
+            // Outputs written in whole pages (directFile) a few at a time.
+            outputBufferBytes: 8192,
             ...(held === 'files'
               ? { memoryBytes: 0 }
               : held === 'both'

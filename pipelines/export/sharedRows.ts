@@ -68,17 +68,18 @@ const intAt = (data: Buffer, start: number, end: number) => {
 /**
  * The shared spill of a multi-format export: each decided row is spilled once — its texts as JSON.stringify's UTF-8
  * (jsonOfRow's pieces, escapeJsonInto), tagged with its sort key, counts and token lengths — to one of `buckets`
- * files by tree (bucketOf),
- * whatever number of outputs it feeds. At the end each bucket is read, sorted by (tree id, row id, kind) and
- * stripped of repeats once, and every output's line is laid out from the row's bytes (ExportFormat.layout: copies
- * of the escaped pieces between the format's punctuation) straight into that output's 4 MiB write buffer. Before,
- * each format built its line as a string, encoded and spilled it, read it back and wrote it: 9 formats of 10K trees
- * moved 586 MiB each way through 576 bucket files; now the spill holds each row's text once (~145 MiB in 64 files).
+ * buckets by tree (bucketOf), whatever number of outputs it feeds: in memory up to `memoryBytes`, then in each
+ * bucket's file (rowSpill). At the end each bucket is sorted by (tree id, row id, kind) and stripped of repeats
+ * once, and every output's line is laid out from the row's bytes (ExportFormat.layout: copies of the escaped
+ * pieces between the format's punctuation) straight into that output's 4 MiB write buffer, written in whole pages
+ * through O_DIRECT where the file system allows it (directFile). Before, each format built its line as a string,
+ * encoded and spilled it, read it back and wrote it: 9 formats of 10K trees moved 586 MiB each way through 576
+ * bucket files; now the spill holds each row's text once (~145 MiB, in memory).
  *
  * Spread formats (trl-kto) need another order: in the canonical pass each pair row gets its group (sha256 of seed
- * and prompt JSON) and each of its lines a seeded rank, with where the row lies in its bucket file; those small
- * entries are sorted and spread (spreadOf), and each line's row is read back from the bucket by position. Memory
- * holds the write buffers, one bucket at a time and the spread entries (~200 bytes a pair row).
+ * and prompt JSON) and each of its lines a seeded rank, with where the row lies in the spill; those small entries
+ * are sorted and spread (spreadOf), and each line's row is read where it lies. Memory holds the spill's budget,
+ * the write buffers, one bucket file at a time past the budget and the spread entries (~200 bytes a pair row).
  */
 export async function createSharedRows(options: SharedRowsOptions): Promise<SharedRows> {
   const {

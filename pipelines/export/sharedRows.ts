@@ -175,7 +175,10 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         let fields = 0;
         const split = (data: Buffer, start: number, end: number) => {
           fields = 0;
-          for (let at = data.indexOf(TAB, start); at !== -1 && at < end; at = data.indexOf(TAB, at + 1)) {
+          // Searched in a view ending with the record: after a record's last tab, a search of the whole spill
+          // ran on into what follows it (up to the rest of a 256 MiB arena, most of it never written).
+          const record = data.subarray(0, end);
+          for (let at = record.indexOf(TAB, start); at !== -1; at = record.indexOf(TAB, at + 1)) {
             if (fields === tabs.length - 1) {
               const more = new Int32Array(tabs.length * 2);
               more.set(tabs);

@@ -17,6 +17,8 @@ export interface SpilledRecord {
 export interface RowSpill {
   /** Appends `text` as UTF-8 to the record being built. */
   put(text: string): void;
+  /** Appends a few bytes (a tab, a field's fixed text) to the record being built. */
+  putBytes(bytes: Uint8Array): void;
   /** Appends the UTF-8 of JSON.stringify(text) to the record being built (escapeJsonInto). */
   putJson(text: string): void;
   /** Ends the record being built (no newline in it) and stores it in `bucket`. */
@@ -118,6 +120,13 @@ export function createRowSpill(options: RowSpillOptions): RowSpill {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
       room(text.length * 3);
       used += rec.write(text, used, 'utf8');
+    },
+    putBytes(bytes) {
+      const n = bytes.length;
+      room(n);
+      // Byte by byte: these are a few bytes, and TypedArray#set costs ~50 ns a call whatever the size.
+      for (let i = 0; i < n; i++) rec[used + i] = bytes[i];
+      used += n;
     },
     putJson(text) {
       room(escapedRoom(text));

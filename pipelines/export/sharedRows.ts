@@ -52,8 +52,10 @@ export interface SharedRowsOptions {
 const TAB = 0x09;
 const KIND = { pair: 'p', sft: 's', rm: 'r' } as const;
 /** The fields before an utterance's value: a tab, its escaped `from`, a tab. */
-const USER_UTTERANCE = `\t${JSON.stringify('user')}\t`;
-const ASSISTANT_UTTERANCE = `\t${JSON.stringify('assistant')}\t`;
+const USER_UTTERANCE = Buffer.from(`\t${JSON.stringify('user')}\t`, 'latin1');
+const ASSISTANT_UTTERANCE = Buffer.from(`\t${JSON.stringify('assistant')}\t`, 'latin1');
+/** A tab as bytes: each `put` of a string goes through Buffer#write (~150 ns), ~9 a pair row. */
+const TAB_BYTE = Buffer.from('\t', 'latin1');
 const KIND_OF: Record<string, Assembled['kind']> = { p: 'pair', s: 'sft', r: 'rm' };
 /** Header fields of a record before its escaped pieces (see add). */
 const HEAD = 11;
@@ -115,32 +117,32 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         `${spillField(row.treeId)}\t${spillField(row.id)}\t${KIND[a.kind]}\t${spillField(row.task)}\t${spillField(row.dataset)}\t${turnOf(a)}\t${lengths.prompt}\t${lengths.chosen}\t${lengths.rejected}\t${turns}\t`,
       );
       spill.putJson(row.id);
-      spill.put('\t');
+      spill.putBytes(TAB_BYTE);
       spill.putJson(row.parentId);
-      spill.put('\t');
+      spill.putBytes(TAB_BYTE);
       spill.putJson(row.task);
-      spill.put('\t');
+      spill.putBytes(TAB_BYTE);
       spill.putJson(row.dataset);
-      spill.put('\t');
+      spill.putBytes(TAB_BYTE);
       if (a.kind === 'sft') {
         spill.putJson(a.row.response);
-        spill.put(USER_UTTERANCE);
+        spill.putBytes(USER_UTTERANCE);
         spill.putJson(a.row.instruction);
       } else {
         spill.putJson(a.row.chosen);
-        spill.put('\t');
+        spill.putBytes(TAB_BYTE);
         spill.putJson(a.row.rejected);
         if (a.kind === 'rm') {
-          spill.put(USER_UTTERANCE);
+          spill.putBytes(USER_UTTERANCE);
           spill.putJson(a.row.instruction);
         } else {
           for (const u of a.row.trajectory) {
-            spill.put(
-              u.from === 'user' ? USER_UTTERANCE : u.from === 'assistant' ? ASSISTANT_UTTERANCE : '\t',
+            spill.putBytes(
+              u.from === 'user' ? USER_UTTERANCE : u.from === 'assistant' ? ASSISTANT_UTTERANCE : TAB_BYTE,
             );
             if (u.from !== 'user' && u.from !== 'assistant') {
               spill.putJson(u.from);
-              spill.put('\t');
+              spill.putBytes(TAB_BYTE);
             }
             spill.putJson(u.value);
           }

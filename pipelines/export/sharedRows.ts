@@ -41,7 +41,7 @@ export interface SharedRowsOptions {
   readonly buckets?: number;
   /** Bytes buffered per bucket file before a write; default 256 KiB. */
   readonly bufferBytes?: number;
-  /** Bytes of spilled rows held in memory before buckets go to files (rowSpill); default 256 MiB. */
+  /** Bytes of spilled rows held in memory before buckets go to files (rowSpill); default 192 MiB. */
   readonly memoryBytes?: number;
   /** Bytes of a bucket's block in memory (rowSpill); default 256 KiB. */
   readonly blockBytes?: number;
@@ -178,7 +178,7 @@ export async function createSharedRows(options: SharedRowsOptions): Promise<Shar
         const split = (data: Buffer, start: number, end: number) => {
           fields = 0;
           // Searched in a view ending with the record: after a record's last tab, a search of the whole spill
-          // ran on into what follows it (up to the rest of a 256 MiB arena, most of it never written).
+          // ran on into what follows it (up to the rest of a 192 MiB arena, most of it never written).
           const record = data.subarray(0, end);
           for (let at = record.indexOf(TAB, start); at !== -1; at = record.indexOf(TAB, at + 1)) {
             if (fields === tabs.length - 1) {

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { filter, lastValueFrom, type Observable, tap } from 'rxjs';
+import { lastValueFrom, Observable } from 'rxjs';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
-import { assemble } from '../assemble/assemble.ts';
 import type { Assembled } from '../assemble/assembled.ts';
+import { createAssembler } from '../assemble/createAssembler.ts';
 import { rowHistories } from '../assemble/rowHistories.ts';
-import { applyReverdicts } from '../regrade/applyReverdicts.ts';
 import { createReverdictCollector, type ReverdictCollector } from '../regrade/createReverdictCollector.ts';
+import { newestVerdicts } from '../regrade/newestVerdicts.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
 import { createRowStrategies } from '../strategies/createRowStrategies.ts';
 import { createActorSystemPrompts } from './actorSystemPrompts.ts';
@@ -226,30 +226,51 @@ export async function exportLog(options: ExportLogOptions): Promise<{
     };
     const changed = new Set<string>();
     let seen = 0;
-    /** One pass: every row to every target; re-verdicts applied when known, else only collected. */
+    /**
+     * One pass: every row to every target; re-verdicts applied when known, else only collected. One subscriber does
+     * every step of an event (the observers, the re-verdicts, the fold, the filters, the spill): each operator of a
+     * pipe is a hop per event, and an export has seven of them (bench/RESULTS.md 2026-12-01 21:00Z).
+     */
     const pass = async (reverdicts: Reverdicts | null, collector: ReverdictCollector | null) => {
       await openSorters();
       actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
       facts = createLogFacts();
       strategies = createRowStrategies(options.filter?.strategies);
       seen = 0;
+      const labelled = newestVerdicts(reverdicts ?? NO_REVERDICTS, (key, before, after) => {
+        if (before.correct !== after.correct) changed.add(key);
+      });
+      const assembler = createAssembler({
+        histories: context === 'trajectory',
+        kinds: targets.map((t) => t.format.kind),
+      });
       await lastValueFrom(
-        events.pipe(
-          tap((e) => {
-            seen++;
-            collector?.add(e);
-            facts.observe(e);
-            actor?.observe(e);
-            strategies.observe(e);
+        new Observable<never>((subscriber) =>
+          events.subscribe({
+            next(e) {
+              if (subscriber.closed) return;
+              try {
+                seen++;
+                collector?.add(e);
+                facts.observe(e);
+                actor?.observe(e);
+                strategies.observe(e);
+                // Once a re-verdict shows up this pass is to be redone: only collect from here on.
+                if (collector !== null && collector.size > 0) return;
+                const event = labelled(e);
+                if (event === null) return;
+                const rows = assembler.add(event);
+                for (let i = 0; i < rows.length; i++) {
+                  const a = rows[i];
+                  if (keep(a) && strategies.keeps(a)) addRow(a);
+                }
+              } catch (err) {
+                subscriber.error(err);
+              }
+            },
+            error: (err) => subscriber.error(err),
+            complete: () => subscriber.complete(),
           }),
-          // Once a re-verdict shows up this pass is to be redone: only collect from here on.
-          filter(() => collector === null || collector.size === 0),
-          applyReverdicts(reverdicts ?? NO_REVERDICTS, (key, before, after) => {
-            if (before.correct !== after.correct) changed.add(key);
-          }),
-          assemble({ histories: context === 'trajectory', kinds: targets.map((t) => t.format.kind) }),
-          filter((a) => keep(a) && strategies.keeps(a)),
-          tap(addRow),
         ),
         { defaultValue: null },
       );

@@ -128,10 +128,17 @@ export async function exportLog(options: ExportLogOptions): Promise<{
   if (!targets.length) throw new ArboretumError('INVALID_INPUT', 'export: no output given');
   for (const t of targets) outputKindOf(t.out);
   const keep = rowFilter(options.filter);
-  // Both are rebuilt by each pass over the events (a regraded log is read twice).
-  let actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
-  let facts = createLogFacts();
-  let strategies = createRowStrategies(options.filter?.strategies);
+  // Rebuilt by each pass over the events (a regraded log is read twice). The log's facts and strategy mix are for
+  // the dataset card, the strategies also for --strategy: an export with neither (the usual one) keeps no per-event
+  // observer but the re-verdict collector.
+  const carded = targets.some((t) => t.card);
+  const observesStrategies = carded || (options.filter?.strategies?.length ?? 0) > 0;
+  const newActor = () => (systemPrompt === 'actor' ? createActorSystemPrompts() : null);
+  const newFacts = () => (carded ? createLogFacts() : null);
+  const newStrategies = () => (observesStrategies ? createRowStrategies(options.filter?.strategies) : null);
+  let actor = newActor();
+  let facts = newFacts();
+  let strategies = newStrategies();
   const fixedSystem = typeof systemPrompt === 'object' ? systemPrompt.text : null;
   const contextOf = (format: ExportFormat, a: Assembled): RowContext => {
     const system = !format.accepts.system
@@ -233,9 +240,9 @@ export async function exportLog(options: ExportLogOptions): Promise<{
      */
     const pass = async (reverdicts: Reverdicts | null, collector: ReverdictCollector | null) => {
       await openSorters();
-      actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
-      facts = createLogFacts();
-      strategies = createRowStrategies(options.filter?.strategies);
+      actor = newActor();
+      facts = newFacts();
+      strategies = newStrategies();
       seen = 0;
       const labelled = newestVerdicts(reverdicts ?? NO_REVERDICTS, (key, before, after) => {
         if (before.correct !== after.correct) changed.add(key);
@@ -251,10 +258,11 @@ export async function exportLog(options: ExportLogOptions): Promise<{
               if (subscriber.closed) return;
               try {
                 seen++;
-                collector?.add(e);
-                facts.observe(e);
+                // Only a VerdictReached can be a re-verdict.
+                if (collector !== null && e.payload.kind === 'VerdictReached') collector.add(e);
+                facts?.observe(e);
                 actor?.observe(e);
-                strategies.observe(e);
+                strategies?.observe(e);
                 // Once a re-verdict shows up this pass is to be redone: only collect from here on.
                 if (collector !== null && collector.size > 0) return;
                 const event = labelled(e);
@@ -262,7 +270,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
                 const rows = assembler.add(event);
                 for (let i = 0; i < rows.length; i++) {
                   const a = rows[i];
-                  if (keep(a) && strategies.keeps(a)) addRow(a);
+                  if (keep(a) && (strategies === null || strategies.keeps(a))) addRow(a);
                 }
               } catch (err) {
                 subscriber.error(err);
@@ -285,7 +293,6 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       await pass(reverdicts, null);
     }
     const labels: LabelSummary = { graderVersions: reverdicts.versions, changed: changed.size };
-    const logFacts = facts.facts();
     const outputs: ExportSummary[] = [];
     for (const t of targets) await mkdir(dirname(t.out) || '.', { recursive: true });
     const sharedDone = shared ? await (shared as SharedRows).finish() : [];
@@ -334,8 +341,8 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           lengths,
           spread,
           filter: options.filter,
-          facts: logFacts,
-          strategyMix: strategies.mix(format.kind),
+          facts: facts!.facts(),
+          strategyMix: strategies!.mix(format.kind),
           systemPrompt: typeof systemPrompt === 'object' ? 'text' : systemPrompt,
           rowsWithSystem: byTarget[i].withSystem,
           context: format.accepts.context ? context : null,

@@ -247,6 +247,7 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       const labelled = newestVerdicts(reverdicts ?? NO_REVERDICTS, (key, before, after) => {
         if (before.correct !== after.correct) changed.add(key);
       });
+      let redo = false;
       const assembler = createAssembler({
         histories: context === 'trajectory',
         kinds: targets.map((t) => t.format.kind),
@@ -258,13 +259,16 @@ export async function exportLog(options: ExportLogOptions): Promise<{
               if (subscriber.closed) return;
               try {
                 seen++;
-                // Only a VerdictReached can be a re-verdict.
-                if (collector !== null && e.payload.kind === 'VerdictReached') collector.add(e);
+                // Only a VerdictReached can be a re-verdict. Once one shows up this pass is to be redone: only
+                // collect from here on.
+                if (collector !== null && e.payload.kind === 'VerdictReached') {
+                  collector.add(e);
+                  redo ||= collector.size > 0;
+                }
                 facts?.observe(e);
                 actor?.observe(e);
                 strategies?.observe(e);
-                // Once a re-verdict shows up this pass is to be redone: only collect from here on.
-                if (collector !== null && collector.size > 0) return;
+                if (redo) return;
                 const event = labelled(e);
                 if (event === null) return;
                 const rows = assembler.add(event);

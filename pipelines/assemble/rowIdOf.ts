@@ -1,5 +1,11 @@
 import type { Tree } from './tree.ts';
 
+/** Does the metadata carry any UI_META key (all start `ultrainteract.`)? A grown tree's has none, or a few others. */
+function hasImportedIds(meta: Readonly<Record<string, string>>): boolean {
+  for (const key in meta) if (key.startsWith('ultrainteract.')) return true;
+  return false;
+}
+
 /** Instruction metadata keys that carry public UltraInteract ids through an import (see pipelines/import). */
 export const UI_META = {
   /** The `<hash>` of the rows' ids, when it is not the tree id. */
@@ -19,7 +25,9 @@ export const UI_META = {
  * do not wait for the tree to close. Rows imported from the public data keep their original ids (UI_META).
  */
 export function rowIdOf(tree: Tree, kind: 'pair' | 'sft', turn: number, ordinal: number): string {
-  const meta = tree.opened?.instruction.metadata ?? {};
+  const meta = tree.opened?.instruction.metadata;
+  // Without imported ids no key is built to look up by (~0.2 µs a row against ~0.05, V8 20, 13K rows).
+  if (meta === undefined || !hasImportedIds(meta)) return `${tree.treeId}_${turn}_${ordinal}`;
   const original = meta[`${UI_META.idPrefix}${kind}.${turn}_${ordinal}`];
   if (original !== undefined) return original;
   return `${meta[UI_META.hash] ?? tree.treeId}_${turn}_${ordinal}`;

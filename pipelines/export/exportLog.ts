@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { filter, lastValueFrom, type Observable, tap } from 'rxjs';
+import { lastValueFrom, Observable } from 'rxjs';
 import { ArboretumError } from '../../schemas/errors.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
-import { assemble } from '../assemble/assemble.ts';
 import type { Assembled } from '../assemble/assembled.ts';
+import { createAssembler } from '../assemble/createAssembler.ts';
 import { rowHistories } from '../assemble/rowHistories.ts';
-import { applyReverdicts } from '../regrade/applyReverdicts.ts';
 import { createReverdictCollector, type ReverdictCollector } from '../regrade/createReverdictCollector.ts';
+import { newestVerdicts } from '../regrade/newestVerdicts.ts';
 import type { Reverdicts } from '../regrade/reverdicts.ts';
 import { createRowStrategies } from '../strategies/createRowStrategies.ts';
 import { createActorSystemPrompts } from './actorSystemPrompts.ts';
@@ -128,10 +128,17 @@ export async function exportLog(options: ExportLogOptions): Promise<{
   if (!targets.length) throw new ArboretumError('INVALID_INPUT', 'export: no output given');
   for (const t of targets) outputKindOf(t.out);
   const keep = rowFilter(options.filter);
-  // Both are rebuilt by each pass over the events (a regraded log is read twice).
-  let actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
-  let facts = createLogFacts();
-  let strategies = createRowStrategies(options.filter?.strategies);
+  // Rebuilt by each pass over the events (a regraded log is read twice). The log's facts and strategy mix are for
+  // the dataset card, the strategies also for --strategy: an export with neither (the usual one) keeps no per-event
+  // observer but the re-verdict collector.
+  const carded = targets.some((t) => t.card);
+  const observesStrategies = carded || (options.filter?.strategies?.length ?? 0) > 0;
+  const newActor = () => (systemPrompt === 'actor' ? createActorSystemPrompts() : null);
+  const newFacts = () => (carded ? createLogFacts() : null);
+  const newStrategies = () => (observesStrategies ? createRowStrategies(options.filter?.strategies) : null);
+  let actor = newActor();
+  let facts = newFacts();
+  let strategies = newStrategies();
   const fixedSystem = typeof systemPrompt === 'object' ? systemPrompt.text : null;
   const contextOf = (format: ExportFormat, a: Assembled): RowContext => {
     const system = !format.accepts.system
@@ -226,30 +233,56 @@ export async function exportLog(options: ExportLogOptions): Promise<{
     };
     const changed = new Set<string>();
     let seen = 0;
-    /** One pass: every row to every target; re-verdicts applied when known, else only collected. */
+    /**
+     * One pass: every row to every target; re-verdicts applied when known, else only collected. One subscriber does
+     * every step of an event (the observers, the re-verdicts, the fold, the filters, the spill): each operator of a
+     * pipe is a hop per event, and an export has seven of them (bench/RESULTS.md 2026-12-01 21:00Z).
+     */
     const pass = async (reverdicts: Reverdicts | null, collector: ReverdictCollector | null) => {
       await openSorters();
-      actor = systemPrompt === 'actor' ? createActorSystemPrompts() : null;
-      facts = createLogFacts();
-      strategies = createRowStrategies(options.filter?.strategies);
+      actor = newActor();
+      facts = newFacts();
+      strategies = newStrategies();
       seen = 0;
+      const labelled = newestVerdicts(reverdicts ?? NO_REVERDICTS, (key, before, after) => {
+        if (before.correct !== after.correct) changed.add(key);
+      });
+      let redo = false;
+      const assembler = createAssembler({
+        histories: context === 'trajectory',
+        kinds: targets.map((t) => t.format.kind),
+      });
       await lastValueFrom(
-        events.pipe(
-          tap((e) => {
-            seen++;
-            collector?.add(e);
-            facts.observe(e);
-            actor?.observe(e);
-            strategies.observe(e);
+        new Observable<never>((subscriber) =>
+          events.subscribe({
+            next(e) {
+              if (subscriber.closed) return;
+              try {
+                seen++;
+                // Only a VerdictReached can be a re-verdict. Once one shows up this pass is to be redone: only
+                // collect from here on.
+                if (collector !== null && e.payload.kind === 'VerdictReached') {
+                  collector.add(e);
+                  redo ||= collector.size > 0;
+                }
+                facts?.observe(e);
+                actor?.observe(e);
+                strategies?.observe(e);
+                if (redo) return;
+                const event = labelled(e);
+                if (event === null) return;
+                const rows = assembler.add(event);
+                for (let i = 0; i < rows.length; i++) {
+                  const a = rows[i];
+                  if (keep(a) && (strategies === null || strategies.keeps(a))) addRow(a);
+                }
+              } catch (err) {
+                subscriber.error(err);
+              }
+            },
+            error: (err) => subscriber.error(err),
+            complete: () => subscriber.complete(),
           }),
-          // Once a re-verdict shows up this pass is to be redone: only collect from here on.
-          filter(() => collector === null || collector.size === 0),
-          applyReverdicts(reverdicts ?? NO_REVERDICTS, (key, before, after) => {
-            if (before.correct !== after.correct) changed.add(key);
-          }),
-          assemble({ histories: context === 'trajectory', kinds: targets.map((t) => t.format.kind) }),
-          filter((a) => keep(a) && strategies.keeps(a)),
-          tap(addRow),
         ),
         { defaultValue: null },
       );
@@ -264,7 +297,6 @@ export async function exportLog(options: ExportLogOptions): Promise<{
       await pass(reverdicts, null);
     }
     const labels: LabelSummary = { graderVersions: reverdicts.versions, changed: changed.size };
-    const logFacts = facts.facts();
     const outputs: ExportSummary[] = [];
     for (const t of targets) await mkdir(dirname(t.out) || '.', { recursive: true });
     const sharedDone = shared ? await (shared as SharedRows).finish() : [];
@@ -313,8 +345,8 @@ export async function exportLog(options: ExportLogOptions): Promise<{
           lengths,
           spread,
           filter: options.filter,
-          facts: logFacts,
-          strategyMix: strategies.mix(format.kind),
+          facts: facts!.facts(),
+          strategyMix: strategies!.mix(format.kind),
           systemPrompt: typeof systemPrompt === 'object' ? 'text' : systemPrompt,
           rowsWithSystem: byTarget[i].withSystem,
           context: format.accepts.context ? context : null,

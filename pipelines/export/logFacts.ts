@@ -29,10 +29,20 @@ export function createLogFacts(): LogFactsCollector {
   return {
     observe(event) {
       const p = event.payload;
-      if (p.kind === 'TreeOpened') trees.add(event.treeId);
-      else if (p.kind === 'StrategySampled') add(actors, p.model);
-      else if (p.kind === 'CritiqueEmitted') add(critics, p.model);
-      else if (p.kind === 'VerdictReached') add(graders, p.grader);
+      switch (p.kind) {
+        case 'TreeOpened':
+          trees.add(event.treeId);
+          break;
+        case 'StrategySampled':
+          add(actors, p.model);
+          break;
+        case 'CritiqueEmitted':
+          add(critics, p.model);
+          break;
+        case 'VerdictReached':
+          add(graders, p.grader);
+          break;
+      }
     },
     facts: () => ({
       trees: trees.size,

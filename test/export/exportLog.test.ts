@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { from } from 'rxjs';
+import { concat, from, type Observable, throwError } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportFormats } from '../../pipelines/export/exportFormats.ts';
 import { exportLog } from '../../pipelines/export/exportLog.ts';
@@ -288,6 +288,32 @@ describe('exportLog', () => {
     const canonical = (await readFile(join(dir, 'canon', 'trl-kto.jsonl'), 'utf8')).split('\n');
     expect([...logOrder].sort()).toEqual([...canonical].sort());
     expect(outputs[0].rows).toBe(6);
+  });
+
+  it('rejects with the error of the events or of folding one, mid-pass, and leaves no spill behind', async () => {
+    const [math, code] = trees();
+    const format = exportFormats.get('trl-dpo')!;
+    const broken: TreeEvent = { ...code[0], payload: null as unknown as TreeEvent['payload'] };
+    const cases: [string, Observable<TreeEvent>, RegExp][] = [
+      [
+        'source',
+        concat(
+          from(math),
+          throwError(() => new Error('the log broke')),
+        ),
+        /the log broke/,
+      ],
+      ['fold', from([...math, broken, ...code]), /null/],
+    ];
+    for (const [name, events, error] of cases)
+      for (const order of ['canonical', 'log'] as const) {
+        const tempDir = await mkdtemp(join(dir, `spill-${name}-`));
+        const out = join(dir, `broken-${name}-${order}`, 'dpo.jsonl');
+        await expect(exportLog({ events, targets: [{ format, out }], order, tempDir })).rejects.toThrow(
+          error,
+        );
+        expect(await readdir(tempDir)).toEqual([]);
+      }
   });
 
   it('rejects an output that is neither .jsonl nor .parquet, naming it', async () => {

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { murmur2Partition } from '../../connectors/log/kafka/murmur2Partition.ts';
-import { crc32c } from '../../connectors/log/kafka/protocol/recordBatch/crc32c.ts';
+import { crc32c, slicedCrc32c } from '../../connectors/log/kafka/protocol/recordBatch/crc32c.ts';
 import {
   forEachRecord,
   lastWholeOffset,
@@ -34,6 +34,19 @@ describe('Kafka wire format pieces', () => {
       const b = randomBytes(n * 7);
       expect(crc32c(b)).toBe(bitwiseCrc32c(b));
     }
+  });
+
+  it('crc32c: the JavaScript fallback (machines without @node-rs/crc32) agrees, at every length and offset', () => {
+    expect(slicedCrc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(slicedCrc32c(new Uint8Array(0))).toBe(0);
+    const data = randomBytes(4096);
+    // Lengths around the 8-byte stride and views starting off a word boundary (a record batch's CRC covers bytes
+    // from its attributes on, at any offset of the fetch answer).
+    for (let start = 0; start < 9; start++)
+      for (const n of [1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4000]) {
+        const view = data.subarray(start, start + n);
+        expect(slicedCrc32c(view)).toBe(bitwiseCrc32c(view));
+      }
   });
 
   it("murmur2Partition picks the partition of kafkajs' (Java-compatible) default partitioner", () => {

@@ -69,6 +69,52 @@ describe('re-verdicts in the export', () => {
     ]);
   });
 
+  it('reads a re-verdict id part by part exactly as the prefix treeId/nodeId/VerdictReached@ would', () => {
+    const verdict = (treeId: string, nodeId: string, eventId: string): TreeEvent => ({
+      eventId,
+      treeId,
+      seq: 1,
+      time: 1,
+      writer: 'regrade',
+      payload: {
+        kind: 'VerdictReached',
+        nodeId,
+        correct: true,
+        grader: 'logic',
+        detail: '',
+        graderVersion: 'v',
+      },
+    });
+    const cases: [string, string, string][] = [];
+    for (const [t, n] of [
+      ['t', 'c'],
+      ['t/c', 'd'], // a tree id that looks like tree/node
+      ['t', 'c/VerdictReached@x'],
+      ['', ''],
+    ])
+      for (const id of [
+        reverdictIdOf(t, n, 'v1', 1),
+        `${t}/${n}/VerdictReached`,
+        `${t}/${n}/VerdictReached@`,
+        `${t}/${n}/VerdictReache@v1#1`,
+        `${t}x${n}/VerdictReached@v1#1`,
+        `${t}/${n}x/VerdictReached@v1#1`,
+        `x${t}/${n}/VerdictReached@v1#1`,
+        `${t}/${n}`,
+        '',
+      ])
+        cases.push([t, n, id]);
+    for (const [t, n, id] of cases)
+      expect([t, n, id, isReverdict(verdict(t, n, id))]).toEqual([
+        t,
+        n,
+        id,
+        id.startsWith(`${t}/${n}/VerdictReached@`),
+      ]);
+    // Both answers met: the two re-verdict shapes of each of the four tree / node pairs.
+    expect(cases.filter(([t, n, id]) => isReverdict(verdict(t, n, id))).length).toBe(8);
+  });
+
   it('the newest verdict decides, in either order mode; a flip back changes nothing; repeats count once', async () => {
     expect((await pairs(regraded([]), 'canonical', 'none')).rows).toEqual([]);
     for (const order of ['canonical', 'log'] as const) {

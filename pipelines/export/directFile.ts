@@ -47,7 +47,8 @@ export function createDirectFile(path: string): DirectFile {
           }
           return;
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'EINVAL' && code !== 'EOPNOTSUPP') throw e;
           // The buffer is not on a page after all, or the file system refuses: the rest through the page cache.
         }
       }

@@ -188,13 +188,18 @@ const STRING_T = 16;
 /** The most bytes a duckdb_string_t holds inline. */
 const INLINE = 12;
 
+/** The UTF-8 of a chunk column's longer strings, one after another (grown as needed; reused: one column at a time). */
+let blob = Buffer.allocUnsafe(1 << 20);
+
 /**
  * A VARCHAR column: the string_t of each row written into one buffer and copied into the vector at once. A short
  * ASCII string (most ids, names, labels) is written inline (duckdb_string_t's public layout, zero-padded as DuckDB
- * pads it); another is handed to DuckDB once a chunk (vector_assign_string_element copies it into the vector's own
- * string heap) and its other rows in the chunk repeat that string_t (same length, prefix and pointer into the same
- * heap, which lives as long as the vector): a tree's 64-character id, a model or strategy name recurs in many rows.
- * One binding call a string was a seventh of the sync's CPU time.
+ * pads it), so is any other string of at most 12 bytes of UTF-8. The longer ones are encoded one after another into
+ * one blob, handed to DuckDB once a column and chunk (vector_assign_string_element_len copies it into the vector's
+ * own string heap, which lives as long as the vector, and checks its UTF-8), and each row's string_t points into
+ * that copy (its length, its first 4 bytes, the copy's address plus its offset). One binding call a string (N-API's
+ * string conversion each) was a seventh of the sync's CPU time, and the per-chunk Map that shared repeats hashed
+ * every long text.
  */
 function writeStrings(
   vector: duckdb.Vector,
@@ -204,10 +209,10 @@ function writeStrings(
 ): void {
   const out = new Uint8Array(rows * STRING_T);
   const view = new DataView(out.buffer);
-  // Rows DuckDB was handed a string for, and for each other row with a long string the row that holds it.
-  const first = new Map<string, number>();
-  const copyOf = new Int32Array(rows).fill(-1);
-  let handed = false;
+  // Rows whose string is in the blob: its start there (bytes), in row order; -1 for the others.
+  const starts = new Int32Array(rows).fill(-1);
+  let used = 0;
+  let firstLong = -1;
   for (let i = 0; i < rows; i++) {
     const v = src?.[i];
     if (v === null || v === undefined) {
@@ -216,22 +221,36 @@ function writeStrings(
     }
     const text = v as string;
     if (text.length <= INLINE && writeInline(out, view, i * STRING_T, text)) continue;
-    const at = first.get(text);
-    if (at === undefined) {
-      first.set(text, i);
-      duckdb.vector_assign_string_element(vector, i, text);
-      copyOf[i] = i;
-      handed = true;
-    } else copyOf[i] = at;
+    // At most 3 bytes of UTF-8 a UTF-16 code unit (a lone surrogate becomes U+FFFD, 3 bytes, as N-API writes it).
+    if (used + 3 * text.length > blob.length)
+      blob = Buffer.concat([blob.subarray(0, used)], Math.max(2 * blob.length, used + 3 * text.length));
+    const bytes = blob.write(text, used);
+    const at = i * STRING_T;
+    view.setUint32(at, bytes, true);
+    if (bytes <= INLINE) {
+      // Non-ASCII but short in UTF-8: inline as well.
+      out.set(blob.subarray(used, used + bytes), at + 4);
+      continue;
+    }
+    for (let b = 0; b < 4; b++) out[at + 4 + b] = blob[used + b];
+    starts[i] = used;
+    if (firstLong < 0) firstLong = i;
+    used += bytes;
   }
-  if (handed) {
-    // The string_t DuckDB wrote for the strings it was handed, read back (a copy or a view alike: only read here).
-    // Byte by byte: a subarray a row (a Buffer object each) was most of the sink's own garbage.
-    const data = duckdb.vector_get_data(vector, rows * STRING_T);
-    for (let i = 0; i < rows; i++) {
-      const k = copyOf[i];
-      if (k < 0) continue;
-      for (let b = 0, from = k * STRING_T, to = i * STRING_T; b < STRING_T; b++) out[to + b] = data[from + b];
+  if (firstLong >= 0) {
+    duckdb.vector_assign_string_element_len(vector, firstLong, blob.subarray(0, used));
+    // The address of DuckDB's copy of the blob: the pointer of the string_t it wrote (its 8 bytes from byte 8, as
+    // two little-endian 32-bit halves; a view or a copy of the vector's data alike: only read here).
+    const data = duckdb.vector_get_data(vector, (firstLong + 1) * STRING_T);
+    const d = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const low = d.getUint32(firstLong * STRING_T + 8, true);
+    const high = d.getUint32(firstLong * STRING_T + 12, true);
+    for (let i = firstLong; i < rows; i++) {
+      const start = starts[i];
+      if (start < 0) continue;
+      const sum = low + start;
+      view.setUint32(i * STRING_T + 8, sum >>> 0, true);
+      view.setUint32(i * STRING_T + 12, (high + (sum >= 2 ** 32 ? 1 : 0)) >>> 0, true);
     }
   }
   duckdb.copy_data_to_vector(vector, 0, out.buffer as ArrayBuffer, 0, out.byteLength);

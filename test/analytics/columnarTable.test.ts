@@ -9,8 +9,9 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-// Strings at the inline limit (12 bytes) and past it, non-ASCII ones short in code units but long in UTF-8, repeats
-// (written once a chunk and shared), empty strings and NULLs.
+// Strings at the inline limit (12 bytes) and past it, non-ASCII ones short in code units but long in UTF-8 (or short
+// in both: inline), long texts of any script (in one blob a chunk, each row's string_t pointing into it), repeats,
+// empty strings and NULLs.
 const strings = fc.oneof(
   fc.constantFrom(
     '',
@@ -25,6 +26,8 @@ const strings = fc.oneof(
   ),
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.string({ unit: 'grapheme', minLength: 4, maxLength: 400 }),
+  fc.string({ minLength: 13, maxLength: 2000 }),
   fc.constant(null),
 );
 const lists = fc.oneof(

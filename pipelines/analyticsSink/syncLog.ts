@@ -80,6 +80,8 @@ export interface SyncSummary {
   readonly rebuilt?: boolean;
 }
 
+const OWNS_NODES = { ownsNodes: true } as const;
+
 /** Thrown inside a pass's read when a batch is full: it is stored, and the read goes on from there. */
 const BATCH: unique symbol = Symbol('batch full');
 
@@ -284,7 +286,11 @@ async function syncPass(
         };
         state.open.set(e.treeId, t);
       }
-      const next = t.seen.has(e.eventId) || e.seq < t.tree.since ? null : evolveTree(t.tree, e);
+      // The node this event changes, as it was (read before the fold, which updates the map in place).
+      const before = 'nodeId' in e.payload ? t.tree.nodes.get(e.payload.nodeId) : undefined;
+      // The sink owns its open trees' node maps (it keeps no older state of a tree): updated in place, not copied for
+      // every node event. `before` is the node object replaced, itself unchanged.
+      const next = t.seen.has(e.eventId) || e.seq < t.tree.since ? null : evolveTree(t.tree, e, OWNS_NODES);
       // After a TreeClosed `failed` only a reopen that evolveTree honours counts (a new growth); an event older than
       // the growth it would join (by seq) is a re-delivery.
       if (next === null || (t.tree.closed !== null && next.generation === t.tree.generation)) {
@@ -300,7 +306,6 @@ async function syncPass(
           t.pairs = 0;
           t.sft = 0;
         }
-        const before = 'nodeId' in p ? t.tree.nodes.get(p.nodeId) : undefined;
         t.tree = next;
         appendEvent(appenders, record, {
           task: t.task,

@@ -82,4 +82,35 @@ describe('createColumnarTable', () => {
       { numRuns: 25 },
     );
   });
+
+  it("writes by name: the table's own column order, NULL in columns it is not given (any type), across chunks", async () => {
+    await db.connection.run(
+      `CREATE OR REPLACE TABLE cu (extra_list UINTEGER[], d DOUBLE, extra_time TIMESTAMP, s VARCHAR, b BOOLEAN,
+                                   extra_s VARCHAR, i INTEGER)`,
+    );
+    const table = await createColumnarTable(db.connection, 'cu', [
+      ['i', 'INTEGER'],
+      ['b', 'BOOLEAN'],
+      ['s', 'VARCHAR'],
+      ['d', 'DOUBLE'],
+    ]);
+    const rows = Array.from({ length: 4500 }, (_, i) => [
+      i,
+      i % 3 === 0 ? null : i % 2 === 0,
+      i % 5 === 0 ? null : `row ${i} ${'é'.repeat(i % 17)}`,
+      i % 7 === 0 ? null : i / 8,
+    ]);
+    for (const r of rows) {
+      for (let j = 0; j < r.length; j++) table.columns[j].push(r[j]);
+      table.endRow();
+    }
+    table.flush();
+    table.close();
+    const back = (
+      await db.connection.runAndReadAll(
+        'SELECT i, b, s, d, extra_list, extra_time, extra_s FROM cu ORDER BY i',
+      )
+    ).getRowsJS();
+    expect(back).toEqual(rows.map((r) => [...r, null, null, null]));
+  });
 });

@@ -249,11 +249,26 @@ async function syncPass(
     return true;
   };
 
+  // The context of the event being appended: one object, refilled for each (appendEvent reads it at once).
+  const context: {
+    task: string | null;
+    dataset: string | null;
+    generation: number;
+    originalCorrect?: boolean;
+  } = {
+    task: null,
+    dataset: null,
+    generation: 0,
+    originalCorrect: undefined,
+  };
+
   const apply = (logged: LogRecord<TreeEvent>) => {
     let record = logged;
     let e = record.value;
     let originalCorrect: boolean | undefined;
-    if (isReverdict(e)) {
+    // Once an event: the test builds a string. A re-verdict applied in place keeps its event id and node.
+    const reverdict = isReverdict(e);
+    if (reverdict) {
       // Applied in place of its node's first verdict, or news: then every row decided from that label is stale.
       if (!reverdicts?.ids.has(e.eventId)) throw REBUILD;
     } else if (reverdicts !== null && e.payload.kind === 'VerdictReached') {
@@ -268,7 +283,7 @@ async function syncPass(
     pending++;
     state.positions.set(record.partition, record.offset + 1);
     touchedParts.add(record.partition);
-    if (isReverdict(e)) {
+    if (reverdict) {
       // Its fields are in its node's verdict row already.
     } else if (state.closed.has(e.treeId)) {
       duplicates++;
@@ -307,12 +322,11 @@ async function syncPass(
           t.sft = 0;
         }
         t.tree = next;
-        appendEvent(appenders, record, {
-          task: t.task,
-          dataset: t.dataset,
-          generation: next.generation,
-          originalCorrect,
-        });
+        context.task = t.task;
+        context.dataset = t.dataset;
+        context.generation = next.generation;
+        context.originalCorrect = originalCorrect;
+        appendEvent(appenders, record, context);
         if (p.kind === 'TurnExecuted') {
           // Its text features, in the same batch (and transaction) as its row.
           actionFeaturesTable.push(appenders.actionFeatures.columns, e.treeId, p.nodeId, p.action);
@@ -367,12 +381,15 @@ async function syncPass(
       };
       const onAbort = () => done('end');
       // The sink's work is synchronous (appenders): the log cannot get ahead of it and nothing piles up.
+      // What a throw out of the sink's work ends the read with.
+      const stopped = (error: unknown) =>
+        done(error === BATCH ? 'batch' : error === REBUILD ? REBUILD : { error });
       const safely = (f: () => void) => {
         if (finished) return;
         try {
           f();
         } catch (error) {
-          done(error === BATCH ? 'batch' : error === REBUILD ? REBUILD : { error });
+          stopped(error);
         }
       };
       signal?.addEventListener('abort', onAbort);
@@ -392,7 +409,15 @@ async function syncPass(
             : {}),
         })
         .subscribe({
-          next: (r) => safely(() => apply(r)),
+          next: (r) => {
+            // As safely(() => apply(r)), without a closure an event.
+            if (finished) return;
+            try {
+              apply(r);
+            } catch (error) {
+              stopped(error);
+            }
+          },
           error: (error) => done({ error }),
           complete: () => done('end'),
         });

@@ -1,4 +1,5 @@
 import { textFeaturesOf } from '../features/textFeaturesOf.ts';
+import type { ColumnBuffer } from './columnBuffer.ts';
 import type { ColumnType } from './eventTable.ts';
 
 /**
@@ -19,7 +20,7 @@ export const actionFeaturesTable = {
     ['shingles', 'UINTEGER[]'],
   ] as const satisfies readonly (readonly [string, ColumnType])[],
   /** Appends the features of `action` to the columns' buffers (`c[i]` for `columns[i]`). */
-  push(c: unknown[][], treeId: string, nodeId: string, action: string): void {
+  push(c: readonly ColumnBuffer[], treeId: string, nodeId: string, action: string): void {
     const f = textFeaturesOf(action);
     c[0].push(treeId);
     c[1].push(nodeId);

@@ -1,5 +1,6 @@
 import type { LogRecord } from '../../connectors/log/eventLog.ts';
 import type { TreeEvent } from '../../schemas/types.ts';
+import type { ColumnBuffer } from './columnBuffer.ts';
 import type { SinkContext } from './sinkContext.ts';
 
 /** A DuckDB column type the sink's tables use. */
@@ -11,7 +12,7 @@ export interface EventTable<P> {
   /** Name and type of each column, in the order `push` fills them. */
   readonly columns: readonly (readonly [string, ColumnType])[];
   /** Appends the event's value of each column to that column's buffer (`c[i]` for `columns[i]`). */
-  push(c: unknown[][], r: LogRecord<TreeEvent>, p: P, x: SinkContext): void;
+  push(c: readonly ColumnBuffer[], r: LogRecord<TreeEvent>, p: P, x: SinkContext): void;
   /** The payload a stored row stands for (by column name); fields not stored take their schema defaults. */
   payloadOf(row: Readonly<Record<string, unknown>>): P;
 }

@@ -80,6 +80,8 @@ export interface SyncSummary {
   readonly rebuilt?: boolean;
 }
 
+const OWNS_NODES = { ownsNodes: true } as const;
+
 /** Thrown inside a pass's read when a batch is full: it is stored, and the read goes on from there. */
 const BATCH: unique symbol = Symbol('batch full');
 
@@ -247,11 +249,26 @@ async function syncPass(
     return true;
   };
 
+  // The context of the event being appended: one object, refilled for each (appendEvent reads it at once).
+  const context: {
+    task: string | null;
+    dataset: string | null;
+    generation: number;
+    originalCorrect?: boolean;
+  } = {
+    task: null,
+    dataset: null,
+    generation: 0,
+    originalCorrect: undefined,
+  };
+
   const apply = (logged: LogRecord<TreeEvent>) => {
     let record = logged;
     let e = record.value;
     let originalCorrect: boolean | undefined;
-    if (isReverdict(e)) {
+    // Once an event: the test builds a string. A re-verdict applied in place keeps its event id and node.
+    const reverdict = isReverdict(e);
+    if (reverdict) {
       // Applied in place of its node's first verdict, or news: then every row decided from that label is stale.
       if (!reverdicts?.ids.has(e.eventId)) throw REBUILD;
     } else if (reverdicts !== null && e.payload.kind === 'VerdictReached') {
@@ -266,7 +283,7 @@ async function syncPass(
     pending++;
     state.positions.set(record.partition, record.offset + 1);
     touchedParts.add(record.partition);
-    if (isReverdict(e)) {
+    if (reverdict) {
       // Its fields are in its node's verdict row already.
     } else if (state.closed.has(e.treeId)) {
       duplicates++;
@@ -284,7 +301,11 @@ async function syncPass(
         };
         state.open.set(e.treeId, t);
       }
-      const next = t.seen.has(e.eventId) || e.seq < t.tree.since ? null : evolveTree(t.tree, e);
+      // The node this event changes, as it was (read before the fold, which updates the map in place).
+      const before = 'nodeId' in e.payload ? t.tree.nodes.get(e.payload.nodeId) : undefined;
+      // The sink owns its open trees' node maps (it keeps no older state of a tree): updated in place, not copied for
+      // every node event. `before` is the node object replaced, itself unchanged.
+      const next = t.seen.has(e.eventId) || e.seq < t.tree.since ? null : evolveTree(t.tree, e, OWNS_NODES);
       // After a TreeClosed `failed` only a reopen that evolveTree honours counts (a new growth); an event older than
       // the growth it would join (by seq) is a re-delivery.
       if (next === null || (t.tree.closed !== null && next.generation === t.tree.generation)) {
@@ -300,14 +321,12 @@ async function syncPass(
           t.pairs = 0;
           t.sft = 0;
         }
-        const before = 'nodeId' in p ? t.tree.nodes.get(p.nodeId) : undefined;
         t.tree = next;
-        appendEvent(appenders, record, {
-          task: t.task,
-          dataset: t.dataset,
-          generation: next.generation,
-          originalCorrect,
-        });
+        context.task = t.task;
+        context.dataset = t.dataset;
+        context.generation = next.generation;
+        context.originalCorrect = originalCorrect;
+        appendEvent(appenders, record, context);
         if (p.kind === 'TurnExecuted') {
           // Its text features, in the same batch (and transaction) as its row.
           actionFeaturesTable.push(appenders.actionFeatures.columns, e.treeId, p.nodeId, p.action);
@@ -362,12 +381,15 @@ async function syncPass(
       };
       const onAbort = () => done('end');
       // The sink's work is synchronous (appenders): the log cannot get ahead of it and nothing piles up.
+      // What a throw out of the sink's work ends the read with.
+      const stopped = (error: unknown) =>
+        done(error === BATCH ? 'batch' : error === REBUILD ? REBUILD : { error });
       const safely = (f: () => void) => {
         if (finished) return;
         try {
           f();
         } catch (error) {
-          done(error === BATCH ? 'batch' : error === REBUILD ? REBUILD : { error });
+          stopped(error);
         }
       };
       signal?.addEventListener('abort', onAbort);
@@ -387,7 +409,15 @@ async function syncPass(
             : {}),
         })
         .subscribe({
-          next: (r) => safely(() => apply(r)),
+          next: (r) => {
+            // As safely(() => apply(r)), without a closure an event.
+            if (finished) return;
+            try {
+              apply(r);
+            } catch (error) {
+              stopped(error);
+            }
+          },
           error: (error) => done({ error }),
           complete: () => done('end'),
         });

@@ -20,6 +20,8 @@ const FNV_PRIME = 0x01000193;
 const SPACE = 0x20;
 const NOT_ASCII = /[^\x00-\x7f]/;
 const STEP = /step/i;
+/** A "Step N:" marker (any case), N captured. Global: stepsOf resets lastIndex before each use. */
+const STEP_N = /\bstep\s+(\d+)\s*:/gi;
 
 /** A character outside ASCII is a word character when it is a letter or a digit of any script (or `_`). */
 const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
@@ -50,43 +52,49 @@ export function textFeaturesOf(text: string): TextFeatures {
   const n = lower.length;
   // The words, lowercased, one space between them, in `codes`; word w is codes[bounds[2w], bounds[2w + 1]), so an
   // n-gram is one contiguous run of it, exactly the code units of its words joined by a space.
+  // Locals, not the module's reused arrays themselves: a reassignable module binding is a context load (and a
+  // hole check) at every use in the loops. Sized up front: at most n words (2 bounds each), codes and spaces <= 2n.
   if (2 * n > codes.length) codes = new Uint16Array(Math.max(2 * n, 2 * codes.length));
+  if (2 * n + 2 > bounds.length) bounds = new Int32Array(Math.max(2 * n + 2, 2 * bounds.length));
+  const cs = codes;
+  const bs = bounds;
   let len = 0;
   let words = 0;
   let inWord = false;
   for (let i = 0; i < n; ) {
-    const width = wordCharWidth(lower, i);
+    const c = lower.charCodeAt(i);
+    // An ASCII code unit by table (its lowercase when a word character, else 0); another by wordCharWidth.
+    const a = c < 0x80 ? ASCII_WORD[c] : 0;
+    const width = c < 0x80 ? (a === 0 ? 0 : 1) : wordCharWidth(lower, i);
     if (width === 0) {
       inWord = false;
       i++;
       continue;
     }
     if (!inWord) {
-      if (words > 0) codes[len++] = SPACE;
-      if (2 * words + 2 > bounds.length) {
-        const grown = new Int32Array(bounds.length * 2);
-        grown.set(bounds);
-        bounds = grown;
-      }
-      bounds[2 * words] = len;
+      if (words > 0) cs[len++] = SPACE;
+      bs[2 * words] = len;
       words++;
       inWord = true;
     }
-    codes[len++] = asciiLower(lower.charCodeAt(i));
-    if (width === 2) codes[len++] = lower.charCodeAt(i + 1);
-    bounds[2 * words - 1] = len;
+    if (a !== 0) cs[len++] = a;
+    else {
+      cs[len++] = asciiLower(c);
+      if (width === 2) cs[len++] = lower.charCodeAt(i + 1);
+    }
+    bs[2 * words - 1] = len;
     i += width;
   }
   const grams = words === 0 ? 0 : words < SHINGLE_WORDS ? 1 : words - SHINGLE_WORDS + 1;
   const span = Math.min(words, SHINGLE_WORDS);
   if (grams > hashes.length) hashes = new Uint32Array(Math.max(grams, hashes.length * 2));
+  const hs = hashes;
   for (let g = 0; g < grams; g++) {
     let h = FNV_OFFSET;
-    for (let k = bounds[2 * g], end = bounds[2 * (g + span) - 1]; k < end; k++)
-      h = Math.imul(h ^ codes[k], FNV_PRIME);
-    hashes[g] = h >>> 0;
+    for (let k = bs[2 * g], end = bs[2 * (g + span) - 1]; k < end; k++) h = Math.imul(h ^ cs[k], FNV_PRIME);
+    hs[g] = h >>> 0;
   }
-  const sorted = hashes.subarray(0, grams).sort();
+  const sorted = hs.subarray(0, grams).sort();
   const shingles: number[] = [];
   for (let g = 0; g < grams; g++) if (g === 0 || sorted[g] !== sorted[g - 1]) shingles.push(sorted[g]);
   return {
@@ -114,13 +122,23 @@ function wordCharWidth(s: string, i: number): number {
   return k === 1 ? 1 : 0;
 }
 
+/** Of each ASCII code unit: its lowercase when it is a word character (a-z, A-Z, 0-9, `_`), else 0. */
+const ASCII_WORD = new Uint16Array(0x80);
+for (let c = 0; c < 0x80; c++)
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) ASCII_WORD[c] = c;
+  else if (c >= 0x41 && c <= 0x5a) ASCII_WORD[c] = c + 0x20;
+
 /** A code unit with A-Z lowercased (toLowerCase leaves none of them, so it may be applied after it too). */
 const asciiLower = (c: number) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
 
 /** Distinct "Step N:" numbers (any case); a text without "step" in it (most actions' code) skips the match. */
 function stepsOf(text: string): number {
   if (!STEP.test(text)) return 0;
-  const steps = new Set<string>();
-  for (const m of text.matchAll(/\bstep\s+(\d+)\s*:/gi)) steps.add(m[1]);
-  return steps.size;
+  // One module-level regex (a literal in the body is a new RegExp each call) run by exec, the distinct numbers in a
+  // short array: an action names a handful of steps.
+  const steps: string[] = [];
+  STEP_N.lastIndex = 0;
+  for (let m = STEP_N.exec(text); m !== null; m = STEP_N.exec(text))
+    if (!steps.includes(m[1])) steps.push(m[1]);
+  return steps.length;
 }

@@ -9,8 +9,9 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-// Strings at the inline limit (12 bytes) and past it, non-ASCII ones short in code units but long in UTF-8, repeats
-// (written once a chunk and shared), empty strings and NULLs.
+// Strings at the inline limit (12 bytes) and past it, non-ASCII ones short in code units but long in UTF-8 (or short
+// in both: inline), long texts of any script (in one blob a chunk, each row's string_t pointing into it), repeats,
+// empty strings and NULLs.
 const strings = fc.oneof(
   fc.constantFrom(
     '',
@@ -25,6 +26,8 @@ const strings = fc.oneof(
   ),
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.string({ unit: 'grapheme', minLength: 4, maxLength: 400 }),
+  fc.string({ minLength: 13, maxLength: 2000 }),
   fc.constant(null),
 );
 const lists = fc.oneof(
@@ -78,5 +81,36 @@ describe('createColumnarTable', () => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it("writes by name: the table's own column order, NULL in columns it is not given (any type), across chunks", async () => {
+    await db.connection.run(
+      `CREATE OR REPLACE TABLE cu (extra_list UINTEGER[], d DOUBLE, extra_time TIMESTAMP, s VARCHAR, b BOOLEAN,
+                                   extra_s VARCHAR, i INTEGER)`,
+    );
+    const table = await createColumnarTable(db.connection, 'cu', [
+      ['i', 'INTEGER'],
+      ['b', 'BOOLEAN'],
+      ['s', 'VARCHAR'],
+      ['d', 'DOUBLE'],
+    ]);
+    const rows = Array.from({ length: 4500 }, (_, i) => [
+      i,
+      i % 3 === 0 ? null : i % 2 === 0,
+      i % 5 === 0 ? null : `row ${i} ${'é'.repeat(i % 17)}`,
+      i % 7 === 0 ? null : i / 8,
+    ]);
+    for (const r of rows) {
+      for (let j = 0; j < r.length; j++) table.columns[j].push(r[j]);
+      table.endRow();
+    }
+    table.flush();
+    table.close();
+    const back = (
+      await db.connection.runAndReadAll(
+        'SELECT i, b, s, d, extra_list, extra_time, extra_s FROM cu ORDER BY i',
+      )
+    ).getRowsJS();
+    expect(back).toEqual(rows.map((r) => [...r, null, null, null]));
   });
 });

@@ -57,7 +57,9 @@ const benches: readonly Bench[] = [
   { name: 'fileLog', full: [], quick: ['--events', '100000', '--runs', '1'], json: true },
   { name: 'analytics', full: [], quick: ['--events', '200000', '--runs', '1'], json: true },
   { name: 'kafka', full: [], quick: ['--events', '50000', '--runs', '1'], json: true },
-  { name: 'grow', full: [], quick: ['--runs', '1', '--concurrency', '64'], json: true },
+  // The target (<= 1 ms CPU a call, >= 90% of the ideal) is set at 256 in flight: at 64 each fsync and timer serves
+  // a quarter of the calls, so CPU a call reads ~2x higher (1.8 against 0.8 ms in one run of each, 2026-12-01).
+  { name: 'grow', full: [], quick: ['--runs', '1', '--concurrency', '256'], json: true },
   {
     name: 'append',
     full: [],

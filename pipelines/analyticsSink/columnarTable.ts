@@ -189,7 +189,7 @@ class BigIntColumn extends MaskedColumn {
 }
 
 /**
- * UINTEGER[]: each list (an array of numbers) copied at its push into one typed array of the chunk's elements, and
+ * UINTEGER[]: each list (an array of numbers, or a Uint32Array) copied at its push into one typed array of the chunk's elements, and
  * its list_entry_t (the offset of its first element in the child vector and its length, 64 bits each, written as
  * 32-bit halves: a chunk's elements are far below 2^32, the high halves stay 0); both copied into the vector at once.
  * The node API sets a list element by element (a DuckDB value each).
@@ -201,7 +201,8 @@ class UintListColumn extends MaskedColumn {
   private readonly halves = new Uint32Array(this.entries.buffer);
   push(value: unknown): void {
     const i = this.n++;
-    const v = value as readonly number[] | null | undefined;
+    // A number[] or a Uint32Array (set copies the latter as one block).
+    const v = value as ArrayLike<number> | null | undefined;
     this.halves[4 * i] = this.used;
     if (v === null || v === undefined) {
       this.invalid(i);

@@ -113,4 +113,37 @@ describe('createColumnarTable', () => {
     ).getRowsJS();
     expect(back).toEqual(rows.map((r) => [...r, null, null, null]));
   });
+
+  it('keeps each chunk its own NULLs: a chunk without any after one with them, then one with them again', async () => {
+    // The writer reuses one DuckDB data chunk (reset between chunks): no validity, string or list may carry over.
+    await db.connection.run(
+      'CREATE OR REPLACE TABLE cn (i INTEGER, s VARCHAR, n INTEGER, b BIGINT, l UINTEGER[], f BOOLEAN, d DOUBLE)',
+    );
+    const table = await createColumnarTable(db.connection, 'cn', [
+      ['i', 'INTEGER'],
+      ['s', 'VARCHAR'],
+      ['n', 'INTEGER'],
+      ['b', 'BIGINT'],
+      ['l', 'UINTEGER[]'],
+      ['f', 'BOOLEAN'],
+      ['d', 'DOUBLE'],
+    ]);
+    // Chunks of 2,048 rows: NULLs in every column in the first and third, none in the second; a short fourth.
+    const withNulls = (i: number) => Math.floor(i / 2048) % 2 === 0 && i % 3 === 0;
+    const rows = Array.from({ length: 3 * 2048 + 100 }, (_, i) =>
+      withNulls(i)
+        ? [i, null, null, null, null, null, null]
+        : [i, `text ${i} ${'ü'.repeat(i % 13)}`, -i, i * 1000, [i, i + 1], i % 2 === 0, i / 4],
+    );
+    for (const r of rows) {
+      for (let j = 0; j < r.length; j++) table.columns[j].push(r[j]);
+      table.endRow();
+    }
+    table.flush();
+    table.close();
+    const back = (
+      await db.connection.runAndReadAll('SELECT i, s, n, b, l, f, d FROM cn ORDER BY i')
+    ).getRowsJS();
+    expect(back).toEqual(rows.map((r) => r.map((v, j) => (j === 3 && v !== null ? BigInt(v as number) : v))));
+  });
 });

@@ -50,8 +50,11 @@ const scanned: ScannedTextFeatures = { steps: 0, hasCode: false, chars: 0, ngram
 export function scanTextFeatures(text: string): Readonly<ScannedTextFeatures> {
   // An ASCII text is lowercased as it is hashed (no copy of it); another goes through toLowerCase, whose mappings
   // may change its length (İ is two code units lowercased).
-  const lower = NOT_ASCII.test(text) ? text.toLowerCase() : text;
+  const ascii = !NOT_ASCII.test(text);
+  const lower = ascii ? text : text.toLowerCase();
   const n = lower.length;
+  // An ASCII text's "Step N:" markers are found in the scan (see stepAt); another's by the regex (stepsOf).
+  let steps = 0;
   // At most one n-gram a word, and at most one word a code unit.
   if (n + 1 > hashes.length) hashes = new Uint32Array(Math.max(n + 1, 2 * hashes.length));
   const hs = hashes;
@@ -75,7 +78,10 @@ export function scanTextFeatures(text: string): Readonly<ScannedTextFeatures> {
       continue;
     }
     if (!inWord) {
-      // A word begins: the n-grams begun at the two words before go on with a space, one begins here.
+      // A word begins: in ASCII where the regex's \b does (the same word characters), so a marker begins here or
+      // nowhere in it.
+      if (ascii && a === 0x73) steps += stepAt(text, i, steps);
+      // The n-grams begun at the two words before go on with a space, one begins here.
       x = Math.imul(y ^ SPACE, FNV_PRIME);
       y = Math.imul(z ^ SPACE, FNV_PRIME);
       z = FNV_OFFSET;
@@ -101,7 +107,7 @@ export function scanTextFeatures(text: string): Readonly<ScannedTextFeatures> {
   let distinct = 0;
   for (let g = 0; g < grams; g++)
     if (distinct === 0 || sorted[g] !== sorted[distinct - 1]) sorted[distinct++] = sorted[g];
-  scanned.steps = stepsOf(text);
+  scanned.steps = ascii ? steps : stepsOf(text);
   scanned.hasCode = text.includes('```');
   scanned.chars = text.length;
   scanned.ngrams = grams;
@@ -119,6 +125,45 @@ function wordCharWidth(s: string, i: number): number {
   let k = bmpClass[c];
   if (k === 0) bmpClass[c] = k = WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
   return k === 1 ? 1 : 0;
+}
+
+/** The step numbers met so far in the text being scanned (stepAt): as numberKey, or the digits when longer. */
+const stepKeys: (number | string)[] = [];
+
+/** ASCII whitespace as the regex's \s matches it: tab, line feed, vertical tab, form feed, carriage return, space. */
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/**
+ * Whether STEP_N matches at `i` of an ASCII text (where a word starts with s or S), and its number is new: 1, else
+ * 0. `seen` is how many distinct numbers the text had before (0 restarts the list). The regex's match is
+ * deterministic here (greedy runs with nothing to backtrack into), and matches never overlap a later word start
+ * with an s, so testing each such word start finds exactly the regex's matches. No match array, no capture string
+ * (the regex allocated ~45 MB for the bench's 83K actions): a number of up to 9 digits is kept as one double that
+ * tells its digits apart (length and value: "05" is not "5", as the regex's strings), a longer one as its digits.
+ */
+function stepAt(text: string, i: number, seen: number): number {
+  if (
+    (text.charCodeAt(i + 1) | 0x20) !== 0x74 ||
+    (text.charCodeAt(i + 2) | 0x20) !== 0x65 ||
+    (text.charCodeAt(i + 3) | 0x20) !== 0x70
+  )
+    return 0;
+  let j = i + 4;
+  while (isSpace(text.charCodeAt(j))) j++;
+  if (j === i + 4) return 0;
+  const from = j;
+  let value = 0;
+  while (isDigit(text.charCodeAt(j))) value = value * 10 + (text.charCodeAt(j++) - 0x30);
+  const digits = j - from;
+  if (digits === 0) return 0;
+  while (isSpace(text.charCodeAt(j))) j++;
+  if (text.charCodeAt(j) !== 0x3a) return 0;
+  if (seen === 0) stepKeys.length = 0;
+  const key = digits <= 9 ? digits * 1e9 + value : text.slice(from, from + digits);
+  if (stepKeys.includes(key)) return 0;
+  stepKeys.push(key);
+  return 1;
 }
 
 /** Distinct "Step N:" numbers (any case); a text without "step" in it (most actions' code) skips the match. */

@@ -2,12 +2,27 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnalyticsDb, openAnalyticsDb } from '../../analytics/openAnalyticsDb.ts';
 import { createColumnarTable } from '../../pipelines/analyticsSink/columnarTable.ts';
+import type { ColumnType } from '../../pipelines/analyticsSink/eventTable.ts';
 
 let db: AnalyticsDb;
 beforeAll(async () => {
   db = await openAnalyticsDb();
 });
 afterAll(() => db.close());
+
+/** A fresh table of `columns` holding `rows` (each row's values in column order), written by createColumnarTable. */
+async function writeTable(name: string, columns: [string, ColumnType][], rows: unknown[][]): Promise<void> {
+  await db.connection.run(
+    `CREATE OR REPLACE TABLE ${name} (${columns.map(([n, t]) => `${n} ${t}`).join(', ')})`,
+  );
+  const table = await createColumnarTable(db.connection, name, columns);
+  for (const r of rows) {
+    for (let j = 0; j < r.length; j++) table.columns[j].push(r[j]);
+    table.endRow();
+  }
+  table.flush();
+  table.close();
+}
 
 // Strings at the inline limit (12 bytes) and past it, non-ASCII ones short in code units but long in UTF-8 (or short
 // in both: inline), long texts of any script (in one blob a chunk, each row's string_t pointing into it), repeats,
@@ -44,24 +59,18 @@ describe('createColumnarTable', () => {
           maxLength: 5000,
         }),
         async (rows) => {
-          await db.connection.run(
-            'CREATE OR REPLACE TABLE ct (i INTEGER, s VARCHAR, t VARCHAR, n INTEGER, b BIGINT, l UINTEGER[])',
+          await writeTable(
+            'ct',
+            [
+              ['i', 'INTEGER'],
+              ['s', 'VARCHAR'],
+              ['t', 'VARCHAR'],
+              ['n', 'INTEGER'],
+              ['b', 'BIGINT'],
+              ['l', 'UINTEGER[]'],
+            ],
+            rows.map((r, i) => [i, ...r]),
           );
-          const table = await createColumnarTable(db.connection, 'ct', [
-            ['i', 'INTEGER'],
-            ['s', 'VARCHAR'],
-            ['t', 'VARCHAR'],
-            ['n', 'INTEGER'],
-            ['b', 'BIGINT'],
-            ['l', 'UINTEGER[]'],
-          ]);
-          rows.forEach((r, i) => {
-            table.columns[0].push(i);
-            for (let j = 0; j < r.length; j++) table.columns[j + 1].push(r[j]);
-            table.endRow();
-          });
-          table.flush();
-          table.close();
           const back = (
             await db.connection.runAndReadAll('SELECT s, t, n, b, l FROM ct ORDER BY i')
           ).getRowsJS();
@@ -112,5 +121,33 @@ describe('createColumnarTable', () => {
       )
     ).getRowsJS();
     expect(back).toEqual(rows.map((r) => [...r, null, null, null]));
+  });
+
+  it('keeps each chunk its own NULLs: a chunk without any after one with them, then one with them again', async () => {
+    // The writer reuses one DuckDB data chunk (reset between chunks): no validity, string or list may carry over.
+    // Chunks of 2,048 rows: NULLs in every column in the first and third, none in the second; a short fourth.
+    const withNulls = (i: number) => Math.floor(i / 2048) % 2 === 0 && i % 3 === 0;
+    const rows = Array.from({ length: 3 * 2048 + 100 }, (_, i) =>
+      withNulls(i)
+        ? [i, null, null, null, null, null, null]
+        : [i, `text ${i} ${'ü'.repeat(i % 13)}`, -i, i * 1000, [i, i + 1], i % 2 === 0, i / 4],
+    );
+    await writeTable(
+      'cn',
+      [
+        ['i', 'INTEGER'],
+        ['s', 'VARCHAR'],
+        ['n', 'INTEGER'],
+        ['b', 'BIGINT'],
+        ['l', 'UINTEGER[]'],
+        ['f', 'BOOLEAN'],
+        ['d', 'DOUBLE'],
+      ],
+      rows,
+    );
+    const back = (
+      await db.connection.runAndReadAll('SELECT i, s, n, b, l, f, d FROM cn ORDER BY i')
+    ).getRowsJS();
+    expect(back).toEqual(rows.map((r) => r.map((v, j) => (j === 3 && v !== null ? BigInt(v as number) : v))));
   });
 });

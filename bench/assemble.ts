@@ -181,9 +181,15 @@ if (values.child) {
     cpuMs: number;
     rssMB: number;
   }[] = [];
-  for (const stage of values.stages!.split(',')) {
-    const results: Result[] = [];
-    for (let r = 0; r < runs; r++) {
+  // Rounds, not stage after stage: each round runs every stage once, so a stage and the reference see the same
+  // machine (its load and its spare core for V8's GC helpers move over minutes; the CPU a run counts moves with
+  // them), and each stage's ratio is the median of its rounds' ratios to that round's read.
+  const stages = values.stages!.split(',');
+  const resultsOf = new Map<string, Result[]>(stages.map((s) => [s, []]));
+  const failed = new Set<string>();
+  for (let r = 0; r < runs; r++) {
+    for (const stage of stages) {
+      if (failed.has(stage)) continue;
       const run = spawnSync(
         process.execPath,
         [...heapFlags, '--import', 'tsx', 'bench/assemble.ts', '--child', stage, '--dir', dir],
@@ -191,11 +197,23 @@ if (values.child) {
       );
       if (run.status !== 0) {
         console.error(`${stage} failed: ${run.stderr.slice(0, 2000)}`);
-        break;
+        failed.add(stage);
+        continue;
       }
-      results.push(JSON.parse(run.stdout.trim().split('\n').pop()!));
+      resultsOf.get(stage)!.push(JSON.parse(run.stdout.trim().split('\n').pop()!));
       process.stderr.write('.');
     }
+  }
+  const readRuns = failed.has('read') ? [] : (resultsOf.get('read') ?? []);
+  /** Median over the rounds of read+decode's CPU over the stage's (null without a read in every round). */
+  const ratioOf = (stage: string): number | null => {
+    const own = resultsOf.get(stage)!;
+    if (failed.has(stage) || readRuns.length !== own.length || !own.length) return null;
+    return median(own.map((x, i) => readRuns[i].cpuMs / x.cpuMs));
+  };
+  const ratios = new Map<string, number | null>();
+  for (const stage of stages) {
+    const results = failed.has(stage) ? [] : resultsOf.get(stage)!;
     if (!results.length) {
       rows.push([stage, '-', '-', 'failed', '-', '-', '-', '-', '-', '-']);
       continue;
@@ -205,8 +223,8 @@ if (values.child) {
     const { events, rows: out } = results[0];
     const rssMB = Math.max(...results.map((r) => r.rssMB));
     measured.push({ stage, events, rows: out, ms, cpuMs, rssMB });
-    const read = measured.find((m) => m.stage === 'read');
-    const ratio = read ? (read.cpuMs / cpuMs).toFixed(2) : '-';
+    ratios.set(stage, ratioOf(stage));
+    const ratio = ratios.get(stage)?.toFixed(2) ?? '-';
     rows.push([
       stage,
       String(events),
@@ -236,7 +254,7 @@ if (values.child) {
   ];
   for (const l of markdownTable(head, rows)) console.log(l);
   console.log(
-    `(${trees} trees, ${runs} runs each, median wall and CPU time, max peak RSS; × read = CPU rate over read+decode's in this run; every stage with ${heapFlags.length ? `node ${heapFlags.join(' ')} (the CLI's flag)` : "Node's default heap flags"}; ${new Date().toISOString()})`,
+    `(${trees} trees, ${runs} rounds of every stage, median wall and CPU time, max peak RSS; × read = median over the rounds of the CPU rate over that round's read+decode; every stage with ${heapFlags.length ? `node ${heapFlags.join(' ')} (the CLI's flag)` : "Node's default heap flags"}; ${new Date().toISOString()})`,
   );
   const read = measured.find((m) => m.stage === 'read');
   const rate = (m: { events: number; cpuMs: number }) => Math.round((m.events / m.cpuMs) * 1000);
@@ -259,7 +277,7 @@ if (values.child) {
         unit: 'events/CPU-s',
         reference: read ? 'read+decode (file log)' : null,
         referenceRate: read ? rate(read) : null,
-        ratio: read ? Number((read.cpuMs / m.cpuMs).toFixed(3)) : null,
+        ratio: read ? Number(ratios.get(m.stage)?.toFixed(3) ?? Number.NaN) : null,
         target: targets[m.stage],
         notes: `${trees} trees; ${heapFlags.join(' ') || 'default heap'}; wall ${Math.round((m.events / m.ms) * 1000)} events/s; peak RSS ${Math.round(m.rssMB)} MiB`,
       })),

@@ -44,11 +44,12 @@ const benches: readonly Bench[] = [
       '--stages',
       'read,assemble,export-pair,export-all,export-parquet',
     ],
+    // Three rounds even here: one round at 3,000 trees swings ±15% (bench/RESULTS.md 2026-12-01 22:00Z); ~35 s.
     quick: [
       '--trees',
       '3000',
       '--runs',
-      '1',
+      '3',
       '--stages',
       'read,assemble,export-pair,export-all,export-parquet',
     ],

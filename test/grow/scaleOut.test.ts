@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lastValueFrom, map, tap, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_KAFKA_PARTITIONS } from '../../cli/openLog.ts';
 import { createOpenAIClient } from '../../connectors/llm/createOpenAIClient.ts';
 import type { EventLog } from '../../connectors/log/eventLog.ts';
@@ -162,6 +162,25 @@ interface Proc {
   stdout(): string;
 }
 
+/**
+ * The CLI processes the running test started. A failed test — a timed-out one too, whose `finally` never runs —
+ * reports each (still running or not, its last stderr lines) and kills those still running: a command that hangs
+ * is then named, and no process outlives its test.
+ */
+const started: { readonly proc: Proc; readonly args: readonly string[]; exited: boolean }[] = [];
+beforeEach((context) => {
+  started.length = 0;
+  context.onTestFailed(() => {
+    for (const s of started) {
+      const tail = s.proc.lines.slice(-15).map((l) => `    ${l.text}`);
+      console.error(
+        `${s.proc.name} (arboretum ${s.args.slice(0, 3).join(' ')} …): ${s.exited ? 'exited' : 'STILL RUNNING, killed'}; last stderr:\n${tail.join('\n')}`,
+      );
+      if (!s.exited) s.proc.child.kill('SIGKILL');
+    }
+  });
+});
+
 function cliProcess(name: string, args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [bin, ...args], {
     env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env },
@@ -177,7 +196,7 @@ function cliProcess(name: string, args: string[], env: Record<string, string>): 
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return {
+  const proc: Proc = {
     name,
     child,
     lines,
@@ -185,6 +204,12 @@ function cliProcess(name: string, args: string[], env: Record<string, string>): 
     stderr: () => lines.map((l) => l.text).join('\n') + rest,
     stdout: () => out,
   };
+  const entry = { proc, args, exited: false };
+  started.push(entry);
+  void exit.then(() => {
+    entry.exited = true;
+  });
+  return proc;
 }
 
 /** Runs a CLI command to its end: exit code, stdout and stderr. */

@@ -385,9 +385,21 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     await ensure(topic);
     try {
       const a = await admin();
-      const offsets = await retrying(() => a.fetchTopicOffsets(kafkaName(topic))).finally(() =>
-        afterClose(a),
-      );
+      // While a new topic's partitions elect their leaders, one of kafkajs' two ListOffsets rounds can come back
+      // without the topic, and kafkajs then fails reading its own answer with a TypeError it does not mark
+      // retriable ("Cannot destructure property 'partitions' of 'low.pop(...)'": a grow worker of the scale-out
+      // test exited on it, 2026-12-01). It is the same passing state as a leader moving, so it is retried as one.
+      const name = kafkaName(topic);
+      const offsets = await retrying(() =>
+        a.fetchTopicOffsets(name).catch((e: unknown) => {
+          if (!(e instanceof TypeError)) throw e;
+          throw new ArboretumError(
+            'LOG_UNAVAILABLE',
+            `${uri}: offsets of ${name}: kafkajs read a ListOffsets answer without the topic's partitions (${e.message})`,
+            { retriable: true, context: { topic: topic.name }, cause: e },
+          );
+        }),
+      ).finally(() => afterClose(a));
       return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
     } catch (e) {
       throw unavailable(`offsets of ${kafkaName(topic)}`, e, topic.name);

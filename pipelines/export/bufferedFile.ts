@@ -1,12 +1,9 @@
 import { openSync, writeSync } from 'node:fs';
-import { escapedRoom, escapeJsonInto } from './escapeJsonInto.ts';
 
 /** Text appended to a file through one reusable byte buffer. */
 export interface BufferedFile {
   /** Appends `text` (encoded as UTF-8 at once, so the string can be collected young). */
   put(text: string): void;
-  /** Appends the UTF-8 of JSON.stringify(text), escaped straight into the buffer (escapeJsonInto). */
-  putJson(text: string): void;
   /** Appends bytes as they are. */
   putBytes(bytes: Uint8Array): void;
   /** Writes what is buffered. */
@@ -54,19 +51,6 @@ export function createBufferedFile({
       if (used + most > bufferBytes) flush();
       buf ??= Buffer.allocUnsafe(bufferBytes);
       used += buf.write(text, used, 'utf8');
-    },
-    putJson(text) {
-      const room = escapedRoom(text);
-      if (room <= bufferBytes) {
-        if (used + room > bufferBytes) flush();
-        buf ??= Buffer.allocUnsafe(bufferBytes);
-        const end = escapeJsonInto(text, buf, used);
-        if (end !== -1) {
-          used = end;
-          return;
-        }
-      }
-      this.put(JSON.stringify(text));
     },
     putBytes(bytes) {
       if (bytes.length > bufferBytes) {
